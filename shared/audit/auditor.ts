@@ -1,0 +1,115 @@
+/**
+ * The audit rule: one record per changed parameter, exactly once per event.
+ */
+import { isUnderPrefixes } from '../config.ts';
+import type { ParameterChange, ParameterPut } from '../events/types.ts';
+import type { Log } from '../log.ts';
+import type { ParameterStore } from '../parameters.ts';
+import type { AuditLog, AuditRecord } from './types.ts';
+
+export type AuditOutcome = 'recorded' | 'duplicate' | 'outside-namespaces';
+
+export interface AuditorDependencies {
+  readonly auditLog: AuditLog;
+  readonly parameters: ParameterStore;
+  /** Prefixes as returned by `parsePrefixes`; names elsewhere are not audited. */
+  readonly namespaces: readonly string[];
+  readonly log: Log;
+}
+
+const SLOTS_PER_SECOND = 1000;
+/** Concurrent auditors of one parameter can race for a slot; a few rounds always settle it. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Appends audit records: the event store that restore and replay read.
+ *
+ * The key is the event's second plus a millisecond slot, so two changes in one second never
+ * share a key: a put takes the slot of its version (so same-second puts sort by version), a
+ * delete the slot after everything already recorded in that second. A retried or duplicated
+ * event finds its own `event_id` in that second and writes nothing.
+ *
+ * @example
+ * const auditor = new Auditor({ auditLog, parameters, namespaces: ['/'], log });
+ * await auditor.record(change);
+ */
+export class Auditor {
+  constructor(private readonly deps: AuditorDependencies) {}
+
+  async record(change: ParameterChange): Promise<AuditOutcome> {
+    const fields = { parameter_name: change.name, event_id: change.eventId };
+    if (!isUnderPrefixes(change.name, this.deps.namespaces)) {
+      this.deps.log.debug('not audited: outside the audited namespaces', fields);
+      return 'outside-namespaces';
+    }
+    const content = change.kind === 'put' ? await this.putContent(change) : {};
+    const second = change.eventTime - (change.eventTime % SLOTS_PER_SECOND);
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const recorded = await this.deps.auditLog.recordsBetween(change.name, second, second + SLOTS_PER_SECOND - 1);
+      if (recorded.some((record) => record.eventId === change.eventId)) {
+        this.deps.log.info('already recorded', fields);
+        return 'duplicate';
+      }
+      const time = second + freeSlot(change, recorded.map((record) => record.time - second));
+      const record: AuditRecord = {
+        parameterName: change.name,
+        time,
+        action: change.action,
+        user: change.author.name,
+        userArn: change.author.arn,
+        eventId: change.eventId,
+        eventTime: change.eventTime,
+        ...content,
+      };
+      if (await this.deps.auditLog.insert(record)) {
+        this.deps.log.info('recorded', { ...fields, action: change.action, time });
+        return 'recorded';
+      }
+    }
+    throw new Error(`audit of ${change.name} (event ${change.eventId}) lost the race for a slot ${MAX_ATTEMPTS} times`);
+  }
+
+  /**
+   * What a put record holds: the value of exactly that version, read without decryption, so
+   * a SecureString is stored as SSM's ciphertext and its plaintext never reaches the table.
+   */
+  private async putContent(change: ParameterPut): Promise<Partial<AuditRecord>> {
+    const read =
+      change.version === undefined
+        ? await this.deps.parameters.readLatest(change.name)
+        : await this.deps.parameters.readVersion(change.name, change.version);
+    if (!read) {
+      // Gone already (deleted, or pushed out of SSM's 100 versions): the record still says who
+      // wrote what type when; only the value is lost.
+      this.deps.log.warn('value of this version is no longer in Parameter Store; recorded without it', {
+        parameter_name: change.name,
+        event_id: change.eventId,
+        version: change.version,
+      });
+    }
+    return {
+      value: read?.value,
+      type: read?.type ?? change.type,
+      keyId: read?.keyId ?? change.keyId,
+      description: change.description ?? read?.description,
+      version: change.version ?? read?.version,
+    };
+  }
+}
+
+/** The slot (0..999) this change takes within its second, given the slots already taken. */
+function freeSlot(change: ParameterChange, taken: readonly number[]): number {
+  const used = new Set(taken);
+  const preferred =
+    change.kind === 'put' && change.version !== undefined
+      ? change.version % SLOTS_PER_SECOND
+      : taken.length === 0
+        ? 0
+        : Math.max(...taken) + 1;
+  for (let offset = 0; offset < SLOTS_PER_SECOND; offset++) {
+    const slot = (preferred + offset) % SLOTS_PER_SECOND;
+    if (!used.has(slot)) return slot;
+  }
+  throw new Error(`more than ${SLOTS_PER_SECOND} audit records for ${change.name} in one second`);
+}

@@ -1,0 +1,106 @@
+/**
+ * The cache rule: ACTIVE on put, DELETED tombstone on delete, never older over newer.
+ */
+import type { ParameterChange } from '../events/types.ts';
+import type { Log } from '../log.ts';
+import { compareChanges } from '../ordering.ts';
+import type { ParameterStore } from '../parameters.ts';
+import { currentEntry, newEntry, positionOf } from './entries.ts';
+import type { CacheState, NameCache } from './types.ts';
+
+export type CacheOutcome = 'written' | 'duplicate' | 'stale' | 'unchanged';
+
+export interface CacheManagerDependencies {
+  readonly cache: NameCache;
+  /** Only asked whether a name exists, to settle a same-second put/delete tie. */
+  readonly parameters: Pick<ParameterStore, 'existing'>;
+  readonly log: Log;
+  readonly now?: () => number;
+  readonly tombstoneTtlDays?: number;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Keeps the name cache the Figgy CLI autocompletes from.
+ *
+ * Each change is compared with the item it would replace: a late or duplicate event leaves
+ * newer state alone, and the swap of old item for new happens in one conditional
+ * transaction, so a name never has two items for long and a race is simply retried.
+ *
+ * @example
+ * const manager = new CacheManager({ cache, parameters, log });
+ * await manager.apply(change);
+ */
+export class CacheManager {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CacheManagerDependencies) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async apply(change: ParameterChange): Promise<CacheOutcome> {
+    const fields = { parameter_name: change.name, event_id: change.eventId };
+    const state: CacheState = change.kind === 'put' ? 'ACTIVE' : 'DELETED';
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const entries = await this.deps.cache.entries(change.name);
+      const current = currentEntry(entries);
+      if (current?.eventId === change.eventId && entries.length === 1) {
+        this.deps.log.info('already applied', fields);
+        return 'duplicate';
+      }
+      if (current && current.eventId !== change.eventId) {
+        const order = compareChanges(
+          { eventTime: change.eventTime, kind: change.kind, version: change.kind === 'put' ? change.version : undefined },
+          positionOf(current),
+        );
+        const outcome = await this.settle(order, state, current.state, change.name);
+        if (outcome) {
+          this.deps.log.info(`left as it is: ${outcome}`, { ...fields, state: current.state });
+          return outcome;
+        }
+      }
+      const next = newEntry(
+        {
+          name: change.name,
+          state,
+          eventTime: change.eventTime,
+          eventId: change.eventId,
+          version: change.kind === 'put' ? change.version : undefined,
+        },
+        entries,
+        this.now(),
+        this.deps.tombstoneTtlDays,
+      );
+      if (await this.deps.cache.replace(entries, next)) {
+        this.deps.log.info('cache updated', { ...fields, state });
+        return 'written';
+      }
+      this.deps.log.debug('cache item changed under us; retrying', { ...fields, attempt });
+    }
+    throw new Error(`cache update of ${change.name} (event ${change.eventId}) lost ${MAX_ATTEMPTS} races in a row`);
+  }
+
+  /** Undefined when the change should be written; otherwise why it is not. */
+  private async settle(
+    order: ReturnType<typeof compareChanges>,
+    state: CacheState,
+    currentState: CacheState,
+    name: string,
+  ): Promise<CacheOutcome | undefined> {
+    switch (order) {
+      case 'newer':
+        return undefined;
+      case 'older':
+        return 'stale';
+      case 'same':
+        return 'unchanged';
+      case 'ambiguous': {
+        if (state === currentState) return 'unchanged';
+        const exists = (await this.deps.parameters.existing([name])).has(name);
+        return (exists ? 'ACTIVE' : 'DELETED') === state ? undefined : 'stale';
+      }
+    }
+  }
+}

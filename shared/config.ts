@@ -1,0 +1,76 @@
+/**
+ * The functions' configuration: environment variable names and their parsing.
+ *
+ * The construct sets these variables, the sandbox sets the same ones, and each handler reads
+ * only the ones it needs at cold start. Endpoints are not here on purpose: the SDK reads its
+ * own `AWS_ENDPOINT_URL_*` variables, so no code knows whether it runs on AWS or locally.
+ */
+
+export const ENV = {
+  cacheTable: 'CACHE_TABLE_NAME',
+  auditTable: 'AUDIT_TABLE_NAME',
+  replicationTable: 'REPLICATION_TABLE_NAME',
+  replicationSourcesTable: 'REPLICATION_SOURCES_TABLE_NAME',
+  auditedNamespaces: 'AUDITED_NAMESPACES',
+  destinationPrefixes: 'REPLICATION_DESTINATION_PREFIXES',
+  replicationKmsKeyId: 'REPLICATION_KMS_KEY_ID',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export class ConfigurationError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`environment variable ${variable} ${reason}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+export function requireEnv(env: Environment, variable: EnvName): string {
+  const value = env[variable]?.trim();
+  if (!value) throw new ConfigurationError(variable, 'is required but not set');
+  return value;
+}
+
+export function optionalEnv(env: Environment, variable: EnvName): string | undefined {
+  const value = env[variable]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Parses a comma-separated list of parameter path prefixes.
+ *
+ * Every prefix must start with `/`; a prefix is normalised to end with `/` (except the root),
+ * so `/app` does not also match `/application`.
+ */
+export function parsePrefixes(raw: string, variable: EnvName): string[] {
+  const prefixes = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (prefixes.length === 0) throw new ConfigurationError(variable, 'lists no prefix');
+  return prefixes.map((prefix) => {
+    if (!prefix.startsWith('/')) {
+      throw new ConfigurationError(variable, `has "${prefix}", which does not start with "/"`);
+    }
+    return prefix.endsWith('/') ? prefix : `${prefix}/`;
+  });
+}
+
+/** True when `name` lies under one of `prefixes` (as returned by {@link parsePrefixes}). */
+export function isUnderPrefixes(name: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => name.startsWith(prefix));
+}
+
+export function auditedNamespaces(env: Environment): string[] {
+  return parsePrefixes(optionalEnv(env, ENV.auditedNamespaces) ?? '/', ENV.auditedNamespaces);
+}
+
+export function destinationPrefixes(env: Environment): string[] {
+  return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes);
+}

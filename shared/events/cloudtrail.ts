@@ -1,0 +1,170 @@
+/**
+ * CloudTrail SSM calls, as EventBridge delivers them, turned into parameter changes.
+ */
+import { PARAMETER_TYPES, type ParameterType } from '../parameters.ts';
+import { SSM_EVENT_NAMES, type SsmEventName } from './pattern.ts';
+import type { ChangeAuthor, ParameterChange } from './types.ts';
+import {
+  ValidationError,
+  isObject,
+  optionalString,
+  requireObject,
+  requireString,
+  requireStringArray,
+  type Json,
+} from './validation.ts';
+
+/**
+ * Turns one EventBridge event into the parameter changes it records.
+ *
+ * A failed call (`errorCode`/`errorMessage`, or the `requestParameters: null` of a throttled
+ * call) changed nothing and yields no change. `DeleteParameters` yields one change per name
+ * that was really deleted. Anything else that does not fit the contract throws a
+ * {@link ValidationError} naming the field, before any change is returned, so a handler
+ * never half-applies an event.
+ *
+ * @example
+ * const changes = parseSsmEvent(event);
+ * for (const change of changes) await auditor.record(change);
+ */
+export function parseSsmEvent(event: unknown): ParameterChange[] {
+  const envelope = requireObject(event, 'event');
+  const detail = requireObject(envelope.detail, 'detail');
+  if (detail.errorCode != null || detail.errorMessage != null) return [];
+  if (detail.requestParameters === null) return [];
+
+  const eventName = requireEventName(detail.eventName);
+  const request = requireObject(detail.requestParameters, 'detail.requestParameters');
+  const response = isObject(detail.responseElements) ? detail.responseElements : undefined;
+  const base = {
+    eventId: requireString(detail.eventID, 'detail.eventID'),
+    eventTime: requireEventTime(detail.eventTime),
+    author: authorOf(detail.userIdentity),
+    account: requireString(envelope.account, 'account'),
+    region: requireString(envelope.region, 'region'),
+  };
+
+  switch (eventName) {
+    case 'PutParameter':
+      return [
+        {
+          ...base,
+          kind: 'put',
+          action: eventName,
+          name: parameterName(request.name, 'detail.requestParameters.name'),
+          type: optionalType(request.type),
+          keyId: optionalString(request.keyId, 'detail.requestParameters.keyId'),
+          description: optionalString(request.description, 'detail.requestParameters.description'),
+          version: optionalVersion(response?.version),
+        },
+      ];
+    case 'DeleteParameter':
+      return [
+        {
+          ...base,
+          kind: 'delete',
+          action: eventName,
+          name: parameterName(request.name, 'detail.requestParameters.name'),
+        },
+      ];
+    case 'DeleteParameters':
+      return deletedNames(request, response).map((name) => ({
+        ...base,
+        kind: 'delete' as const,
+        action: eventName,
+        name,
+      }));
+  }
+}
+
+function requireEventName(value: unknown): SsmEventName {
+  const name = requireString(value, 'detail.eventName');
+  if (!(SSM_EVENT_NAMES as readonly string[]).includes(name)) {
+    throw new ValidationError('detail.eventName', `"${name}" is not one of ${SSM_EVENT_NAMES.join(', ')}`);
+  }
+  return name as SsmEventName;
+}
+
+function requireEventTime(value: unknown): number {
+  const text = requireString(value, 'detail.eventTime');
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new ValidationError('detail.eventTime', `"${text}" is not an ISO time`);
+  return time;
+}
+
+function optionalType(value: unknown): ParameterType | undefined {
+  const type = optionalString(value, 'detail.requestParameters.type');
+  if (type === undefined) return undefined;
+  if (!(PARAMETER_TYPES as readonly string[]).includes(type)) {
+    throw new ValidationError('detail.requestParameters.type', `"${type}" is not a parameter type`);
+  }
+  return type as ParameterType;
+}
+
+function optionalVersion(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ValidationError('detail.responseElements.version', 'must be a positive integer');
+  }
+  return value;
+}
+
+/** The names a DeleteParameters call really deleted; unknown names are listed as invalid. */
+function deletedNames(request: Json, response: Json | undefined): string[] {
+  const requested = requireStringArray(request.names, 'detail.requestParameters.names');
+  if (response?.deletedParameters !== undefined) {
+    return requireStringArray(response.deletedParameters, 'detail.responseElements.deletedParameters').map(
+      (name, index) => parameterName(name, `detail.responseElements.deletedParameters[${index}]`),
+    );
+  }
+  const invalid = new Set(
+    response?.invalidParameters === undefined
+      ? []
+      : requireStringArray(response.invalidParameters, 'detail.responseElements.invalidParameters'),
+  );
+  return requested
+    .filter((name) => !invalid.has(name))
+    .map((name, index) => parameterName(name, `detail.requestParameters.names[${index}]`));
+}
+
+const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(\/.*)$/;
+
+/**
+ * A parameter name from a request: callers may pass the full ARN, which names
+ * `/a/b` as `arn:...:parameter/a/b` and a top-level `a` as `arn:...:parameter/a`.
+ */
+export function parameterName(value: unknown, field: string): string {
+  const raw = requireString(value, field);
+  const arn = PARAMETER_ARN.exec(raw);
+  if (!arn) return raw;
+  const path = arn[1] as string;
+  return path.indexOf('/', 1) === -1 ? path.slice(1) : path;
+}
+
+/**
+ * Who made the call: the session of an assumed role, the IAM user, `root`, or the AWS
+ * service that called on someone's behalf.
+ */
+function authorOf(value: unknown): ChangeAuthor {
+  const identity = requireObject(value, 'detail.userIdentity');
+  const arn = optionalString(identity.arn, 'detail.userIdentity.arn');
+  const type = optionalString(identity.type, 'detail.userIdentity.type');
+  const withArn = (name: string): ChangeAuthor => (arn ? { name, arn } : { name });
+
+  if (type === 'Root') return withArn('root');
+  const userName = optionalString(identity.userName, 'detail.userIdentity.userName');
+  if (type === 'IAMUser' && userName) return withArn(userName);
+  if (arn) {
+    // arn:partition:service:region:account:resource — the resource may itself hold ':'.
+    const resource = arn.split(':').slice(5).join(':');
+    if (resource === 'root') return withArn('root');
+    const lastSegment = resource.slice(resource.lastIndexOf('/') + 1);
+    if (lastSegment) return withArn(lastSegment);
+  }
+  const invokedBy = optionalString(identity.invokedBy, 'detail.userIdentity.invokedBy');
+  if (invokedBy) return withArn(invokedBy);
+  if (userName) return withArn(userName);
+  const principal = optionalString(identity.principalId, 'detail.userIdentity.principalId');
+  if (principal) return withArn(principal.slice(principal.lastIndexOf(':') + 1));
+  throw new ValidationError('detail.userIdentity', 'names no user (arn, userName, invokedBy or principalId)');
+}

@@ -1,0 +1,125 @@
+/**
+ * The function catalog: the six Lambda functions, what triggers each, which tables it touches
+ * and which environment it is given.
+ *
+ * The construct builds one Lambda, role and trigger per entry; the sandbox runs the same
+ * bundles with the same environment; tests iterate over it. Adding a handler starts here.
+ */
+import { ENV } from './config.ts';
+import { tableNames, type TableRole } from './tables.ts';
+
+export type Trigger = 'ssm-event' | 'replication-stream' | 'schedule';
+export type TableAccess = 'read' | 'write' | 'read-write';
+
+/** What a function may do in Parameter Store; the construct turns it into IAM. */
+export type SsmAccess =
+  | 'describe'
+  | 'read-version'
+  | 'read-decrypted'
+  | 'write-destinations';
+
+export interface FunctionSpec {
+  readonly trigger: Trigger;
+  readonly summary: string;
+  readonly tables: Partial<Record<TableRole, TableAccess>>;
+  readonly ssm: readonly SsmAccess[];
+  /** Writes SecureStrings with the replication key. */
+  readonly encrypts: boolean;
+}
+
+export const FUNCTIONS = {
+  'config-cache-manager': {
+    trigger: 'ssm-event',
+    summary: 'keeps the name cache: ACTIVE on put, DELETED tombstone on delete',
+    tables: { cache: 'read-write' },
+    ssm: ['describe'],
+    encrypts: false,
+  },
+  'parameter-store-auditor': {
+    trigger: 'ssm-event',
+    summary: 'appends one audit record per changed parameter',
+    tables: { audit: 'read-write' },
+    ssm: ['read-version'],
+    encrypts: false,
+  },
+  'parameter-stream-replicator': {
+    trigger: 'ssm-event',
+    summary: 'copies a changed source to every destination that maps from it',
+    tables: { replication: 'read', replicationSources: 'read' },
+    ssm: ['read-decrypted', 'write-destinations'],
+    encrypts: true,
+  },
+  'dynamo-stream-replicator': {
+    trigger: 'replication-stream',
+    summary: 'replicates a new or changed mapping at once and keeps the source index',
+    tables: { replication: 'read', replicationSources: 'read-write' },
+    ssm: ['read-decrypted', 'write-destinations'],
+    encrypts: true,
+  },
+  'replication-syncer': {
+    trigger: 'schedule',
+    summary: 'repairs every out-of-sync destination and the source index',
+    tables: { replication: 'read', replicationSources: 'read-write' },
+    ssm: ['read-decrypted', 'write-destinations'],
+    encrypts: true,
+  },
+  'config-cache-syncer': {
+    trigger: 'schedule',
+    summary: 'reconciles the name cache with Parameter Store',
+    tables: { cache: 'read-write' },
+    ssm: ['describe'],
+    encrypts: false,
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+export const SCHEDULED_FUNCTIONS = FUNCTION_NAMES.filter(
+  (name) => FUNCTIONS[name].trigger === 'schedule',
+);
+
+export const SSM_EVENT_FUNCTIONS = FUNCTION_NAMES.filter(
+  (name) => FUNCTIONS[name].trigger === 'ssm-event',
+);
+
+export interface DeploymentSettings {
+  readonly namePrefix: string;
+  readonly auditedNamespaces: readonly string[];
+  readonly destinationPrefixes: readonly string[];
+  /** Key id, ARN or alias; absent means the account's default SSM key. */
+  readonly replicationKmsKeyId?: string;
+  readonly logLevel: string;
+}
+
+const TABLE_ENV: Record<TableRole, string> = {
+  cache: ENV.cacheTable,
+  audit: ENV.auditTable,
+  replication: ENV.replicationTable,
+  replicationSources: ENV.replicationSourcesTable,
+};
+
+/**
+ * The environment one function runs with: only the tables it touches and the settings its
+ * rule reads. The construct and the sandbox both call this, so they cannot drift apart.
+ */
+export function functionEnvironment(
+  name: FunctionName,
+  settings: DeploymentSettings,
+): Record<string, string> {
+  const spec: FunctionSpec = FUNCTIONS[name];
+  const names = tableNames(settings.namePrefix);
+  const env: Record<string, string> = { [ENV.logLevel]: settings.logLevel };
+  for (const role of Object.keys(spec.tables) as TableRole[]) {
+    env[TABLE_ENV[role]] = names[role];
+  }
+  if (name === 'parameter-store-auditor') {
+    env[ENV.auditedNamespaces] = settings.auditedNamespaces.join(',');
+  }
+  if (spec.ssm.includes('write-destinations')) {
+    env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
+    if (settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
+  }
+  return env;
+}

@@ -1,0 +1,149 @@
+/**
+ * The scheduled repair of replication: every destination and the whole source index.
+ */
+import { collect, mapBounded } from '../concurrency.ts';
+import { ValidationError } from '../events/validation.ts';
+import type { Log } from '../log.ts';
+import type { ParameterStore, ParameterValue } from '../parameters.ts';
+import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { linkKey } from './replicator.ts';
+import { cycleThrough, planReplication, type ReplicationSettings } from './rules.ts';
+import type { ReplicationMapping, ReplicationMappings, SourceIndex } from './types.ts';
+
+export interface ReplicationSyncReport {
+  readonly mappings: number;
+  readonly invalid: number;
+  readonly linksAdded: number;
+  readonly linksRemoved: number;
+  readonly written: number;
+  readonly inSync: number;
+  readonly refused: number;
+  /** Destinations with a missing source: nothing written, as the rule says. */
+  readonly waiting: number;
+}
+
+export interface ReplicationSyncerDependencies {
+  readonly parameters: ParameterStore;
+  readonly mappings: ReplicationMappings;
+  readonly sourceIndex: SourceIndex;
+  readonly settings: ReplicationSettings;
+  readonly log: Log;
+  /** Parameter Store writes in flight at once. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Reads every mapping once, rebuilds the source index from them, reads every source and
+ * destination in batched GetParameters calls, and writes the destinations that drifted.
+ *
+ * Destinations are written upstream first (a chain A→B→C repairs B before judging C), and
+ * each write updates the values the rest of the run judges by, so one run converges a chain.
+ *
+ * @example
+ * const report = await new ReplicationSyncer({ parameters, mappings, sourceIndex, settings, log }).sync();
+ */
+export class ReplicationSyncer {
+  constructor(private readonly deps: ReplicationSyncerDependencies) {}
+
+  async sync(): Promise<ReplicationSyncReport> {
+    const { log } = this.deps;
+    const mappings: ReplicationMapping[] = [];
+    let invalid = 0;
+    for await (const item of this.deps.mappings.scan()) {
+      try {
+        mappings.push(parseMapping(item));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        invalid++;
+        log.error('invalid mapping skipped', { parameter_name: String(item.destination), reason: error.message });
+      }
+    }
+    const { linksAdded, linksRemoved } = await this.rebuildIndex(mappings);
+
+    const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
+    const names = new Set(mappings.flatMap((mapping) => [...sourcesOf(mapping), mapping.destination]));
+    const values = new Map<string, ParameterValue>(await this.deps.parameters.readDecrypted([...names]));
+
+    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
+    for (const level of upstreamFirst(mappings, byDestination)) {
+      await mapBounded(level, this.deps.concurrency ?? 4, async (mapping) => {
+        const fields = { parameter_name: mapping.destination };
+        const cycle = await cycleThrough(mapping, async (name) => byDestination.get(name));
+        const plan = cycle
+          ? ({ action: 'refuse', reason: `mapping closes a cycle: ${cycle.join(' <- ')}` } as const)
+          : planReplication(mapping, values, this.deps.settings);
+        switch (plan.action) {
+          case 'write': {
+            const version = await this.deps.parameters.write(plan.write);
+            values.set(mapping.destination, { ...plan.write, version });
+            counts.written++;
+            log.info('drifted destination repaired', { ...fields, version });
+            return;
+          }
+          case 'none':
+            counts.inSync++;
+            return;
+          case 'refuse':
+            counts.refused++;
+            log.warn('replication refused', { ...fields, reason: plan.reason });
+            return;
+          case 'wait':
+            counts.waiting++;
+            log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
+            return;
+        }
+      });
+    }
+    const report = { mappings: mappings.length, invalid, linksAdded, linksRemoved, ...counts };
+    log.info('replication sync finished', report);
+    return report;
+  }
+
+  /** Makes the source index exactly the projection of the mappings. */
+  private async rebuildIndex(mappings: readonly ReplicationMapping[]) {
+    const wanted = new Map(mappings.flatMap(linksOf).map((link) => [linkKey(link), link]));
+    const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
+    const missing = [...wanted].filter(([key]) => !stored.has(key)).map(([, link]) => link);
+    const stale = [...stored].filter(([key]) => !wanted.has(key)).map(([, link]) => link);
+    if (missing.length > 0) await this.deps.sourceIndex.add(missing);
+    if (stale.length > 0) await this.deps.sourceIndex.remove(stale);
+    if (missing.length + stale.length > 0) {
+      this.deps.log.info('source index repaired', { links_added: missing.length, links_removed: stale.length });
+    }
+    return { linksAdded: missing.length, linksRemoved: stale.length };
+  }
+}
+
+/**
+ * Groups mappings into levels: a mapping whose sources are themselves destinations comes
+ * after them. Mappings on a cycle get the last level; the rule refuses them anyway.
+ */
+function upstreamFirst(
+  mappings: readonly ReplicationMapping[],
+  byDestination: ReadonlyMap<string, ReplicationMapping>,
+): ReplicationMapping[][] {
+  const depth = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depthOf = (mapping: ReplicationMapping): number => {
+    const known = depth.get(mapping.destination);
+    if (known !== undefined) return known;
+    if (visiting.has(mapping.destination)) return mappings.length;
+    visiting.add(mapping.destination);
+    const upstream = sourcesOf(mapping).flatMap((source) => {
+      const parent = byDestination.get(source);
+      return parent ? [depthOf(parent) + 1] : [];
+    });
+    visiting.delete(mapping.destination);
+    const result = Math.min(mappings.length, Math.max(0, ...upstream));
+    depth.set(mapping.destination, result);
+    return result;
+  };
+  const levels = new Map<number, ReplicationMapping[]>();
+  for (const mapping of mappings) {
+    const level = depthOf(mapping);
+    const members = levels.get(level);
+    if (members) members.push(mapping);
+    else levels.set(level, [mapping]);
+  }
+  return [...levels.keys()].sort((a, b) => a - b).map((level) => levels.get(level) as ReplicationMapping[]);
+}

@@ -1,0 +1,138 @@
+/**
+ * Live replication: a changed source, or a new or changed mapping, reaches its destinations.
+ */
+import { mapBounded } from '../concurrency.ts';
+import type { ParameterChange } from '../events/types.ts';
+import { ValidationError } from '../events/validation.ts';
+import type { Log } from '../log.ts';
+import type { ParameterStore } from '../parameters.ts';
+import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { cycleThrough, planReplication, type ReplicationSettings } from './rules.ts';
+import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
+
+export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping';
+
+export interface ReplicationOutcome {
+  readonly destination: string;
+  readonly result: ReplicationResult;
+  readonly reason?: string;
+}
+
+export interface ReplicatorDependencies {
+  readonly parameters: ParameterStore;
+  readonly mappings: ReplicationMappings;
+  readonly sourceIndex: SourceIndex;
+  readonly settings: ReplicationSettings;
+  readonly log: Log;
+  /** Destinations of one source written at once. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Replicates on events. A source change costs one Query of the source index plus, per
+ * destination, one GetItem and one GetParameters; a destination already equal in value
+ * and type is not written, so chains A→B→C converge and repeated events are cheap.
+ *
+ * @example
+ * const replicator = new Replicator({ parameters, mappings, sourceIndex, settings, log });
+ * await replicator.onParameterChanged(change);
+ */
+export class Replicator {
+  constructor(private readonly deps: ReplicatorDependencies) {}
+
+  /** A put reaches every destination that reads the parameter; a delete leaves them alone. */
+  async onParameterChanged(change: ParameterChange): Promise<ReplicationOutcome[]> {
+    if (change.kind === 'delete') return [];
+    const destinations = await this.deps.sourceIndex.destinationsOf(change.name);
+    return mapBounded(destinations, this.deps.concurrency ?? 4, (destination) =>
+      this.replicateDestination(destination, change.eventId),
+    );
+  }
+
+  /**
+   * A mapping was created, changed or removed (the replication table's stream). The source
+   * index follows the mapping first, then the destination is replicated at once. Removing a
+   * mapping leaves its destination in place, as Figgy does.
+   */
+  async onMappingChanged(
+    newItem: Readonly<Record<string, unknown>> | undefined,
+    oldItem: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<ReplicationOutcome | undefined> {
+    const mapping = newItem ? parseMapping(newItem) : undefined;
+    const newLinks = mapping ? linksOf(mapping) : [];
+    const oldLinks = oldItem ? linksOfStoredItem(oldItem) : [];
+    const added = difference(newLinks, oldLinks);
+    const removed = difference(oldLinks, newLinks);
+    if (added.length > 0) await this.deps.sourceIndex.add(added);
+    if (removed.length > 0) await this.deps.sourceIndex.remove(removed);
+    if (added.length + removed.length > 0) {
+      this.deps.log.info('source index updated', {
+        parameter_name: mapping?.destination ?? oldLinks[0]?.destination,
+        links_added: added.length,
+        links_removed: removed.length,
+      });
+    }
+    return mapping ? this.replicate(mapping) : undefined;
+  }
+
+  /** Replicates the destination named in the source index, if its mapping still exists. */
+  async replicateDestination(destination: string, eventId?: string): Promise<ReplicationOutcome> {
+    const item = await this.deps.mappings.get(destination);
+    if (!item) {
+      // The index is a projection and may lag a removed mapping; the syncer prunes it.
+      this.deps.log.warn('source index names a destination with no mapping', { parameter_name: destination, event_id: eventId });
+      return { destination, result: 'no-mapping' };
+    }
+    return this.replicate(parseMapping(item), eventId);
+  }
+
+  async replicate(mapping: ReplicationMapping, eventId?: string): Promise<ReplicationOutcome> {
+    const fields = { parameter_name: mapping.destination, event_id: eventId };
+    const cycle = await cycleThrough(mapping, async (name) => {
+      const item = await this.deps.mappings.get(name);
+      return item ? parseMapping(item) : undefined;
+    });
+    if (cycle) {
+      const reason = `mapping closes a cycle: ${cycle.join(' <- ')}`;
+      this.deps.log.warn('replication refused', { ...fields, reason });
+      return { destination: mapping.destination, result: 'refused', reason };
+    }
+    const values = await this.deps.parameters.readDecrypted([...sourcesOf(mapping), mapping.destination]);
+    const plan = planReplication(mapping, values, this.deps.settings);
+    switch (plan.action) {
+      case 'write': {
+        const version = await this.deps.parameters.write(plan.write);
+        this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
+        return { destination: mapping.destination, result: 'written' };
+      }
+      case 'none':
+        this.deps.log.debug('destination already in sync', fields);
+        return { destination: mapping.destination, result: 'in-sync' };
+      case 'refuse':
+        this.deps.log.warn('replication refused', { ...fields, reason: plan.reason });
+        return { destination: mapping.destination, result: 'refused', reason: plan.reason };
+      case 'wait':
+        this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
+        return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
+    }
+  }
+}
+
+/** The links an item in the table had; an item that never parsed never had any. */
+function linksOfStoredItem(item: Readonly<Record<string, unknown>>): SourceLink[] {
+  try {
+    return linksOf(parseMapping(item));
+  } catch (error) {
+    if (error instanceof ValidationError) return [];
+    throw error;
+  }
+}
+
+function difference(links: readonly SourceLink[], minus: readonly SourceLink[]): SourceLink[] {
+  const keys = new Set(minus.map(linkKey));
+  return links.filter((link) => !keys.has(linkKey(link)));
+}
+
+export function linkKey(link: SourceLink): string {
+  return `${link.source}\u0000${link.destination}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The four DynamoDB tables: names, keys and attribute names.
+ *
+ * The single source of truth for the table contracts in DESIGN.md. The construct synthesizes
+ * them from here, the sandbox and the integration tests create them from here, and the
+ * adapters read their key names from here, so the schema is written exactly once.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface GlobalIndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Suffix after the name prefix, e.g. `config-cache` in `figgy-config-cache`. */
+  readonly suffix: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes?: readonly GlobalIndexDefinition[];
+  /** Attribute DynamoDB's TTL reads to expire items. */
+  readonly ttlAttribute?: string;
+  /** Streams carry both images, so REMOVE and MODIFY records know the old mapping. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
+  /** History that matters gets point-in-time recovery. */
+  readonly pointInTimeRecovery: boolean;
+  readonly deletionProtection: boolean;
+}
+
+export const CACHE_TABLE = {
+  suffix: 'config-cache',
+  partitionKey: { name: 'parameter_name', type: 'S' },
+  sortKey: { name: 'last_updated', type: 'N' },
+  ttlAttribute: 'expires_at',
+  pointInTimeRecovery: false,
+  deletionProtection: false,
+} as const satisfies TableDefinition;
+
+export const AUDIT_USER_INDEX = 'AuditByUserIdx';
+
+export const AUDIT_TABLE = {
+  suffix: 'config-auditor',
+  partitionKey: { name: 'parameter_name', type: 'S' },
+  sortKey: { name: 'time', type: 'N' },
+  globalIndexes: [
+    {
+      name: AUDIT_USER_INDEX,
+      partitionKey: { name: 'user', type: 'S' },
+      sortKey: { name: 'time', type: 'N' },
+    },
+  ],
+  pointInTimeRecovery: true,
+  deletionProtection: true,
+} as const satisfies TableDefinition;
+
+export const REPLICATION_TABLE = {
+  suffix: 'config-replication',
+  partitionKey: { name: 'destination', type: 'S' },
+  stream: 'NEW_AND_OLD_IMAGES',
+  pointInTimeRecovery: true,
+  deletionProtection: false,
+} as const satisfies TableDefinition;
+
+export const REPLICATION_SOURCES_TABLE = {
+  suffix: 'config-replication-sources',
+  partitionKey: { name: 'source', type: 'S' },
+  sortKey: { name: 'destination', type: 'S' },
+  pointInTimeRecovery: false,
+  deletionProtection: false,
+} as const satisfies TableDefinition;
+
+export const TABLES = {
+  cache: CACHE_TABLE,
+  audit: AUDIT_TABLE,
+  replication: REPLICATION_TABLE,
+  replicationSources: REPLICATION_SOURCES_TABLE,
+} as const;
+
+export type TableRole = keyof typeof TABLES;
+
+export const DEFAULT_NAME_PREFIX = 'figgy';
+
+/** `figgy` + `config-cache` → `figgy-config-cache`. */
+export function tableName(prefix: string, table: TableDefinition): string {
+  return `${prefix}-${table.suffix}`;
+}
+
+export function tableNames(prefix: string): Record<TableRole, string> {
+  return {
+    cache: tableName(prefix, CACHE_TABLE),
+    audit: tableName(prefix, AUDIT_TABLE),
+    replication: tableName(prefix, REPLICATION_TABLE),
+    replicationSources: tableName(prefix, REPLICATION_SOURCES_TABLE),
+  };
+}

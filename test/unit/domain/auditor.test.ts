@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { Auditor } from '../../../shared/audit/auditor.ts';
+import { parsePrefixes } from '../../../shared/config.ts';
+import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
+import { deleteEvent, fixture, putEvent } from '../support/events.ts';
+import { InMemoryAuditLog, InMemoryParameterStore, RecordingLog } from '../support/in-memory.ts';
+
+function setup(namespaces = '/') {
+  const auditLog = new InMemoryAuditLog();
+  const parameters = new InMemoryParameterStore();
+  const log = new RecordingLog();
+  const auditor = new Auditor({ auditLog, parameters, log, namespaces: parsePrefixes(namespaces, 'AUDITED_NAMESPACES') });
+  const record = async (event: unknown) => {
+    for (const change of parseSsmEvent(event)) await auditor.record(change);
+  };
+  return { auditLog, parameters, log, auditor, record };
+}
+
+describe('auditor', () => {
+  it('records a put with the value, type and version it wrote, and who wrote it', async () => {
+    const { auditLog, parameters, record } = setup();
+    parameters.put('/app/db/url', 'jdbc:v1');
+    parameters.put('/app/db/url', 'jdbc:v2');
+    await record(putEvent({ name: '/app/db/url', version: 1, user: 'carol' }));
+    expect(auditLog.of('/app/db/url')).to.have.length(1);
+    expect(auditLog.of('/app/db/url')[0]).to.deep.include({
+      action: 'PutParameter',
+      value: 'jdbc:v1',
+      type: 'String',
+      version: 1,
+      user: 'carol',
+      userArn: 'arn:aws:sts::123456789012:assumed-role/dev/carol',
+    });
+  });
+
+  it('records a DeleteParameter once, under the normalised name', async () => {
+    const { auditLog, record } = setup();
+    await record(fixture('delete-parameter'));
+    expect(auditLog.records).to.have.length(1);
+    expect(auditLog.records[0]).to.deep.include({
+      parameterName: '/app/orders/legacy-flag',
+      action: 'DeleteParameter',
+      user: 'bob',
+    });
+  });
+
+  it('records each deleted name of a DeleteParameters once', async () => {
+    const { auditLog, record } = setup();
+    await record(fixture('delete-parameters'));
+    expect(auditLog.records.map((entry) => entry.parameterName).sort()).to.deep.equal(['/app/a', '/app/b']);
+    expect(auditLog.records.every((entry) => entry.action === 'DeleteParameters' && entry.user === 'root')).to.be.true;
+  });
+
+  it('keeps two puts in the same second apart, ordered by version, whatever the arrival order', async () => {
+    const { auditLog, parameters, record } = setup();
+    parameters.put('/p', 'one');
+    parameters.put('/p', 'two');
+    await record(putEvent({ name: '/p', version: 2, time: '2026-11-26T11:00:00Z' }));
+    await record(putEvent({ name: '/p', version: 1, time: '2026-11-26T11:00:00Z' }));
+    const records = auditLog.of('/p');
+    expect(records.map((entry) => entry.version)).to.deep.equal([1, 2]);
+    expect(records.map((entry) => entry.value)).to.deep.equal(['one', 'two']);
+    expect(new Set(records.map((entry) => entry.time)).size).to.equal(2);
+  });
+
+  it('writes one record for the same event delivered three times', async () => {
+    const { auditLog, parameters, record } = setup();
+    parameters.put('/p', 'one');
+    const event = putEvent({ name: '/p', version: 1 });
+    await record(event);
+    await record(event);
+    await record(event);
+    expect(auditLog.records).to.have.length(1);
+  });
+
+  it('places a delete after the put already recorded in the same second', async () => {
+    const { auditLog, parameters, record } = setup();
+    parameters.put('/p', 'one');
+    await record(putEvent({ name: '/p', version: 1, time: '2026-11-26T11:00:00Z' }));
+    await record(deleteEvent({ name: '/p', time: '2026-11-26T11:00:00Z' }));
+    expect(auditLog.of('/p').map((entry) => entry.action)).to.deep.equal(['PutParameter', 'DeleteParameter']);
+  });
+
+  it('writes nothing and raises nothing for failed and throttled calls', async () => {
+    const { auditLog, record } = setup();
+    await record(fixture('put-parameter-throttled'));
+    await record(fixture('put-parameter-already-exists'));
+    expect(auditLog.records).to.be.empty;
+  });
+
+  it('stores a SecureString as the ciphertext of that version; the plaintext reaches neither table nor log', async () => {
+    const { auditLog, parameters, log, record } = setup();
+    parameters.put('/app/orders/db/password', 'old-secret', 'SecureString');
+    parameters.put('/app/orders/db/password', 'older-secret', 'SecureString');
+    parameters.put('/app/orders/db/password', 's3cr3t-plaintext', 'SecureString');
+    parameters.put('/app/orders/db/password', 'newer-secret', 'SecureString');
+    await record(fixture('put-parameter'));
+    const [stored] = auditLog.records;
+    expect(stored?.type).to.equal('SecureString');
+    expect(stored?.value).to.equal(`cipher:${Buffer.from('s3cr3t-plaintext').toString('base64')}`);
+    expect(JSON.stringify(auditLog.records)).not.to.include('s3cr3t-plaintext');
+    expect(log.lines.join('\n')).not.to.include('s3cr3t');
+  });
+
+  it('records a put whose version is gone without a value, and says so', async () => {
+    const { auditLog, log, record } = setup();
+    await record(putEvent({ name: '/gone', version: 7, type: 'String' }));
+    expect(auditLog.records[0]).to.deep.include({ parameterName: '/gone', type: 'String', version: 7, value: undefined });
+    expect(log.lines.some((line) => line.includes('no longer in Parameter Store'))).to.be.true;
+  });
+
+  it('ignores names outside the audited namespaces', async () => {
+    const { auditLog, parameters, record } = setup('/app');
+    parameters.put('/other/x', 'v');
+    await record(putEvent({ name: '/other/x', version: 1 }));
+    await record(fixture('delete-parameters'));
+    expect(auditLog.records.map((entry) => entry.parameterName).sort()).to.deep.equal(['/app/a', '/app/b']);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * In-memory ports for unit tests of the domain. They keep the contracts the Dynamo and SSM
+ * adapters keep (conditional insert, conditional swap, batched reads) and count calls, so a
+ * test can say "one Query, no Scan".
+ */
+import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
+import type { CacheEntry, NameCache } from '../../../shared/cache/types.ts';
+import type { ParameterStore, ParameterValue, ParameterWrite } from '../../../shared/parameters.ts';
+import type { ReplicationMappings, SourceIndex, SourceLink } from '../../../shared/replication/types.ts';
+
+export class Calls {
+  private readonly counts = new Map<string, number>();
+  count(operation: string): void {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+  }
+  of(operation: string): number {
+    return this.counts.get(operation) ?? 0;
+  }
+}
+
+interface Versioned {
+  readonly versions: ParameterValue[];
+}
+
+/** Parameter Store with versions; SecureStrings read undecrypted come back as `cipher:<value>`. */
+export class InMemoryParameterStore implements ParameterStore {
+  readonly calls = new Calls();
+  readonly writes: ParameterWrite[] = [];
+  private readonly parameters = new Map<string, Versioned>();
+
+  put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string): number {
+    const versions = this.parameters.get(name)?.versions ?? [];
+    const version = (versions.at(-1)?.version ?? 0) + 1;
+    this.parameters.set(name, { versions: [...versions, { name, value, type, version, keyId }] });
+    return version;
+  }
+
+  delete(name: string): void {
+    this.parameters.delete(name);
+  }
+
+  current(name: string): ParameterValue | undefined {
+    return this.parameters.get(name)?.versions.at(-1);
+  }
+
+  async readVersion(name: string, version: number) {
+    this.calls.count('readVersion');
+    const found = this.parameters.get(name)?.versions.find((entry) => entry.version === version);
+    return found && undecrypted(found);
+  }
+
+  async readLatest(name: string) {
+    this.calls.count('readLatest');
+    const found = this.current(name);
+    return found && undecrypted(found);
+  }
+
+  async readDecrypted(names: readonly string[]) {
+    const unique = [...new Set(names)];
+    for (let start = 0; start < unique.length; start += 10) this.calls.count('GetParameters');
+    const values = new Map<string, ParameterValue>();
+    for (const name of unique) {
+      const found = this.current(name);
+      if (found) values.set(name, found);
+    }
+    return values;
+  }
+
+  async write(parameter: ParameterWrite) {
+    this.calls.count('write');
+    this.writes.push(parameter);
+    return this.put(parameter.name, parameter.value, parameter.type, parameter.keyId);
+  }
+
+  async existing(names: readonly string[]) {
+    this.calls.count('existing');
+    return new Set(names.filter((name) => this.parameters.has(name)));
+  }
+
+  async *listNames() {
+    this.calls.count('listNames');
+    yield* [...this.parameters.keys()];
+  }
+}
+
+function undecrypted(value: ParameterValue): ParameterValue {
+  return value.type === 'SecureString' ? { ...value, value: `cipher:${Buffer.from(value.value).toString('base64')}` } : value;
+}
+
+export class InMemoryAuditLog implements AuditLog {
+  readonly records: AuditRecord[] = [];
+
+  async recordsBetween(parameterName: string, from: number, to: number) {
+    return this.records
+      .filter((record) => record.parameterName === parameterName && record.time >= from && record.time <= to)
+      .sort((a, b) => a.time - b.time);
+  }
+
+  async insert(record: AuditRecord) {
+    if (this.records.some((stored) => stored.parameterName === record.parameterName && stored.time === record.time)) {
+      return false;
+    }
+    this.records.push(record);
+    return true;
+  }
+
+  of(parameterName: string): AuditRecord[] {
+    return this.records.filter((record) => record.parameterName === parameterName).sort((a, b) => a.time - b.time);
+  }
+}
+
+export class InMemoryNameCache implements NameCache {
+  items: CacheEntry[] = [];
+
+  async entries(name: string) {
+    return this.items.filter((item) => item.name === name);
+  }
+
+  async replace(previous: readonly CacheEntry[], next: CacheEntry) {
+    const key = (entry: CacheEntry) => `${entry.name}|${entry.lastUpdated}`;
+    const stored = new Map(this.items.map((item) => [key(item), item]));
+    const unchanged = previous.every((entry) => stored.get(key(entry))?.eventTime === entry.eventTime);
+    if (!unchanged || stored.has(key(next))) return false;
+    const removed = new Set(previous.map(key));
+    this.items = [...this.items.filter((item) => !removed.has(key(item))), next];
+    return true;
+  }
+
+  async *scan() {
+    yield* [...this.items];
+  }
+}
+
+export class InMemoryMappings implements ReplicationMappings {
+  readonly calls = new Calls();
+  readonly items = new Map<string, Record<string, unknown>>();
+
+  set(item: Record<string, unknown>): void {
+    this.items.set(String(item.destination), item);
+  }
+
+  async get(destination: string) {
+    this.calls.count('GetItem');
+    return this.items.get(destination);
+  }
+
+  async *scan() {
+    this.calls.count('Scan');
+    yield* [...this.items.values()];
+  }
+}
+
+export class InMemorySourceIndex implements SourceIndex {
+  readonly calls = new Calls();
+  readonly links = new Map<string, SourceLink>();
+
+  async destinationsOf(source: string) {
+    this.calls.count('Query');
+    return [...this.links.values()].filter((link) => link.source === source).map((link) => link.destination);
+  }
+
+  async add(links: readonly SourceLink[]) {
+    for (const link of links) this.links.set(`${link.source}|${link.destination}`, link);
+  }
+
+  async remove(links: readonly SourceLink[]) {
+    for (const link of links) this.links.delete(`${link.source}|${link.destination}`);
+  }
+
+  async *scan() {
+    this.calls.count('Scan');
+    yield* [...this.links.values()];
+  }
+
+  sorted(): string[] {
+    return [...this.links.keys()].sort();
+  }
+}
+
+/** A log that keeps every line, so tests can look for (or for the absence of) text. */
+export class RecordingLog {
+  readonly lines: string[] = [];
+  private write = (level: string) => (message: string, fields: object = {}) => {
+    this.lines.push(JSON.stringify({ level, message, ...fields }));
+  };
+  debug = this.write('debug');
+  info = this.write('info');
+  warn = this.write('warn');
+  error = this.write('error');
+}
