@@ -16,4 +16,9 @@ export default tseslint.config(
     files: ['bin/**', 'bench/**', 'local/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // chai assertions such as `expect(x).to.be.true` are property reads by design.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
 );

@@ -1,0 +1,23 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { Replicator } from '../shared/replication/replicator.ts';
+import { figgyHandler } from './runtime/figgy-handler.ts';
+import { replicationDependencies } from './runtime/replication.ts';
+import { streamImages } from './runtime/stream-record.ts';
+
+/**
+ * Replication table stream → a new or changed mapping replicates at once and the source
+ * index follows it. Records are processed in order, because INSERT then MODIFY of one
+ * destination can share a batch; a failed record is reported alone, so Lambda retries (and
+ * bisects) only what failed and the rest of the batch is not blocked.
+ */
+export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
+  const replicator = new Replicator(replicationDependencies(log));
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const processRecord = async (record: DynamoDBRecord) => {
+    const { newImage, oldImage } = streamImages(record);
+    return replicator.onMappingChanged(newImage, oldImage);
+  };
+  return (event: DynamoDBStreamEvent, { context }) =>
+    processPartialResponse(event, processRecord, processor, { context, processInParallel: false });
+});

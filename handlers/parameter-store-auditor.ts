@@ -1,0 +1,16 @@
+import { Auditor } from '../shared/audit/auditor.ts';
+import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
+import { ENV, auditedNamespaces, requireEnv } from '../shared/config.ts';
+import { documents, parameterStore } from './runtime/clients.ts';
+import { ssmEventHandler } from './runtime/ssm-event.ts';
+
+/** CloudTrail SSM rule → one audit record per changed parameter. */
+export const handler = ssmEventHandler('parameter-store-auditor', (log) => {
+  const auditor = new Auditor({
+    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable)),
+    parameters: parameterStore,
+    namespaces: auditedNamespaces(process.env),
+    log,
+  });
+  return (change) => auditor.record(change);
+});

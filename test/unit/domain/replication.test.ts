@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import { parsePrefixes } from '../../../shared/config.ts';
+import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
+import { ValidationError } from '../../../shared/events/validation.ts';
+import { parseMapping } from '../../../shared/replication/mapping.ts';
+import { Replicator } from '../../../shared/replication/replicator.ts';
+import { formEncode } from '../../../shared/replication/rules.ts';
+import { putEvent } from '../support/events.ts';
+import { InMemoryMappings, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
+
+function setup(prefixes = '/replicated,/app') {
+  const parameters = new InMemoryParameterStore();
+  const mappings = new InMemoryMappings();
+  const sourceIndex = new InMemorySourceIndex();
+  const log = new RecordingLog();
+  const replicator = new Replicator({
+    parameters,
+    mappings,
+    sourceIndex,
+    log,
+    settings: { destinationPrefixes: parsePrefixes(prefixes, 'REPLICATION_DESTINATION_PREFIXES'), kmsKeyId: 'alias/replication' },
+  });
+  /** A mapping as the Figgy CLI writes it, arriving on the table's stream. */
+  const map = async (item: Record<string, unknown>) => {
+    mappings.set(item);
+    return replicator.onMappingChanged(item, undefined);
+  };
+  const sourceChanged = async (name: string) => {
+    const version = parameters.current(name)?.version ?? 1;
+    const [change] = parseSsmEvent(putEvent({ name, version }));
+    return replicator.onParameterChanged(change!);
+  };
+  return { parameters, mappings, sourceIndex, log, replicator, map, sourceChanged };
+}
+
+describe('replication', () => {
+  it('updates every destination of a changed source with one Query of the source index and no Scan', async () => {
+    const { parameters, mappings, sourceIndex, map, sourceChanged } = setup();
+    parameters.put('/shared/db/host', 'db-1');
+    for (const app of ['a', 'b', 'c']) await map({ destination: `/app/${app}/db/host`, source: '/shared/db/host', type: 'app' });
+    parameters.put('/shared/db/host', 'db-2');
+    const queriesBefore = sourceIndex.calls.of('Query');
+    const outcomes = await sourceChanged('/shared/db/host');
+    expect(outcomes.map((outcome) => outcome.result)).to.deep.equal(['written', 'written', 'written']);
+    expect(sourceIndex.calls.of('Query') - queriesBefore).to.equal(1);
+    expect(sourceIndex.calls.of('Scan') + mappings.calls.of('Scan')).to.equal(0);
+    for (const app of ['a', 'b', 'c']) expect(parameters.current(`/app/${app}/db/host`)?.value).to.equal('db-2');
+  });
+
+  it('does not write a destination whose value and type already match', async () => {
+    const { parameters, map, sourceChanged } = setup();
+    parameters.put('/src', 'v');
+    await map({ destination: '/app/dst', source: '/src', type: 'app' });
+    const writes = parameters.writes.length;
+    expect((await sourceChanged('/src'))[0]?.result).to.equal('in-sync');
+    expect(parameters.writes.length).to.equal(writes);
+  });
+
+  it('rewrites a destination whose type differs though the value is equal', async () => {
+    const { parameters, map } = setup();
+    parameters.put('/src', 'v', 'SecureString');
+    parameters.put('/app/dst', 'v', 'String');
+    expect((await map({ destination: '/app/dst', source: '/src', type: 'app' }))?.result).to.equal('written');
+    expect(parameters.current('/app/dst')?.type).to.equal('SecureString');
+  });
+
+  it('writes a SecureString destination with the replication key', async () => {
+    const { parameters, map } = setup();
+    parameters.put('/src/secret', 'pw', 'SecureString');
+    await map({ destination: '/app/secret', source: '/src/secret', type: 'app' });
+    expect(parameters.writes.at(-1)).to.deep.equal({ name: '/app/secret', type: 'SecureString', value: 'pw', keyId: 'alias/replication' });
+    parameters.put('/src/plain', 'p');
+    await map({ destination: '/app/plain', source: '/src/plain', type: 'app' });
+    expect(parameters.writes.at(-1)?.keyId).to.equal(undefined);
+  });
+
+  it('merges a list of parts with ${/a} and ${/a:uri} into a SecureString', async () => {
+    const { parameters, map, sourceChanged } = setup();
+    parameters.put('/db/user', 'svc user');
+    parameters.put('/db/password', 'p@ss word&=', 'SecureString');
+    await map({
+      destination: '/app/db/url',
+      type: 'merge',
+      source: ['postgres://', '${/db/user:uri}', ':', '${/db/password:uri}', '@host/db?user=${/db/user}'],
+    });
+    expect(parameters.current('/app/db/url')).to.deep.include({
+      type: 'SecureString',
+      value: 'postgres://svc+user:p%40ss+word%26%3D@host/db?user=svc user',
+    });
+    parameters.put('/db/password', 'new');
+    await sourceChanged('/db/password');
+    expect(parameters.current('/app/db/url')?.value).to.equal('postgres://svc+user:new@host/db?user=svc user');
+  });
+
+  it('merges the string form "jdbc:${/a}:${/b}"', async () => {
+    const { parameters, map } = setup();
+    parameters.put('/a', 'mysql');
+    parameters.put('/b', '3306');
+    await map({ destination: '/app/jdbc', type: 'merge', source: 'jdbc:${/a}:${/b}' });
+    expect(parameters.current('/app/jdbc')?.value).to.equal('jdbc:mysql:3306');
+  });
+
+  it('writes nothing while a merge part is missing, then writes once it appears', async () => {
+    const { parameters, map, sourceChanged } = setup();
+    parameters.put('/a', 'x');
+    const outcome = await map({ destination: '/app/m', type: 'merge', source: '${/a}-${/b}' });
+    expect(outcome).to.deep.include({ result: 'waiting' });
+    expect(outcome?.reason).to.include('/b');
+    expect(parameters.current('/app/m')).to.equal(undefined);
+    parameters.put('/b', 'y');
+    await sourceChanged('/b');
+    expect(parameters.current('/app/m')?.value).to.equal('x-y');
+  });
+
+  it('refuses a destination outside the allowed prefixes and writes nothing', async () => {
+    const { parameters, log, map } = setup('/replicated');
+    parameters.put('/src', 'v');
+    const outcome = await map({ destination: '/prod/critical', source: '/src', type: 'app' });
+    expect(outcome?.result).to.equal('refused');
+    expect(outcome?.reason).to.include('outside the allowed prefixes');
+    expect(parameters.writes).to.be.empty;
+    expect(log.lines.some((line) => line.includes('replication refused'))).to.be.true;
+  });
+
+  it('refuses a mapping that closes a cycle, and every mapping on it', async () => {
+    const { parameters, map, sourceChanged } = setup();
+    parameters.put('/app/a', '1');
+    await map({ destination: '/app/b', source: '/app/a', type: 'app' });
+    await map({ destination: '/app/c', source: '/app/b', type: 'app' });
+    const outcome = await map({ destination: '/app/a', type: 'merge', source: 'x${/app/c}' });
+    expect(outcome?.result).to.equal('refused');
+    expect(outcome?.reason).to.equal('mapping closes a cycle: /app/a <- /app/c <- /app/b <- /app/a');
+    const writes = parameters.writes.length;
+    parameters.put('/app/a', '2');
+    expect((await sourceChanged('/app/a')).map((entry) => entry.result)).to.deep.equal(['refused']);
+    expect(parameters.writes.length).to.equal(writes);
+  });
+
+  it('leaves the destination in place when the source is deleted', async () => {
+    const { parameters, map, replicator } = setup();
+    parameters.put('/src', 'v');
+    await map({ destination: '/app/dst', source: '/src', type: 'app' });
+    parameters.delete('/src');
+    const [change] = parseSsmEvent({ ...putEvent({ name: '/src', version: 1 }) });
+    expect(await replicator.onParameterChanged({ ...change!, kind: 'delete', action: 'DeleteParameter' })).to.be.empty;
+    expect(parameters.current('/app/dst')?.value).to.equal('v');
+  });
+
+  it('keeps the source index equal to the mappings across insert, modify and remove', async () => {
+    const { sourceIndex, replicator, parameters } = setup();
+    parameters.put('/a', '1');
+    const first = { destination: '/app/m', type: 'merge', source: ['${/a}', '${/b}'] };
+    await replicator.onMappingChanged(first, undefined);
+    expect(sourceIndex.sorted()).to.deep.equal(['/a|/app/m', '/b|/app/m']);
+    const second = { destination: '/app/m', type: 'merge', source: '${/b}${/c}' };
+    await replicator.onMappingChanged(second, first);
+    expect(sourceIndex.sorted()).to.deep.equal(['/b|/app/m', '/c|/app/m']);
+    await replicator.onMappingChanged(undefined, second);
+    expect(sourceIndex.sorted()).to.be.empty;
+  });
+
+  it('rejects a mapping item that breaks the contract, naming the field', () => {
+    expect(() => parseMapping({ destination: '/app/x', type: 'copy', source: '/a' }))
+      .to.throw(ValidationError)
+      .with.property('field', 'type (mapping of /app/x)');
+    expect(() => parseMapping({ destination: '/app/x', type: 'merge', source: ['${a}'] })).to.throw(ValidationError, 'source[0]');
+    expect(() => parseMapping({ destination: '/app/x', type: 'merge', source: 'no refs' })).to.throw(ValidationError, 'refers to no parameter');
+    expect(() => parseMapping({ type: 'app', source: '/a' })).to.throw(ValidationError).with.property('field', 'destination');
+  });
+
+  it('form-encodes with space as + as ${/name:uri} promises', () => {
+    expect(formEncode('a b&c=d/é')).to.equal('a+b%26c%3Dd%2F%C3%A9');
+  });
+});
