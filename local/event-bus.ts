@@ -1,0 +1,111 @@
+/**
+ * EventBridge and Lambda's asynchronous invocation, on one machine: each event that matches
+ * the rule goes to every target; a failed invocation is retried twice, then the event lands
+ * in the dead-letter list with the error, as the on-failure destination would receive it.
+ */
+import type { FunctionName } from '../shared/functions.ts';
+import { matchesPattern } from './event-pattern.ts';
+import type { DeadLetter } from './types.ts';
+
+export interface EventBusOptions {
+  readonly pattern: Readonly<Record<string, unknown>>;
+  readonly targets: readonly FunctionName[];
+  readonly invoke: (target: FunctionName, event: unknown) => Promise<unknown>;
+  readonly onDeadLetter: (letter: DeadLetter) => void;
+  /** Lambda retries an async invocation twice after the first failure. */
+  readonly retryAttempts?: number;
+  /** Delay before each retry; Lambda waits minutes, the sandbox milliseconds. */
+  readonly retryDelayMs?: number;
+  /** Every event is delivered this many times (at-least-once delivery made visible). */
+  readonly duplicates?: number;
+  /** Events are held and released in random order. */
+  readonly shuffle?: boolean;
+  readonly random?: () => number;
+}
+
+/** The sandbox's default rule: CloudTrail events in, function invocations out. */
+export class EventBus {
+  private inFlight = 0;
+  private held: unknown[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private releaseTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: EventBusOptions) {}
+
+  /** Offers one event to the rule; returns whether it matched. */
+  publish(event: unknown): boolean {
+    if (!matchesPattern(event, this.options.pattern)) return false;
+    const copies = Math.max(1, this.options.duplicates ?? 1);
+    for (let copy = 0; copy < copies; copy++) {
+      if (this.options.shuffle) this.hold(event);
+      else this.deliver(event);
+    }
+    return true;
+  }
+
+  /** Resolves once every event has been delivered, retried or dead-lettered. */
+  async idle(): Promise<void> {
+    this.release();
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0 || this.held.length > 0;
+  }
+
+  private hold(event: unknown): void {
+    this.held.push(event);
+    this.releaseTimer ??= setTimeout(() => this.release(), 25);
+  }
+
+  private release(): void {
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    const events = this.held;
+    this.held = [];
+    const random = this.options.random ?? Math.random;
+    for (let index = events.length - 1; index > 0; index--) {
+      const other = Math.floor(random() * (index + 1));
+      [events[index], events[other]] = [events[other], events[index]];
+    }
+    for (const event of events) this.deliver(event);
+  }
+
+  private deliver(event: unknown): void {
+    for (const target of this.options.targets) {
+      this.inFlight++;
+      void this.invokeWithRetries(target, event).finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0 && this.held.length === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+    }
+  }
+
+  private async invokeWithRetries(target: FunctionName, event: unknown): Promise<void> {
+    const attempts = 1 + (this.options.retryAttempts ?? 2);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await this.options.invoke(target, event);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt < attempts) await sleep((this.options.retryDelayMs ?? 50) * attempt);
+      }
+    }
+    this.options.onDeadLetter({
+      source: 'event-rule',
+      functionName: target,
+      payload: event,
+      error: lastError instanceof Error ? lastError.message : String(lastError),
+      attempts,
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
