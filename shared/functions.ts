@@ -123,3 +123,22 @@ export function functionEnvironment(
   }
   return env;
 }
+
+/** Lambda's asynchronous invocation of the rule's targets: two retries, then the DLQ. */
+export const ASYNC_INVOKE = {
+  maximumRetryAttempts: 2,
+  maximumEventAgeSeconds: 6 * 60 * 60,
+} as const;
+
+/**
+ * The replication table's stream → `dynamo-stream-replicator` mapping. Records of one
+ * destination must stay in order, so a failure bisects the batch and retries only what
+ * failed; after the retries the records go to the on-failure destination.
+ */
+export const REPLICATION_STREAM_SOURCE = {
+  batchSize: 25,
+  maximumRetryAttempts: 5,
+  bisectBatchOnFunctionError: true,
+  startingPosition: 'TRIM_HORIZON',
+  maximumBatchingWindowSeconds: 1,
+} as const;

@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { ReplicationMappings, SourceIndex, SourceLink } from '../replication/types.ts';
+import { REPLICATION_SOURCES_TABLE, REPLICATION_TABLE } from '../tables.ts';
+import { ItemReader } from './dynamo-item.ts';
+
+const DESTINATION_KEY = REPLICATION_TABLE.partitionKey.name;
+const SOURCE_KEY = REPLICATION_SOURCES_TABLE.partitionKey.name;
+const SOURCE_DESTINATION_KEY = REPLICATION_SOURCES_TABLE.sortKey.name;
+
+/** DynamoDB's limit on the requests of one BatchWriteItem call. */
+const BATCH_SIZE = 25;
+
+export interface DynamoReplicationOptions {
+  /** Items per Query or Scan request (DynamoDB's `Limit`); tests set it low to cross pages. */
+  readonly pageSize?: number;
+}
+
+/**
+ * The replication table (`figgy-config-replication`), read as raw items.
+ *
+ * Mappings are written by the Figgy CLI and by hand, so this adapter does not interpret them:
+ * the domain validates each item and reports what is wrong with it.
+ *
+ * @example
+ * const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(), 'figgy-config-replication');
+ * const item = await mappings.get('/app/db/url');
+ */
+export class DynamoReplicationMappings implements ReplicationMappings {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly options: DynamoReplicationOptions = {},
+  ) {}
+
+  async get(destination: string): Promise<Record<string, unknown> | undefined> {
+    const output = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [DESTINATION_KEY]: destination },
+        // The stream replicator reads the mapping its stream record announced, so it must be there.
+        ConsistentRead: true,
+      }),
+    );
+    return output.Item;
+  }
+
+  async *scan(): AsyncIterable<Record<string, unknown>> {
+    const pages = paginateScan(
+      { client: this.documents, pageSize: this.options.pageSize },
+      { TableName: this.tableName },
+    );
+    for await (const page of pages) yield* page.Items ?? [];
+  }
+}
+
+export interface DynamoSourceIndexOptions extends DynamoReplicationOptions {
+  /** BatchWriteItem calls per batch of 25 before unprocessed writes are an error. */
+  readonly batchAttempts?: number;
+  /** First backoff before retrying unprocessed writes; it doubles on each further attempt. */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Source index writes that DynamoDB still left unprocessed (it throttled them) after every
+ * attempt. The index is a projection: the replication syncer rebuilds it, or the stream record
+ * that asked for the write is retried.
+ */
+export class UnprocessedWritesError extends Error {
+  constructor(readonly tableName: string, readonly unprocessed: number, readonly attempts: number) {
+    super(
+      `${unprocessed} write(s) to ${tableName} were still unprocessed after ${attempts} attempts; ` +
+        'DynamoDB is throttling the table: retry later or let the replication syncer rebuild the index',
+    );
+    this.name = 'UnprocessedWritesError';
+  }
+}
+
+/**
+ * The source index (`figgy-config-replication-sources`): one row per source a destination
+ * reads, so that a changed source costs one Query.
+ *
+ * @example
+ * const index = new DynamoSourceIndex(createDynamoDocumentClient(), 'figgy-config-replication-sources');
+ * await index.add([{ source: '/shared/db/host', destination: '/app/db/url' }]);
+ * const destinations = await index.destinationsOf('/shared/db/host');
+ */
+export class DynamoSourceIndex implements SourceIndex {
+  private readonly batchAttempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly options: DynamoSourceIndexOptions = {},
+  ) {
+    this.batchAttempts = options.batchAttempts ?? 8;
+    this.retryDelayMs = options.retryDelayMs ?? 50;
+  }
+
+  async destinationsOf(source: string): Promise<string[]> {
+    const destinations: string[] = [];
+    const pages = paginateQuery(
+      { client: this.documents, pageSize: this.options.pageSize },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#source = :source',
+        ProjectionExpression: '#destination',
+        // `source` is a DynamoDB reserved word.
+        ExpressionAttributeNames: { '#source': SOURCE_KEY, '#destination': SOURCE_DESTINATION_KEY },
+        ExpressionAttributeValues: { ':source': source },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        destinations.push(this.reader(item).string(SOURCE_DESTINATION_KEY));
+      }
+    }
+    return destinations;
+  }
+
+  add(links: readonly SourceLink[]): Promise<void> {
+    return this.write(links, (key) => ({ PutRequest: { Item: key } }));
+  }
+
+  remove(links: readonly SourceLink[]): Promise<void> {
+    return this.write(links, (key) => ({ DeleteRequest: { Key: key } }));
+  }
+
+  async *scan(): AsyncIterable<SourceLink> {
+    const pages = paginateScan(
+      { client: this.documents, pageSize: this.options.pageSize },
+      { TableName: this.tableName },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) yield this.link(item);
+    }
+  }
+
+  private async write(
+    links: readonly SourceLink[],
+    request: (key: Record<string, string>) => Record<string, unknown>,
+  ): Promise<void> {
+    // BatchWriteItem rejects a whole batch that names one key twice.
+    const keys = new Map<string, Record<string, string>>();
+    for (const link of links) {
+      keys.set(JSON.stringify([link.source, link.destination]), {
+        [SOURCE_KEY]: link.source,
+        [SOURCE_DESTINATION_KEY]: link.destination,
+      });
+    }
+    const requests = [...keys.values()].map(request);
+    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
+      await this.writeBatch(requests.slice(start, start + BATCH_SIZE));
+    }
+  }
+
+  private async writeBatch(batch: readonly Record<string, unknown>[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; ; attempt += 1) {
+      const output = await this.documents.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: [...pending] } }),
+      );
+      pending = output.UnprocessedItems?.[this.tableName] ?? [];
+      if (pending.length === 0) return;
+      if (attempt >= this.batchAttempts) {
+        throw new UnprocessedWritesError(this.tableName, pending.length, attempt);
+      }
+      // Full jitter: writers throttled together should not all come back at the same moment.
+      await sleep(Math.random() * this.retryDelayMs * 2 ** (attempt - 1));
+    }
+  }
+
+  private link(item: Record<string, unknown>): SourceLink {
+    const read = this.reader(item);
+    return { source: read.string(SOURCE_KEY), destination: read.string(SOURCE_DESTINATION_KEY) };
+  }
+
+  private reader(item: Record<string, unknown>): ItemReader {
+    return new ItemReader(this.tableName, item, [SOURCE_KEY, SOURCE_DESTINATION_KEY]);
+  }
+}

@@ -1,0 +1,198 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import type { SourceLink } from '../../shared/replication/types.ts';
+import {
+  DynamoReplicationMappings,
+  DynamoSourceIndex,
+  UnprocessedWritesError,
+} from '../../shared/aws/dynamo-replication.ts';
+import { useFreshTables } from './dynamodb-local.ts';
+
+function linksTo(source: string, count: number): SourceLink[] {
+  return Array.from({ length: count }, (_, index) => ({
+    source,
+    destination: `/app/${String(index).padStart(3, '0')}`,
+  }));
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+describe('DynamoReplicationMappings', () => {
+  const tables = useFreshTables();
+  let mappings: DynamoReplicationMappings;
+
+  before(async () => {
+    mappings = new DynamoReplicationMappings(tables().documents, tables().names.replication, {
+      pageSize: 2,
+    });
+    const items: Record<string, AttributeValue>[] = [
+      {
+        destination: { S: '/app/db/host' },
+        source: { S: '/shared/db/host' },
+        type: { S: 'app' },
+        user: { S: 'jordan' },
+        namespace: { S: '/app/' },
+      },
+      {
+        destination: { S: '/app/db/url' },
+        source: { L: [{ S: 'jdbc:postgresql://' }, { S: '${/shared/db/host}' }, { S: '/app' }] },
+        type: { S: 'merge' },
+      },
+      {
+        destination: { S: '/app/db/dsn' },
+        source: { S: 'postgres://${/shared/db/user}:${/shared/db/password:uri}@db' },
+        type: { S: 'merge' },
+      },
+    ];
+    for (const Item of items) {
+      await tables().client.send(
+        new PutItemCommand({ TableName: tables().names.replication, Item }),
+      );
+    }
+  });
+
+  it('gets an app mapping as the raw item, source as a string', async () => {
+    expect(await mappings.get('/app/db/host')).to.deep.equal({
+      destination: '/app/db/host',
+      source: '/shared/db/host',
+      type: 'app',
+      user: 'jordan',
+      namespace: '/app/',
+    });
+  });
+
+  it('gets a merge mapping as the raw item, source as a list', async () => {
+    expect(await mappings.get('/app/db/url')).to.deep.equal({
+      destination: '/app/db/url',
+      source: ['jdbc:postgresql://', '${/shared/db/host}', '/app'],
+      type: 'merge',
+    });
+  });
+
+  it('returns undefined for a destination nobody maps', async () => {
+    expect(await mappings.get('/app/unmapped')).to.equal(undefined);
+  });
+
+  it('scans every mapping across pages', async () => {
+    const all = await collect(mappings.scan());
+
+    expect(all.map((item) => item.destination)).to.have.members([
+      '/app/db/host',
+      '/app/db/url',
+      '/app/db/dsn',
+    ]);
+    expect(all.find((item) => item.destination === '/app/db/dsn')?.source).to.equal(
+      'postgres://${/shared/db/user}:${/shared/db/password:uri}@db',
+    );
+  });
+});
+
+describe('DynamoSourceIndex', () => {
+  const tables = useFreshTables();
+  let index: DynamoSourceIndex;
+
+  before(() => {
+    index = new DynamoSourceIndex(tables().documents, tables().names.replicationSources, {
+      pageSize: 7,
+    });
+  });
+
+  it('adds more links than one batch holds and finds every destination of a source across pages', async () => {
+    const links = linksTo('/shared/many', 60);
+    await index.add(links);
+    await index.add(linksTo('/shared/other', 3));
+
+    const destinations = await index.destinationsOf('/shared/many');
+
+    expect(destinations).to.deep.equal(links.map((link) => link.destination));
+  });
+
+  it('removes more links than one batch holds, leaving the others', async () => {
+    const links = linksTo('/shared/shrinking', 40);
+    await index.add(links);
+
+    await index.remove(links.slice(0, 30));
+
+    expect(await index.destinationsOf('/shared/shrinking')).to.deep.equal(
+      links.slice(30).map((link) => link.destination),
+    );
+  });
+
+  it('accepts the same link twice in one call, which BatchWriteItem alone would refuse', async () => {
+    const link = { source: '/shared/twice', destination: '/app/twice' };
+
+    await index.add([link, link]);
+    await index.remove([link, link]);
+
+    expect(await index.destinationsOf('/shared/twice')).to.deep.equal([]);
+  });
+
+  it('finds no destination for a source nothing reads', async () => {
+    expect(await index.destinationsOf('/shared/unread')).to.deep.equal([]);
+  });
+
+  it('scans every link across pages', async () => {
+    const scanned = await collect(index.scan());
+
+    expect(scanned).to.have.deep.members([
+      ...linksTo('/shared/many', 60),
+      ...linksTo('/shared/other', 3),
+      ...linksTo('/shared/shrinking', 40).slice(30),
+    ]);
+  });
+});
+
+describe('DynamoSourceIndex under throttling', () => {
+  // DynamoDB Local never leaves writes unprocessed, so a stub plays the throttled table.
+  const TABLE = 'figgy-config-replication-sources';
+
+  function throttled(responses: readonly number[]) {
+    const send = sinon.stub();
+    responses.forEach((unprocessed, call) => {
+      send
+        .onCall(call)
+        .callsFake(async (command: { input: { RequestItems: Record<string, unknown[]> } }) => {
+          const requests = command.input.RequestItems[TABLE] ?? [];
+          return unprocessed === 0
+            ? {}
+            : { UnprocessedItems: { [TABLE]: requests.slice(requests.length - unprocessed) } };
+        });
+    });
+    return { send, documents: { send } as unknown as DynamoDBDocumentClient };
+  }
+
+  it('retries the writes DynamoDB left unprocessed, and only those', async () => {
+    const { send, documents } = throttled([2, 0]);
+    const links = linksTo('/shared/throttled', 5);
+
+    await new DynamoSourceIndex(documents, TABLE, { retryDelayMs: 1 }).add(links);
+
+    expect(send.callCount).to.equal(2);
+    expect(send.secondCall.args[0].input.RequestItems[TABLE]).to.deep.equal(
+      links.slice(3).map((link) => ({ PutRequest: { Item: link } })),
+    );
+  });
+
+  it('gives up after its attempts, naming how many writes were left unprocessed', async () => {
+    const { send, documents } = throttled([3, 3, 3]);
+    const index = new DynamoSourceIndex(documents, TABLE, { batchAttempts: 3, retryDelayMs: 1 });
+
+    const failure = await index
+      .add(linksTo('/shared/throttled', 5))
+      .catch((error: unknown) => error);
+
+    expect(failure).to.be.instanceOf(UnprocessedWritesError);
+    expect(failure).to.include({ unprocessed: 3, attempts: 3 });
+    expect((failure as Error).message).to.match(
+      /^3 write\(s\) to figgy-config-replication-sources/,
+    );
+    expect(send.callCount).to.equal(3);
+  });
+});
