@@ -5,6 +5,7 @@
  * Usage: `tsx test/with-dynamodb-local.ts <command> [arguments...]`, as `npm run
  * test:integration` does with mocha.
  */
+import './setup.ts';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { delimiter, resolve } from 'node:path';

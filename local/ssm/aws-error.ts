@@ -1,0 +1,31 @@
+/**
+ * An error in the shape AWS JSON services answer with, so the SDK raises its named exception.
+ */
+
+/**
+ * A failed call: the `__type` code the SDK maps to an exception class, and a message that says
+ * what to change.
+ *
+ * @example
+ * throw new AwsError('ParameterNotFound', 'Parameter /app/db not found.');
+ */
+export class AwsError extends Error {
+  constructor(readonly code: string, message: string, readonly statusCode = 400) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/**
+ * A ValidationException worded the way AWS words constraint failures, naming the member.
+ *
+ * @example
+ * throw validationError('maxResults', 11, 'Member must have value less than or equal to 10');
+ */
+export function validationError(member: string, value: unknown, constraint: string): AwsError {
+  const shown = value === undefined ? 'null' : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
+  return new AwsError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
+}

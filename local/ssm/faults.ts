@@ -1,0 +1,115 @@
+/**
+ * Throttling as SSM does it, on demand: a random fraction of calls, and per-operation token
+ * buckets at AWS's default rates.
+ */
+import { performance } from 'node:perf_hooks';
+import { AwsError } from './aws-error.ts';
+import type { FaultOptions, RateLimits } from './types.ts';
+
+/** AWS's default Parameter Store throughput: GetParameter & co. 40 TPS, PutParameter 3 TPS. */
+export const DEFAULT_RATE_LIMITS: Required<RateLimits> = { read: 40, write: 3 };
+
+/** Whether an operation counts against the read or the write limit. */
+export type OperationKind = keyof RateLimits;
+
+/**
+ * Decides, call by call, whether SSM throttles it.
+ *
+ * Token buckets run on the monotonic clock, not the emulator's `clock` option: a test that
+ * freezes or jumps the wall clock must not stall or flood the buckets.
+ *
+ * @example
+ * const faults = new FaultInjector({ rateLimits: { write: 1 } });
+ * faults.check('PutParameter', 'write'); // undefined
+ * faults.check('PutParameter', 'write'); // AwsError ThrottlingException
+ */
+export class FaultInjector {
+  private throttleRate = 0;
+  private limits: Required<RateLimits> | undefined;
+  private random: () => number = Math.random;
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(options: Partial<FaultOptions> = {}, private readonly now: () => number = () => performance.now()) {
+    this.set(options);
+  }
+
+  /** Changes the given faults; the others keep their value. New limits start with full buckets. */
+  set(options: Partial<FaultOptions>): void {
+    if (options.throttleRate !== undefined) {
+      if (!(options.throttleRate >= 0 && options.throttleRate <= 1)) {
+        throw new RangeError(`throttleRate must be between 0 and 1, got ${options.throttleRate}`);
+      }
+      this.throttleRate = options.throttleRate;
+    }
+    if (options.rateLimits !== undefined) {
+      this.limits = rateLimitsFrom(options.rateLimits);
+      this.buckets.clear();
+    }
+    if (options.random !== undefined) {
+      this.random = typeof options.random === 'number' ? seededRandom(options.random) : options.random;
+    }
+  }
+
+  /** The ThrottlingException to answer `operation` with, or undefined to let it through. */
+  check(operation: string, kind: OperationKind): AwsError | undefined {
+    if (this.throttleRate > 0 && this.random() < this.throttleRate) return throttled();
+    if (!this.limits) return undefined;
+    let bucket = this.buckets.get(operation);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limits[kind], this.now());
+      this.buckets.set(operation, bucket);
+    }
+    return bucket.take(this.now()) ? undefined : throttled();
+  }
+}
+
+/**
+ * A deterministic generator of numbers in [0, 1) (mulberry32), for reproducible fault runs.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * random(); // the same first number on every run
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A bucket holds one second of burst, like SSM's limits that allow short bursts at the rate.
+class TokenBucket {
+  private tokens: number;
+
+  constructor(private readonly perSecond: number, private last: number) {
+    this.tokens = perSecond;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function rateLimitsFrom(option: boolean | RateLimits): Required<RateLimits> | undefined {
+  if (option === false) return undefined;
+  const limits =
+    option === true
+      ? DEFAULT_RATE_LIMITS
+      : { read: option.read ?? DEFAULT_RATE_LIMITS.read, write: option.write ?? DEFAULT_RATE_LIMITS.write };
+  for (const [kind, rate] of Object.entries(limits)) {
+    if (!(rate > 0))
+      throw new RangeError(`rateLimits.${kind} must be a positive number of calls per second, got ${rate}`);
+  }
+  return limits;
+}
+
+function throttled(): AwsError {
+  return new AwsError('ThrottlingException', 'Rate exceeded');
+}

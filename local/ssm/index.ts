@@ -1,0 +1,19 @@
+/**
+ * The SSM Parameter Store + KMS emulator of the local sandbox.
+ */
+export { startSsmEmulator } from './emulator.ts';
+export { toEventBridgeEvent, HIDDEN_VALUE } from './cloudtrail.ts';
+export { seededRandom, DEFAULT_RATE_LIMITS } from './faults.ts';
+export { DEFAULT_SSM_KEY_ID } from './kms.ts';
+export type {
+  CloudTrailDetail,
+  CloudTrailUserIdentity,
+  FaultOptions,
+  ParameterSnapshot,
+  ParameterTier,
+  RateLimits,
+  SsmApiCallEvent,
+  SsmEmulator,
+  SsmEmulatorOptions,
+  WriteListener,
+} from './types.ts';

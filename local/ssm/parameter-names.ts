@@ -1,0 +1,106 @@
+/**
+ * Parameter names as SSM understands them: validation, ARNs, and the `name:version` selector.
+ */
+import { AwsError, validationError } from './aws-error.ts';
+
+/** Account and region a parameter ARN is built for. */
+export interface ArnScope {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** A name as a caller wrote it in a read: the parameter and, optionally, which version. */
+export interface ParameterReference {
+  /** The name, or for an ARN the part after `parameter/` (see {@link namesForArnPath}). */
+  readonly name: string;
+  readonly fromArn: boolean;
+  readonly version?: number;
+  /** A `name:label` selector; the emulator keeps no labels, so none ever matches. */
+  readonly label?: string;
+}
+
+const MAX_NAME_LENGTH = 2048;
+const MAX_HIERARCHY_LEVELS = 15;
+const NAME_CHARACTERS = /^[a-zA-Z0-9_.\-/]+$/;
+const PARAMETER_ARN = /^arn:aws[\w-]*:ssm:[^:]*:[^:]*:parameter\/(.*)$/;
+
+/**
+ * Checks a name PutParameter would accept.
+ *
+ * @throws AwsError `ValidationException` naming the broken rule, or
+ *   `HierarchyLevelLimitExceededException` beyond 15 levels.
+ */
+export function validateParameterName(name: string): void {
+  if (name.length < 1) throw validationError('name', name, 'Member must have length greater than or equal to 1');
+  if (name.length > MAX_NAME_LENGTH) {
+    throw validationError(
+      'name',
+      `${name.slice(0, 32)}...`,
+      `Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+    );
+  }
+  if (!NAME_CHARACTERS.test(name)) {
+    throw new AwsError(
+      'ValidationException',
+      `Parameter name ${name} contains characters SSM does not allow: use only a-z, A-Z, 0-9, "_", ".", "-" and "/".`,
+    );
+  }
+  if (name.includes('/') && !name.startsWith('/')) {
+    throw new AwsError(
+      'ValidationException',
+      `Parameter name ${name} must be a fully qualified name: start it with "/".`,
+    );
+  }
+  const segments = name.split('/').slice(1);
+  if (name.includes('/') && segments.some((segment) => segment === '')) {
+    throw new AwsError(
+      'ValidationException',
+      `Parameter name ${name} has an empty path segment: remove "//" or the trailing "/".`,
+    );
+  }
+  if (/^\/?(aws|ssm)/i.test(name)) {
+    throw new AwsError(
+      'ValidationException',
+      `Parameter name ${name} can't be prefixed with "aws" or "ssm" (case-insensitive).`,
+    );
+  }
+  if (segments.length > MAX_HIERARCHY_LEVELS) {
+    throw new AwsError(
+      'HierarchyLevelLimitExceededException',
+      `Parameter name ${name} has ${segments.length} levels; a hierarchy can have at most ${MAX_HIERARCHY_LEVELS}.`,
+    );
+  }
+}
+
+/** `arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
+export function parameterArn(name: string, scope: ArnScope): string {
+  return `arn:aws:ssm:${scope.region}:${scope.account}:parameter/${name.startsWith('/') ? name.slice(1) : name}`;
+}
+
+/**
+ * The names an ARN's `parameter/<path>` may stand for, preferred first.
+ *
+ * The ARN drops the leading slash, so `parameter/db` is either `db` or `/db`; a path with
+ * more than one segment can only be fully qualified. `db` comes first, as the event parser in
+ * `shared/events` reads such an ARN, so that the sandbox's handlers and the store agree.
+ */
+export function namesForArnPath(path: string): readonly string[] {
+  return path.includes('/') ? [`/${path}`] : [path, `/${path}`];
+}
+
+/**
+ * Splits a name, `name:version`, `name:label` or parameter ARN (with or without selector).
+ *
+ * @example
+ * parseReference('/app/db:3'); // { name: '/app/db', fromArn: false, version: 3 }
+ */
+export function parseReference(raw: string): ParameterReference {
+  const arn = PARAMETER_ARN.exec(raw);
+  const body = arn ? arn[1] : raw;
+  const colon = body.indexOf(':');
+  const name = colon < 0 ? body : body.slice(0, colon);
+  const base = { name, fromArn: arn !== null };
+  if (colon < 0) return base;
+  const selector = body.slice(colon + 1);
+  return /^[1-9]\d*$/.test(selector) ? { ...base, version: Number(selector) } : { ...base, label: selector };
+}

@@ -1,0 +1,279 @@
+/**
+ * The Parameter Store operations in SSM's JSON wire shapes: request members in, response
+ * members out, on top of {@link EmulatedParameterStore}.
+ */
+import { SSM_EVENT_NAMES, type SsmEventName } from '../../shared/events/pattern.ts';
+import { AwsError } from './aws-error.ts';
+import {
+  BY_PATH_FILTER_KEYS,
+  DESCRIBE_FILTER_KEYS,
+  compileLegacyFilters,
+  compileParameterFilters,
+  intersect,
+  pathSelection,
+  type ParameterSelection,
+} from './parameter-filters.ts';
+import { parameterArn } from './parameter-names.ts';
+import {
+  integerInRange,
+  optionalBoolean,
+  optionalObjectList,
+  optionalString,
+  requiredString,
+  stringList,
+  type RequestInput,
+} from './request-members.ts';
+import {
+  latest,
+  parameterNotFound,
+  type CallScope,
+  type EmulatedParameterStore,
+  type ResolvedVersion,
+  type StoredParameter,
+  type StoredVersion,
+} from './store.ts';
+
+/** The operations the emulator answers under `AmazonSSM.<operation>`. */
+export const SSM_OPERATIONS = [
+  'PutParameter',
+  'GetParameter',
+  'GetParameters',
+  'GetParametersByPath',
+  'DescribeParameters',
+  'GetParameterHistory',
+  'DeleteParameter',
+  'DeleteParameters',
+] as const;
+
+/** True for the calls CloudTrail records as writes (and that the event bus reacts to). */
+export function isWriteOperation(operation: string): operation is SsmEventName {
+  return (SSM_EVENT_NAMES as readonly string[]).includes(operation);
+}
+
+/**
+ * Answers one `AmazonSSM.<operation>` call.
+ *
+ * @throws AwsError the SSM error the call deserves, e.g. `ParameterNotFound`.
+ * @example
+ * ssmCall(store, 'GetParameter', { Name: '/app/db', WithDecryption: true }, scope);
+ */
+export function ssmCall(
+  store: EmulatedParameterStore,
+  operation: string,
+  input: RequestInput,
+  scope: CallScope,
+): object {
+  switch (operation) {
+    case 'PutParameter':
+      return putParameter(store, input, scope);
+    case 'GetParameter': {
+      const resolved = store.resolve(requiredString(input, 'Name'));
+      return { Parameter: wireParameter(store, resolved, scope, optionalBoolean(input, 'WithDecryption') ?? false) };
+    }
+    case 'GetParameters':
+      return getParameters(store, input, scope);
+    case 'GetParametersByPath':
+      return getParametersByPath(store, input, scope);
+    case 'DescribeParameters':
+      return describeParameters(store, input, scope);
+    case 'GetParameterHistory':
+      return getParameterHistory(store, input);
+    case 'DeleteParameter': {
+      const name = requiredString(input, 'Name');
+      if (store.delete(name) === undefined) throw parameterNotFound(name);
+      return {};
+    }
+    case 'DeleteParameters': {
+      const names = unique(stringList(input, 'Names', 1, 10));
+      const deleted = names.filter((name) => store.delete(name) !== undefined);
+      return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
+    }
+    default:
+      throw new AwsError(
+        'UnknownOperationException',
+        `The emulator does not implement SSM ${operation}; it answers ${SSM_OPERATIONS.join(', ')}.`,
+      );
+  }
+}
+
+function putParameter(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+  const overwrite = optionalBoolean(input, 'Overwrite');
+  if (overwrite && input.Tags !== undefined) {
+    throw new AwsError(
+      'ValidationException',
+      "Invalid request: tags and overwrite can't be used together. To update tags of an existing parameter, use AddTagsToResource.",
+    );
+  }
+  const result = store.put(
+    {
+      name: requiredString(input, 'Name'),
+      value: requiredString(input, 'Value'),
+      type: optionalString(input, 'Type'),
+      overwrite,
+      keyId: optionalString(input, 'KeyId'),
+      description: optionalString(input, 'Description'),
+      tier: optionalString(input, 'Tier'),
+      dataType: optionalString(input, 'DataType'),
+      allowedPattern: optionalString(input, 'AllowedPattern'),
+    },
+    scope,
+  );
+  return { Version: result.version, Tier: result.tier };
+}
+
+function getParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+  const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+  const parameters: object[] = [];
+  const invalid: string[] = [];
+  for (const reference of unique(stringList(input, 'Names', 1, 10))) {
+    try {
+      parameters.push(wireParameter(store, store.resolve(reference), scope, decrypt));
+    } catch (error) {
+      const missing =
+        error instanceof AwsError && (error.code === 'ParameterNotFound' || error.code === 'ParameterVersionNotFound');
+      if (!missing) throw error;
+      invalid.push(reference);
+    }
+  }
+  return { Parameters: parameters, InvalidParameters: invalid };
+}
+
+function getParametersByPath(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+  const selection = intersect(
+    pathSelection(requiredString(input, 'Path'), optionalBoolean(input, 'Recursive') ?? false),
+    compileParameterFilters(optionalObjectList(input, 'ParameterFilters'), BY_PATH_FILTER_KEYS),
+  );
+  const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+  const page = pageOf(store, selection, input, 10, 10);
+  return {
+    Parameters: page.items.map((parameter) =>
+      wireParameter(store, { parameter, version: latest(parameter) }, scope, decrypt),
+    ),
+    ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
+  };
+}
+
+function describeParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+  const legacy = optionalObjectList(input, 'Filters');
+  const filters = optionalObjectList(input, 'ParameterFilters');
+  if (legacy && filters) {
+    throw new AwsError(
+      'ValidationException',
+      'You can use either Filters or ParameterFilters in a single request, but not both.',
+    );
+  }
+  const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, DESCRIBE_FILTER_KEYS);
+  const page = pageOf(store, selection, input, 50, 10);
+  return {
+    Parameters: page.items.map((parameter) => parameterMetadata(parameter, scope)),
+    ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
+  };
+}
+
+function getParameterHistory(store: EmulatedParameterStore, input: RequestInput): object {
+  const name = requiredString(input, 'Name');
+  const parameter = store.find(name);
+  if (!parameter) throw parameterNotFound(name);
+  const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+  const limit = integerInRange(input, 'MaxResults', 1, 50, 50);
+  const token = optionalString(input, 'NextToken');
+  const after = token === undefined ? 0 : decodeToken(token, 'number');
+  const remaining = parameter.versions.filter((version) => version.version > after);
+  const versions = remaining.slice(0, limit);
+  return {
+    Parameters: versions.map((version) => ({
+      ...versionMetadata(parameter, version),
+      Value: store.valueOf(version, decrypt),
+      Labels: [],
+    })),
+    ...(remaining.length > limit && { NextToken: encodeToken(versions[versions.length - 1].version) }),
+  };
+}
+
+function pageOf(
+  store: EmulatedParameterStore,
+  selection: ParameterSelection,
+  input: RequestInput,
+  maxResults: number,
+  defaultResults: number,
+): { items: readonly StoredParameter[]; nextToken?: string } {
+  const limit = integerInRange(input, 'MaxResults', 1, maxResults, defaultResults);
+  const token = optionalString(input, 'NextToken');
+  const page = store.page({
+    limit,
+    matches: selection.matches,
+    ...(selection.prefix !== undefined && { prefix: selection.prefix }),
+    ...(token !== undefined && { after: decodeToken(token, 'string') }),
+  });
+  const last = page.items[page.items.length - 1];
+  return page.more && last ? { items: page.items, nextToken: encodeToken(last.name) } : { items: page.items };
+}
+
+function wireParameter(
+  store: EmulatedParameterStore,
+  resolved: ResolvedVersion,
+  scope: CallScope,
+  decrypt: boolean,
+): object {
+  const { parameter, version } = resolved;
+  return {
+    Name: parameter.name,
+    Type: version.type,
+    Value: store.valueOf(version, decrypt),
+    Version: version.version,
+    ...(resolved.selector !== undefined && { Selector: resolved.selector }),
+    LastModifiedDate: epochSeconds(version.lastModifiedDate),
+    ARN: parameterArn(parameter.name, scope),
+    DataType: version.dataType,
+  };
+}
+
+function parameterMetadata(parameter: StoredParameter, scope: CallScope): object {
+  return { ...versionMetadata(parameter, latest(parameter)), ARN: parameterArn(parameter.name, scope) };
+}
+
+function versionMetadata(parameter: StoredParameter, version: StoredVersion): object {
+  return {
+    Name: parameter.name,
+    Type: version.type,
+    ...(version.keyId !== undefined && { KeyId: version.keyId }),
+    LastModifiedDate: epochSeconds(version.lastModifiedDate),
+    LastModifiedUser: version.lastModifiedUser,
+    ...(version.description !== undefined && { Description: version.description }),
+    ...(version.allowedPattern !== undefined && { AllowedPattern: version.allowedPattern }),
+    Version: version.version,
+    Tier: version.tier,
+    Policies: [],
+    DataType: version.dataType,
+  };
+}
+
+// AWS JSON 1.1 sends timestamps as epoch seconds; the fraction keeps SSM's millisecond precision.
+function epochSeconds(date: Date): number {
+  return date.getTime() / 1000;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+// Tokens carry the last item returned rather than an offset, so a page never repeats or skips
+// a parameter when others are created or deleted between calls.
+function encodeToken(cursor: string | number): string {
+  return Buffer.from(JSON.stringify({ after: cursor }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string, kind: 'string'): string;
+function decodeToken(token: string, kind: 'number'): number;
+function decodeToken(token: string, kind: 'string' | 'number'): string | number {
+  try {
+    const cursor: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')).after;
+    if (typeof cursor === kind) return cursor as string | number;
+  } catch {
+    // fall through to the AWS error below
+  }
+  throw new AwsError(
+    'InvalidNextToken',
+    "The specified token isn't valid: pass the NextToken of the previous page unchanged.",
+  );
+}

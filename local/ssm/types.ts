@@ -1,0 +1,149 @@
+/**
+ * Types the SSM emulator shares with its users: options, inspection results and the
+ * CloudTrail / EventBridge shapes it emits.
+ */
+import type { ParameterType } from '../../shared/parameters.ts';
+import type { SsmEventName } from '../../shared/events/pattern.ts';
+
+export type { ParameterType };
+
+/** The tiers SSM accepts; `Intelligent-Tiering` resolves to one of the other two per write. */
+export type ParameterTier = 'Standard' | 'Advanced' | 'Intelligent-Tiering';
+
+/** Transactions per second allowed for each read and each write operation. */
+export interface RateLimits {
+  /** Per read operation (GetParameter, GetParametersByPath, ...); AWS's default is 40. */
+  readonly read?: number;
+  /** Per write operation (PutParameter, DeleteParameter, DeleteParameters); AWS's default is 3. */
+  readonly write?: number;
+}
+
+/** Faults the emulator injects into SSM calls; KMS calls are never faulted. */
+export interface FaultOptions {
+  /** Fraction (0..1) of SSM calls answered with `ThrottlingException` "Rate exceeded". */
+  readonly throttleRate: number;
+  /**
+   * Token buckets per operation name. `true` means AWS's defaults (reads 40, writes 3 per
+   * second); an object overrides either; `false` turns them off.
+   */
+  readonly rateLimits: boolean | RateLimits;
+  /** A seed for the built-in generator, or a function returning numbers in [0, 1). */
+  readonly random: number | (() => number);
+}
+
+/** Options of {@link startSsmEmulator}; every one has a default. */
+export interface SsmEmulatorOptions extends Partial<FaultOptions> {
+  /** TCP port on the loopback interface; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Interface to listen on; default `127.0.0.1`. */
+  readonly host?: string;
+  /** The emulated account; default `123456789012`. */
+  readonly account?: string;
+  /** Region for requests that carry no SigV4 credential scope; default `us-east-1`. */
+  readonly region?: string;
+  /** Source of LastModifiedDate and CloudTrail eventTime; default real time. */
+  readonly clock?: () => Date;
+  /** The role every caller assumes; the access key id becomes the session name. */
+  readonly roleName?: string;
+  /**
+   * The 32-byte AES key behind every ciphertext; default a random key per emulator, so pass
+   * one to decrypt ciphertexts kept (e.g. in an audit table) across emulator restarts.
+   */
+  readonly masterKey?: Uint8Array;
+}
+
+/** One parameter as it stands now, plaintext included, for tests and the sandbox. */
+export interface ParameterSnapshot {
+  readonly name: string;
+  readonly type: ParameterType;
+  /** Plaintext, SecureStrings included. */
+  readonly value: string;
+  readonly version: number;
+  readonly tier: Exclude<ParameterTier, 'Intelligent-Tiering'>;
+  readonly dataType: string;
+  readonly lastModifiedDate: Date;
+  /** Only for SecureString. */
+  readonly keyId?: string;
+  readonly description?: string;
+}
+
+/** The caller as CloudTrail's `userIdentity` describes an assumed-role session. */
+export interface CloudTrailUserIdentity {
+  readonly type: 'AssumedRole';
+  readonly principalId: string;
+  readonly arn: string;
+  readonly accountId: string;
+  readonly accessKeyId: string;
+  readonly sessionContext: {
+    readonly sessionIssuer: {
+      readonly type: 'Role';
+      readonly principalId: string;
+      readonly arn: string;
+      readonly accountId: string;
+      readonly userName: string;
+    };
+    readonly webIdFederationData: Record<string, never>;
+    readonly attributes: { readonly creationDate: string; readonly mfaAuthenticated: 'false' };
+  };
+}
+
+/** The `detail` of a CloudTrail record of one SSM write call, as CloudTrail logs it. */
+export interface CloudTrailDetail {
+  readonly eventVersion: string;
+  readonly userIdentity: CloudTrailUserIdentity;
+  /** ISO time with second precision, as CloudTrail writes it: `2026-11-26T12:00:01Z`. */
+  readonly eventTime: string;
+  readonly eventSource: 'ssm.amazonaws.com';
+  readonly eventName: SsmEventName;
+  readonly awsRegion: string;
+  readonly sourceIPAddress: string;
+  readonly userAgent: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  /** Null for a throttled call: CloudTrail never saw the parameters. */
+  readonly requestParameters: Record<string, unknown> | null;
+  /** Null for a failed call and for DeleteParameter. */
+  readonly responseElements: Record<string, unknown> | null;
+  readonly requestID: string;
+  readonly eventID: string;
+  readonly readOnly: false;
+  readonly eventType: 'AwsApiCall';
+  readonly managementEvent: true;
+  readonly recipientAccountId: string;
+  readonly eventCategory: 'Management';
+}
+
+/** A CloudTrail record as EventBridge delivers it to a rule's targets. */
+export interface SsmApiCallEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'AWS API Call via CloudTrail';
+  readonly source: 'aws.ssm';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: CloudTrailDetail;
+}
+
+/** Receives the CloudTrail record of every SSM write call, failed ones included. */
+export type WriteListener = (detail: CloudTrailDetail) => void | Promise<void>;
+
+/** A running emulator. */
+export interface SsmEmulator {
+  /** `http://127.0.0.1:PORT`: the endpoint for both the SSM and the KMS client. */
+  readonly url: string;
+  readonly port: number;
+  /** Subscribes to CloudTrail records of write calls; returns the unsubscribe function. */
+  onWrite(listener: WriteListener): () => void;
+  /** Changes the injected faults from now on; omitted fields keep their value. */
+  setFaults(faults: Partial<FaultOptions>): void;
+  /** Every parameter's latest version, sorted by name, SecureStrings decrypted. */
+  snapshot(): ParameterSnapshot[];
+  /** Calls received per operation name (throttled and failed calls included). */
+  callCounts(): Record<string, number>;
+  /** Forgets every parameter and call count; faults and listeners stay. */
+  reset(): void;
+  /** Closes the server and its keep-alive connections. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,270 @@
+/**
+ * The six handlers as Lambda runs them: real Middy stacks, real SDK clients, DynamoDB Local
+ * for the tables and the SSM emulator for Parameter Store. Events are the CloudTrail records
+ * the emulator emits for each write, so what the handlers see is what AWS would send.
+ */
+import { DeleteParametersCommand, PutParameterCommand, SSMClient, type PutParameterCommandInput } from '@aws-sdk/client-ssm';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { expect } from 'chai';
+import { ENV } from '../../shared/config.ts';
+import { startSsmEmulator, toEventBridgeEvent, type SsmApiCallEvent, type SsmEmulator } from '../../local/ssm/index.ts';
+import { useFreshTables } from './dynamodb-local.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const context = {
+  functionName: 'test',
+  awsRequestId: 'test-request',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+describe('handlers on DynamoDB Local and the SSM emulator', function () {
+  const tables = useFreshTables();
+  let emulator: SsmEmulator;
+  let events: SsmApiCallEvent[] = [];
+  let logs: string[] = [];
+  const handlers = {} as Record<
+    'auditor' | 'cacheManager' | 'streamReplicator' | 'parameterReplicator' | 'replicationSyncer' | 'cacheSyncer',
+    Handler
+  >;
+  const ssm = (user = 'alice') =>
+    new SSMClient({ endpoint: emulator.url, region: 'eu-west-1', credentials: { accessKeyId: user, secretAccessKey: 'x' } });
+  const originalStdout = process.stdout.write.bind(process.stdout);
+  const originalStderr = process.stderr.write.bind(process.stderr);
+
+  before(async () => {
+    emulator = await startSsmEmulator({ region: 'eu-west-1' });
+    emulator.onWrite((detail) => {
+      events.push(toEventBridgeEvent(detail));
+    });
+    const { names } = tables();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SSM: emulator.url,
+      [ENV.cacheTable]: names.cache,
+      [ENV.auditTable]: names.audit,
+      [ENV.replicationTable]: names.replication,
+      [ENV.replicationSourcesTable]: names.replicationSources,
+      [ENV.destinationPrefixes]: '/app',
+      [ENV.replicationKmsKeyId]: 'alias/figgy-replication',
+      [ENV.auditedNamespaces]: '/',
+    });
+    // Imported only now: the handlers' clients read the endpoints when they are created.
+    handlers.auditor = (await import('../../handlers/parameter-store-auditor.ts')).handler;
+    handlers.cacheManager = (await import('../../handlers/config-cache-manager.ts')).handler;
+    // Middy types the stream handler with its own options argument, which Lambda never passes.
+    handlers.streamReplicator = (await import('../../handlers/dynamo-stream-replicator.ts')).handler as unknown as Handler;
+    handlers.parameterReplicator = (await import('../../handlers/parameter-stream-replicator.ts')).handler;
+    handlers.replicationSyncer = (await import('../../handlers/replication-syncer.ts')).handler;
+    handlers.cacheSyncer = (await import('../../handlers/config-cache-syncer.ts')).handler;
+  });
+
+  beforeEach(() => {
+    events = [];
+    logs = [];
+    // Powertools writes INFO and below to stdout, WARN and ERROR to stderr: the test reads both.
+    const capture = ((chunk: string | Uint8Array) => {
+      logs.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+  });
+
+  afterEach(() => {
+    process.stdout.write = originalStdout;
+    process.stderr.write = originalStderr;
+  });
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  const put = async (input: PutParameterCommandInput, user?: string) => {
+    await ssm(user).send(new PutParameterCommand({ Overwrite: true, Type: 'String', ...input }));
+    return events.at(-1) as SsmApiCallEvent;
+  };
+  const scan = async (table: string) =>
+    (await tables().documents.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
+
+  it('audits and caches each form of call: put, DeleteParameter, and each deleted name of DeleteParameters', async () => {
+    const { names } = tables();
+    for (const name of ['/forms/a', '/forms/b', '/forms/c']) {
+      const event = await put({ Name: name, Value: `value of ${name}` }, 'dana');
+      await handlers.auditor(event, context);
+      await handlers.cacheManager(event, context);
+    }
+    await ssm('erin').send(new DeleteParametersCommand({ Names: ['/forms/a', '/forms/b', '/forms/never'] }));
+    const deleted = events.at(-1) as SsmApiCallEvent;
+    await handlers.auditor(deleted, context);
+    await handlers.cacheManager(deleted, context);
+
+    const audit = (await scan(names.audit)).filter((item) => String(item.parameter_name).startsWith('/forms/'));
+    expect(audit).to.have.length(5);
+    expect(audit.filter((item) => item.action === 'DeleteParameters').map((item) => item.parameter_name).sort()).to.deep.equal([
+      '/forms/a',
+      '/forms/b',
+    ]);
+    const put1 = audit.find((item) => item.parameter_name === '/forms/c');
+    expect(put1).to.deep.include({ action: 'PutParameter', user: 'dana', value: 'value of /forms/c', type: 'String', version: '1' });
+    const cache = (await scan(names.cache)).filter((item) => String(item.parameter_name).startsWith('/forms/'));
+    expect(cache.map((item) => `${item.parameter_name}:${item.state}`).sort()).to.deep.equal([
+      '/forms/a:DELETED',
+      '/forms/b:DELETED',
+      '/forms/c:ACTIVE',
+    ]);
+    expect(cache.find((item) => item.state === 'DELETED')?.expires_at).to.be.a('number');
+  });
+
+  it('keeps the same event delivered three times to one audit record and one cache item', async () => {
+    const { names } = tables();
+    const event = await put({ Name: '/dup/x', Value: 'v' });
+    for (let delivery = 0; delivery < 3; delivery++) {
+      await handlers.auditor(event, context);
+      await handlers.cacheManager(event, context);
+    }
+    expect((await scan(names.audit)).filter((item) => item.parameter_name === '/dup/x')).to.have.length(1);
+    expect((await scan(names.cache)).filter((item) => item.parameter_name === '/dup/x')).to.have.length(1);
+  });
+
+  it('stores a SecureString only as ciphertext and never logs its plaintext', async () => {
+    const { names } = tables();
+    const plaintext = 'hunter2-plaintext-secret';
+    const event = await put({ Name: '/secret/db', Value: plaintext, Type: 'SecureString' });
+    await handlers.auditor(event, context);
+    await handlers.cacheManager(event, context);
+    const record = (await scan(names.audit)).find((item) => item.parameter_name === '/secret/db');
+    expect(record?.type).to.equal('SecureString');
+    expect(record?.value).to.be.a('string').and.not.equal(plaintext);
+    for (const table of Object.values(names)) expect(JSON.stringify(await scan(table))).not.to.include(plaintext);
+    expect(logs.join('')).to.include('/secret/db').and.not.include(plaintext);
+  });
+
+  it('logs structured JSON naming the event id and parameter on every domain line', async () => {
+    const event = await put({ Name: '/logs/x', Value: 'v' });
+    await handlers.auditor(event, context);
+    const lines = logs.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).not.to.be.empty;
+    for (const line of lines) expect(line.event_id).to.equal(event.detail.eventID);
+    expect(lines.some((line) => line.parameter_name === '/logs/x')).to.be.true;
+  });
+
+  it('skips failed calls without writing or failing', async () => {
+    const { names } = tables();
+    const before = (await scan(names.audit)).length;
+    const failed = { ...(await put({ Name: '/skip/x', Value: 'v' })) };
+    const detail = { ...failed.detail, errorCode: 'AccessDenied', errorMessage: 'denied' };
+    expect(await handlers.auditor({ ...failed, detail }, context)).to.deep.equal([]);
+    expect((await scan(names.audit)).length).to.equal(before);
+  });
+
+  it('fails an event that breaks the contract with an error naming the field, so Lambda retries and dead-letters it', async () => {
+    const event = await put({ Name: '/bad/x', Value: 'v' });
+    const broken = { ...event, detail: { ...event.detail, eventTime: 'not a time' } };
+    let failure: unknown;
+    try {
+      await handlers.auditor(broken, context);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(Error).with.property('message').that.includes('detail.eventTime');
+    expect(logs.join('')).to.include('"field":"detail.eventTime"');
+  });
+
+  describe('replication', () => {
+    const streamRecord = (
+      eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+      sequence: string,
+      newImage?: Record<string, unknown>,
+      oldImage?: Record<string, unknown>,
+    ): DynamoDBRecord =>
+      ({
+        eventID: sequence,
+        eventName,
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'eu-west-1',
+        dynamodb: {
+          SequenceNumber: sequence,
+          Keys: marshall({ destination: (newImage ?? oldImage)?.destination }),
+          NewImage: newImage && marshall(newImage),
+          OldImage: oldImage && marshall(oldImage),
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      }) as DynamoDBRecord;
+
+    it('replicates new mappings at once, keeps the source index, and reports only the bad record of a batch', async () => {
+      const { names } = tables();
+      await put({ Name: '/src/host', Value: 'db.internal' });
+      await put({ Name: '/src/password', Value: 'pw 1', Type: 'SecureString' });
+      const app = { destination: '/app/orders/host', source: '/src/host', type: 'app' };
+      const merge = { destination: '/app/orders/url', source: ['pg://${/src/host}/', '${/src/password:uri}'], type: 'merge' };
+      const response = (await handlers.streamReplicator(
+        {
+          Records: [
+            streamRecord('INSERT', '100', app),
+            streamRecord('INSERT', '101', { destination: '/app/broken', type: 'merge', source: 'no references' }),
+            streamRecord('INSERT', '102', merge),
+          ],
+        },
+        context,
+      )) as { batchItemFailures: { itemIdentifier: string }[] };
+      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: '101' }]);
+      const values = Object.fromEntries(emulator.snapshot().map((parameter) => [parameter.name, parameter]));
+      expect(values['/app/orders/host']).to.deep.include({ value: 'db.internal', type: 'String' });
+      expect(values['/app/orders/url']).to.deep.include({ value: 'pg://db.internal/pw+1', type: 'SecureString', keyId: 'alias/figgy-replication' });
+      const index = (await scan(names.replicationSources)).map((row) => `${row.source}>${row.destination}`).sort();
+      expect(index).to.deep.equal(['/src/host>/app/orders/host', '/src/host>/app/orders/url', '/src/password>/app/orders/url']);
+
+      await handlers.streamReplicator({ Records: [streamRecord('REMOVE', '103', undefined, merge)] }, context);
+      const after = (await scan(names.replicationSources)).map((row) => `${row.source}>${row.destination}`).sort();
+      expect(after).to.deep.equal(['/src/host>/app/orders/host']);
+      expect(emulator.snapshot().some((parameter) => parameter.name === '/app/orders/url')).to.be.true;
+    });
+
+    it('replicates a source change from the SSM event to every destination', async () => {
+      const { documents, names } = tables();
+      for (const destination of ['/app/one/flag', '/app/two/flag']) {
+        const item = { destination, source: '/src/flag', type: 'app' };
+        await documents.send(new PutCommand({ TableName: names.replication, Item: item }));
+        await handlers.streamReplicator({ Records: [streamRecord('INSERT', `2${destination.length}`, item)] }, context);
+      }
+      const change = await put({ Name: '/src/flag', Value: 'on' });
+      const outcomes = (await handlers.parameterReplicator(change, context)) as { outcome: { result: string }[] }[];
+      expect(outcomes[0]?.outcome.map((outcome) => outcome.result)).to.deep.equal(['written', 'written']);
+      const values = Object.fromEntries(emulator.snapshot().map((parameter) => [parameter.name, parameter.value]));
+      expect(values['/app/one/flag']).to.equal('on');
+      expect(values['/app/two/flag']).to.equal('on');
+    });
+
+    it('the replication syncer repairs drift and the source index', async () => {
+      const { documents, names } = tables();
+      await documents.send(
+        new PutCommand({ TableName: names.replication, Item: { destination: '/app/sync/x', source: '/src/sync', type: 'app' } }),
+      );
+      await put({ Name: '/src/sync', Value: 'truth' });
+      await put({ Name: '/app/sync/x', Value: 'drifted' });
+      const report = (await handlers.replicationSyncer({ source: 'aws.events', id: 'schedule-1' }, context)) as Record<string, number>;
+      expect(report.written).to.be.at.least(1);
+      expect(emulator.snapshot().find((parameter) => parameter.name === '/app/sync/x')?.value).to.equal('truth');
+      expect((await scan(names.replicationSources)).some((row) => row.destination === '/app/sync/x')).to.be.true;
+    });
+  });
+
+  it('the cache syncer adds names the cache missed and tombstones names gone from Parameter Store', async () => {
+    const { documents, names } = tables();
+    await put({ Name: '/sync/missed', Value: 'v' });
+    await documents.send(
+      new PutCommand({
+        TableName: names.cache,
+        Item: { parameter_name: '/sync/ghost', state: 'ACTIVE', last_updated: 1, event_time: 1 },
+      }),
+    );
+    const report = (await handlers.cacheSyncer({ source: 'aws.events', id: 'schedule-2' }, context)) as Record<string, number>;
+    expect(report.added).to.be.at.least(1);
+    expect(report.tombstoned).to.equal(1);
+    const cache = await scan(names.cache);
+    expect(cache.find((item) => item.parameter_name === '/sync/missed')?.state).to.equal('ACTIVE');
+    expect(cache.find((item) => item.parameter_name === '/sync/ghost')?.state).to.equal('DELETED');
+  });
+});
