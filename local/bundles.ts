@@ -1,0 +1,13 @@
+/**
+ * The function bundles the sandbox runs: built by the construct's own bundler, so the sandbox
+ * exercises byte for byte what `cdktf deploy` ships.
+ */
+import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
+import { bundleHandler } from '../stacks/bundle.ts';
+
+/** Builds (or reuses, within this process) every function bundle; returns each bundle file. */
+export function buildSandboxBundles(outDir?: string): Record<FunctionName, string> {
+  const files = {} as Record<FunctionName, string>;
+  for (const name of FUNCTION_NAMES) files[name] = bundleHandler(name, { outDir }).file;
+  return files;
+}

@@ -1,0 +1,295 @@
+/**
+ * The whole pipeline on one machine: DynamoDB Local, the SSM + KMS emulator, the event
+ * rule, the stream mapping and the schedules, driving the same function bundles the
+ * construct deploys, with the same environment.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
+import {
+  ASYNC_INVOKE,
+  FUNCTION_NAMES,
+  REPLICATION_STREAM_SOURCE,
+  SSM_EVENT_FUNCTIONS,
+  functionEnvironment,
+  type DeploymentSettings,
+  type FunctionName,
+} from '../shared/functions.ts';
+import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
+import { buildSandboxBundles } from './bundles.ts';
+import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { EventBus } from './event-bus.ts';
+import { FunctionHost } from './function-host.ts';
+import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, type SsmEmulator } from './ssm/index.ts';
+import { StreamPoller } from './stream-poller.ts';
+import { createTables } from './tables.ts';
+import type { DeadLetter } from './types.ts';
+
+export type ScheduledFunction = 'replication-syncer' | 'config-cache-syncer';
+
+/** Faults the sandbox injects; all off by default. */
+export interface SandboxFaults {
+  /** Fraction (0..1) of SSM calls answered with ThrottlingException. */
+  readonly ssmThrottleRate?: number;
+  /** SSM's per-operation TPS limits: `true` for AWS's defaults (reads 40, writes 3). */
+  readonly ssmRateLimits?: boolean | RateLimits;
+  /** Every event is delivered this many times. */
+  readonly duplicateDelivery?: number;
+  /** Events are delivered in random order. */
+  readonly shuffleDelivery?: boolean;
+  /** Fraction (0..1) of function invocations that crash before the handler runs. */
+  readonly crashRate?: number;
+}
+
+export interface SandboxOptions {
+  /** Table name prefix; default `figgy`. */
+  readonly namePrefix?: string;
+  readonly region?: string;
+  readonly ports?: { readonly ssm?: number; readonly dynamodb?: number };
+  readonly auditedNamespaces?: readonly string[];
+  /** Where replication may write; default `/app/`. */
+  readonly destinationPrefixes?: readonly string[];
+  readonly faults?: SandboxFaults;
+  /** Seed for every random fault, so a failing run can be repeated. */
+  readonly seed?: number;
+  /** Time as SSM and CloudTrail see it; default the real clock. */
+  readonly clock?: () => Date;
+  /** Print function log lines to stderr as they are written. */
+  readonly printLogs?: boolean;
+  /** Delay before Lambda's async retries (AWS waits minutes); default 50 ms. */
+  readonly retryDelayMs?: number;
+  /** Where the built bundles go; default `dist/sandbox` in the project. */
+  readonly bundleDir?: string;
+}
+
+export interface FunctionLogLine {
+  readonly functionName: FunctionName;
+  readonly line: string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string };
+  /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly tables: Readonly<Record<TableRole, string>>;
+  /** The SSM emulator, for inspection (`snapshot()`, `callCounts()`). */
+  readonly ssm: SsmEmulator;
+  /** Resolves once every pending event, retry and stream record has been processed. */
+  settle(): Promise<void>;
+  /** Runs a scheduled function now and resolves with its report. */
+  runSchedule(name: ScheduledFunction): Promise<unknown>;
+  /** Events and stream records that failed every attempt, with the error. */
+  deadLetters(): DeadLetter[];
+  /** Sends every dead-lettered event to its function again (after a fault is over). */
+  redriveDeadLetters(): Promise<void>;
+  /** Every log line the functions wrote. */
+  logs(): FunctionLogLine[];
+  setFaults(faults: SandboxFaults): void;
+  /** Stops DynamoDB Local and starts it again on the same port, with its data. */
+  restartDynamoDb(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
+  version: '0',
+  id: `sandbox-schedule-${name}-${Date.now()}`,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region,
+  resources: [`arn:aws:events:${region}:123456789012:rule/${name}`],
+  detail: {},
+});
+
+/**
+ * Starts the sandbox: DynamoDB Local with the four tables, the SSM + KMS emulator, the six
+ * function bundles, the SSM event rule, the stream mapping; schedules run on demand.
+ *
+ * @example
+ * const sandbox = await startSandbox({ faults: { duplicateDelivery: 3 } });
+ * const ssm = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: sandbox.env.AWS_REGION });
+ * await ssm.send(new PutParameterCommand({ Name: '/app/x', Value: 'v', Type: 'String' }));
+ * await sandbox.settle();
+ * await sandbox.stop();
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? LOCAL_AWS_ENVIRONMENT.AWS_REGION;
+  const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
+  let faults: SandboxFaults = { ...options.faults };
+  const random = seededRandom(options.seed ?? 1);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+  };
+
+  try {
+    // On disk rather than in memory, so restartDynamoDb() can show what survives an outage.
+    const dbPath = await mkdtemp(join(tmpdir(), 'figgy-sandbox-'));
+    stoppers.push(() => rm(dbPath, { recursive: true, force: true }));
+    let dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dbPath });
+    stoppers.push(() => dynamo.stop());
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
+    const tables = await createTables(dynamoClient, namePrefix);
+
+    const ssm = await startSsmEmulator({
+      port: options.ports?.ssm ?? 0,
+      region,
+      clock: options.clock,
+      random,
+      throttleRate: faults.ssmThrottleRate ?? 0,
+      rateLimits: faults.ssmRateLimits ?? false,
+    });
+    stoppers.push(() => ssm.stop());
+
+    const settings: DeploymentSettings = {
+      namePrefix,
+      auditedNamespaces: options.auditedNamespaces ?? ['/'],
+      destinationPrefixes: options.destinationPrefixes ?? ['/app/'],
+      logLevel: 'INFO',
+    };
+    const clientEnv = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_ENDPOINT_URL_KMS: ssm.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    };
+    const environments = {} as Record<FunctionName, Record<string, string>>;
+    for (const name of FUNCTION_NAMES) {
+      environments[name] = {
+        ...functionEnvironment(name, settings),
+        ...clientEnv,
+        // Each function signs with a key of its own, so the writes it makes show up in the
+        // audit log under its name, as a Lambda role session would.
+        AWS_ACCESS_KEY_ID: name.replaceAll('-', ''),
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        // Lambda runs Node 22; the SDK's notice about Node 20 only concerns this machine.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+    }
+
+    const logLines: FunctionLogLine[] = [];
+    const host = await FunctionHost.start({
+      bundles: buildSandboxBundles(options.bundleDir),
+      environments,
+      onLog: (functionName, line) => {
+        logLines.push({ functionName, line });
+        if (options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
+      },
+      crashRate: faults.crashRate ?? 0,
+      random,
+    });
+    stoppers.push(() => host.stop());
+
+    const letters: DeadLetter[] = [];
+    const bus = new EventBus({
+      pattern: SSM_EVENT_PATTERN,
+      targets: SSM_EVENT_FUNCTIONS,
+      invoke: (target, event) => host.invoke(target, event),
+      onDeadLetter: (letter) => letters.push(letter),
+      retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
+      retryDelayMs: options.retryDelayMs ?? 50,
+      duplicates: faults.duplicateDelivery,
+      shuffle: faults.shuffleDelivery,
+      random,
+    });
+    ssm.onWrite((detail) => {
+      bus.publish(toEventBridgeEvent(detail));
+    });
+
+    const streamArn = await replicationStreamArn(dynamoClient, tables.replication);
+    const streams = () =>
+      new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
+    const startPoller = () => {
+      const poller = new StreamPoller({
+        client: streams(),
+        streamArn,
+        region,
+        functionName: 'dynamo-stream-replicator',
+        settings: REPLICATION_STREAM_SOURCE,
+        invoke: (event) => host.invoke('dynamo-stream-replicator', event),
+        onDeadLetter: (letter) => letters.push(letter),
+      });
+      poller.start();
+      return poller;
+    };
+    let poller = startPoller();
+    stoppers.push(() => poller.stop());
+
+    const settle = async () => {
+      for (;;) {
+        await bus.idle();
+        await poller.drain();
+        if (!bus.busy) return;
+      }
+    };
+
+    return {
+      endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url },
+      env: {
+        ...clientEnv,
+        CACHE_TABLE_NAME: tables.cache,
+        AUDIT_TABLE_NAME: tables.audit,
+        REPLICATION_TABLE_NAME: tables.replication,
+        REPLICATION_SOURCES_TABLE_NAME: tables.replicationSources,
+      },
+      tables,
+      ssm,
+      settle,
+      runSchedule: async (name) => {
+        await settle();
+        const report = await host.invoke(name, SCHEDULED_EVENT(name, region));
+        await settle();
+        return report;
+      },
+      deadLetters: () => [...letters],
+      redriveDeadLetters: async () => {
+        for (const letter of letters.splice(0)) {
+          await host
+            .invoke(letter.functionName, letter.payload)
+            .catch((error: Error) => letters.push({ ...letter, error: error.message, attempts: letter.attempts + 1 }));
+        }
+        await settle();
+      },
+      logs: () => [...logLines],
+      setFaults: (next) => {
+        faults = { ...faults, ...next };
+        ssm.setFaults({
+          ...(next.ssmThrottleRate !== undefined && { throttleRate: next.ssmThrottleRate }),
+          ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),
+        });
+        if (next.crashRate !== undefined) host.setCrashRate(next.crashRate);
+      },
+      restartDynamoDb: async () => {
+        await poller.stop();
+        await dynamo.stop();
+        dynamo = await startDynamoDbLocal({ port: Number(new URL(dynamo.endpoint).port), dbPath });
+        poller = startPoller();
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function credentials() {
+  return {
+    accessKeyId: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
+    secretAccessKey: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
+  };
+}
+
+async function replicationStreamArn(client: DynamoDBClient, table: string): Promise<string> {
+  const description = await client.send(new DescribeTableCommand({ TableName: table }));
+  const arn = description.Table?.LatestStreamArn;
+  if (!arn) throw new Error(`table ${table} has no stream; the replication table must stream NEW_AND_OLD_IMAGES`);
+  return arn;
+}
