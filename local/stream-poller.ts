@@ -40,6 +40,8 @@ interface LambdaStreamRecord {
 /** Polls every shard of one stream and feeds the records to the function, in order. */
 export class StreamPoller {
   private readonly iterators = new Map<string, string | null>();
+  /** The last sequence number handed to the function, per shard: where to resume. */
+  private readonly positions = new Map<string, string>();
   private running = false;
   private loop: Promise<void> | undefined;
   private polls = 0;
@@ -74,8 +76,7 @@ export class StreamPoller {
         const found = await this.pollOnce();
         this.emptyPollsInARow = found === 0 ? this.emptyPollsInARow + 1 : 0;
       } catch (error) {
-        // DynamoDB Local may be restarting: start over from the stream's horizon; the
-        // function is idempotent, so records seen again change nothing.
+        // DynamoDB Local may be restarting: resume from the last position handed over.
         this.emptyPollsInARow = 0;
         this.iterators.clear();
         if (this.running) process.stderr.write(`sandbox stream poller: ${(error as Error).message}\n`);
@@ -93,27 +94,48 @@ export class StreamPoller {
       const shardId = shard.ShardId as string;
       if (this.iterators.get(shardId) === null) continue;
       let iterator: string | null | undefined = this.iterators.get(shardId);
-      if (iterator === undefined) {
-        const start = await this.options.client.send(
-          new GetShardIteratorCommand({ StreamArn: this.options.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
-        );
-        iterator = start.ShardIterator ?? null;
-      }
+      iterator ??= await this.iteratorFor(shardId);
       while (iterator) {
-        const page: GetRecordsCommandOutput = await this.options.client.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.settings.batchSize }),
-        );
+        let page: GetRecordsCommandOutput;
+        try {
+          page = await this.options.client.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.settings.batchSize }),
+          );
+        } catch (error) {
+          // DynamoDB Local expires an iterator taken on an empty shard once records arrive;
+          // a fresh one from the last position reads on without repeating anything.
+          if ((error as Error).name !== 'TrimmedDataAccessException' && (error as Error).name !== 'ExpiredIteratorException') {
+            throw error;
+          }
+          iterator = await this.iteratorFor(shardId);
+          continue;
+        }
         const records = (page.Records ?? []).map((record) => this.lambdaRecord(record));
         iterator = page.NextShardIterator ?? null;
         if (records.length > 0) {
           found += records.length;
           await this.deliver(records, this.options.settings.maximumRetryAttempts);
+          this.positions.set(shardId, (records.at(-1) as LambdaStreamRecord).dynamodb.SequenceNumber);
         }
         if (records.length < this.options.settings.batchSize) break;
       }
       this.iterators.set(shardId, iterator);
     }
     return found;
+  }
+
+  private async iteratorFor(shardId: string): Promise<string | null> {
+    const position = this.positions.get(shardId);
+    const start = await this.options.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: shardId,
+        ...(position
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return start.ShardIterator ?? null;
   }
 
   /**
