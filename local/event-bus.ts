@@ -16,11 +16,15 @@ export interface EventBusOptions {
   readonly retryAttempts?: number;
   /** Delay before each retry; Lambda waits minutes, the sandbox milliseconds. */
   readonly retryDelayMs?: number;
+  readonly delivery?: DeliveryFaults;
+  readonly random?: () => number;
+}
+
+export interface DeliveryFaults {
   /** Every event is delivered this many times (at-least-once delivery made visible). */
   readonly duplicates?: number;
-  /** Events are held and released in random order. */
+  /** Events are held briefly and released in random order. */
   readonly shuffle?: boolean;
-  readonly random?: () => number;
 }
 
 /** The sandbox's default rule: CloudTrail events in, function invocations out. */
@@ -29,15 +33,22 @@ export class EventBus {
   private held: unknown[] = [];
   private idleWaiters: (() => void)[] = [];
   private releaseTimer: NodeJS.Timeout | undefined;
+  private delivery: DeliveryFaults;
 
-  constructor(private readonly options: EventBusOptions) {}
+  constructor(private readonly options: EventBusOptions) {
+    this.delivery = { ...options.delivery };
+  }
+
+  setDelivery(delivery: DeliveryFaults): void {
+    this.delivery = { ...this.delivery, ...delivery };
+  }
 
   /** Offers one event to the rule; returns whether it matched. */
   publish(event: unknown): boolean {
     if (!matchesPattern(event, this.options.pattern)) return false;
-    const copies = Math.max(1, this.options.duplicates ?? 1);
+    const copies = Math.max(1, this.delivery.duplicates ?? 1);
     for (let copy = 0; copy < copies; copy++) {
-      if (this.options.shuffle) this.hold(event);
+      if (this.delivery.shuffle) this.hold(event);
       else this.deliver(event);
     }
     return true;

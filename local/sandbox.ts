@@ -80,6 +80,8 @@ export interface Sandbox {
   readonly ssm: SsmEmulator;
   /** Resolves once every pending event, retry and stream record has been processed. */
   settle(): Promise<void>;
+  /** Puts an event on the bus as `aws events put-events` would; true when the rule matched it. */
+  publishEvent(event: unknown): boolean;
   /** Runs a scheduled function now and resolves with its report. */
   runSchedule(name: ScheduledFunction): Promise<unknown>;
   /** Events and stream records that failed every attempt, with the error. */
@@ -195,8 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       onDeadLetter: (letter) => letters.push(letter),
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
       retryDelayMs: options.retryDelayMs ?? 50,
-      duplicates: faults.duplicateDelivery,
-      shuffle: faults.shuffleDelivery,
+      delivery: { duplicates: faults.duplicateDelivery, shuffle: faults.shuffleDelivery },
       random,
     });
     ssm.onWrite((detail) => {
@@ -242,6 +243,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       tables,
       ssm,
       settle,
+      publishEvent: (event) => bus.publish(event),
       runSchedule: async (name) => {
         await settle();
         const report = await host.invoke(name, SCHEDULED_EVENT(name, region));
@@ -265,6 +267,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),
         });
         if (next.crashRate !== undefined) host.setCrashRate(next.crashRate);
+        bus.setDelivery({
+          ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
+          ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
+        });
       },
       restartDynamoDb: async () => {
         await poller.stop();

@@ -5,8 +5,8 @@ import type { ParameterChange } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import { compareChanges } from '../ordering.ts';
 import type { ParameterStore } from '../parameters.ts';
-import { currentEntry, newEntry, positionOf } from './entries.ts';
-import type { CacheState, NameCache } from './types.ts';
+import { newEntry, newestEntry, positionOf, type Existence } from './entries.ts';
+import type { CacheEntry, CacheState, NameCache } from './types.ts';
 
 export type CacheOutcome = 'written' | 'duplicate' | 'stale' | 'unchanged';
 
@@ -42,22 +42,25 @@ export class CacheManager {
   async apply(change: ParameterChange): Promise<CacheOutcome> {
     const fields = { parameter_name: change.name, event_id: change.eventId };
     const state: CacheState = change.kind === 'put' ? 'ACTIVE' : 'DELETED';
+    const existence = this.existence(change.name);
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const entries = await this.deps.cache.entries(change.name);
-      const current = currentEntry(entries);
-      if (current?.eventId === change.eventId && entries.length === 1) {
+      const current = await newestEntry(entries, existence);
+      if (current?.eventId === change.eventId) {
         this.deps.log.info('already applied', fields);
+        if (entries.length > 1) await this.collapse(change.name, existence);
         return 'duplicate';
       }
-      if (current && current.eventId !== change.eventId) {
+      if (current) {
         const order = compareChanges(
           { eventTime: change.eventTime, kind: change.kind, version: change.kind === 'put' ? change.version : undefined },
           positionOf(current),
         );
-        const outcome = await this.settle(order, state, current.state, change.name);
+        const outcome = await this.settle(order, state, current.state, existence);
         if (outcome) {
           this.deps.log.info(`left as it is: ${outcome}`, { ...fields, state: current.state });
+          if (entries.length > 1) await this.collapse(change.name, existence);
           return outcome;
         }
       }
@@ -75,6 +78,7 @@ export class CacheManager {
       );
       if (await this.deps.cache.replace(entries, next)) {
         this.deps.log.info('cache updated', { ...fields, state });
+        await this.collapse(change.name, existence);
         return 'written';
       }
       this.deps.log.debug('cache item changed under us; retrying', { ...fields, attempt });
@@ -82,12 +86,42 @@ export class CacheManager {
     throw new Error(`cache update of ${change.name} (event ${change.eventId}) lost ${MAX_ATTEMPTS} races in a row`);
   }
 
+  /**
+   * Two first writes of one name cannot see each other (a transaction can only guard keys it
+   * names, and the new item's key is new), so after writing, the name is read again and any
+   * extra items are folded into the newest. Every writer folds towards the same item, so
+   * racing writers converge on one.
+   */
+  private async collapse(name: string, existence: Existence): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const entries = await this.deps.cache.entries(name);
+      if (entries.length <= 1) return;
+      const newest = (await newestEntry(entries, existence)) as CacheEntry;
+      const folded = newEntry(
+        { name, state: newest.state, eventTime: newest.eventTime, eventId: newest.eventId, version: newest.version },
+        entries,
+        this.now(),
+        this.deps.tombstoneTtlDays,
+      );
+      if (await this.deps.cache.replace(entries, folded)) {
+        this.deps.log.info('folded racing cache items into one', { parameter_name: name, items: entries.length });
+        return;
+      }
+    }
+  }
+
+  /** Asks Parameter Store at most once per change whether the name exists now. */
+  private existence(name: string): Existence {
+    let answer: Promise<boolean> | undefined;
+    return () => (answer ??= this.deps.parameters.existing([name]).then((names) => names.has(name)));
+  }
+
   /** Undefined when the change should be written; otherwise why it is not. */
   private async settle(
     order: ReturnType<typeof compareChanges>,
     state: CacheState,
     currentState: CacheState,
-    name: string,
+    exists: Existence,
   ): Promise<CacheOutcome | undefined> {
     switch (order) {
       case 'newer':
@@ -98,8 +132,7 @@ export class CacheManager {
         return 'unchanged';
       case 'ambiguous': {
         if (state === currentState) return 'unchanged';
-        const exists = (await this.deps.parameters.existing([name])).has(name);
-        return (exists ? 'ACTIVE' : 'DELETED') === state ? undefined : 'stale';
+        return ((await exists()) ? 'ACTIVE' : 'DELETED') === state ? undefined : 'stale';
       }
     }
   }

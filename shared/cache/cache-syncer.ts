@@ -4,7 +4,7 @@
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
-import { currentEntry, newEntry } from './entries.ts';
+import { newEntry, newestEntry } from './entries.ts';
 import type { CacheEntry, CacheState, NameCache } from './types.ts';
 
 export interface CacheSyncReport {
@@ -58,12 +58,14 @@ export class CacheSyncer {
       else byName.set(entry.name, [entry]);
     }
 
+    // The listing is what Parameter Store said during this run: it settles same-second ties.
+    const current = (name: string) => newestEntry(byName.get(name) ?? [], async () => listed.has(name));
     const wanted = new Map<string, CacheState>();
     for (const name of listed) {
-      if (currentEntry(byName.get(name) ?? [])?.state !== 'ACTIVE') wanted.set(name, 'ACTIVE');
+      if ((await current(name))?.state !== 'ACTIVE') wanted.set(name, 'ACTIVE');
     }
     for (const [name, entries] of byName) {
-      const state = currentEntry(entries)?.state;
+      const state = (await current(name))?.state;
       if (!listed.has(name) && state === 'ACTIVE') wanted.set(name, 'DELETED');
       else if (entries.length > 1 && !wanted.has(name) && state) wanted.set(name, state);
     }
@@ -75,9 +77,9 @@ export class CacheSyncer {
     let skipped = 0;
     await mapBounded([...confirmed], this.deps.concurrency ?? 8, async ([name, state]) => {
       const entries = byName.get(name) ?? [];
-      const current = currentEntry(entries);
+      const before = await current(name);
       const next = newEntry(
-        { name, state, eventTime: Math.max(observedAt, current?.eventTime ?? 0) },
+        { name, state, eventTime: Math.max(observedAt, before?.eventTime ?? 0) },
         entries,
         this.now(),
         this.deps.tombstoneTtlDays,
@@ -87,7 +89,7 @@ export class CacheSyncer {
         this.deps.log.info('cache changed while syncing; the live event wins', { parameter_name: name });
         return;
       }
-      if (current?.state === state) collapsed++;
+      if (before?.state === state) collapsed++;
       else if (state === 'ACTIVE') added++;
       else tombstoned++;
       this.deps.log.info('cache repaired', { parameter_name: name, state });

@@ -1,7 +1,7 @@
 /**
  * Building and reading cache entries: the one place that knows how a change becomes an item.
  */
-import type { ChangePosition } from '../ordering.ts';
+import { compareChanges, type ChangePosition } from '../ordering.ts';
 import type { CacheEntry, CacheState } from './types.ts';
 
 export const DEFAULT_TOMBSTONE_TTL_DAYS = 14;
@@ -35,15 +35,40 @@ export function newEntry(
   };
 }
 
-/** The entry that speaks for a name when a race left more than one. */
-export function currentEntry(entries: readonly CacheEntry[]): CacheEntry | undefined {
-  return entries.reduce<CacheEntry | undefined>(
-    (best, entry) =>
-      !best || entry.eventTime > best.eventTime || (entry.eventTime === best.eventTime && entry.lastUpdated > best.lastUpdated)
-        ? entry
-        : best,
-    undefined,
-  );
+/** Whether the parameter exists in Parameter Store now: the tie-breaker of last resort. */
+export type Existence = () => Promise<boolean>;
+
+/**
+ * The entry that speaks for a name when a race left more than one: the newest change by
+ * {@link compareChanges}; a same-second put/delete tie goes to whichever state Parameter
+ * Store confirms; otherwise the later write.
+ */
+export async function newestEntry(entries: readonly CacheEntry[], exists: Existence): Promise<CacheEntry | undefined> {
+  let best: CacheEntry | undefined;
+  for (const entry of entries) {
+    if (!best) {
+      best = entry;
+      continue;
+    }
+    switch (compareChanges(positionOf(entry), positionOf(best))) {
+      case 'newer':
+        best = entry;
+        break;
+      case 'older':
+        break;
+      case 'same':
+        if (entry.lastUpdated > best.lastUpdated) best = entry;
+        break;
+      case 'ambiguous':
+        if (entry.state === best.state) {
+          if (entry.lastUpdated > best.lastUpdated) best = entry;
+        } else if ((entry.state === 'ACTIVE') === (await exists())) {
+          best = entry;
+        }
+        break;
+    }
+  }
+  return best;
 }
 
 export function positionOf(entry: CacheEntry): ChangePosition {

@@ -82,6 +82,18 @@ describe('cache manager', () => {
     expect(parameters.calls.of('existing')).to.equal(2);
   });
 
+  it('converges on one item, the newest, when deliveries race on a name the cache does not hold yet', async () => {
+    const { cache, apply } = setup();
+    const events = [
+      putEvent({ name: '/race', version: 1, time: '2026-11-26T10:00:00Z' }),
+      putEvent({ name: '/race', version: 3, time: '2026-11-26T10:00:02Z' }),
+      putEvent({ name: '/race', version: 2, time: '2026-11-26T10:00:01Z' }),
+    ];
+    await Promise.all([...events, ...events].map((event) => apply(event)));
+    expect(cache.items).to.have.length(1);
+    expect(cache.items[0]).to.deep.include({ state: 'ACTIVE', version: 3 });
+  });
+
   it('collapses two items a race left behind into one', async () => {
     const { cache, apply } = setup();
     cache.items.push(
