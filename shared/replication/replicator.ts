@@ -10,6 +10,9 @@ import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
 import { cycleThrough, planReplication, type ReplicationSettings } from './rules.ts';
 import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
 
+/** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
+const MAX_WRITE_ROUNDS = 5;
+
 export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping';
 
 export interface ReplicationOutcome {
@@ -97,24 +100,35 @@ export class Replicator {
       this.deps.log.warn('replication refused', { ...fields, reason });
       return { destination: mapping.destination, result: 'refused', reason };
     }
-    const values = await this.deps.parameters.readDecrypted([...sourcesOf(mapping), mapping.destination]);
-    const plan = planReplication(mapping, values, this.deps.settings);
-    switch (plan.action) {
-      case 'write': {
-        const version = await this.deps.parameters.write(plan.write);
-        this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
-        return { destination: mapping.destination, result: 'written' };
+    let written = false;
+    for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
+      const values = await this.deps.parameters.readDecrypted([...sourcesOf(mapping), mapping.destination]);
+      const plan = planReplication(mapping, values, this.deps.settings);
+      switch (plan.action) {
+        case 'write': {
+          const version = await this.deps.parameters.write(plan.write);
+          this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
+          written = true;
+          // Parameter Store has no conditional write: a replicator that read older sources
+          // may have written after us. Reading again until nothing is left to write makes
+          // the last writer of a destination always the one that saw the newest sources.
+          continue;
+        }
+        case 'none':
+          if (!written) this.deps.log.debug('destination already in sync', fields);
+          return { destination: mapping.destination, result: written ? 'written' : 'in-sync' };
+        case 'refuse':
+          this.deps.log.warn('replication refused', { ...fields, reason: plan.reason });
+          return { destination: mapping.destination, result: 'refused', reason: plan.reason };
+        case 'wait':
+          this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
+          return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
       }
-      case 'none':
-        this.deps.log.debug('destination already in sync', fields);
-        return { destination: mapping.destination, result: 'in-sync' };
-      case 'refuse':
-        this.deps.log.warn('replication refused', { ...fields, reason: plan.reason });
-        return { destination: mapping.destination, result: 'refused', reason: plan.reason };
-      case 'wait':
-        this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
-        return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
     }
+    throw new Error(
+      `destination ${mapping.destination} still differs from its sources after ${MAX_WRITE_ROUNDS} writes; ` +
+        'its sources are changing faster than it can be replicated',
+    );
   }
 }
 

@@ -47,6 +47,24 @@ describe('replication', () => {
     for (const app of ['a', 'b', 'c']) expect(parameters.current(`/app/${app}/db/host`)?.value).to.equal('db-2');
   });
 
+  it('reads again after writing, so a replicator that read older sources cannot have the last word', async () => {
+    const { parameters, map } = setup();
+    parameters.put('/src', 'old');
+    const write = parameters.write.bind(parameters);
+    let raced = false;
+    parameters.write = async (parameter) => {
+      if (!raced) {
+        // Between our read and our write, the source moved on and another replicator wrote it.
+        raced = true;
+        parameters.put('/src', 'new');
+        parameters.put('/app/dst', 'new');
+      }
+      return write(parameter);
+    };
+    expect((await map({ destination: '/app/dst', source: '/src', type: 'app' }))?.result).to.equal('written');
+    expect(parameters.current('/app/dst')?.value).to.equal('new');
+  });
+
   it('does not write a destination whose value and type already match', async () => {
     const { parameters, map, sourceChanged } = setup();
     parameters.put('/src', 'v');

@@ -1,0 +1,132 @@
+/**
+ * The deployed system as the CLI reaches it: tables named by the functions' own environment
+ * variables, SDK clients configured by the SDK's own (region, credentials,
+ * `AWS_ENDPOINT_URL_SSM` / `_KMS` / `_DYNAMODB`), so one command works on AWS and in the sandbox.
+ */
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
+import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
+import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
+import { DynamoReplicationMappings } from '../shared/aws/dynamo-replication.ts';
+import { KmsAuditDecrypter } from '../shared/aws/kms-audit-decrypter.ts';
+import { KmsDecrypter } from '../shared/aws/kms-decrypter.ts';
+import { ParameterArns } from '../shared/aws/parameter-arns.ts';
+import { SsmRestoreTarget } from '../shared/aws/ssm-restore-target.ts';
+import { createSsmClient } from '../shared/aws/ssm-parameter-store.ts';
+import { ENV, optionalEnv } from '../shared/config.ts';
+import type { Log } from '../shared/log.ts';
+import { CacheReplayer } from '../shared/restore/cache-replay.ts';
+import { Restorer } from '../shared/restore/restorer.ts';
+import { CACHE_TABLE, DEFAULT_NAME_PREFIX, tableNames } from '../shared/tables.ts';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The tables the CLI reads and writes, from the environment or Figgy's default names.
+ *
+ * @example
+ * tablesFrom({ AUDIT_TABLE_NAME: 'prod-config-auditor' }); // { audit: 'prod-config-auditor', cache: 'figgy-config-cache', ... }
+ */
+export function tablesFrom(env: Environment): { audit: string; cache: string; replication: string } {
+  const defaults = tableNames(DEFAULT_NAME_PREFIX);
+  return {
+    audit: optionalEnv(env, ENV.auditTable) ?? defaults.audit,
+    cache: optionalEnv(env, ENV.cacheTable) ?? defaults.cache,
+    replication: optionalEnv(env, ENV.replicationTable) ?? defaults.replication,
+  };
+}
+
+/** Something built on SDK clients that must be closed, or the process would linger on sockets. */
+export interface Closable<T> {
+  readonly service: T;
+  close(): void;
+}
+
+/**
+ * The restorer wired to the audit table, the replication table, Parameter Store and KMS.
+ *
+ * @example
+ * const { service: restorer, close } = restoreService(process.env, { log });
+ */
+export function restoreService(env: Environment, options: { log: Log; account?: string }): Closable<Restorer> {
+  const dynamo = new DynamoDBClient({});
+  const documents = createDynamoDocumentClient(dynamo);
+  const ssm = createSsmClient();
+  const kms = new KMSClient({});
+  const tables = tablesFrom(env);
+  const restorer = new Restorer({
+    history: new DynamoAuditLog(documents, tables.audit),
+    target: new SsmRestoreTarget(ssm),
+    decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
+    mappings: new DynamoReplicationMappings(documents, tables.replication),
+    log: options.log,
+  });
+  return {
+    service: restorer,
+    close: () => {
+      dynamo.destroy();
+      ssm.destroy();
+      kms.destroy();
+    },
+  };
+}
+
+/** What `replay` works with: the audit log it reads and the replayer of one cache table. */
+export interface ReplayServices {
+  readonly auditLog: DynamoAuditLog;
+  readonly replayer: CacheReplayer;
+  readonly table: string;
+}
+
+/**
+ * The replayer of `table` (default: the cache table), after checking that the table exists
+ * and has the cache's key schema; throws an error that says what to create otherwise.
+ *
+ * @example
+ * const { service, close } = await replayService(process.env, 'figgy-config-cache-rebuilt', log);
+ */
+export async function replayService(env: Environment, table: string | undefined, log: Log): Promise<Closable<ReplayServices>> {
+  const dynamo = new DynamoDBClient({});
+  try {
+    const documents = createDynamoDocumentClient(dynamo);
+    const tables = tablesFrom(env);
+    const target = table ?? tables.cache;
+    await requireCacheSchema(dynamo, target);
+    return {
+      service: {
+        auditLog: new DynamoAuditLog(documents, tables.audit),
+        replayer: new CacheReplayer({ cache: new DynamoNameCache(documents, target), log }),
+        table: target,
+      },
+      close: () => dynamo.destroy(),
+    };
+  } catch (error) {
+    dynamo.destroy();
+    throw error;
+  }
+}
+
+async function requireCacheSchema(dynamo: DynamoDBClient, table: string): Promise<void> {
+  const wanted = `${CACHE_TABLE.partitionKey.name} (${CACHE_TABLE.partitionKey.type}) + ${CACHE_TABLE.sortKey.name} (${CACHE_TABLE.sortKey.type})`;
+  let description;
+  try {
+    ({ Table: description } = await dynamo.send(new DescribeTableCommand({ TableName: table })));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+      throw new Error(`table ${table} does not exist: create it with the cache table's key schema, ${wanted}`);
+    }
+    throw error;
+  }
+  const types = new Map(description?.AttributeDefinitions?.map((each) => [each.AttributeName, each.AttributeType]));
+  const keys = description?.KeySchema ?? [];
+  const has = (name: string, type: string, role: 'HASH' | 'RANGE') =>
+    keys.some((key) => key.AttributeName === name && key.KeyType === role) && types.get(name) === type;
+  if (
+    keys.length !== 2 ||
+    !has(CACHE_TABLE.partitionKey.name, CACHE_TABLE.partitionKey.type, 'HASH') ||
+    !has(CACHE_TABLE.sortKey.name, CACHE_TABLE.sortKey.type, 'RANGE')
+  ) {
+    throw new Error(`table ${table} does not have the cache table's key schema, ${wanted}`);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What every subcommand shares: its context, option parsing and the two kinds of failure.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Log, LogFields } from '../shared/log.ts';
+
+/** Where a command writes; `isTTY` decides whether progress is drawn. */
+export interface Output {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/**
+ * What a command runs with. Table names come from `env`; the AWS SDK clients read region,
+ * credentials and `AWS_ENDPOINT_URL_*` from the process environment, as they do everywhere.
+ */
+export interface CommandContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly now: () => number;
+}
+
+/** Bad usage: exit code 2, with a message that says what to type instead. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses a subcommand's options strictly: unknown flags, missing values and stray positional
+ * arguments become {@link UsageError}s. `--help` / `-h` is added to every command.
+ *
+ * @example
+ * const { values } = parseOptions(['--prefix', '/app'], { prefix: { type: 'string' } });
+ */
+export function parseOptions<T extends OptionSpec>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    // node:util reports bad usage as TypeErrors with ERR_PARSE_ARGS_* codes and clear messages.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      throw new UsageError((error as Error).message.split('\n')[0] ?? String(error));
+    }
+    throw error;
+  }
+}
+
+/**
+ * A log for the domain that writes warnings and errors to stderr, one line each.
+ *
+ * The domain passes names and reasons, never values, so nothing here needs masking.
+ *
+ * @example
+ * const log = stderrLog(process.stderr);
+ */
+export function stderrLog(stderr: Output): Log {
+  const line = (level: string) => (message: string, fields: LogFields = {}) => {
+    const details = Object.entries(fields)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    stderr.write(`${level}: ${message}${details ? ` (${details})` : ''}\n`);
+  };
+  return { debug: () => undefined, info: () => undefined, warn: line('warning'), error: line('error') };
+}

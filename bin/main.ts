@@ -1,0 +1,73 @@
+/**
+ * The figgy-events command line: one entry that dispatches to its subcommands.
+ */
+import { UsageError, type CommandContext } from './command-line.ts';
+import { runReplay } from './replay-command.ts';
+import { runRestore } from './restore-command.ts';
+import { runSandbox } from './sandbox-command.ts';
+
+type Command = (args: readonly string[], context: CommandContext) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run: Command }>> = {
+  restore: { summary: 'restore a prefix of Parameter Store to a point in time (a dry run unless --apply)', run: runRestore },
+  replay: { summary: 'rebuild the name cache table from the audit log alone', run: runReplay },
+  sandbox: { summary: 'run the whole pipeline on this machine: the demo, or --serve to keep it up', run: runSandbox },
+};
+
+export const MAIN_HELP = `Usage: figgy-events <command> [options]
+
+Event sourcing for AWS SSM Parameter Store, on the figgy-events audit log.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(9)} ${command.summary}`)
+  .join('\n')}
+
+Run "figgy-events <command> --help" for a command's options.
+`;
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and resolves with the exit
+ * code: 0 success, 1 failure, 2 bad usage. Errors are reported on `stderr`, never thrown.
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2));
+ * // in a test, with captured output:
+ * const code = await main(['restore', '--prefix', '/app', '--at', '1h', '--json'], { stdout, stderr });
+ */
+export async function main(argv: readonly string[], context: Partial<CommandContext> = {}): Promise<number> {
+  const full: CommandContext = {
+    env: context.env ?? process.env,
+    stdout: context.stdout ?? process.stdout,
+    stderr: context.stderr ?? process.stderr,
+    now: context.now ?? Date.now,
+  };
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? full.stderr : full.stdout).write(MAIN_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    full.stderr.write(`figgy-events: unknown command "${name}"\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, full);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      full.stderr.write(`figgy-events ${name}: ${error.message}\nRun "figgy-events ${name} --help" for usage.\n`);
+      return 2;
+    }
+    full.stderr.write(`figgy-events ${name}: ${describeFailure(error)}\n`);
+    return 1;
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // SDK errors carry only the service's message; the error name (AccessDeniedException, ...)
+  // is often what tells the reader which permission or resource to look at.
+  const named = error.name && error.name !== 'Error' && !error.message.includes(error.name);
+  return named ? `${error.name}: ${error.message}` : error.message;
+}

@@ -1,0 +1,54 @@
+/**
+ * `--at`: an ISO 8601 time with its zone, a date, or a time ago such as `2h`.
+ */
+import { UsageError } from './command-line.ts';
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+const AGO = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)(?:\s+ago)?$/i;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * Parses a point in time into epoch ms.
+ *
+ * A time of day must carry its zone (`Z` or `+02:00`): restoring to the wrong hour because a
+ * shell and a server disagree on local time is the mistake this refuses to make. A bare date
+ * is midnight UTC. `90s`, `15m`, `2h`, `3d`, `1w` (optionally followed by `ago`) count back from
+ * `now`.
+ *
+ * @example
+ * parsePointInTime('2026-03-01T10:07:30Z', Date.now()); // 1772359650000
+ * parsePointInTime('2h', Date.parse('2026-03-01T12:00:00Z')); // 2026-03-01T10:00:00Z
+ */
+export function parsePointInTime(text: string, now: number): number {
+  const trimmed = text.trim();
+  const ago = AGO.exec(trimmed);
+  if (ago) return now - Number(ago[1]) * (UNIT_MS[(ago[2] as string).toLowerCase()] as number);
+
+  const iso = ISO.exec(trimmed);
+  if (!iso) {
+    throw new UsageError(
+      `--at "${text}" is not a time: use ISO 8601 with a zone (2026-03-01T10:07:30Z, 2026-03-01T11:07:30+01:00), ` +
+        'a date (2026-03-01, midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)',
+    );
+  }
+  const [, year, month, day, hour, minute, second, fraction, utc, sign, offsetHours, offsetMinutes] = iso;
+  if (hour !== undefined && utc === undefined && sign === undefined) {
+    throw new UsageError(`--at "${text}" has no time zone: add Z for UTC or an offset such as +01:00`);
+  }
+  const parts = [Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)];
+  const millis = Number((fraction ?? '0').padEnd(3, '0').slice(0, 3));
+  const utcTime = Date.UTC(parts[0] as number, parts[1] as number, parts[2] as number, parts[3] as number, parts[4] as number, parts[5] as number, millis);
+  const check = new Date(utcTime);
+  // Date.UTC rolls 2026-02-30 over into March; a mistyped date should be an error instead.
+  if (
+    check.getUTCMonth() !== parts[1] ||
+    check.getUTCDate() !== parts[2] ||
+    check.getUTCHours() !== parts[3] ||
+    check.getUTCMinutes() !== parts[4] ||
+    check.getUTCSeconds() !== parts[5]
+  ) {
+    throw new UsageError(`--at "${text}" is not a valid date and time`);
+  }
+  const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  return utcTime - offset;
+}

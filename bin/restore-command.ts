@@ -1,0 +1,148 @@
+/**
+ * `figgy-events restore`: a prefix of Parameter Store back to a point in time.
+ */
+import { InvalidPrefixError, normalizePrefix } from '../shared/restore/prefix.ts';
+import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
+import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
+import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
+import { restoreService } from './aws-services.ts';
+import { UsageError, parseOptions, stderrLog, type CommandContext } from './command-line.ts';
+import { renderPlanTable } from './plan-table.ts';
+import { parsePointInTime } from './point-in-time.ts';
+import { terminalProgress } from './progress.ts';
+
+export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME [options]
+
+Restores every parameter under PATH to what it was at TIME, from the audit log.
+Without --apply it only prints the plan (create / update / delete / unchanged /
+skipped) with SecureString values masked, and writes nothing.
+
+Options:
+  --prefix PATH             parameter path, e.g. /app/orders (required)
+  --at TIME                 ISO 8601 with a zone (2026-03-01T10:07:30Z), a date
+                            (2026-03-01 = midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
+  --apply                   carry the plan out: each value is written as a new version
+                            (Overwrite, same type and KMS key, description
+                            "restored from TIME by figgy-events"), then read back
+  --delete-created-after    delete parameters that did not exist at TIME (listed otherwise)
+  --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota)
+  --account ID              account id for the KMS encryption context, if no parameter
+                            is left in the account to learn it from
+  --json                    print the plan (and the result) as one JSON document
+  -h, --help                show this help
+
+Replication destinations are skipped: restore their source and replication follows.
+Values come from SSM's version history when it still holds them, else from the audit
+log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
+
+Exit codes: 0 done (or planned), 1 a failure, a value that did not verify, or (with
+--apply) a parameter that could not be restored, 2 bad usage.
+
+Environment: AUDIT_TABLE_NAME, REPLICATION_TABLE_NAME (default figgy-config-*), and the
+AWS SDK's own: AWS_REGION, credentials, AWS_ENDPOINT_URL_SSM/_KMS/_DYNAMODB.
+
+Examples:
+  figgy-events restore --prefix /app/orders --at 2026-03-01T10:07:30Z
+  figgy-events restore --prefix /app/orders --at 2h --apply --max-tps 2
+`;
+
+/**
+ * Runs `restore`; resolves with the exit code.
+ *
+ * @example
+ * const code = await runRestore(['--prefix', '/app', '--at', '2h', '--json'], context);
+ */
+export async function runRestore(args: readonly string[], context: CommandContext): Promise<number> {
+  const { values } = parseOptions(args, {
+    prefix: { type: 'string' },
+    at: { type: 'string' },
+    apply: { type: 'boolean' },
+    'delete-created-after': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'max-tps': { type: 'string' },
+    account: { type: 'string' },
+  });
+  if (values.help) {
+    context.stdout.write(RESTORE_HELP);
+    return 0;
+  }
+  if (values.prefix === undefined) throw new UsageError('--prefix is required, e.g. --prefix /app/orders');
+  if (values.at === undefined) throw new UsageError('--at is required, e.g. --at 2026-03-01T10:07:30Z or --at 2h');
+  const at = parsePointInTime(values.at, context.now());
+  const prefix = usablePrefix(values.prefix);
+  const maxTps = values['max-tps'] === undefined ? DEFAULT_MAX_TPS : positiveNumber(values['max-tps']);
+  if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
+    throw new UsageError(`--account "${values.account}" is not a 12-digit AWS account id`);
+  }
+
+  const { service: restorer, close } = restoreService(context.env, { log: stderrLog(context.stderr), account: values.account });
+  try {
+    const plan = await restorer.plan({ prefix, at, deleteCreatedAfter: values['delete-created-after'] ?? false });
+    const entries = planEntries(plan);
+    const summary = summarize(entries);
+    const heading = `restore ${plan.prefix} to ${new Date(at).toISOString()}`;
+    if (!values.json) {
+      const mode = values.apply ? '' : ' (dry run: nothing is written; --apply carries it out)';
+      context.stdout.write(`${heading}${mode}\n\n${renderPlanTable(entries, summary)}`);
+    }
+
+    let result: ApplyReport | undefined;
+    if (values.apply) {
+      const work = summary.create + summary.update + summary.delete;
+      if (work > 0 && !values.json) {
+        context.stdout.write(`\napplying ${work} change(s) at up to ${maxTps} per second...\n`);
+      }
+      result = await restorer.apply(plan, { maxTps, onProgress: terminalProgress(context.stderr) });
+    }
+
+    if (values.json) {
+      const document = {
+        prefix: plan.prefix,
+        at: new Date(at).toISOString(),
+        mode: values.apply ? 'apply' : 'dry-run',
+        summary,
+        entries,
+        ...(result && { result }),
+      };
+      context.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (result) {
+      context.stdout.write(resultText(result, entries));
+    }
+    const unrestorable = values.apply ? summary.unresolved : 0;
+    return result && (result.failed.length > 0 || result.mismatches.length > 0) ? 1 : unrestorable > 0 ? 1 : 0;
+  } finally {
+    close();
+  }
+}
+
+function resultText(result: ApplyReport, entries: readonly PlanEntry[]): string {
+  const lines = [`\n${result.written} written, ${result.deleted} deleted, ${result.failed.length} failed`];
+  for (const failure of result.failed) lines.push(`  FAILED   ${failure.name}: ${failure.error}`);
+  if (result.written + result.deleted > 0) {
+    lines.push(result.mismatches.length === 0 ? 'verified: every restored parameter reads back as planned' : 'verification found differences:');
+  }
+  for (const mismatch of result.mismatches) lines.push(`  MISMATCH ${mismatch.name}: ${mismatch.reason}`);
+  const unresolved = entries.filter((entry) => entry.unresolved);
+  if (unresolved.length > 0) {
+    lines.push(`${unresolved.length} parameter(s) could not be restored:`);
+    for (const entry of unresolved) lines.push(`  ${entry.name}: ${entry.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function usablePrefix(raw: string): string {
+  try {
+    return normalizePrefix(raw);
+  } catch (error) {
+    if (error instanceof InvalidPrefixError) throw new UsageError(`--prefix: ${error.message}`);
+    throw error;
+  }
+}
+
+function positiveNumber(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--max-tps "${raw}" is not a positive number of writes per second`);
+  }
+  return value;
+}

@@ -1,0 +1,90 @@
+/**
+ * The restore plan: what each parameter needs so that Parameter Store is as it was at T.
+ */
+import type { CurrentParameter, DesiredState, RestorePlan, RestoreStep } from './types.ts';
+
+export interface PlanOptions {
+  /** The normalised prefix the plan covers. */
+  readonly prefix: string;
+  /** Epoch ms of the point in time. */
+  readonly at: number;
+  /** Replication destination → the sources it reads. */
+  readonly destinations: ReadonlyMap<string, readonly string[]>;
+  /** Delete parameters that did not exist at T; otherwise they are only listed. */
+  readonly deleteCreatedAfter: boolean;
+}
+
+/**
+ * Compares the desired state of each parameter with Parameter Store now.
+ *
+ * Values are compared decrypted, together with the type: a SecureString that holds the same
+ * text under a new ciphertext is unchanged, a String that became a SecureString is not.
+ * Replication destinations are skipped, because their replicator would overwrite a restored
+ * value with the source's: restoring the source restores them. A parameter that did not
+ * exist at T is deleted only when asked; a name with no state now and none at T is left out.
+ *
+ * @example
+ * const plan = planRestore(desired, current, { prefix: '/app', at, destinations, deleteCreatedAfter: false });
+ * plan.steps.filter((step) => step.action === 'update');
+ */
+export function planRestore(
+  desired: ReadonlyMap<string, DesiredState>,
+  current: ReadonlyMap<string, CurrentParameter>,
+  options: PlanOptions,
+): RestorePlan {
+  const names = [...new Set([...desired.keys(), ...current.keys()])].sort();
+  const steps: RestoreStep[] = [];
+  for (const name of names) {
+    const step = stepFor(name, desired.get(name) ?? { kind: 'untracked' }, current.get(name), options);
+    if (step) steps.push(step);
+  }
+  return { prefix: options.prefix, at: options.at, steps };
+}
+
+function stepFor(
+  name: string,
+  desired: DesiredState,
+  now: CurrentParameter | undefined,
+  options: PlanOptions,
+): RestoreStep | undefined {
+  const atT = desired.kind === 'present' ? desired.value : undefined;
+  const sources = options.destinations.get(name);
+  if (sources) {
+    const from = sources.length > 0 ? ` (${sources.join(', ')})` : '';
+    return {
+      name,
+      action: 'skipped',
+      skip: 'replication-destination',
+      reason: `replication destination: restore the source${from}`,
+      now,
+    };
+  }
+  switch (desired.kind) {
+    case 'untracked':
+      return now && {
+        name,
+        action: 'skipped',
+        skip: 'untracked',
+        reason: 'no audit record: not changed since auditing began (or outside the audited namespaces), left as it is',
+        now,
+      };
+    case 'unresolved':
+      return { name, action: 'skipped', skip: 'unresolved', reason: desired.reason, now };
+    case 'absent': {
+      if (!now) return undefined;
+      const why =
+        desired.deletedAt === undefined
+          ? 'did not exist at T (created after it)'
+          : `did not exist at T (deleted ${new Date(desired.deletedAt).toISOString()}, re-created since)`;
+      return options.deleteCreatedAfter
+        ? { name, action: 'delete', reason: why, now }
+        : { name, action: 'skipped', skip: 'created-after', reason: `${why}: kept; --delete-created-after deletes it`, now };
+    }
+    case 'present':
+      if (!now) return { name, action: 'create', atT, now };
+      if (now.type === desired.value.type && now.value === desired.value.value) {
+        return { name, action: 'unchanged', atT, now };
+      }
+      return { name, action: 'update', atT, now };
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Point-in-time restore: plan from the audit log, apply to Parameter Store, verify.
+ */
+import type { AuditRecord } from '../audit/types.ts';
+import { mapBounded } from '../concurrency.ts';
+import type { Log } from '../log.ts';
+import type { ParameterWrite } from '../parameters.ts';
+import { parseMapping, sourcesOf } from '../replication/mapping.ts';
+import type { ReplicationMappings } from '../replication/types.ts';
+import { isUnderPrefix, normalizePrefix } from './prefix.ts';
+import { planRestore } from './restore-plan.ts';
+import { recordsByName, stateAt } from './state-at.ts';
+import type {
+  ApplyProgress,
+  ApplyReport,
+  AuditCiphertextDecrypter,
+  AuditHistory,
+  DesiredState,
+  RestorePlan,
+  RestoreStep,
+  RestoreTarget,
+} from './types.ts';
+import { resolveValueAt } from './value-at.ts';
+import { WritePacer, type PacerClock } from './write-pacer.ts';
+
+export interface RestorerDependencies {
+  readonly history: AuditHistory;
+  readonly target: RestoreTarget;
+  readonly decrypter: AuditCiphertextDecrypter;
+  readonly mappings: Pick<ReplicationMappings, 'scan'>;
+  readonly log: Log;
+  /** Value look-ups (SSM history reads, KMS decrypts) in flight at once; default 4. */
+  readonly concurrency?: number;
+}
+
+export interface RestoreRequest {
+  /** A parameter path; see `normalizePrefix`. */
+  readonly prefix: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly deleteCreatedAfter?: boolean;
+}
+
+export interface ApplyOptions {
+  /** Writes and deletes per second; default 3, Parameter Store's usual write quota. */
+  readonly maxTps?: number;
+  readonly onProgress?: ApplyProgress;
+  readonly clock?: PacerClock;
+}
+
+export const DEFAULT_MAX_TPS = 3;
+
+/**
+ * Restores a prefix of Parameter Store to its state at a point in time.
+ *
+ * `plan` reads everything and writes nothing: the audit records under the prefix give each
+ * parameter's state at T, Parameter Store gives its state now, the replication table says
+ * which names are destinations. `apply` carries a plan out at a paced rate, each restored value
+ * written as a new version (history is never rewritten), then reads everything back.
+ *
+ * @example
+ * const restorer = new Restorer({ history: auditLog, target, decrypter, mappings, log });
+ * const plan = await restorer.plan({ prefix: '/app', at: Date.parse('2026-03-01T10:00:00Z') });
+ * const report = await restorer.apply(plan, { maxTps: 3 });
+ */
+export class Restorer {
+  constructor(private readonly deps: RestorerDependencies) {}
+
+  async plan(request: RestoreRequest): Promise<RestorePlan> {
+    const prefix = normalizePrefix(request.prefix);
+    const [records, current, destinations] = await Promise.all([
+      this.recordsUnder(prefix),
+      this.deps.target.parametersUnder(prefix),
+      this.destinations(),
+    ]);
+    const names = [...records.keys()].filter((name) => !destinations.has(name));
+    const states = await mapBounded(names, this.deps.concurrency ?? 4, (name) =>
+      this.desiredState(name, records.get(name) ?? [], request.at),
+    );
+    const desired = new Map(names.map((name, index) => [name, states[index] as DesiredState]));
+    return planRestore(desired, current, {
+      prefix,
+      at: request.at,
+      destinations,
+      deleteCreatedAfter: request.deleteCreatedAfter ?? false,
+    });
+  }
+
+  async apply(plan: RestorePlan, options: ApplyOptions = {}): Promise<ApplyReport> {
+    const pacer = new WritePacer(options.maxTps ?? DEFAULT_MAX_TPS, options.clock);
+    const work = plan.steps.filter((step) => ['create', 'update', 'delete'].includes(step.action));
+    const description = `restored from ${new Date(plan.at).toISOString()} by figgy-events`;
+    const done: RestoreStep[] = [];
+    const failed: { name: string; error: string }[] = [];
+    let written = 0;
+    let deleted = 0;
+
+    for (const [index, step] of work.entries()) {
+      await pacer.next();
+      try {
+        if (step.action === 'delete') {
+          await this.deps.target.delete(step.name);
+          deleted++;
+        } else {
+          await this.deps.target.write(writeOf(step, description));
+          written++;
+        }
+        done.push(step);
+        this.deps.log.info('restored', { parameter_name: step.name, action: step.action });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failed.push({ name: step.name, error: message });
+        this.deps.log.error('restore failed', { parameter_name: step.name, action: step.action, error: message });
+      }
+      options.onProgress?.({ done: index + 1, total: work.length, name: step.name, action: step.action });
+    }
+    return { written, deleted, failed, mismatches: await this.verify(done) };
+  }
+
+  /** Reads back every parameter the apply touched and names those that are not as planned. */
+  private async verify(steps: readonly RestoreStep[]): Promise<ApplyReport['mismatches']> {
+    const now = await this.deps.target.readCurrent(steps.map((step) => step.name));
+    const mismatches: { name: string; reason: string }[] = [];
+    for (const step of steps) {
+      const found = now.get(step.name);
+      if (step.action === 'delete') {
+        if (found) mismatches.push({ name: step.name, reason: 'still exists after the delete' });
+        continue;
+      }
+      const wanted = step.atT;
+      if (!wanted) continue;
+      if (!found) mismatches.push({ name: step.name, reason: 'does not exist after the write' });
+      else if (found.type !== wanted.type) {
+        mismatches.push({ name: step.name, reason: `is a ${found.type}, restored as a ${wanted.type}` });
+      } else if (found.value !== wanted.value) {
+        // Someone (a replicator, a deploy) wrote it again in between: say so, never what it holds.
+        mismatches.push({ name: step.name, reason: `holds another value (version ${found.version}) than the one restored` });
+      }
+    }
+    return mismatches;
+  }
+
+  private async desiredState(name: string, records: readonly AuditRecord[], at: number): Promise<DesiredState> {
+    const state = stateAt(records, at);
+    switch (state.kind) {
+      case 'untracked':
+        return state;
+      case 'unknown':
+        return { kind: 'unresolved', reason: state.reason };
+      case 'absent':
+        return { kind: 'absent', deletedAt: state.deletedBy?.eventTime };
+      case 'present': {
+        const resolution = await resolveValueAt(name, state, {
+          versions: this.deps.target,
+          decrypter: this.deps.decrypter,
+        });
+        if (!resolution.resolved) {
+          // The plan carries the reason to the reader; the log only traces it.
+          this.deps.log.debug('value at T unavailable', { parameter_name: name, reason: resolution.reason });
+          return { kind: 'unresolved', reason: resolution.reason };
+        }
+        return { kind: 'present', value: resolution.value };
+      }
+    }
+  }
+
+  private async recordsUnder(prefix: string): Promise<Map<string, AuditRecord[]>> {
+    const byName = await recordsByName(this.deps.history.recordsUnder(prefix));
+    for (const name of byName.keys()) if (!isUnderPrefix(name, prefix)) byName.delete(name);
+    return byName;
+  }
+
+  /** Every destination in the replication table, with the sources it reads. */
+  private async destinations(): Promise<Map<string, readonly string[]>> {
+    const destinations = new Map<string, readonly string[]>();
+    for await (const item of this.deps.mappings.scan()) {
+      if (typeof item.destination !== 'string') continue;
+      try {
+        destinations.set(item.destination, sourcesOf(parseMapping(item)));
+      } catch (error) {
+        // A broken mapping still names a destination its replicator may write: skip it all the same.
+        this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
+          parameter_name: item.destination,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        destinations.set(item.destination, []);
+      }
+    }
+    return destinations;
+  }
+}
+
+function writeOf(step: RestoreStep, description: string): ParameterWrite {
+  const value = step.atT;
+  if (!value) throw new Error(`${step.name}: a ${step.action} step carries no value (a bug in the plan)`);
+  return {
+    name: step.name,
+    type: value.type,
+    value: value.value,
+    keyId: value.type === 'SecureString' ? value.keyId : undefined,
+    description,
+  };
+}

@@ -1,0 +1,150 @@
+import type { AuditRecord } from '../audit/types.ts';
+import type { ParameterType, ParameterWrite } from '../parameters.ts';
+
+/** The audit log as restore and replay read it: every record under a prefix, in any order. */
+export interface AuditHistory {
+  recordsUnder(prefix: string): AsyncIterable<AuditRecord>;
+}
+
+/**
+ * What one parameter was at a moment, judged from its audit records alone.
+ *
+ * - `present`: the put record in effect. `deletedAfter` says a delete follows it in the log,
+ *   so the version numbers Parameter Store holds now belong to a later incarnation.
+ * - `absent`: deleted by then, or not yet created (its history starts with version 1 later).
+ * - `unknown`: the log cannot tell, e.g. it began after the parameter was created.
+ * - `untracked`: no record at all.
+ */
+export type StateAt =
+  | { readonly kind: 'present'; readonly record: AuditRecord; readonly deletedAfter: boolean }
+  | { readonly kind: 'absent'; readonly deletedBy?: AuditRecord }
+  | { readonly kind: 'unknown'; readonly reason: string }
+  | { readonly kind: 'untracked' };
+
+/** Where a restored value came from; shown in the plan so a reviewer knows what to trust. */
+export type ValueSource = 'audit-log' | 'ssm-history' | 'audit-ciphertext';
+
+/** A value to restore, decrypted. */
+export interface ValueAt {
+  readonly type: ParameterType;
+  /** Plaintext, SecureStrings included: never log it, never print it unmasked. */
+  readonly value: string;
+  /** The KMS key the value was written with; absent means the account's default SSM key. */
+  readonly keyId?: string;
+  readonly version?: number;
+  /** Epoch ms of the change that wrote it (second precision). */
+  readonly changedAt: number;
+  readonly source: ValueSource;
+}
+
+/** What a parameter should be after the restore, with its value already resolved. */
+export type DesiredState =
+  | { readonly kind: 'present'; readonly value: ValueAt }
+  | { readonly kind: 'absent'; readonly deletedAt?: number }
+  /** It cannot be restored: the state or the value at T is not known. */
+  | { readonly kind: 'unresolved'; readonly reason: string }
+  | { readonly kind: 'untracked' };
+
+/** A parameter as Parameter Store holds it now, decrypted. */
+export interface CurrentParameter {
+  readonly name: string;
+  readonly type: ParameterType;
+  /** Plaintext, SecureStrings included. */
+  readonly value: string;
+  readonly version: number;
+  readonly keyId?: string;
+  /** Epoch ms, when Parameter Store reports it. */
+  readonly lastModified?: number;
+}
+
+/** One version from Parameter Store's own history, decrypted by SSM. */
+export interface HeldVersion {
+  readonly type: ParameterType;
+  readonly value: string;
+  readonly version: number;
+  /** Epoch ms the version was written; what tells two incarnations' version N apart. */
+  readonly lastModified?: number;
+}
+
+/** Parameter Store as restore needs it. */
+export interface RestoreTarget {
+  /** Every parameter under `prefix` now (see `isUnderPrefix`), with decrypted values. */
+  parametersUnder(prefix: string): Promise<Map<string, CurrentParameter>>;
+  /** Latest values of `names`, decrypted; names that do not exist are absent. */
+  readCurrent(names: readonly string[]): Promise<Map<string, CurrentParameter>>;
+  /** `name:version` decrypted by SSM; undefined when SSM no longer holds it. */
+  readVersion(name: string, version: number): Promise<HeldVersion | undefined>;
+  /** Writes a new version with Overwrite; returns the version written. */
+  write(parameter: ParameterWrite): Promise<number>;
+  /** Deletes the parameter; one already gone is not an error. */
+  delete(name: string): Promise<void>;
+}
+
+/** Decrypts a SecureString ciphertext kept in the audit log, for the parameter it was written to. */
+export interface AuditCiphertextDecrypter {
+  decrypt(parameterName: string, ciphertext: string): Promise<string>;
+}
+
+export type RestoreAction = 'create' | 'update' | 'delete' | 'unchanged' | 'skipped';
+
+/** Why a parameter is skipped: the first two are intended, the others mean it cannot be restored. */
+export type SkipKind = 'replication-destination' | 'created-after' | 'untracked' | 'unresolved';
+
+/** One parameter of a plan, plaintext included: the plan itself, never printed as is. */
+export interface RestoreStep {
+  readonly name: string;
+  readonly action: RestoreAction;
+  readonly skip?: SkipKind;
+  readonly reason?: string;
+  readonly now?: CurrentParameter;
+  readonly atT?: ValueAt;
+}
+
+export interface RestorePlan {
+  /** The normalised prefix (see `normalizePrefix`). */
+  readonly prefix: string;
+  /** Epoch ms of the point in time. */
+  readonly at: number;
+  readonly steps: readonly RestoreStep[];
+}
+
+/** A value as a plan shows it: SecureStrings masked. */
+export interface ShownValue {
+  readonly type: ParameterType;
+  readonly value: string;
+  readonly version?: number;
+}
+
+/** One line of a plan as printed or serialised: no plaintext secret. */
+export interface PlanEntry {
+  readonly name: string;
+  readonly action: RestoreAction;
+  readonly reason?: string;
+  /** True when the parameter cannot be restored (its state or value at T is unknown). */
+  readonly unresolved?: boolean;
+  /** Now. */
+  readonly from?: ShownValue;
+  /** At T. */
+  readonly to?: ShownValue & { readonly changedAt: string; readonly source: ValueSource };
+  /** True when values were masked because either side is a SecureString. */
+  readonly masked: boolean;
+}
+
+export type PlanSummary = Readonly<Record<RestoreAction | 'unresolved', number>>;
+
+/** What `--apply` did. */
+export interface ApplyReport {
+  readonly written: number;
+  readonly deleted: number;
+  readonly failed: readonly { readonly name: string; readonly error: string }[];
+  /** Parameters whose re-read value differs from the plan's: the restore did not hold. */
+  readonly mismatches: readonly { readonly name: string; readonly reason: string }[];
+}
+
+/** Progress of an apply, one call per parameter handled. */
+export type ApplyProgress = (progress: {
+  readonly done: number;
+  readonly total: number;
+  readonly name: string;
+  readonly action: RestoreAction;
+}) => void;

@@ -1,0 +1,46 @@
+/**
+ * Paces writes to a steady rate.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PacerClock {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<unknown>;
+}
+
+/**
+ * Spaces calls at least `1 / perSecond` seconds apart.
+ *
+ * Parameter Store's write quota is a few transactions per second per account and region,
+ * shared with every application writing parameters; a restore that bursts would throttle
+ * them too. Pacing evenly rather than in bursts of N keeps the shared budget usable.
+ *
+ * @example
+ * const pacer = new WritePacer(3);
+ * for (const write of writes) {
+ *   await pacer.next();
+ *   await target.write(write);
+ * }
+ */
+export class WritePacer {
+  private readonly interval: number;
+  private nextAt = -Infinity;
+
+  constructor(
+    perSecond: number,
+    private readonly clock: PacerClock = { now: Date.now, sleep },
+  ) {
+    if (!Number.isFinite(perSecond) || perSecond <= 0) {
+      throw new RangeError(`writes per second must be a positive number, got ${perSecond}`);
+    }
+    this.interval = 1000 / perSecond;
+  }
+
+  /** Resolves when the next write may start. */
+  async next(): Promise<void> {
+    const now = this.clock.now();
+    const at = Math.max(now, this.nextAt);
+    this.nextAt = at + this.interval;
+    if (at > now) await this.clock.sleep(at - now);
+  }
+}

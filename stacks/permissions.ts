@@ -1,0 +1,213 @@
+/**
+ * Least-privilege IAM for each function, derived from its entry in the function catalog.
+ *
+ * A pure function of the catalog and the resources' ARNs, so the rules can be read (and
+ * tested) without synthesizing anything: what a function may touch is decided in
+ * `shared/functions.ts`, and this file only spells it in IAM.
+ */
+import {
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionSpec,
+  type SsmAccess,
+  type TableAccess,
+} from '../shared/functions.ts';
+import { TABLES, type TableRole } from '../shared/tables.ts';
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: '*' | Readonly<Record<string, string | readonly string[]>>;
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** Where a function's policy points: ARNs (or tokens for them) of what it may use. */
+export interface FunctionGrants {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly tableArns: Readonly<Record<TableRole, string>>;
+  readonly logGroupArn: string;
+  readonly deadLetterQueueArn: string;
+  /** Normalised prefixes, each ending with `/`. */
+  readonly auditedNamespaces: readonly string[];
+  /** Normalised prefixes, each ending with `/`. */
+  readonly destinationPrefixes: readonly string[];
+  readonly replicationKeyArn: string;
+}
+
+const READ_ITEMS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  // TransactWriteItems is authorised per item, and a transaction's condition checks need this.
+  'dynamodb:ConditionCheckItem',
+];
+const WRITE_ITEMS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: READ_ITEMS,
+  write: WRITE_ITEMS,
+  'read-write': [...READ_ITEMS, ...WRITE_ITEMS],
+};
+
+/** The table whose stream the `replication-stream` trigger reads. */
+export const STREAM_TABLE: TableRole = 'replication';
+
+export const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
+
+/** `/app/` → `arn:aws:ssm:eu-west-1:123456789012:parameter/app/*`; `/` → every parameter. */
+export function parameterArnPattern(grants: FunctionGrants, prefix: string): string {
+  const { partition, region, accountId } = grants;
+  return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix}*`;
+}
+
+function pascal(words: string): string {
+  return words
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function tableStatements(spec: FunctionSpec, grants: FunctionGrants): PolicyStatement[] {
+  return (Object.entries(spec.tables) as [TableRole, TableAccess][]).map(([role, access]) => {
+    const arn = grants.tableArns[role];
+    const hasIndexes = (TABLES[role] as { globalIndexes?: readonly unknown[] }).globalIndexes;
+    return {
+      Sid: `${pascal(role)}Table${pascal(access)}`,
+      Effect: 'Allow',
+      Action: TABLE_ACTIONS[access],
+      Resource: hasIndexes?.length ? [arn, `${arn}/index/*`] : [arn],
+    };
+  });
+}
+
+function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStatement[] {
+  const viaSsm = { 'kms:ViaService': `ssm.${grants.region}.amazonaws.com` };
+  switch (access) {
+    case 'describe':
+      return [
+        {
+          Sid: 'ListParameterNames',
+          Effect: 'Allow',
+          Action: ['ssm:DescribeParameters'],
+          // DescribeParameters supports no resource-level permission; IAM requires "*".
+          Resource: ['*'],
+        },
+      ];
+    case 'read-version':
+      return [
+        {
+          Sid: 'ReadAuditedParameterVersions',
+          Effect: 'Allow',
+          // Without WithDecryption a SecureString comes back as ciphertext, so no KMS grant.
+          Action: ['ssm:GetParameter'],
+          Resource: grants.auditedNamespaces.map((prefix) => parameterArnPattern(grants, prefix)),
+        },
+      ];
+    case 'read-decrypted':
+      return [
+        {
+          Sid: 'ReadParameters',
+          Effect: 'Allow',
+          Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+          // A mapping may name any parameter as its source.
+          Resource: [parameterArnPattern(grants, '/')],
+        },
+        {
+          Sid: 'DecryptSecureStringsThroughSsm',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          // Sources may be encrypted with any key of the account; the condition confines the
+          // grant to decryption that Parameter Store performs on the function's behalf.
+          Resource: [`arn:${grants.partition}:kms:${grants.region}:${grants.accountId}:key/*`],
+          Condition: { StringEquals: viaSsm },
+        },
+      ];
+    case 'write-destinations':
+      return [
+        {
+          Sid: 'WriteReplicationDestinations',
+          Effect: 'Allow',
+          Action: ['ssm:PutParameter'],
+          Resource: grants.destinationPrefixes.map((prefix) => parameterArnPattern(grants, prefix)),
+        },
+      ];
+  }
+}
+
+function encryptStatement(grants: FunctionGrants): PolicyStatement {
+  return {
+    Sid: 'EncryptDestinationsWithReplicationKey',
+    Effect: 'Allow',
+    // Standard parameters are encrypted with Encrypt, advanced ones with GenerateDataKey.
+    Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+    Resource: [grants.replicationKeyArn],
+    Condition: {
+      StringEquals: { 'kms:ViaService': `ssm.${grants.region}.amazonaws.com` },
+      // Parameter Store binds each ciphertext to the parameter's ARN as encryption context,
+      // so the key can only encrypt values bound for a destination prefix.
+      StringLike: {
+        'kms:EncryptionContext:PARAMETER_ARN': grants.destinationPrefixes.map((prefix) =>
+          parameterArnPattern(grants, prefix),
+        ),
+      },
+    },
+  };
+}
+
+/**
+ * The inline policy of one function's role.
+ *
+ * @example
+ * const policy = functionPolicy('parameter-store-auditor', grants);
+ * // → audit table read/write, ssm:GetParameter on the audited namespaces, its logs, its DLQ
+ */
+export function functionPolicy(name: FunctionName, grants: FunctionGrants): PolicyDocument {
+  const spec: FunctionSpec = FUNCTIONS[name];
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      // The log group is created by the construct, so no logs:CreateLogGroup.
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${grants.logGroupArn}:*`],
+    },
+    {
+      Sid: 'DeadLetterFailedEvents',
+      Effect: 'Allow',
+      // Used by the async on-failure destination and the stream mapping's on-failure destination.
+      Action: ['sqs:SendMessage'],
+      Resource: [grants.deadLetterQueueArn],
+    },
+    ...tableStatements(spec, grants),
+  ];
+  if (spec.trigger === 'replication-stream') {
+    statements.push({
+      Sid: 'ReadReplicationStream',
+      Effect: 'Allow',
+      Action: STREAM_READ_ACTIONS,
+      Resource: [`${grants.tableArns[STREAM_TABLE]}/stream/*`],
+    });
+  }
+  for (const access of spec.ssm) statements.push(...ssmStatements(access, grants));
+  if (spec.encrypts) statements.push(encryptStatement(grants));
+  return { Version: '2012-10-17', Statement: statements };
+}

@@ -1,0 +1,219 @@
+/**
+ * Turns {@link FiggyEventsProps} into complete settings: defaults filled in, every value
+ * checked at synth time so a mistake is reported by prop name instead of by AWS mid-apply.
+ */
+import { Token } from 'cdktf';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
+import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
+import type {
+  FiggyEventsProps,
+  LambdaArchitecture,
+  ScheduledFunctionName,
+} from './types.ts';
+
+/** A prop that cannot be synthesized, with the reason and what to change. */
+export class FiggyEventsConfigError extends Error {
+  constructor(
+    readonly prop: string,
+    reason: string,
+  ) {
+    super(`FiggyEvents prop "${prop}" ${reason}`);
+    this.name = 'FiggyEventsConfigError';
+  }
+}
+
+export interface ResolvedFunctionSettings {
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  readonly architecture: LambdaArchitecture;
+}
+
+export interface ResolvedSettings {
+  readonly region: string;
+  readonly partition: string;
+  readonly accountId?: string;
+  readonly namePrefix: string;
+  readonly auditedNamespaces: readonly string[];
+  readonly destinationPrefixes: readonly string[];
+  readonly replicationKmsKeyArn?: string;
+  readonly createTrail: boolean;
+  readonly trailLogExpirationDays: number;
+  readonly logRetentionDays: number;
+  readonly alarmTopicArn?: string;
+  readonly schedules: Readonly<Record<ScheduledFunctionName, string>>;
+  readonly functions: Readonly<Record<FunctionName, ResolvedFunctionSettings>>;
+  readonly logLevel: string;
+  readonly asyncRetryAttempts: number;
+  readonly deliveryRetryAttempts: number;
+  readonly deliveryMaximumEventAgeSeconds: number;
+  readonly streamRetryAttempts: number;
+}
+
+export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
+  'replication-syncer': 'rate(15 minutes)',
+  'config-cache-syncer': 'rate(1 hour)',
+};
+
+// Syncers walk every mapping or every parameter, so they get minutes where event
+// handlers get seconds.
+const DEFAULT_TIMEOUT_SECONDS = { event: 30, schedule: 300 } as const;
+
+// The values CloudWatch Logs accepts for retention; anything else fails only at apply.
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+];
+
+const NAME_PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const SCHEDULE = /^(rate|cron)\(.+\)$/;
+// A key ARN, not an alias: IAM grants on an alias ARN do not cover use of the key.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+
+/** The partition a region belongs to, for ARNs written at synth time. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * Checks a list of parameter path prefixes and normalises each to end with `/`, the same
+ * rule the handlers apply to their environment, so `/app` never also covers `/application`.
+ */
+function pathPrefixes(prop: string, prefixes: readonly string[]): string[] {
+  if (prefixes.length === 0) throw new FiggyEventsConfigError(prop, 'lists no prefix');
+  return prefixes.map((raw) => {
+    const prefix = raw.trim();
+    if (!prefix.startsWith('/')) {
+      throw new FiggyEventsConfigError(prop, `has "${raw}", which does not start with "/"`);
+    }
+    if (/[,*\s]/.test(prefix)) {
+      throw new FiggyEventsConfigError(
+        prop,
+        `has "${raw}": a prefix may not contain commas, spaces or "*"`,
+      );
+    }
+    return prefix.endsWith('/') ? prefix : `${prefix}/`;
+  });
+}
+
+function integerIn(prop: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new FiggyEventsConfigError(prop, `is ${value}; use a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** True for a literal that breaks `pattern`; a token (another resource's attribute) passes. */
+function malformed(value: string | undefined, pattern: RegExp): value is string {
+  return value !== undefined && !Token.isUnresolved(value) && !pattern.test(value);
+}
+
+/** Fills in defaults and validates; throws {@link FiggyEventsConfigError} naming the prop. */
+export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
+  if (Token.isUnresolved(props.region) || !REGION.test(props.region)) {
+    throw new FiggyEventsConfigError('region', `is "${props.region}"; give the region's name, such as eu-west-1, as a literal string`);
+  }
+  if (malformed(props.accountId, ACCOUNT_ID)) {
+    throw new FiggyEventsConfigError('accountId', `is "${props.accountId}"; use the 12-digit account id`);
+  }
+  const namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+  if (!NAME_PREFIX.test(namePrefix)) {
+    throw new FiggyEventsConfigError(
+      'namePrefix',
+      `is "${namePrefix}"; use lowercase letters, digits and "-", starting with a letter, at most 20 characters (IAM role and bucket names include it)`,
+    );
+  }
+  const destinationPrefixes = pathPrefixes('destinationPrefixes', props.destinationPrefixes);
+  if (destinationPrefixes.includes('/')) {
+    throw new FiggyEventsConfigError(
+      'destinationPrefixes',
+      'includes "/", which would let replication overwrite every parameter in the account; list the paths destinations live under',
+    );
+  }
+  if (malformed(props.replicationKmsKeyArn, KMS_KEY_ARN)) {
+    throw new FiggyEventsConfigError(
+      'replicationKmsKeyArn',
+      `is "${props.replicationKmsKeyArn}"; give the key's ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias`,
+    );
+  }
+  if (malformed(props.alarmTopicArn, SNS_TOPIC_ARN)) {
+    throw new FiggyEventsConfigError('alarmTopicArn', `is "${props.alarmTopicArn}", not an SNS topic ARN`);
+  }
+  const logRetentionDays = props.logRetentionDays ?? 30;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new FiggyEventsConfigError(
+      'logRetentionDays',
+      `is ${logRetentionDays}; CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
+  }
+  const schedules = { ...DEFAULT_SCHEDULES, ...props.schedules };
+  for (const [name, expression] of Object.entries(schedules)) {
+    if (!SCHEDULE.test(expression)) {
+      throw new FiggyEventsConfigError(
+        `schedules.${name}`,
+        `is "${expression}"; use an EventBridge expression such as "rate(15 minutes)" or "cron(0 * * * ? *)"`,
+      );
+    }
+  }
+  const architecture = props.lambda?.architecture ?? 'arm64';
+  if (architecture !== 'arm64' && architecture !== 'x86_64') {
+    throw new FiggyEventsConfigError('lambda.architecture', `is "${architecture}"; use arm64 or x86_64`);
+  }
+  const functions = Object.fromEntries(
+    FUNCTION_NAMES.map((name) => {
+      const own = props.functions?.[name];
+      const kind = FUNCTIONS[name].trigger === 'schedule' ? 'schedule' : 'event';
+      // Name the prop the value came from, so the error points at the line to fix.
+      const source = (field: string) =>
+        own?.[field as keyof typeof own] !== undefined ? `functions.${name}.${field}` : `lambda.${field}`;
+      const memorySize = integerIn(
+        source('memorySize'),
+        own?.memorySize ?? props.lambda?.memorySize ?? 256,
+        128,
+        10240,
+      );
+      const timeoutSeconds = integerIn(
+        source('timeoutSeconds'),
+        own?.timeoutSeconds ?? props.lambda?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS[kind],
+        1,
+        900,
+      );
+      return [name, { memorySize, timeoutSeconds, architecture }];
+    }),
+  ) as Record<FunctionName, ResolvedFunctionSettings>;
+
+  return {
+    region: props.region,
+    partition: partitionOf(props.region),
+    accountId: props.accountId,
+    namePrefix,
+    auditedNamespaces: pathPrefixes('auditedNamespaces', props.auditedNamespaces ?? ['/']),
+    destinationPrefixes,
+    replicationKmsKeyArn: props.replicationKmsKeyArn,
+    createTrail: props.createTrail ?? true,
+    trailLogExpirationDays: integerIn('trailLogExpirationDays', props.trailLogExpirationDays ?? 90, 1, 36500),
+    logRetentionDays,
+    alarmTopicArn: props.alarmTopicArn,
+    schedules,
+    functions,
+    logLevel: props.logLevel ?? 'INFO',
+    asyncRetryAttempts: integerIn('asyncRetryAttempts', props.asyncRetryAttempts ?? 2, 0, 2),
+    deliveryRetryAttempts: integerIn(
+      'deliveryRetry.maximumRetryAttempts',
+      props.deliveryRetry?.maximumRetryAttempts ?? 16,
+      0,
+      185,
+    ),
+    deliveryMaximumEventAgeSeconds: integerIn(
+      'deliveryRetry.maximumEventAgeSeconds',
+      props.deliveryRetry?.maximumEventAgeSeconds ?? 3600,
+      60,
+      86400,
+    ),
+    streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? 5, 0, 10000),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The four DynamoDB tables, synthesized from the contracts in `shared/tables.ts`.
+ */
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+import { Construct } from 'constructs';
+import {
+  TABLES,
+  tableName,
+  type KeyAttribute,
+  type TableDefinition,
+  type TableRole,
+} from '../shared/tables.ts';
+import { named } from './logical-ids.ts';
+
+/** `replicationSources` → `replication_sources_table`. */
+export function tableId(role: TableRole): string {
+  return `${role.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}_table`;
+}
+
+/** Every attribute a key or index names, once each, as DynamoDB requires. */
+function keyAttributes(table: TableDefinition): KeyAttribute[] {
+  const keys = [
+    table.partitionKey,
+    table.sortKey,
+    ...(table.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
+  ].filter((key): key is KeyAttribute => key !== undefined);
+  return [...new Map(keys.map((key) => [key.name, key])).values()];
+}
+
+/**
+ * The cache, audit, replication and replication-sources tables: on-demand, encrypted with the
+ * AWS-managed key, with TTL, stream, PITR and deletion protection wherever the contract asks.
+ */
+export class FiggyTables extends Construct {
+  readonly tables: Readonly<Record<TableRole, DynamodbTable>>;
+
+  constructor(scope: Construct, id: string, props: { readonly namePrefix: string }) {
+    super(scope, id);
+    const entries = (Object.keys(TABLES) as TableRole[]).map((role) => {
+      const table: TableDefinition = TABLES[role];
+      const resource = new DynamodbTable(this, role, {
+        name: tableName(props.namePrefix, table),
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: table.partitionKey.name,
+        rangeKey: table.sortKey?.name,
+        attribute: keyAttributes(table).map(({ name, type }) => ({ name, type })),
+        globalSecondaryIndex: table.globalIndexes?.map((index) => ({
+          name: index.name,
+          hashKey: index.partitionKey.name,
+          rangeKey: index.sortKey?.name,
+          projectionType: 'ALL',
+        })),
+        ttl: table.ttlAttribute ? { attributeName: table.ttlAttribute, enabled: true } : undefined,
+        streamEnabled: table.stream !== undefined,
+        streamViewType: table.stream,
+        pointInTimeRecovery: { enabled: table.pointInTimeRecovery },
+        deletionProtectionEnabled: table.deletionProtection,
+        serverSideEncryption: { enabled: true },
+      });
+      return [role, named(resource, tableId(role))] as const;
+    });
+    this.tables = Object.fromEntries(entries) as Record<TableRole, DynamodbTable>;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * What invokes the functions: the SSM event rule, the syncers' schedules and the replication
+ * table's stream. Which function gets which trigger comes from the function catalog.
+ */
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target/index.js';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
+import { Construct } from 'constructs';
+import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
+import type { FunctionName } from '../shared/functions.ts';
+import type { FiggyFunction } from './function.ts';
+import { functionId, named } from './logical-ids.ts';
+
+/** EventBridge's retry policy for a target, and where it dead-letters what it cannot deliver. */
+export interface TargetRetry {
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeSeconds: number;
+}
+
+function target(
+  scope: Construct,
+  id: string,
+  rule: CloudwatchEventRule,
+  fn: FiggyFunction,
+  name: FunctionName,
+  retry: TargetRetry,
+): CloudwatchEventTarget {
+  return new CloudwatchEventTarget(scope, id, {
+    rule: rule.name,
+    targetId: name,
+    arn: fn.lambda.arn,
+    retryPolicy: {
+      maximumRetryAttempts: retry.maximumRetryAttempts,
+      maximumEventAgeInSeconds: retry.maximumEventAgeSeconds,
+    },
+    deadLetterConfig: { arn: fn.deadLetterQueue.queue.arn },
+  });
+}
+
+export interface SsmEventRuleProps {
+  readonly namePrefix: string;
+  readonly targets: ReadonlyMap<FunctionName, FiggyFunction>;
+  readonly retry: TargetRetry;
+}
+
+/**
+ * One rule on the default bus for PutParameter, DeleteParameter and DeleteParameters as
+ * CloudTrail reports them, with one target per function that reacts to SSM events.
+ */
+export class SsmEventRule extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: SsmEventRuleProps) {
+    super(scope, id);
+    this.rule = named(
+      new CloudwatchEventRule(this, 'rule', {
+        name: `${props.namePrefix}-ssm-parameter-changes`,
+        description: 'Successful PutParameter, DeleteParameter and DeleteParameters calls',
+        eventPattern: JSON.stringify(SSM_EVENT_PATTERN),
+      }),
+      'ssm_events',
+    );
+    for (const [name, fn] of props.targets) {
+      named(target(this, name, this.rule, fn, name, props.retry), `${functionId(name)}_ssm_events`);
+      fn.allowEventBridgeRule(this.rule.arn, 'ssm_events');
+    }
+  }
+}
+
+export interface FunctionScheduleProps {
+  readonly name: FunctionName;
+  readonly fn: FiggyFunction;
+  readonly expression: string;
+  readonly retry: TargetRetry;
+}
+
+/** A scheduled rule that invokes one syncer. */
+export class FunctionSchedule extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: FunctionScheduleProps) {
+    super(scope, id);
+    const stem = `${functionId(props.name)}_schedule`;
+    this.rule = named(
+      new CloudwatchEventRule(this, 'rule', {
+        name: `${props.fn.functionName}-schedule`,
+        description: `Runs ${props.fn.functionName} ${props.expression}`,
+        scheduleExpression: props.expression,
+      }),
+      stem,
+    );
+    named(target(this, 'target', this.rule, props.fn, props.name, props.retry), stem);
+    props.fn.allowEventBridgeRule(this.rule.arn, 'schedule');
+  }
+}
+
+export interface StreamSourceProps {
+  readonly name: FunctionName;
+  readonly fn: FiggyFunction;
+  readonly table: DynamodbTable;
+  readonly retryAttempts: number;
+}
+
+/**
+ * Feeds a table's stream to a function. A failing batch is split in two until the bad record
+ * is alone, the handler reports the records it failed rather than failing the batch, and a
+ * record that still fails after the retries goes to the function's dead-letter queue instead
+ * of blocking its shard. INSERT, MODIFY and REMOVE all matter (a removed mapping updates the
+ * source index), so no filter is set.
+ */
+export class StreamSource extends Construct {
+  constructor(scope: Construct, id: string, props: StreamSourceProps) {
+    super(scope, id);
+    named(
+      new LambdaEventSourceMapping(this, 'mapping', {
+        eventSourceArn: props.table.streamArn,
+        functionName: props.fn.lambda.arn,
+        // From the oldest record kept, so changes made while the mapping was being created
+        // are not skipped.
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 100,
+        bisectBatchOnFunctionError: true,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        maximumRetryAttempts: props.retryAttempts,
+        destinationConfig: {
+          onFailure: { destinationArn: props.fn.deadLetterQueue.queue.arn },
+        },
+      }),
+      `${functionId(props.name)}_stream`,
+    );
+  }
+}

@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import { TerraformStack, Testing } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { buildStacks, readCdktfContext, readDeploymentConfig, stackId } from '../../stacks/app.ts';
+import { FiggyEvents } from '../../stacks/figgy-events.ts';
+import { FiggyEventsConfigError, resolveSettings } from '../../stacks/settings.ts';
+import type { FiggyEventsProps } from '../../stacks/types.ts';
+import { BUNDLE_DIR, TEST_PROPS, scratchDir, synthesize, type TerraformJson } from './support/synthesized.ts';
+
+const BASE: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'] };
+
+function configError(props: Partial<FiggyEventsProps>): FiggyEventsConfigError {
+  try {
+    resolveSettings({ ...BASE, ...props });
+  } catch (error) {
+    if (error instanceof FiggyEventsConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(props)} to be refused`);
+}
+
+describe('FiggyEvents props', () => {
+  it('fills in the documented defaults', () => {
+    const settings = resolveSettings(BASE);
+    expect(settings).to.deep.include({
+      namePrefix: 'figgy',
+      partition: 'aws',
+      auditedNamespaces: ['/'],
+      destinationPrefixes: ['/app/'],
+      createTrail: true,
+      trailLogExpirationDays: 90,
+      logRetentionDays: 30,
+      logLevel: 'INFO',
+      asyncRetryAttempts: 2,
+      deliveryRetryAttempts: 16,
+      deliveryMaximumEventAgeSeconds: 3600,
+      streamRetryAttempts: 5,
+      schedules: { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' },
+    });
+    expect(settings.functions['parameter-store-auditor']).to.deep.equal({
+      memorySize: 256,
+      timeoutSeconds: 30,
+      architecture: 'arm64',
+    });
+    expect(settings.functions['replication-syncer'].timeoutSeconds).to.equal(300);
+  });
+
+  it('applies per-function sizing over the shared one', () => {
+    const settings = resolveSettings({
+      ...BASE,
+      lambda: { memorySize: 512, architecture: 'x86_64' },
+      functions: { 'replication-syncer': { timeoutSeconds: 600 } },
+    });
+    expect(settings.functions['replication-syncer']).to.deep.equal({
+      memorySize: 512,
+      timeoutSeconds: 600,
+      architecture: 'x86_64',
+    });
+  });
+
+  it('normalises prefixes to end with "/", so /app never covers /application', () => {
+    expect(resolveSettings({ ...BASE, destinationPrefixes: ['/app', '/x/'] }).destinationPrefixes).to.deep.equal([
+      '/app/',
+      '/x/',
+    ]);
+  });
+
+  it('refuses "/" as a destination prefix: replication could overwrite every parameter', () => {
+    expect(configError({ destinationPrefixes: ['/'] }).prop).to.equal('destinationPrefixes');
+  });
+
+  it('names the prop and the fix for each value AWS would reject at apply time', () => {
+    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('does not start with "/"');
+    expect(configError({ namePrefix: 'Figgy_Events' }).prop).to.equal('namePrefix');
+    expect(configError({ region: 'Ireland' }).prop).to.equal('region');
+    expect(configError({ accountId: '1234' }).prop).to.equal('accountId');
+    expect(configError({ logRetentionDays: 10 }).message).to.include('accepts 1, 3, 5, 7, 14, 30');
+    expect(configError({ schedules: { 'config-cache-syncer': 'hourly' } }).prop).to.equal(
+      'schedules.config-cache-syncer',
+    );
+    expect(configError({ functions: { 'config-cache-syncer': { timeoutSeconds: 901 } } }).prop).to.equal(
+      'functions.config-cache-syncer.timeoutSeconds',
+    );
+    expect(configError({ lambda: { memorySize: 64 } }).prop).to.equal('lambda.memorySize');
+    expect(configError({ asyncRetryAttempts: 3 }).prop).to.equal('asyncRetryAttempts');
+    expect(configError({ replicationKmsKeyArn: 'alias/mine' }).message).to.include('not an alias');
+    expect(configError({ alarmTopicArn: 'ops-alerts' }).prop).to.equal('alarmTopicArn');
+  });
+
+  it('takes the partition from the region', () => {
+    expect(resolveSettings({ ...BASE, region: 'cn-north-1' }).partition).to.equal('aws-cn');
+    expect(resolveSettings({ ...BASE, region: 'us-gov-west-1' }).partition).to.equal('aws-us-gov');
+  });
+
+  it('refuses a second instance in one stack, whose logical ids would collide', () => {
+    const stack = new TerraformStack(Testing.app({ outdir: scratchDir('app') }), 'twice');
+    new FiggyEvents(stack, 'one', { ...BASE, bundles: { outDir: BUNDLE_DIR } });
+    expect(
+      () => new FiggyEvents(stack, 'two', { ...BASE, namePrefix: 'other', bundles: { outDir: BUNDLE_DIR } }),
+    ).to.throw(/already has a FiggyEvents/);
+  });
+});
+
+describe('FiggyEvents variants', () => {
+  it('without an account id, reads it from aws_caller_identity (needs credentials at plan time)', () => {
+    const { json } = synthesize({ ...TEST_PROPS, accountId: undefined }, false);
+    expect(json.data).to.have.nested.property('aws_caller_identity.current');
+    expect(json.provider.aws![0]).not.to.have.property('allowed_account_ids');
+    expect(json.resource.aws_s3_bucket!.trail_bucket!.bucket).to.equal(
+      'figgy-trail-${data.aws_caller_identity.current.account_id}-eu-west-1',
+    );
+  });
+
+  it('with createTrail false, creates no trail and no bucket', () => {
+    const { json } = synthesize({ ...TEST_PROPS, createTrail: false }, false);
+    const types = Object.keys(json.resource);
+    expect(types.filter((type) => type.startsWith('aws_s3') || type === 'aws_cloudtrail')).to.deep.equal([]);
+    expect(json.output).not.to.have.property('trail_arn');
+  });
+
+  it('with a replication key given, creates none and grants and configures the given one', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/0b5f7c1e-3a4d-4c2b-9e8f-7a6b5c4d3e2f';
+    const { json } = synthesize({ ...TEST_PROPS, replicationKmsKeyArn: key }, false);
+    expect(json.resource).not.to.have.property('aws_kms_key');
+    const fn = json.resource.aws_lambda_function!.fn_replication_syncer as {
+      environment: { variables: Record<string, string> };
+    };
+    expect(fn.environment.variables.REPLICATION_KMS_KEY_ID).to.equal(key);
+    expect(json.resource.aws_iam_role_policy!.fn_replication_syncer!.policy).to.include(`"Resource":["${key}"]`);
+  });
+});
+
+describe('deployment app (main.ts)', () => {
+  const context = { regions: ['us-east-1'], destinationPrefixes: ['/replicated/'] };
+
+  it('runs from cdktf.json alone: `npx tsx main.ts` through the CLI, one default region', () => {
+    const cdktf = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
+    expect(cdktf.app).to.equal('npx tsx main.ts');
+    const config = readDeploymentConfig({}, readCdktfContext());
+    expect(config.regions).to.deep.equal(['us-east-1']);
+    expect(config.state, 'local state unless a bucket is configured').to.equal(undefined);
+  });
+
+  it('reads FIGGY_* variables over cdktf.json context', () => {
+    const config = readDeploymentConfig(
+      { FIGGY_REGIONS: 'eu-west-1, us-east-1', FIGGY_CREATE_TRAIL: 'false', FIGGY_LOG_RETENTION_DAYS: '14' },
+      { ...context, accountId: '123456789012' },
+    );
+    expect(config).to.deep.include({
+      regions: ['eu-west-1', 'us-east-1'],
+      accountId: '123456789012',
+      destinationPrefixes: ['/replicated/'],
+      createTrail: false,
+      logRetentionDays: 14,
+      state: undefined,
+    });
+  });
+
+  it('requires destination prefixes, naming where to set them', () => {
+    expect(() => readDeploymentConfig({}, {})).to.throw(/FIGGY_DESTINATION_PREFIXES \(or context "destinationPrefixes"/);
+  });
+
+  it('refuses a malformed flag instead of guessing', () => {
+    expect(() => readDeploymentConfig({ FIGGY_CREATE_TRAIL: 'yes' }, context)).to.throw(/use true or false/);
+  });
+
+  it('builds one stack per region, each with its own state key and names that cannot collide', () => {
+    const app = Testing.app({ outdir: scratchDir('app') });
+    const config = readDeploymentConfig(
+      {
+        FIGGY_REGIONS: 'eu-west-1,us-east-1',
+        FIGGY_ACCOUNT_ID: '123456789012',
+        FIGGY_STATE_BUCKET: 'acme-terraform-state',
+        FIGGY_ALARM_TOPIC_ARN: 'arn:aws:sns:{region}:123456789012:ops',
+      },
+      context,
+    );
+    const stacks = buildStacks(app, { ...config, bundleDir: BUNDLE_DIR });
+    expect(stacks.map((stack) => stack.node.id)).to.deep.equal([
+      stackId(undefined, 'eu-west-1'),
+      stackId(undefined, 'us-east-1'),
+    ]);
+    const [west, east] = stacks.map((stack) => JSON.parse(Testing.synth(stack)) as TerraformJson);
+    expect(west!.terraform.backend).to.deep.equal({
+      s3: {
+        bucket: 'acme-terraform-state',
+        key: 'figgy-events/figgy-events-eu-west-1.tfstate',
+        region: 'eu-west-1',
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+    expect((east!.terraform.backend as { s3: { key: string } }).s3.key).to.equal(
+      'figgy-events/figgy-events-us-east-1.tfstate',
+    );
+    // IAM roles and S3 buckets are global: their names must differ between the two stacks.
+    const globalNames = (json: TerraformJson) => [
+      ...Object.values(json.resource.aws_iam_role!).map((role) => role.name),
+      ...Object.values(json.resource.aws_s3_bucket!).map((bucket) => bucket.bucket),
+    ];
+    const shared = globalNames(west!).filter((name) => globalNames(east!).includes(name));
+    expect(shared).to.deep.equal([]);
+    const alarm = east!.resource.aws_cloudwatch_metric_alarm!.fn_replication_syncer_errors!;
+    expect(alarm.alarm_actions).to.deep.equal(['arn:aws:sns:us-east-1:123456789012:ops']);
+  });
+
+  it('locks S3 state with a DynamoDB table when one is named', () => {
+    const app = Testing.app({ outdir: scratchDir('app') });
+    const config = readDeploymentConfig(
+      { FIGGY_STATE_BUCKET: 'acme-terraform-state', FIGGY_STATE_LOCK_TABLE: 'terraform-locks' },
+      context,
+    );
+    const [stack] = buildStacks(app, { ...config, bundleDir: BUNDLE_DIR });
+    const backend = (JSON.parse(Testing.synth(stack!)) as TerraformJson).terraform.backend as {
+      s3: Record<string, unknown>;
+    };
+    expect(backend.s3).to.include({ dynamodb_table: 'terraform-locks', region: 'us-east-1' });
+    expect(backend.s3).not.to.have.property('use_lockfile');
+  });
+});

@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName, type FunctionSpec } from '../../shared/functions.ts';
+import type { TableRole } from '../../shared/tables.ts';
+import { TABLE_ACTIONS } from '../../stacks/permissions.ts';
+import { tableId } from '../../stacks/tables.ts';
+import {
+  ACCOUNT,
+  REGION,
+  actionsOf,
+  allPolicies,
+  asList,
+  rolePolicy,
+  statementsWith,
+  synthesized,
+  tablesReferenced,
+} from './support/synthesized.ts';
+
+const parameterArn = (path: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${path}`;
+const DESTINATIONS = [parameterArn('/app/*'), parameterArn('/shared/replicated/*')];
+// Every Parameter Store action that changes a parameter, its tags or its labels.
+const SSM_WRITE = /^ssm:(Put|Delete|Label|Unlabel|AddTags|RemoveTags)/;
+const writers = FUNCTION_NAMES.filter((name) =>
+  (FUNCTIONS[name] as FunctionSpec).ssm.includes('write-destinations'),
+);
+
+describe('IAM least privilege (synthesized policies)', () => {
+  it('no Allow statement anywhere grants a wildcard action', () => {
+    for (const { where, policy } of allPolicies(synthesized().json)) {
+      for (const statement of policy.Statement.filter((s) => s.Effect === 'Allow')) {
+        const wild = asList(statement.Action).filter((action) => action.includes('*'));
+        expect(wild, `${where} ${statement.Sid}`).to.deep.equal([]);
+      }
+    }
+  });
+
+  it('the only wildcard action is the bucket policy denying plain HTTP', () => {
+    const wildcards = allPolicies(synthesized().json).flatMap(({ where, policy }) =>
+      policy.Statement.filter((s) => asList(s.Action).some((a) => a.includes('*'))).map(
+        (s) => `${where}:${s.Sid}:${s.Effect}`,
+      ),
+    );
+    expect(wildcards).to.deep.equal(['aws_s3_bucket_policy.trail_bucket:DenyInsecureTransport:Deny']);
+  });
+
+  it('role policies use "*" as a resource only for ssm:DescribeParameters, which has no resource-level permission', () => {
+    for (const name of FUNCTION_NAMES) {
+      for (const statement of rolePolicy(synthesized().json, name).Statement) {
+        if (statement.Resource.includes('*')) {
+          expect(statement.Action, `${name} ${statement.Sid}`).to.deep.equal(['ssm:DescribeParameters']);
+        }
+      }
+    }
+  });
+
+  it('only the replicating functions write parameters, and only under the destination prefixes', () => {
+    for (const name of FUNCTION_NAMES) {
+      const statements = statementsWith(rolePolicy(synthesized().json, name), SSM_WRITE);
+      if (!writers.includes(name)) {
+        expect(statements, name).to.deep.equal([]);
+        continue;
+      }
+      expect(statements.flatMap((s) => s.Action), name).to.deep.equal(['ssm:PutParameter']);
+      expect(statements.flatMap((s) => s.Resource), name).to.have.members(DESTINATIONS);
+    }
+  });
+
+  it('the replication key encrypts only values bound for the destination prefixes, through SSM', () => {
+    for (const name of writers) {
+      const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, name), /^kms:(Encrypt|GenerateDataKey)/);
+      expect(others, name).to.deep.equal([]);
+      expect(statement!.Resource).to.deep.equal(['${aws_kms_key.replication_key.arn}']);
+      expect(statement!.Condition).to.deep.equal({
+        StringEquals: { 'kms:ViaService': `ssm.${REGION}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': DESTINATIONS },
+      });
+    }
+  });
+
+  for (const name of ['parameter-store-auditor', 'config-cache-manager', 'config-cache-syncer'] as const) {
+    it(`${name} has no KMS permission at all, so no kms:Decrypt`, () => {
+      expect(actionsOf(rolePolicy(synthesized().json, name)).filter((a) => a.startsWith('kms:'))).to.deep.equal([]);
+    });
+  }
+
+  for (const name of ['config-cache-manager', 'config-cache-syncer'] as const) {
+    it(`${name} may list parameter names but read no value (no ssm:GetParameter*)`, () => {
+      const ssm = actionsOf(rolePolicy(synthesized().json, name)).filter((a) => a.startsWith('ssm:'));
+      expect(ssm).to.deep.equal(['ssm:DescribeParameters']);
+    });
+  }
+
+  it('the auditor reads single parameter versions, only in the audited namespaces', () => {
+    const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, 'parameter-store-auditor'), /^ssm:/);
+    expect(others).to.deep.equal([]);
+    expect(statement!.Action).to.deep.equal(['ssm:GetParameter']);
+    expect(statement!.Resource).to.deep.equal([parameterArn('/app/*'), parameterArn('/shared/*')]);
+  });
+
+  it('kms:Decrypt is granted only to functions that read decrypted values, and only through SSM', () => {
+    for (const name of FUNCTION_NAMES) {
+      const statements = statementsWith(rolePolicy(synthesized().json, name), /^kms:Decrypt$/);
+      const readsDecrypted = (FUNCTIONS[name] as FunctionSpec).ssm.includes('read-decrypted');
+      expect(statements.length, name).to.equal(readsDecrypted ? 1 : 0);
+      for (const statement of statements) {
+        expect(statement.Condition).to.deep.equal({
+          StringEquals: { 'kms:ViaService': `ssm.${REGION}.amazonaws.com` },
+        });
+      }
+    }
+  });
+
+  for (const name of FUNCTION_NAMES) {
+    const spec: FunctionSpec = FUNCTIONS[name as FunctionName];
+    const own = (Object.keys(spec.tables) as TableRole[]).map(tableId).sort();
+
+    it(`${name} touches only its own tables: ${own.join(', ')}`, () => {
+      const policy = rolePolicy(synthesized().json, name);
+      const dynamo = statementsWith(policy, /^dynamodb:/);
+      expect(tablesReferenced(dynamo.flatMap((s) => s.Resource))).to.deep.equal(own);
+      // Every DynamoDB statement points at a table of ours (or its index or stream), nothing else.
+      for (const statement of dynamo) {
+        for (const arn of statement.Resource) expect(arn).to.match(/^\$\{aws_dynamodb_table\.[a-z_]+\.arn\}/);
+      }
+    });
+
+    it(`${name} gets exactly the item actions its access mode allows on each table`, () => {
+      const policy = rolePolicy(synthesized().json, name);
+      for (const [role, access] of Object.entries(spec.tables) as [TableRole, keyof typeof TABLE_ACTIONS][]) {
+        const ref = `\${aws_dynamodb_table.${tableId(role)}.arn}`;
+        const actions = policy.Statement.filter((s) => s.Resource.includes(ref)).flatMap((s) => s.Action);
+        expect(actions, `${name} on ${role}`).to.have.members([...TABLE_ACTIONS[access]]);
+      }
+    });
+
+    it(`${name} logs only to its own log group and dead-letters only to its own queue`, () => {
+      const policy = rolePolicy(synthesized().json, name);
+      const fn = `fn_${name.replaceAll('-', '_')}`;
+      expect(statementsWith(policy, /^logs:/).flatMap((s) => s.Resource)).to.deep.equal([
+        `\${aws_cloudwatch_log_group.${fn}.arn}:*`,
+      ]);
+      expect(statementsWith(policy, /^sqs:/).flatMap((s) => s.Resource)).to.deep.equal([
+        `\${aws_sqs_queue.${fn}_dlq.arn}`,
+      ]);
+    });
+  }
+
+  it('only the stream-triggered function reads the replication stream', () => {
+    for (const name of FUNCTION_NAMES) {
+      const stream = statementsWith(rolePolicy(synthesized().json, name), /^dynamodb:GetRecords$/);
+      if (FUNCTIONS[name].trigger === 'replication-stream') {
+        expect(stream.flatMap((s) => s.Resource)).to.deep.equal(['${aws_dynamodb_table.replication_table.arn}/stream/*']);
+      } else {
+        expect(stream, name).to.deep.equal([]);
+      }
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { FUNCTION_NAMES } from '../../shared/functions.ts';
+import { bundleHandler } from '../../stacks/bundle.ts';
+import {
+  BUNDLE_DIR,
+  scratchDir,
+  synthesize,
+  synthesized,
+  writtenJson,
+  type TerraformJson,
+} from './support/synthesized.ts';
+
+const SNAPSHOT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/infra/figgy-events-eu-west-1.json',
+);
+
+/**
+ * What may differ without the infrastructure differing: bundle hashes (they follow the
+ * handlers' code, which has its own tests) and the local state path (it follows the synth
+ * folder, a temporary one in tests).
+ */
+function normalise(json: TerraformJson): unknown {
+  const text = JSON.stringify(json, null, 2)
+    .replace(/[0-9a-f]{64}/g, '<bundle-sha256>')
+    .replace(/"path": "[^"]*terraform\.([^"]+)\.tfstate"/, '"path": "<project>/terraform.$1.tfstate"');
+  return JSON.parse(text);
+}
+
+describe('synthesized stack', () => {
+  it('matches the reviewed snapshot (UPDATE_SNAPSHOTS=1 rewrites it)', () => {
+    const actual = normalise(synthesized().json);
+    if (process.env.UPDATE_SNAPSHOTS === '1') {
+      mkdirSync(dirname(SNAPSHOT), { recursive: true });
+      writeFileSync(SNAPSHOT, `${JSON.stringify(actual, null, 2)}\n`);
+    }
+    if (!existsSync(SNAPSHOT)) {
+      expect.fail(`no snapshot at ${SNAPSHOT}; review the synth and run UPDATE_SNAPSHOTS=1 npm run test:infra`);
+    }
+    const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as unknown;
+    expect(actual, 'synthesized JSON changed: review the diff, then UPDATE_SNAPSHOTS=1 npm run test:infra').to.deep.equal(expected);
+  });
+
+  it('is identical when synthesized twice, asset hashes and paths included', function () {
+    this.timeout(60_000);
+    const first = synthesized();
+    const second = synthesize();
+    expect(second.text).to.equal(first.text);
+    const withoutBackend = (json: TerraformJson) => ({ ...json, terraform: { ...json.terraform, backend: null } });
+    expect(withoutBackend(writtenJson(second))).to.deep.equal(withoutBackend(writtenJson(first)));
+  });
+});
+
+describe('function bundles', () => {
+  for (const name of FUNCTION_NAMES) {
+    it(`${name}: an ESM module exporting handler, byte-identical when rebuilt elsewhere`, async () => {
+      const bundle = bundleHandler(name, { outDir: BUNDLE_DIR });
+      const rebuilt = bundleHandler(name, { outDir: scratchDir('rebuild') });
+      expect(rebuilt.sha256).to.equal(bundle.sha256);
+      // .mjs loads only as ESM; importing it from outside the project also proves it needs
+      // nothing from node_modules at run time.
+      const module = (await import(pathToFileURL(rebuilt.file).href)) as { handler?: unknown };
+      expect(module.handler).to.be.a('function');
+      expect(readFileSync(bundle.file, 'utf8'), 'no path of this machine').not.to.include(process.cwd());
+      // Not a size target, a tripwire: a bundle that doubles has pulled in something it
+      // should not have.
+      expect(bundle.bytes).to.be.below(600 * 1024);
+    });
+  }
+});

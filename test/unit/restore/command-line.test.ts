@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { main } from '../../../bin/main.ts';
+import { parsePointInTime } from '../../../bin/point-in-time.ts';
+import { renderPlanTable } from '../../../bin/plan-table.ts';
+import type { PlanEntry } from '../../../shared/restore/types.ts';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    context: {
+      env: {},
+      now: () => NOW,
+      stdout: { write: (text: string) => (out.stdout += text) },
+      stderr: { write: (text: string) => (out.stderr += text) },
+    },
+  };
+}
+
+describe('figgy-events command line', () => {
+  describe('--at', () => {
+    it('reads ISO 8601 with a zone, a bare date as midnight UTC, and times ago', () => {
+      expect(parsePointInTime('2026-03-01T10:07:30Z', NOW)).to.equal(Date.parse('2026-03-01T10:07:30Z'));
+      expect(parsePointInTime('2026-03-01T11:07:30.250+01:00', NOW)).to.equal(Date.parse('2026-03-01T10:07:30.250Z'));
+      expect(parsePointInTime('2026-03-01', NOW)).to.equal(Date.parse('2026-03-01T00:00:00Z'));
+      expect(parsePointInTime('2h', NOW)).to.equal(Date.parse('2026-03-01T10:00:00Z'));
+      expect(parsePointInTime('90s ago', NOW)).to.equal(NOW - 90_000);
+      expect(parsePointInTime('1w', NOW)).to.equal(Date.parse('2026-02-22T12:00:00Z'));
+    });
+
+    it('refuses a time without a zone, an impossible date and anything else', () => {
+      expect(() => parsePointInTime('2026-03-01T10:07:30', NOW)).to.throw('no time zone');
+      expect(() => parsePointInTime('2026-02-30T10:00:00Z', NOW)).to.throw('not a valid date');
+      expect(() => parsePointInTime('yesterday', NOW)).to.throw('is not a time');
+    });
+  });
+
+  describe('exit codes and help', () => {
+    it('prints help for the CLI and for every command, exit 0', async () => {
+      for (const argv of [['--help'], ['restore', '--help'], ['replay', '-h'], ['sandbox', '--help']]) {
+        const { out, context } = capture();
+        expect(await main(argv, context)).to.equal(0);
+        expect(out.stdout).to.match(/^Usage: figgy-events/);
+      }
+    });
+
+    it('exits 2 with a message naming the problem for bad usage', async () => {
+      const cases: [string[], string][] = [
+        [[], 'Usage: figgy-events <command>'],
+        [['rewind'], 'unknown command "rewind"'],
+        [['restore', '--at', '2h'], '--prefix is required'],
+        [['restore', '--prefix', '/app'], '--at is required'],
+        [['restore', '--prefix', '/app', '--at', 'last tuesday'], 'is not a time'],
+        [['restore', '--prefix', 'app', '--at', '2h'], 'must be a parameter path'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--max-tps', 'fast'], '--max-tps "fast"'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--account', '42'], '12-digit'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--force'], "Unknown option '--force'"],
+        [['replay', 'extra'], 'Unexpected argument'],
+        [['sandbox', '--serve=yes'], '--serve'],
+      ];
+      for (const [argv, message] of cases) {
+        const { out, context } = capture();
+        expect(await main(argv, context), argv.join(' ')).to.equal(2);
+        expect(out.stderr, argv.join(' ')).to.include(message);
+      }
+    });
+  });
+
+  describe('plan table', () => {
+    it('aligns columns, quotes values and shows masks bare', () => {
+      const entries: PlanEntry[] = [
+        {
+          name: '/app/db/host',
+          action: 'update',
+          from: { type: 'String', value: 'db-3', version: 3 },
+          to: { type: 'String', value: 'db-2', version: 2, changedAt: '2026-03-01T10:05:00.000Z', source: 'audit-log' },
+          masked: false,
+        },
+        {
+          name: '/app/db/password',
+          action: 'unchanged',
+          from: { type: 'SecureString', value: '********', version: 2 },
+          to: { type: 'SecureString', value: '********', version: 2, changedAt: '2026-03-01T10:05:00.000Z', source: 'ssm-history' },
+          masked: true,
+        },
+      ];
+      const table = renderPlanTable(entries, { create: 0, update: 1, delete: 0, unchanged: 1, skipped: 0, unresolved: 0 });
+      expect(table.split('\n')).to.deep.equal([
+        'ACTION     NAME              NOW                       AT T                      NOTE',
+        'update     /app/db/host      String "db-3" v3          String "db-2" v2          value from the audit log',
+        'unchanged  /app/db/password  SecureString ******** v2  SecureString ******** v2',
+        '',
+        '0 to create, 1 to update, 0 to delete, 1 unchanged, 0 skipped',
+        '',
+      ]);
+    });
+  });
+});
