@@ -3,7 +3,13 @@
  * checked at synth time so a mistake is reported by prop name instead of by AWS mid-apply.
  */
 import { Token } from 'cdktf';
-import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
+import {
+  ASYNC_INVOKE,
+  FUNCTIONS,
+  FUNCTION_NAMES,
+  REPLICATION_STREAM_SOURCE,
+  type FunctionName,
+} from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import type {
   FiggyEventsProps,
@@ -201,7 +207,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     schedules,
     functions,
     logLevel: props.logLevel ?? 'INFO',
-    asyncRetryAttempts: integerIn('asyncRetryAttempts', props.asyncRetryAttempts ?? 2, 0, 2),
+    asyncRetryAttempts: integerIn('asyncRetryAttempts', props.asyncRetryAttempts ?? ASYNC_INVOKE.maximumRetryAttempts, 0, 2),
     deliveryRetryAttempts: integerIn(
       'deliveryRetry.maximumRetryAttempts',
       props.deliveryRetry?.maximumRetryAttempts ?? 16,
@@ -214,6 +220,6 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       60,
       86400,
     ),
-    streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? 5, 0, 10000),
+    streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
   };
 }

@@ -8,7 +8,7 @@ import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { Construct } from 'constructs';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
-import type { FunctionName } from '../shared/functions.ts';
+import { REPLICATION_STREAM_SOURCE, type FunctionName } from '../shared/functions.ts';
 import type { FiggyFunction } from './function.ts';
 import { functionId, named } from './logical-ids.ts';
 
@@ -117,10 +117,11 @@ export class StreamSource extends Construct {
         eventSourceArn: props.table.streamArn,
         functionName: props.fn.lambda.arn,
         // From the oldest record kept, so changes made while the mapping was being created
-        // are not skipped.
-        startingPosition: 'TRIM_HORIZON',
-        batchSize: 100,
-        bisectBatchOnFunctionError: true,
+        // are not skipped. The sandbox's poller reads the same settings.
+        startingPosition: REPLICATION_STREAM_SOURCE.startingPosition,
+        batchSize: REPLICATION_STREAM_SOURCE.batchSize,
+        maximumBatchingWindowInSeconds: REPLICATION_STREAM_SOURCE.maximumBatchingWindowSeconds,
+        bisectBatchOnFunctionError: REPLICATION_STREAM_SOURCE.bisectBatchOnFunctionError,
         functionResponseTypes: ['ReportBatchItemFailures'],
         maximumRetryAttempts: props.retryAttempts,
         destinationConfig: {
