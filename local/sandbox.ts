@@ -52,6 +52,8 @@ export interface SandboxOptions {
   readonly auditedNamespaces?: readonly string[];
   /** Where replication may write; default `/app/`. */
   readonly destinationPrefixes?: readonly string[];
+  /** Key for replicated SecureStrings; default `alias/<prefix>-replication`, as the construct creates. */
+  readonly replicationKmsKeyId?: string;
   readonly faults?: SandboxFaults;
   /** Seed for every random fault, so a failing run can be repeated. */
   readonly seed?: number;
@@ -152,6 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       namePrefix,
       auditedNamespaces: options.auditedNamespaces ?? ['/'],
       destinationPrefixes: options.destinationPrefixes ?? ['/app/'],
+      replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
       logLevel: 'INFO',
     };
     const clientEnv = {

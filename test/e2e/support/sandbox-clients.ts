@@ -36,13 +36,13 @@ export class SandboxClients {
   }
 
   /** An SSM client acting as `user`: the access key id becomes the session name CloudTrail logs. */
-  ssmAs(user: string): SSMClient {
+  ssmAs(user: string, options: { maxAttempts?: number } = {}): SSMClient {
     return new SSMClient({
       endpoint: this.sandbox.endpoints.ssm,
       region: this.region,
       credentials: { accessKeyId: user, secretAccessKey: 'sandbox' },
       // Throttling tests make a fifth of the calls fail: plenty of attempts, plain backoff.
-      maxAttempts: 10,
+      maxAttempts: options.maxAttempts ?? 10,
     });
   }
 
