@@ -1,10 +1,10 @@
 /**
  * A function's dead-letter queue and the alarm on its depth.
  */
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import { Construct } from 'constructs';
+import { nonZeroAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
 import type { PolicyDocument } from './permissions.ts';
 
@@ -38,24 +38,16 @@ export class DeadLetterQueue extends Construct {
       }),
       `${props.idStem}_dlq`,
     );
-    named(
-      new CloudwatchMetricAlarm(this, 'depth', {
-        alarmName: `${props.queueName}-depth`,
-        alarmDescription: `Events in ${props.queueName}: a function gave up on them; inspect and redrive.`,
-        namespace: 'AWS/SQS',
-        metricName: 'ApproximateNumberOfMessagesVisible',
-        dimensions: { QueueName: props.queueName },
-        statistic: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: [...props.alarmActions],
-        okActions: [...props.alarmActions],
-      }),
-      `${props.idStem}_dlq_depth`,
-    );
+    nonZeroAlarm(this, 'depth', {
+      alarmName: `${props.queueName}-depth`,
+      description: `Events in ${props.queueName}: a function gave up on them; inspect and redrive.`,
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: props.queueName },
+      statistic: 'Maximum',
+      alarmActions: props.alarmActions,
+      logicalId: `${props.idStem}_dlq_depth`,
+    });
   }
 
   /**

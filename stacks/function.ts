@@ -3,7 +3,6 @@
  * async-invoke configuration and error alarm.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
@@ -12,6 +11,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/inde
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../shared/functions.ts';
+import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './bundle.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { functionId, named } from './logical-ids.ts';
@@ -138,24 +138,16 @@ export class FiggyFunction extends Construct {
       stem,
     );
 
-    named(
-      new CloudwatchMetricAlarm(this, 'errors', {
-        alarmName: `${this.functionName}-errors`,
-        alarmDescription: `${this.functionName} threw; its log group says why.`,
-        namespace: 'AWS/Lambda',
-        metricName: 'Errors',
-        dimensions: { FunctionName: this.functionName },
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: [...props.alarmActions],
-        okActions: [...props.alarmActions],
-      }),
-      `${stem}_errors`,
-    );
+    nonZeroAlarm(this, 'errors', {
+      alarmName: `${this.functionName}-errors`,
+      description: `${this.functionName} threw; its log group says why.`,
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: this.functionName },
+      statistic: 'Sum',
+      alarmActions: props.alarmActions,
+      logicalId: `${stem}_errors`,
+    });
   }
 
   /**

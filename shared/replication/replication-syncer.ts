@@ -3,12 +3,11 @@
  */
 import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
-import type { Log } from '../log.ts';
-import type { ParameterStore, ParameterValue } from '../parameters.ts';
+import type { ParameterValue } from '../parameters.ts';
 import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
-import { linkKey } from './replicator.ts';
-import { cycleThrough, planReplication, type ReplicationSettings } from './rules.ts';
-import type { ReplicationMapping, ReplicationMappings, SourceIndex } from './types.ts';
+import { linkKey, type ReplicatorDependencies } from './replicator.ts';
+import { cycleThrough, planReplication } from './rules.ts';
+import type { ReplicationMapping } from './types.ts';
 
 export interface ReplicationSyncReport {
   readonly mappings: number;
@@ -22,15 +21,8 @@ export interface ReplicationSyncReport {
   readonly waiting: number;
 }
 
-export interface ReplicationSyncerDependencies {
-  readonly parameters: ParameterStore;
-  readonly mappings: ReplicationMappings;
-  readonly sourceIndex: SourceIndex;
-  readonly settings: ReplicationSettings;
-  readonly log: Log;
-  /** Parameter Store writes in flight at once. */
-  readonly concurrency?: number;
-}
+/** The same ports as the live replicator; `concurrency` bounds the writes in flight. */
+export type ReplicationSyncerDependencies = ReplicatorDependencies;
 
 /**
  * Reads every mapping once, rebuilds the source index from them, reads every source and

@@ -27,7 +27,7 @@ export interface ReplicatorDependencies {
   readonly sourceIndex: SourceIndex;
   readonly settings: ReplicationSettings;
   readonly log: Log;
-  /** Destinations of one source written at once. */
+  /** Parameter Store writes in flight at once (destinations of one source, or of a sync). */
   readonly concurrency?: number;
 }
 
