@@ -61,6 +61,11 @@ export interface SandboxOptions {
   readonly clock?: () => Date;
   /** Print function log lines to stderr as they are written. */
   readonly printLogs?: boolean;
+  /**
+   * Keep DynamoDB Local's database in a temporary folder instead of memory, so that
+   * `restartDynamoDb()` finds its tables and items again; default in memory.
+   */
+  readonly durableDynamoDb?: boolean;
   /** Delay before Lambda's async retries (AWS waits minutes); default 50 ms. */
   readonly retryDelayMs?: number;
   /** Where the built bundles go; default `dist/sandbox` in the project. */
@@ -93,7 +98,7 @@ export interface Sandbox {
   /** Every log line the functions wrote. */
   logs(): FunctionLogLine[];
   setFaults(faults: SandboxFaults): void;
-  /** Stops DynamoDB Local and starts it again on the same port, with its data. */
+  /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
   restartDynamoDb(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -132,9 +137,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    // On disk rather than in memory, so restartDynamoDb() can show what survives an outage.
-    const dbPath = await mkdtemp(join(tmpdir(), 'figgy-sandbox-'));
-    stoppers.push(() => rm(dbPath, { recursive: true, force: true }));
+    let dbPath: string | undefined;
+    if (options.durableDynamoDb) {
+      dbPath = await mkdtemp(join(tmpdir(), 'figgy-sandbox-'));
+      const folder = dbPath;
+      stoppers.push(() => rm(folder, { recursive: true, force: true }));
+    }
     let dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dbPath });
     stoppers.push(() => dynamo.stop());
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
@@ -276,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         });
       },
       restartDynamoDb: async () => {
+        if (!dbPath) throw new Error('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
         await poller.stop();
         await dynamo.stop();
         dynamo = await startDynamoDbLocal({ port: Number(new URL(dynamo.endpoint).port), dbPath });
