@@ -1,7 +1,7 @@
 /**
  * `figgy-events restore`: a prefix of Parameter Store back to a point in time.
  */
-import { InvalidPrefixError, normalizePrefix } from '../shared/restore/prefix.ts';
+import { InvalidPrefixError, normalizePrefix } from '../shared/parameter-paths.ts';
 import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';

@@ -3,7 +3,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { Replicator } from '../shared/replication/replicator.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
-import { streamImages } from './runtime/stream-record.ts';
+import { reportRecordFailure, streamImages } from './runtime/stream-record.ts';
 
 /**
  * Replication table stream → a new or changed mapping replicates at once and the source
@@ -15,8 +15,15 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
   const replicator = new Replicator(replicationDependencies(log));
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const processRecord = async (record: DynamoDBRecord) => {
-    const { newImage, oldImage } = streamImages(record);
-    return replicator.onMappingChanged(newImage, oldImage);
+    try {
+      const { newImage, oldImage } = streamImages(record);
+      return await replicator.onMappingChanged(newImage, oldImage, record.eventID);
+    } catch (error) {
+      // The batch processor keeps a failure to itself, and the on-failure destination gets
+      // only shard positions: this line is where the reason is told.
+      reportRecordFailure(log, record, error);
+      throw error;
+    }
   };
   return (event: DynamoDBStreamEvent, { context }) =>
     processPartialResponse(event, processRecord, processor, { context, processInParallel: false });

@@ -12,6 +12,7 @@ import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import {
   ASYNC_INVOKE,
   FUNCTION_NAMES,
+  FUNCTIONS,
   REPLICATION_STREAM_SOURCE,
   SSM_EVENT_FUNCTIONS,
   functionEnvironment,
@@ -28,7 +29,10 @@ import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
 
-export type ScheduledFunction = 'replication-syncer' | 'config-cache-syncer';
+/** The functions the catalog puts on a schedule. */
+export type ScheduledFunction = {
+  [Name in FunctionName]: (typeof FUNCTIONS)[Name]['trigger'] extends 'schedule' ? Name : never;
+}[FunctionName];
 
 /** Faults the sandbox injects; all off by default. */
 export interface SandboxFaults {
@@ -103,15 +107,18 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The account the SSM emulator reports (its default), so events and ARNs agree. */
+const SANDBOX_ACCOUNT = '123456789012';
+
 const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
   version: '0',
   id: `sandbox-schedule-${name}-${Date.now()}`,
   'detail-type': 'Scheduled Event',
   source: 'aws.events',
-  account: '123456789012',
+  account: SANDBOX_ACCOUNT,
   time: new Date().toISOString(),
   region,
-  resources: [`arn:aws:events:${region}:123456789012:rule/${name}`],
+  resources: [`arn:aws:events:${region}:${SANDBOX_ACCOUNT}:rule/${name}`],
   detail: {},
 });
 

@@ -20,14 +20,14 @@ export async function mapBounded<T, R>(
   return results;
 }
 
-/** Collects an async iterable into an array. */
+/** For the callers that need a whole listing (a syncer compares two of them). */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   return all;
 }
 
-/** Splits `items` into chunks of at most `size`. */
+/** Batches for APIs with a per-call limit (GetParameters 10, BatchWriteItem 25). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));

@@ -6,6 +6,8 @@
  * own `AWS_ENDPOINT_URL_*` variables, so no code knows whether it runs on AWS or locally.
  */
 
+import { InvalidPrefixError, normalizePrefix } from './parameter-paths.ts';
+
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
   auditTable: 'AUDIT_TABLE_NAME',
@@ -19,6 +21,7 @@ export const ENV = {
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
+/** A function's environment is wrong: names the variable, so the fix is one look away. */
 export class ConfigurationError extends Error {
   constructor(
     readonly variable: string,
@@ -31,22 +34,22 @@ export class ConfigurationError extends Error {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+/** The trimmed value of a variable the function cannot run without. */
 export function requireEnv(env: Environment, variable: EnvName): string {
   const value = env[variable]?.trim();
   if (!value) throw new ConfigurationError(variable, 'is required but not set');
   return value;
 }
 
+/** The trimmed value of an optional variable; blank counts as unset. */
 export function optionalEnv(env: Environment, variable: EnvName): string | undefined {
   const value = env[variable]?.trim();
   return value ? value : undefined;
 }
 
 /**
- * Parses a comma-separated list of parameter path prefixes.
- *
- * Every prefix must start with `/`; a prefix is normalised to end with `/` (except the root),
- * so `/app` does not also match `/application`.
+ * Parses a comma-separated list of parameter path prefixes, each normalised by
+ * {@link normalizePrefix}; an invalid one is reported against the variable that holds it.
  */
 export function parsePrefixes(raw: string, variable: EnvName): string[] {
   const prefixes = raw
@@ -55,22 +58,21 @@ export function parsePrefixes(raw: string, variable: EnvName): string[] {
     .filter((part) => part.length > 0);
   if (prefixes.length === 0) throw new ConfigurationError(variable, 'lists no prefix');
   return prefixes.map((prefix) => {
-    if (!prefix.startsWith('/')) {
-      throw new ConfigurationError(variable, `has "${prefix}", which does not start with "/"`);
+    try {
+      return normalizePrefix(prefix);
+    } catch (error) {
+      if (error instanceof InvalidPrefixError) throw new ConfigurationError(variable, `has ${error.message}`);
+      throw error;
     }
-    return prefix.endsWith('/') ? prefix : `${prefix}/`;
   });
 }
 
-/** True when `name` lies under one of `prefixes` (as returned by {@link parsePrefixes}). */
-export function isUnderPrefixes(name: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) => name.startsWith(prefix));
-}
-
+/** The prefixes the auditor records (`AUDITED_NAMESPACES`, default every parameter). */
 export function auditedNamespaces(env: Environment): string[] {
   return parsePrefixes(optionalEnv(env, ENV.auditedNamespaces) ?? '/', ENV.auditedNamespaces);
 }
 
+/** The only prefixes replication may write under (`REPLICATION_DESTINATION_PREFIXES`, required). */
 export function destinationPrefixes(env: Environment): string[] {
   return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes);
 }

@@ -31,8 +31,6 @@ export interface ParameterStore {
    * Undefined when the parameter or that version no longer exists.
    */
   readVersion(name: string, version: number): Promise<ParameterValue | undefined>;
-  /** The latest version, not decrypted; undefined when the parameter does not exist. */
-  readLatest(name: string): Promise<ParameterValue | undefined>;
   /** Latest values of many parameters, decrypted; names that do not exist are absent. */
   readDecrypted(names: readonly string[]): Promise<Map<string, ParameterValue>>;
   /** Writes a new version, overwriting; returns the version written. */

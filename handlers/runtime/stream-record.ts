@@ -5,6 +5,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ValidationError } from '../../shared/events/validation.ts';
+import type { Log } from '../../shared/log.ts';
 
 export interface StreamImages {
   readonly newImage?: Record<string, unknown>;
@@ -25,5 +26,20 @@ export function streamImages(record: DynamoDBRecord): StreamImages {
       return { oldImage: image(images.OldImage) };
     default:
       throw new ValidationError('eventName', `"${String(record.eventName)}" is not INSERT, MODIFY or REMOVE`);
+  }
+}
+
+/** Logs why one stream record failed, naming the record and the mapping's destination. */
+export function reportRecordFailure(log: Log, record: DynamoDBRecord, error: unknown): void {
+  const key = record.dynamodb?.Keys?.destination;
+  const fields = {
+    event_id: record.eventID,
+    parameter_name: key && 'S' in key ? key.S : undefined,
+    sequence_number: record.dynamodb?.SequenceNumber,
+  };
+  if (error instanceof ValidationError) {
+    log.error('stream record rejected: the mapping does not fit the contract', { ...fields, field: error.field, reason: error.reason });
+  } else {
+    log.error('stream record failed', { ...fields, error: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The audit rule: one record per changed parameter, exactly once per event.
  */
-import { isUnderPrefixes } from '../config.ts';
+import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
@@ -42,8 +42,8 @@ export class Auditor {
       this.deps.log.debug('not audited: outside the audited namespaces', fields);
       return 'outside-namespaces';
     }
-    const content = change.kind === 'put' ? await this.putContent(change) : {};
     const second = change.eventTime - (change.eventTime % SLOTS_PER_SECOND);
+    let content: Partial<AuditRecord> | undefined;
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const recorded = await this.deps.auditLog.recordsBetween(change.name, second, second + SLOTS_PER_SECOND - 1);
@@ -51,6 +51,9 @@ export class Auditor {
         this.deps.log.info('already recorded', fields);
         return 'duplicate';
       }
+      // Read only once the event is known to be new: duplicates must not spend Parameter
+      // Store's read budget, which the whole account shares.
+      content ??= change.kind === 'put' ? await this.putContent(change) : {};
       const time = second + freeSlot(change, recorded.map((record) => record.time - second));
       const record: AuditRecord = {
         parameterName: change.name,
@@ -75,25 +78,26 @@ export class Auditor {
    * a SecureString is stored as SSM's ciphertext and its plaintext never reaches the table.
    */
   private async putContent(change: ParameterPut): Promise<Partial<AuditRecord>> {
-    const read =
-      change.version === undefined
-        ? await this.deps.parameters.readLatest(change.name)
-        : await this.deps.parameters.readVersion(change.name, change.version);
+    const fields = { parameter_name: change.name, event_id: change.eventId, version: change.version };
+    const described = { type: change.type, keyId: change.keyId, description: change.description };
+    if (change.version === undefined) {
+      // Reading the latest version instead would pin a later write's value on this event.
+      this.deps.log.warn('the event names no version; recorded without a value', fields);
+      return described;
+    }
+    const read = await this.deps.parameters.readVersion(change.name, change.version);
     if (!read) {
       // Gone already (deleted, or pushed out of SSM's 100 versions): the record still says who
       // wrote what type when; only the value is lost.
-      this.deps.log.warn('value of this version is no longer in Parameter Store; recorded without it', {
-        parameter_name: change.name,
-        event_id: change.eventId,
-        version: change.version,
-      });
+      this.deps.log.warn('value of this version is no longer in Parameter Store; recorded without it', fields);
+      return { ...described, version: change.version };
     }
     return {
-      value: read?.value,
-      type: read?.type ?? change.type,
-      keyId: read?.keyId ?? change.keyId,
-      description: change.description ?? read?.description,
-      version: change.version ?? read?.version,
+      value: read.value,
+      type: read.type,
+      keyId: read.keyId ?? change.keyId,
+      description: change.description ?? read.description,
+      version: change.version,
     };
   }
 }

@@ -1,20 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  GetParametersCommand,
-  PutParameterCommand,
-  paginateDescribeParameters,
-  type Parameter,
-  type ParameterMetadata,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, type Parameter, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
 
-import { chunk, mapBounded } from '../concurrency.ts';
-import { PARAMETER_TYPES, type ParameterType, type ParameterWrite } from '../parameters.ts';
-import { isUnderPrefix } from '../restore/prefix.ts';
+import type { ParameterWrite } from '../parameters.ts';
+import { isUnderPrefix } from '../parameter-paths.ts';
 import type { CurrentParameter, HeldVersion, RestoreTarget } from '../restore/types.ts';
-import { DEFAULT_CONCURRENCY, DESCRIBE_PAGE_SIZE, GET_PARAMETERS_BATCH_SIZE } from './ssm-parameter-store.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  DESCRIBE_PAGE_SIZE,
+  describeParameters,
+  getParameter,
+  getParametersDecrypted,
+  putParameter,
+  toParameterValue,
+} from './ssm-parameters.ts';
 
 export interface SsmRestoreTargetOptions {
   /** Batched reads in flight at once; default 4. */
@@ -28,7 +26,6 @@ export interface SsmRestoreTargetOptions {
 // ThrottlingException the SDK retries itself (adaptive mode) and may still give up on;
 // TooManyUpdates, SSM's "concurrent updates of one parameter", it does not retry at all.
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'TooManyUpdates']);
-const NOT_FOUND_ERRORS = new Set(['ParameterNotFound', 'ParameterVersionNotFound']);
 
 /**
  * Parameter Store as point-in-time restore reads and writes it.
@@ -59,18 +56,12 @@ export class SsmRestoreTarget implements RestoreTarget {
 
   async parametersUnder(prefix: string): Promise<Map<string, CurrentParameter>> {
     const metadata = new Map<string, ParameterMetadata>();
-    const pages = paginateDescribeParameters(
-      { client: this.ssm },
-      {
-        ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }],
-        MaxResults: DESCRIBE_PAGE_SIZE,
-      },
-    );
-    // Only the absence of a NextToken ends the listing: filtered pages may come back empty.
-    for await (const page of pages) {
-      for (const parameter of page.Parameters ?? []) {
-        if (parameter.Name !== undefined && isUnderPrefix(parameter.Name, prefix)) metadata.set(parameter.Name, parameter);
-      }
+    const listed = describeParameters(this.ssm, {
+      ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }],
+      MaxResults: DESCRIBE_PAGE_SIZE,
+    });
+    for await (const parameter of listed) {
+      if (parameter.Name !== undefined && isUnderPrefix(parameter.Name, prefix)) metadata.set(parameter.Name, parameter);
     }
     const values = await this.readCurrent([...metadata.keys()]);
     for (const [name, value] of values) {
@@ -81,49 +72,18 @@ export class SsmRestoreTarget implements RestoreTarget {
   }
 
   async readCurrent(names: readonly string[]): Promise<Map<string, CurrentParameter>> {
-    const responses = await mapBounded(chunk([...new Set(names)], GET_PARAMETERS_BATCH_SIZE), this.concurrency, (batch) =>
-      this.ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true })),
-    );
-    const values = new Map<string, CurrentParameter>();
-    for (const response of responses) {
-      for (const parameter of response.Parameters ?? []) {
-        const value = readParameter(parameter);
-        values.set(value.name, value);
-      }
-    }
-    return values;
+    return getParametersDecrypted(this.ssm, names, this.concurrency, toCurrentParameter);
   }
 
   async readVersion(name: string, version: number): Promise<HeldVersion | undefined> {
-    let parameter: Parameter | undefined;
-    try {
-      ({ Parameter: parameter } = await this.ssm.send(
-        new GetParameterCommand({ Name: `${name}:${version}`, WithDecryption: true }),
-      ));
-    } catch (error) {
-      if (error instanceof Error && NOT_FOUND_ERRORS.has(error.name)) return undefined;
-      throw error;
-    }
-    if (parameter === undefined) throw new Error(`GetParameter for ${name}:${version} returned no Parameter`);
-    const { type, value, version: held, lastModified } = readParameter(parameter);
+    const parameter = await getParameter(this.ssm, { Name: `${name}:${version}`, WithDecryption: true });
+    if (parameter === undefined) return undefined;
+    const { type, value, version: held, lastModified } = toCurrentParameter(parameter);
     return { type, value, version: held, lastModified };
   }
 
   async write(parameter: ParameterWrite): Promise<number> {
-    const { Version: version } = await this.retryThrottled(() =>
-      this.ssm.send(
-        new PutParameterCommand({
-          Name: parameter.name,
-          Type: parameter.type,
-          Value: parameter.value,
-          Overwrite: true,
-          ...(parameter.type === 'SecureString' && parameter.keyId !== undefined && { KeyId: parameter.keyId }),
-          ...(parameter.description !== undefined && { Description: parameter.description }),
-        }),
-      ),
-    );
-    if (version === undefined) throw new Error(`PutParameter for ${parameter.name} returned no Version`);
-    return version;
+    return this.retryThrottled(() => putParameter(this.ssm, parameter));
   }
 
   async delete(name: string): Promise<void> {
@@ -148,18 +108,7 @@ export class SsmRestoreTarget implements RestoreTarget {
   }
 }
 
-function readParameter(parameter: Parameter): CurrentParameter {
-  const { Name: name, Type: type, Value: value, Version: version, LastModifiedDate: modified } = parameter;
-  if (name === undefined) throw new Error('SSM returned a parameter without a Name');
-  if (!(PARAMETER_TYPES as readonly (string | undefined)[]).includes(type)) {
-    throw new Error(`SSM returned ${name} with unknown Type ${String(type)}`);
-  }
-  if (value === undefined || version === undefined) throw new Error(`SSM returned ${name} without a Value or Version`);
-  return {
-    name,
-    type: type as ParameterType,
-    value,
-    version,
-    ...(modified !== undefined && { lastModified: modified.getTime() }),
-  };
+function toCurrentParameter(parameter: Parameter): CurrentParameter {
+  const modified = parameter.LastModifiedDate;
+  return { ...toParameterValue(parameter), ...(modified !== undefined && { lastModified: modified.getTime() }) };
 }

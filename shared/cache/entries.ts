@@ -27,12 +27,18 @@ export function newEntry(
 ): CacheEntry {
   const latestWrite = Math.max(0, ...previous.map((entry) => entry.lastUpdated));
   const lastUpdated = Math.max(now, latestWrite + 1);
-  return {
-    ...content,
-    lastUpdated,
-    expiresAt:
-      content.state === 'DELETED' ? Math.floor(now / 1000) + tombstoneTtlDays * DAY_SECONDS : undefined,
-  };
+  return { ...content, lastUpdated, expiresAt: tombstoneExpiry(content, tombstoneTtlDays) };
+}
+
+/**
+ * When DynamoDB's TTL removes a tombstone: a set time after the delete itself, so the live
+ * cache, a syncer repair and a replay of the audit log all agree on it.
+ */
+export function tombstoneExpiry(
+  content: Pick<EntryContent, 'state' | 'eventTime'>,
+  tombstoneTtlDays = DEFAULT_TOMBSTONE_TTL_DAYS,
+): number | undefined {
+  return content.state === 'DELETED' ? Math.floor(content.eventTime / 1000) + tombstoneTtlDays * DAY_SECONDS : undefined;
 }
 
 /** Whether the parameter exists in Parameter Store now: the tie-breaker of last resort. */

@@ -122,9 +122,9 @@ function deletedNames(request: Json, response: Json | undefined): string[] {
       ? []
       : requireStringArray(response.invalidParameters, 'detail.responseElements.invalidParameters'),
   );
-  return requested
-    .filter((name) => !invalid.has(name))
-    .map((name, index) => parameterName(name, `detail.requestParameters.names[${index}]`));
+  return requested.flatMap((name, index) =>
+    invalid.has(name) ? [] : [parameterName(name, `detail.requestParameters.names[${index}]`)],
+  );
 }
 
 const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(\/.*)$/;

@@ -3,9 +3,8 @@
  */
 import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
-import type { ParameterValue } from '../parameters.ts';
 import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
-import { linkKey, type ReplicatorDependencies } from './replicator.ts';
+import { Replicator, linkKey, type ReplicatorDependencies } from './replicator.ts';
 import { cycleThrough, planReplication } from './rules.ts';
 import type { ReplicationMapping } from './types.ts';
 
@@ -26,10 +25,11 @@ export type ReplicationSyncerDependencies = ReplicatorDependencies;
 
 /**
  * Reads every mapping once, rebuilds the source index from them, reads every source and
- * destination in batched GetParameters calls, and writes the destinations that drifted.
+ * destination in batched GetParameters calls to find the destinations that drifted, and has
+ * the replicator repair each of them.
  *
- * Destinations are written upstream first (a chain A→B→C repairs B before judging C), and
- * each write updates the values the rest of the run judges by, so one run converges a chain.
+ * Destinations are repaired upstream first, and a destination downstream of a repaired one
+ * is always looked at again, so one run converges a chain A→B→C.
  *
  * @example
  * const report = await new ReplicationSyncer({ parameters, mappings, sourceIndex, settings, log }).sync();
@@ -53,36 +53,39 @@ export class ReplicationSyncer {
     const { linksAdded, linksRemoved } = await this.rebuildIndex(mappings);
 
     const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
+    const lookup = async (name: string) => byDestination.get(name);
     const names = new Set(mappings.flatMap((mapping) => [...sourcesOf(mapping), mapping.destination]));
-    const values = new Map<string, ParameterValue>(await this.deps.parameters.readDecrypted([...names]));
+    const snapshot = await this.deps.parameters.readDecrypted([...names]);
+    const replicator = new Replicator(this.deps);
+    const changed = new Set<string>();
 
     const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
     for (const level of upstreamFirst(mappings, byDestination)) {
       await mapBounded(level, this.deps.concurrency ?? 4, async (mapping) => {
-        const fields = { parameter_name: mapping.destination };
-        const cycle = await cycleThrough(mapping, async (name) => byDestination.get(name));
-        const plan = cycle
-          ? ({ action: 'refuse', reason: `mapping closes a cycle: ${cycle.join(' <- ')}` } as const)
-          : planReplication(mapping, values, this.deps.settings);
-        switch (plan.action) {
-          case 'write': {
-            const version = await this.deps.parameters.write(plan.write);
-            values.set(mapping.destination, { ...plan.write, version });
-            counts.written++;
-            log.info('drifted destination repaired', { ...fields, version });
-            return;
-          }
-          case 'none':
+        // The snapshot only finds the destinations worth a look: judging and writing is the
+        // replicator's, which reads again right before writing, so a source changed since
+        // the snapshot is never written back over by its older value.
+        const upstreamChanged = sourcesOf(mapping).some((source) => changed.has(source));
+        if (!upstreamChanged && planReplication(mapping, snapshot, this.deps.settings).action === 'none') {
+          if (!(await cycleThrough(mapping, lookup))) {
             counts.inSync++;
             return;
-          case 'refuse':
+          }
+        }
+        const outcome = await replicator.replicate(mapping, { lookup });
+        switch (outcome.result) {
+          case 'written':
+            counts.written++;
+            changed.add(mapping.destination);
+            return;
+          case 'refused':
             counts.refused++;
-            log.warn('replication refused', { ...fields, reason: plan.reason });
             return;
-          case 'wait':
+          case 'waiting':
             counts.waiting++;
-            log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
             return;
+          default:
+            counts.inSync++;
         }
       });
     }

@@ -7,18 +7,24 @@ import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
 import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
-import { cycleThrough, planReplication, type ReplicationSettings } from './rules.ts';
+import { cycleThrough, planReplication, type MappingLookup, type ReplicationSettings } from './rules.ts';
 import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
 
-export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping';
+export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping' | 'invalid';
 
 export interface ReplicationOutcome {
   readonly destination: string;
   readonly result: ReplicationResult;
   readonly reason?: string;
+}
+
+export interface ReplicationContext {
+  /** The event being handled, for the log lines. */
+  readonly eventId?: string;
+  readonly lookup?: MappingLookup;
 }
 
 export interface ReplicatorDependencies {
@@ -55,15 +61,24 @@ export class Replicator {
   /**
    * A mapping was created, changed or removed (the replication table's stream). The source
    * index follows the mapping first, then the destination is replicated at once. Removing a
-   * mapping leaves its destination in place, as Figgy does.
+   * mapping leaves its destination in place, as Figgy does. A mapping that breaks the
+   * contract loses its links (nothing may replicate from it) and the error is rethrown, so
+   * the stream record ends in the dead-letter queue with the field named.
    */
   async onMappingChanged(
     newItem: Readonly<Record<string, unknown>> | undefined,
     oldItem: Readonly<Record<string, unknown>> | undefined,
+    eventId?: string,
   ): Promise<ReplicationOutcome | undefined> {
-    const mapping = newItem ? parseMapping(newItem) : undefined;
-    const newLinks = mapping ? linksOf(mapping) : [];
     const oldLinks = oldItem ? linksOfStoredItem(oldItem) : [];
+    let mapping: ReplicationMapping | undefined;
+    try {
+      mapping = newItem ? parseMapping(newItem) : undefined;
+    } catch (error) {
+      if (error instanceof ValidationError && oldLinks.length > 0) await this.deps.sourceIndex.remove(oldLinks);
+      throw error;
+    }
+    const newLinks = mapping ? linksOf(mapping) : [];
     const added = difference(newLinks, oldLinks);
     const removed = difference(oldLinks, newLinks);
     if (added.length > 0) await this.deps.sourceIndex.add(added);
@@ -71,30 +86,45 @@ export class Replicator {
     if (added.length + removed.length > 0) {
       this.deps.log.info('source index updated', {
         parameter_name: mapping?.destination ?? oldLinks[0]?.destination,
+        event_id: eventId,
         links_added: added.length,
         links_removed: removed.length,
       });
     }
-    return mapping ? this.replicate(mapping) : undefined;
+    return mapping ? this.replicate(mapping, { eventId }) : undefined;
   }
 
-  /** Replicates the destination named in the source index, if its mapping still exists. */
+  /**
+   * Replicates the destination named in the source index, if its mapping still exists. A
+   * malformed mapping is reported and skipped: it must not fail the other destinations of
+   * the same source.
+   */
   async replicateDestination(destination: string, eventId?: string): Promise<ReplicationOutcome> {
+    const fields = { parameter_name: destination, event_id: eventId };
     const item = await this.deps.mappings.get(destination);
     if (!item) {
       // The index is a projection and may lag a removed mapping; the syncer prunes it.
-      this.deps.log.warn('source index names a destination with no mapping', { parameter_name: destination, event_id: eventId });
+      this.deps.log.warn('source index names a destination with no mapping', fields);
       return { destination, result: 'no-mapping' };
     }
-    return this.replicate(parseMapping(item), eventId);
+    let mapping: ReplicationMapping;
+    try {
+      mapping = parseMapping(item);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      this.deps.log.error('invalid mapping: nothing written', { ...fields, field: error.field, reason: error.reason });
+      return { destination, result: 'invalid', reason: error.message };
+    }
+    return this.replicate(mapping, { eventId });
   }
 
-  async replicate(mapping: ReplicationMapping, eventId?: string): Promise<ReplicationOutcome> {
-    const fields = { parameter_name: mapping.destination, event_id: eventId };
-    const cycle = await cycleThrough(mapping, async (name) => {
-      const item = await this.deps.mappings.get(name);
-      return item ? parseMapping(item) : undefined;
-    });
+  /**
+   * Brings one destination in line with its sources, unless the rule refuses it. `lookup`
+   * finds upstream mappings for the cycle check; by default it reads the replication table.
+   */
+  async replicate(mapping: ReplicationMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+    const fields = { parameter_name: mapping.destination, event_id: context.eventId };
+    const cycle = await cycleThrough(mapping, context.lookup ?? ((name) => this.storedMapping(name)));
     if (cycle) {
       const reason = `mapping closes a cycle: ${cycle.join(' <- ')}`;
       this.deps.log.warn('replication refused', { ...fields, reason });
@@ -130,14 +160,25 @@ export class Replicator {
         'its sources are changing faster than it can be replicated',
     );
   }
+
+  /** The valid mapping stored for `destination`; a malformed one counts as none. */
+  private async storedMapping(destination: string): Promise<ReplicationMapping | undefined> {
+    const item = await this.deps.mappings.get(destination);
+    return item ? parseStoredMapping(item) : undefined;
+  }
 }
 
 /** The links an item in the table had; an item that never parsed never had any. */
 function linksOfStoredItem(item: Readonly<Record<string, unknown>>): SourceLink[] {
+  const mapping = parseStoredMapping(item);
+  return mapping ? linksOf(mapping) : [];
+}
+
+function parseStoredMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping | undefined {
   try {
-    return linksOf(parseMapping(item));
+    return parseMapping(item);
   } catch (error) {
-    if (error instanceof ValidationError) return [];
+    if (error instanceof ValidationError) return undefined;
     throw error;
   }
 }

@@ -4,7 +4,7 @@
  * Both the live replicators and the syncer decide through {@link planReplication}, so a
  * destination is judged the same way whichever path reaches it.
  */
-import { isUnderPrefixes } from '../config.ts';
+import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import { sourcesOf } from './mapping.ts';
 import type { DesiredValue, MergePart, ReplicationMapping } from './types.ts';

@@ -2,7 +2,7 @@
  * Replay: the name cache rebuilt from the audit log alone.
  */
 import type { AuditRecord } from '../audit/types.ts';
-import { DEFAULT_TOMBSTONE_TTL_DAYS, newEntry, positionOf, type EntryContent } from '../cache/entries.ts';
+import { DEFAULT_TOMBSTONE_TTL_DAYS, newEntry, positionOf, tombstoneExpiry, type EntryContent } from '../cache/entries.ts';
 import type { CacheEntry, NameCache } from '../cache/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
@@ -33,7 +33,6 @@ export interface CacheReplayReport {
 }
 
 const MAX_ATTEMPTS = 5;
-const DAY_SECONDS = 24 * 60 * 60;
 
 /**
  * Rebuilds the name cache from audit records.
@@ -84,8 +83,7 @@ export class CacheReplayer {
       eventId: last.eventId,
       version: isPut(last) ? last.version : undefined,
     };
-    const expiresAt =
-      content.state === 'DELETED' ? Math.floor(content.eventTime / 1000) + this.ttlDays * DAY_SECONDS : undefined;
+    const expiresAt = tombstoneExpiry(content, this.ttlDays);
     const position: ChangePosition = { eventTime: content.eventTime, kind: isPut(last) ? 'put' : 'delete', version: content.version };
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -97,7 +95,7 @@ export class CacheReplayer {
       if (entries.length === 1 && says(entries[0] as CacheEntry, content)) return 'unchanged';
       if (expiresAt !== undefined && expiresAt <= this.now() / 1000 && entries.length === 0) return 'expired';
 
-      const next: CacheEntry = { ...newEntry(content, entries, this.now(), this.ttlDays), expiresAt };
+      const next = newEntry(content, entries, this.now(), this.ttlDays);
       if (await this.deps.cache.replace(entries, next)) {
         this.deps.log.info('cache item replayed', { parameter_name: name, state: content.state });
         return 'written';

@@ -7,7 +7,7 @@ import type { Log } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
 import { parseMapping, sourcesOf } from '../replication/mapping.ts';
 import type { ReplicationMappings } from '../replication/types.ts';
-import { isUnderPrefix, normalizePrefix } from './prefix.ts';
+import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
 import { recordsByName, stateAt } from './state-at.ts';
 import type {

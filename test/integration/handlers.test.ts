@@ -210,6 +210,8 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
         context,
       )) as { batchItemFailures: { itemIdentifier: string }[] };
       expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: '101' }]);
+      const rejected = logs.join('').split('\n').find((line) => line.includes('stream record rejected'));
+      expect(rejected).to.include('"event_id":"101"').and.include('"parameter_name":"/app/broken"').and.include('refers to no parameter');
       const values = Object.fromEntries(emulator.snapshot().map((parameter) => [parameter.name, parameter]));
       expect(values['/app/orders/host']).to.deep.include({ value: 'db.internal', type: 'String' });
       expect(values['/app/orders/url']).to.deep.include({ value: 'pg://db.internal/pw+1', type: 'SecureString', keyId: 'alias/figgy-replication' });

@@ -115,24 +115,7 @@ describe('SsmParameterStore', () => {
     });
   });
 
-  describe('readLatest', () => {
-    it('reads the latest version by plain name, without decryption', async () => {
-      ssmMock.on(GetParameterCommand).resolves({ Parameter: parameter('/app/a', { Version: 7 }) });
-
-      const value = await store.readLatest('/app/a');
-
-      expect(ssmMock.commandCalls(GetParameterCommand)[0]!.args[0].input).to.deep.equal({
-        Name: '/app/a',
-        WithDecryption: false,
-      });
-      expect(value).to.deep.equal({ name: '/app/a', type: 'String', value: 'value of /app/a', version: 7 });
-    });
-
-    it('returns undefined when the parameter does not exist', async () => {
-      ssmMock.on(GetParameterCommand).rejects(notFound());
-      expect(await store.readLatest('/app/missing')).to.equal(undefined);
-    });
-
+  describe('reading one version, failures', () => {
     it('lets any other failure through', async () => {
       const denied = new SSMServiceException({
         name: 'AccessDeniedException',
@@ -141,14 +124,14 @@ describe('SsmParameterStore', () => {
         message: 'denied',
       });
       ssmMock.on(GetParameterCommand).rejects(denied);
-      expect(await rejectionOf(store.readLatest('/app/a'))).to.equal(denied);
+      expect(await rejectionOf(store.readVersion('/app/a', 1))).to.equal(denied);
     });
 
     it('names the parameter when SSM answers with a type the port does not know', async () => {
       ssmMock.on(GetParameterCommand).resolves({
         Parameter: parameter('/app/odd', { Type: 'Blob' as Parameter['Type'] }),
       });
-      expect((await rejectionOf(store.readLatest('/app/odd'))).message).to.include('/app/odd with unknown Type Blob');
+      expect((await rejectionOf(store.readVersion('/app/odd', 1))).message).to.include('/app/odd with unknown Type Blob');
     });
   });
 

@@ -105,8 +105,37 @@ describe('auditor', () => {
   it('records a put whose version is gone without a value, and says so', async () => {
     const { auditLog, log, record } = setup();
     await record(putEvent({ name: '/gone', version: 7, type: 'String' }));
-    expect(auditLog.records[0]).to.deep.include({ parameterName: '/gone', type: 'String', version: 7, value: undefined });
+    expect(auditLog.records[0]).to.deep.include({ parameterName: '/gone', type: 'String', version: 7 });
+    expect(auditLog.records[0]?.value).to.equal(undefined);
     expect(log.lines.some((line) => line.includes('no longer in Parameter Store'))).to.be.true;
+  });
+
+  it('records a put that names no version without a value, rather than guess one', async () => {
+    const { auditLog, parameters, record } = setup();
+    parameters.put('/p', 'a later value');
+    const event = putEvent({ name: '/p', version: 1 });
+    event.detail.responseElements = null;
+    await record(event);
+    expect(auditLog.records[0]).to.deep.include({ parameterName: '/p', type: 'String' });
+    expect(auditLog.records[0]?.value).to.equal(undefined);
+    expect(auditLog.records[0]?.version).to.equal(undefined);
+    expect(parameters.calls.of('readVersion')).to.equal(0);
+  });
+
+  it('reads nothing from Parameter Store for a duplicate delivery', async () => {
+    const { parameters, record } = setup();
+    parameters.put('/p', 'v');
+    const event = putEvent({ name: '/p', version: 1 });
+    await record(event);
+    await record(event);
+    expect(parameters.calls.of('readVersion')).to.equal(1);
+  });
+
+  it('audits every parameter under the root namespace, names without a leading slash included', async () => {
+    const { auditLog, parameters, record } = setup('/');
+    parameters.put('legacy-name', 'v');
+    await record(putEvent({ name: 'legacy-name', version: 1 }));
+    expect(auditLog.records.map((entry) => entry.parameterName)).to.deep.equal(['legacy-name']);
   });
 
   it('ignores names outside the audited namespaces', async () => {

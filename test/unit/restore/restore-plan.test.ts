@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MASK, planEntries, summarize } from '../../../shared/restore/plan-entries.ts';
-import { isUnderPrefix, normalizePrefix } from '../../../shared/restore/prefix.ts';
+import { isUnderPrefix, normalizePrefix } from '../../../shared/parameter-paths.ts';
 import { planRestore, type PlanOptions } from '../../../shared/restore/restore-plan.ts';
 import type { CurrentParameter, DesiredState, ValueAt } from '../../../shared/restore/types.ts';
 

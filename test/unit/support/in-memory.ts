@@ -49,12 +49,6 @@ export class InMemoryParameterStore implements ParameterStore {
     return found && undecrypted(found);
   }
 
-  async readLatest(name: string) {
-    this.calls.count('readLatest');
-    const found = this.current(name);
-    return found && undecrypted(found);
-  }
-
   async readDecrypted(names: readonly string[]) {
     const unique = [...new Set(names)];
     for (let start = 0; start < unique.length; start += 10) this.calls.count('GetParameters');

@@ -1,5 +1,6 @@
 /**
- * Which parameters a restore covers.
+ * Parameter paths as prefixes: the one rule for "is this name under that prefix", used by the
+ * audited namespaces, the replication destination prefixes and restore.
  */
 
 /** A prefix that cannot name a parameter path. */
@@ -11,8 +12,8 @@ export class InvalidPrefixError extends Error {
 }
 
 /**
- * Normalises a restore prefix: a parameter path such as `/app/orders`, without the trailing
- * slash, or `/` for every path.
+ * Normalises a prefix: a parameter path such as `/app/orders`, without the trailing slash,
+ * or `/` for every parameter.
  *
  * A prefix is a path rather than a string prefix, so `/app` never reaches `/application`.
  *
@@ -29,13 +30,19 @@ export function normalizePrefix(raw: string): string {
 }
 
 /**
- * True when `name` is the parameter `prefix` itself or lies under it.
+ * True when `name` is the parameter `prefix` itself or lies under it. The root `/` covers
+ * every parameter, those whose names have no leading slash (SSM allows them) included.
  *
  * @example
  * isUnderPrefix('/app/orders/db', '/app/orders'); // true
  * isUnderPrefix('/app/orders-v2/db', '/app/orders'); // false
  */
 export function isUnderPrefix(name: string, prefix: string): boolean {
-  if (prefix === '/') return name.startsWith('/');
+  if (prefix === '/') return true;
   return name === prefix || name.startsWith(`${prefix}/`);
+}
+
+/** True when `name` lies under any of `prefixes` (each as {@link normalizePrefix} returns it). */
+export function isUnderPrefixes(name: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => isUnderPrefix(name, prefix));
 }

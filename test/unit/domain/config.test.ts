@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { ConfigurationError, ENV, auditedNamespaces, destinationPrefixes, parsePrefixes } from '../../../shared/config.ts';
+import { isUnderPrefixes } from '../../../shared/parameter-paths.ts';
+
+describe('configuration', () => {
+  it('normalises prefixes and treats them as paths, not string prefixes', () => {
+    const prefixes = parsePrefixes(' /app/ , /shared', ENV.destinationPrefixes);
+    expect(prefixes).to.deep.equal(['/app', '/shared']);
+    expect(isUnderPrefixes('/app/orders/db', prefixes)).to.be.true;
+    expect(isUnderPrefixes('/application/x', prefixes)).to.be.false;
+  });
+
+  it('audits every parameter by default, names without a leading slash included', () => {
+    const namespaces = auditedNamespaces({});
+    expect(isUnderPrefixes('/a/b', namespaces)).to.be.true;
+    expect(isUnderPrefixes('legacy', namespaces)).to.be.true;
+  });
+
+  it('names the variable when a prefix is wrong or a required one is missing', () => {
+    expect(() => parsePrefixes('app', ENV.auditedNamespaces))
+      .to.throw(ConfigurationError, 'AUDITED_NAMESPACES')
+      .with.property('variable', 'AUDITED_NAMESPACES');
+    expect(() => destinationPrefixes({})).to.throw(ConfigurationError, 'REPLICATION_DESTINATION_PREFIXES is required');
+  });
+});
