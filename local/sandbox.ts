@@ -12,11 +12,11 @@ import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import {
   ASYNC_INVOKE,
   FUNCTION_NAMES,
-  FUNCTIONS,
   REPLICATION_STREAM_SOURCE,
   SSM_EVENT_FUNCTIONS,
   functionEnvironment,
   type DeploymentSettings,
+  type FUNCTIONS,
   type FunctionName,
 } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
