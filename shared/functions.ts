@@ -9,7 +9,24 @@ import { ENV } from './config.ts';
 import { tableNames, type TableRole } from './tables.ts';
 
 export type Trigger = 'ssm-event' | 'replication-stream' | 'schedule';
-export type TableAccess = 'read' | 'write' | 'read-write';
+
+/**
+ * A DynamoDB call a function makes on one table, named as the adapter in `shared/aws/` sends
+ * it. A transaction is listed by the actions inside it (`TransactWriteItems:Put`), because IAM
+ * authorises each action of a transaction, not the transaction as a whole.
+ */
+export type TableOperation =
+  | 'GetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'TransactWriteItems:Put'
+  | 'TransactWriteItems:Update'
+  | 'TransactWriteItems:Delete'
+  | 'TransactWriteItems:ConditionCheck';
 
 /** What a function may do in Parameter Store; the construct turns it into IAM. */
 export type SsmAccess =
@@ -21,7 +38,11 @@ export type SsmAccess =
 export interface FunctionSpec {
   readonly trigger: Trigger;
   readonly summary: string;
-  readonly tables: Partial<Record<TableRole, TableAccess>>;
+  /**
+   * Exactly the calls the function's code makes on each table it touches; the construct
+   * grants these and nothing else, so a new call starts with a line here.
+   */
+  readonly tables: Partial<Record<TableRole, readonly TableOperation[]>>;
   readonly ssm: readonly SsmAccess[];
   /** Writes SecureStrings with the replication key. */
   readonly encrypts: boolean;
@@ -31,42 +52,49 @@ export const FUNCTIONS = {
   'config-cache-manager': {
     trigger: 'ssm-event',
     summary: 'keeps the name cache: ACTIVE on put, DELETED tombstone on delete',
-    tables: { cache: 'read-write' },
+    // Reads a name's items, then swaps them for the new one in a single transaction.
+    tables: { cache: ['Query', 'TransactWriteItems:Put', 'TransactWriteItems:Delete'] },
     ssm: ['describe'],
     encrypts: false,
   },
   'parameter-store-auditor': {
     trigger: 'ssm-event',
     summary: 'appends one audit record per changed parameter',
-    tables: { audit: 'read-write' },
+    // The audit log is the event store: records are only ever added, never changed or removed.
+    tables: { audit: ['Query', 'PutItem'] },
     ssm: ['read-version'],
     encrypts: false,
   },
   'parameter-stream-replicator': {
     trigger: 'ssm-event',
     summary: 'copies a changed source to every destination that maps from it',
-    tables: { replication: 'read', replicationSources: 'read' },
+    // One Query of the source index, then each destination's mapping (and its upstream chain).
+    tables: { replication: ['GetItem'], replicationSources: ['Query'] },
     ssm: ['read-decrypted', 'write-destinations'],
     encrypts: true,
   },
   'dynamo-stream-replicator': {
     trigger: 'replication-stream',
     summary: 'replicates a new or changed mapping at once and keeps the source index',
-    tables: { replication: 'read', replicationSources: 'read-write' },
+    // The stream record carries the mapping's images, so the index is written without being
+    // read; GetItem finds the upstream mappings for the cycle check.
+    tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'] },
     ssm: ['read-decrypted', 'write-destinations'],
     encrypts: true,
   },
   'replication-syncer': {
     trigger: 'schedule',
     summary: 'repairs every out-of-sync destination and the source index',
-    tables: { replication: 'read', replicationSources: 'read-write' },
+    // Reads every mapping and every index row once and judges cycles from what it read.
+    tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'] },
     ssm: ['read-decrypted', 'write-destinations'],
     encrypts: true,
   },
   'config-cache-syncer': {
     trigger: 'schedule',
     summary: 'reconciles the name cache with Parameter Store',
-    tables: { cache: 'read-write' },
+    // Reads the whole cache once, then swaps each drifted name's items in a transaction.
+    tables: { cache: ['Scan', 'TransactWriteItems:Put', 'TransactWriteItems:Delete'] },
     ssm: ['describe'],
     encrypts: false,
   },
@@ -124,7 +152,7 @@ export function functionEnvironment(
   return env;
 }
 
-/** Lambda's asynchronous invocation of the rule's targets: two retries, then the DLQ. */
+/** Lambda's asynchronous invocation of every function: two retries within six hours, then the DLQ. */
 export const ASYNC_INVOKE = {
   maximumRetryAttempts: 2,
   maximumEventAgeSeconds: 6 * 60 * 60,

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from 'cdktf';
+import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { PROJECT_ROOT } from './bundle.ts';
 import { FiggyEventsConfigError } from './settings.ts';
 import { FiggyEventsStack, type S3StateBackend } from './stack.ts';
@@ -163,7 +164,7 @@ export function readCdktfContext(file = join(PROJECT_ROOT, 'cdktf.json')): Recor
 
 /** `figgy` + `eu-west-1` → `figgy-events-eu-west-1`: the stack's folder and state key. */
 export function stackId(namePrefix: string | undefined, region: string): string {
-  return `${namePrefix ?? 'figgy'}-events-${region}`;
+  return `${namePrefix ?? DEFAULT_NAME_PREFIX}-events-${region}`;
 }
 
 /**

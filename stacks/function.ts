@@ -10,7 +10,7 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import type { FunctionName } from '../shared/functions.ts';
+import { ASYNC_INVOKE, type FunctionName } from '../shared/functions.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './bundle.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
@@ -131,6 +131,9 @@ export class FiggyFunction extends Construct {
       new LambdaFunctionEventInvokeConfig(this, 'async', {
         functionName: this.lambda.functionName,
         maximumRetryAttempts: props.asyncRetryAttempts,
+        // Stated, not left to Lambda's default, so the age after which an event is dead-lettered
+        // is the catalog's and a change to it shows in the plan.
+        maximumEventAgeInSeconds: ASYNC_INVOKE.maximumEventAgeSeconds,
         destinationConfig: {
           onFailure: { destination: this.deadLetterQueue.queue.arn },
         },

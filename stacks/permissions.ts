@@ -10,9 +10,9 @@ import {
   type FunctionName,
   type FunctionSpec,
   type SsmAccess,
-  type TableAccess,
+  type TableOperation,
 } from '../shared/functions.ts';
-import { TABLES, type TableRole } from '../shared/tables.ts';
+import type { TableRole } from '../shared/tables.ts';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -43,25 +43,29 @@ export interface FunctionGrants {
   readonly replicationKeyArn: string;
 }
 
-const READ_ITEMS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  // TransactWriteItems is authorised per item, and a transaction's condition checks need this.
-  'dynamodb:ConditionCheckItem',
-];
-const WRITE_ITEMS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
-  read: READ_ITEMS,
-  write: WRITE_ITEMS,
-  'read-write': [...READ_ITEMS, ...WRITE_ITEMS],
+/**
+ * The IAM action each table operation of the catalog needs. An action of a transaction is
+ * authorised as the single-item call it stands for (see "Using IAM with DynamoDB
+ * transactions"); only a ConditionCheck has an action of its own.
+ */
+export const TABLE_OPERATION_ACTIONS: Readonly<Record<TableOperation, string>> = {
+  GetItem: 'dynamodb:GetItem',
+  Query: 'dynamodb:Query',
+  Scan: 'dynamodb:Scan',
+  PutItem: 'dynamodb:PutItem',
+  UpdateItem: 'dynamodb:UpdateItem',
+  DeleteItem: 'dynamodb:DeleteItem',
+  BatchWriteItem: 'dynamodb:BatchWriteItem',
+  'TransactWriteItems:Put': 'dynamodb:PutItem',
+  'TransactWriteItems:Update': 'dynamodb:UpdateItem',
+  'TransactWriteItems:Delete': 'dynamodb:DeleteItem',
+  'TransactWriteItems:ConditionCheck': 'dynamodb:ConditionCheckItem',
 };
+
+/** The IAM actions for a list of table operations, each once, in a stable order. */
+export function tableActions(operations: readonly TableOperation[]): string[] {
+  return [...new Set(operations.map((operation) => TABLE_OPERATION_ACTIONS[operation]))].sort();
+}
 
 /** The table whose stream the `replication-stream` trigger reads. */
 export const STREAM_TABLE: TableRole = 'replication';
@@ -87,16 +91,15 @@ function pascal(words: string): string {
 }
 
 function tableStatements(spec: FunctionSpec, grants: FunctionGrants): PolicyStatement[] {
-  return (Object.entries(spec.tables) as [TableRole, TableAccess][]).map(([role, access]) => {
-    const arn = grants.tableArns[role];
-    const hasIndexes = (TABLES[role] as { globalIndexes?: readonly unknown[] }).globalIndexes;
-    return {
-      Sid: `${pascal(role)}Table${pascal(access)}`,
-      Effect: 'Allow',
-      Action: TABLE_ACTIONS[access],
-      Resource: hasIndexes?.length ? [arn, `${arn}/index/*`] : [arn],
-    };
-  });
+  const tables = Object.entries(spec.tables) as [TableRole, readonly TableOperation[]][];
+  return tables.map(([role, operations]) => ({
+    Sid: `Use${pascal(role)}Table`,
+    Effect: 'Allow',
+    Action: tableActions(operations),
+    // The table alone: no function queries an index (the audit log's user index serves the
+    // Figgy CLI), so none is granted one.
+    Resource: [grants.tableArns[role]],
+  }));
 }
 
 function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStatement[] {
@@ -178,7 +181,8 @@ function encryptStatement(grants: FunctionGrants): PolicyStatement {
  *
  * @example
  * const policy = functionPolicy('parameter-store-auditor', grants);
- * // → audit table read/write, ssm:GetParameter on the audited namespaces, its logs, its DLQ
+ * // → Query and PutItem on the audit table, ssm:GetParameter on the audited namespaces,
+ * //   its logs, its DLQ
  */
 export function functionPolicy(name: FunctionName, grants: FunctionGrants): PolicyDocument {
   const spec: FunctionSpec = FUNCTIONS[name];

@@ -3,6 +3,7 @@
  * checked at synth time so a mistake is reported by prop name instead of by AWS mid-apply.
  */
 import { Token } from 'cdktf';
+import { partitionOf } from '../shared/aws/parameter-arns.ts';
 import {
   ASYNC_INVOKE,
   FUNCTIONS,
@@ -77,13 +78,6 @@ const SCHEDULE = /^(rate|cron)\(.+\)$/;
 // A key ARN, not an alias: IAM grants on an alias ARN do not cover use of the key.
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
-
-/** The partition a region belongs to, for ARNs written at synth time. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
 
 /**
  * Checks a list of parameter path prefixes and normalises each to end with `/`, the same

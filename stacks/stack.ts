@@ -1,10 +1,11 @@
 /**
  * The Terraform stack that hosts one FiggyEvents: provider, state backend, the construct.
  */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { PROJECT_ROOT } from './bundle.ts';
 import { FiggyEvents } from './figgy-events.ts';
 import type { FiggyEventsProps } from './types.ts';
 
@@ -86,9 +87,11 @@ export class FiggyEventsStack extends TerraformStack {
     } else {
       // Relative to the stack's synth folder, where Terraform runs, so the state file sits in
       // the project root (outside cdktf.out, which is disposable) and the synthesized JSON
-      // holds no machine-specific path.
+      // holds no machine-specific path. The root, not the working directory: a synth started
+      // from another folder must find the same state, or Terraform would plan to create
+      // everything again.
       const stackDir = resolve(App.of(this).outdir, 'stacks', id);
-      const path = relative(stackDir, resolve(`terraform.${id}.tfstate`));
+      const path = relative(stackDir, join(PROJECT_ROOT, `terraform.${id}.tfstate`));
       new LocalBackend(this, { path });
     }
 

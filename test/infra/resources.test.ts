@@ -1,7 +1,9 @@
+import { join, resolve } from 'node:path';
 import { expect } from 'chai';
-import { Testing } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import { SSM_EVENT_PATTERN } from '../../shared/events/pattern.ts';
 import {
+  ASYNC_INVOKE,
   FUNCTIONS,
   FUNCTION_NAMES,
   SCHEDULED_FUNCTIONS,
@@ -9,6 +11,7 @@ import {
   functionEnvironment,
 } from '../../shared/functions.ts';
 import { TABLES, tableName, type TableDefinition, type TableRole } from '../../shared/tables.ts';
+import { PROJECT_ROOT } from '../../stacks/bundle.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
 import { DEFAULT_SCHEDULES } from '../../stacks/settings.ts';
 import { tableId } from '../../stacks/tables.ts';
@@ -17,8 +20,12 @@ import {
   ACCOUNT,
   ALARM_TOPIC,
   REGION,
+  STACK_ID,
+  TEST_PROPS,
   resource,
   resources,
+  scratchDir,
+  synthesize,
   synthesized,
   type Block,
 } from './support/synthesized.ts';
@@ -109,7 +116,7 @@ describe('FiggyEvents resources', () => {
         ]);
       });
 
-      it(`${name}: its own log group with retention, and an async on-failure destination`, () => {
+      it(`${name}: its own log group with retention, and async retries and event age capped before the DLQ`, () => {
         const { json } = synthesized();
         expect(resource(json, 'aws_cloudwatch_log_group', functionId(name))).to.deep.include({
           name: `/aws/lambda/figgy-${name}`,
@@ -118,6 +125,7 @@ describe('FiggyEvents resources', () => {
         expect(resource(json, 'aws_lambda_function_event_invoke_config', functionId(name))).to.deep.equal({
           function_name: `\${aws_lambda_function.${functionId(name)}.function_name}`,
           maximum_retry_attempts: 2,
+          maximum_event_age_in_seconds: ASYNC_INVOKE.maximumEventAgeSeconds,
           destination_config: {
             on_failure: { destination: `\${aws_sqs_queue.${functionId(name)}_dlq.arn}` },
           },
@@ -369,6 +377,22 @@ describe('FiggyEvents resources', () => {
     it('keeps local state outside the disposable synth folder by default', () => {
       const backend = synthesized().json.terraform.backend as { local: { path: string } };
       expect(backend.local.path).to.match(/^(\.\.\/)+.*terraform\.figgy-events-eu-west-1\.tfstate$/);
+    });
+
+    it('finds the same local state in the project root when synthesized from another folder', function () {
+      this.timeout(60_000);
+      const home = process.cwd();
+      process.chdir(scratchDir('elsewhere'));
+      let result: ReturnType<typeof synthesize>;
+      try {
+        result = synthesize(TEST_PROPS, false);
+      } finally {
+        process.chdir(home);
+      }
+      // Terraform resolves the path from the stack's synth folder, where it runs.
+      const stackDir = join(App.of(result.stack).outdir, 'stacks', STACK_ID);
+      const backend = result.json.terraform.backend as { local: { path: string } };
+      expect(resolve(stackDir, backend.local.path)).to.equal(join(PROJECT_ROOT, `terraform.${STACK_ID}.tfstate`));
     });
 
     it('outputs tables, functions, queues, the rule, the key and the trail', () => {

@@ -9,6 +9,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { expect } from 'chai';
 import { ENV } from '../../shared/config.ts';
+import { FUNCTIONS, type FunctionName } from '../../shared/functions.ts';
+import type { TableRole } from '../../shared/tables.ts';
 import { startSsmEmulator, toEventBridgeEvent, type SsmApiCallEvent, type SsmEmulator } from '../../local/ssm/index.ts';
 import { useFreshTables } from './dynamodb-local.ts';
 
@@ -31,6 +33,8 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
   >;
   const ssm = (user = 'alice') =>
     new SSMClient({ endpoint: emulator.url, region: 'eu-west-1', credentials: { accessKeyId: user, secretAccessKey: 'x' } });
+  /** Every DynamoDB call the handlers' own client makes, as `<table role>:<operation>`. */
+  let dynamoCalls: string[] = [];
   const originalStdout = process.stdout.write.bind(process.stdout);
   const originalStderr = process.stderr.write.bind(process.stderr);
 
@@ -51,18 +55,42 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
       [ENV.auditedNamespaces]: '/',
     });
     // Imported only now: the handlers' clients read the endpoints when they are created.
-    handlers.auditor = (await import('../../handlers/parameter-store-auditor.ts')).handler;
-    handlers.cacheManager = (await import('../../handlers/config-cache-manager.ts')).handler;
+    handlers.auditor = heldToCatalog('parameter-store-auditor', (await import('../../handlers/parameter-store-auditor.ts')).handler);
+    handlers.cacheManager = heldToCatalog('config-cache-manager', (await import('../../handlers/config-cache-manager.ts')).handler);
     // Middy types the stream handler with its own options argument, which Lambda never passes.
-    handlers.streamReplicator = (await import('../../handlers/dynamo-stream-replicator.ts')).handler as unknown as Handler;
-    handlers.parameterReplicator = (await import('../../handlers/parameter-stream-replicator.ts')).handler;
-    handlers.replicationSyncer = (await import('../../handlers/replication-syncer.ts')).handler;
-    handlers.cacheSyncer = (await import('../../handlers/config-cache-syncer.ts')).handler;
+    handlers.streamReplicator = heldToCatalog(
+      'dynamo-stream-replicator',
+      (await import('../../handlers/dynamo-stream-replicator.ts')).handler as unknown as Handler,
+    );
+    handlers.parameterReplicator = heldToCatalog('parameter-stream-replicator', (await import('../../handlers/parameter-stream-replicator.ts')).handler);
+    handlers.replicationSyncer = heldToCatalog('replication-syncer', (await import('../../handlers/replication-syncer.ts')).handler);
+    handlers.cacheSyncer = heldToCatalog('config-cache-syncer', (await import('../../handlers/config-cache-syncer.ts')).handler);
+    const { documents } = await import('../../handlers/runtime/clients.ts');
+    const roles = new Map(Object.entries(names).map(([role, table]) => [table, role as TableRole]));
+    documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; TransactItems?: Record<string, { TableName: string }>[] };
+        const operation = String(context.commandName).replace(/Command$/, '');
+        if (input.TransactItems) {
+          for (const item of input.TransactItems) {
+            for (const [kind, action] of Object.entries(item)) dynamoCalls.push(`${roles.get(action.TableName)}:${operation}:${kind}`);
+          }
+        } else if (input.TableName) {
+          dynamoCalls.push(`${roles.get(input.TableName)}:${operation}`);
+        } else {
+          const tables = Object.keys((args.input as { RequestItems?: object }).RequestItems ?? {});
+          for (const table of tables) dynamoCalls.push(`${roles.get(table)}:${operation}`);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCallsAgainstTheCatalog' },
+    );
   });
 
   beforeEach(() => {
     events = [];
     logs = [];
+    dynamoCalls = [];
     // Powertools writes INFO and below to stdout, WARN and ERROR to stderr: the test reads both.
     const capture = ((chunk: string | Uint8Array) => {
       logs.push(String(chunk));
@@ -76,6 +104,25 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     process.stdout.write = originalStdout;
     process.stderr.write = originalStderr;
   });
+
+  /**
+   * The construct grants each function exactly the table operations its catalog entry lists;
+   * this is where the code is held to that list, since neither DynamoDB Local nor the
+   * sandbox enforces IAM.
+   */
+  function heldToCatalog(name: FunctionName, handler: Handler): Handler {
+    const allowed = new Set(
+      Object.entries(FUNCTIONS[name].tables).flatMap(([role, operations]) =>
+        (operations as readonly string[]).map((operation) => `${role}:${operation}`),
+      ),
+    );
+    return async (event, lambdaContext) => {
+      dynamoCalls = [];
+      const result = await handler(event, lambdaContext);
+      expect(dynamoCalls.filter((call) => !allowed.has(call)), `${name} calls outside its catalog entry`).to.deep.equal([]);
+      return result;
+    };
+  }
 
   after(async () => {
     await emulator?.stop();
