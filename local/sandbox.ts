@@ -16,8 +16,8 @@ import {
   SSM_EVENT_FUNCTIONS,
   functionEnvironment,
   type DeploymentSettings,
-  type FUNCTIONS,
   type FunctionName,
+  type ScheduledFunctionName,
 } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { buildSandboxBundles } from './bundles.ts';
@@ -30,9 +30,7 @@ import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
 
 /** The functions the catalog puts on a schedule. */
-export type ScheduledFunction = {
-  [Name in FunctionName]: (typeof FUNCTIONS)[Name]['trigger'] extends 'schedule' ? Name : never;
-}[FunctionName];
+export type ScheduledFunction = ScheduledFunctionName;
 
 /** Faults the sandbox injects; all off by default. */
 export interface SandboxFaults {

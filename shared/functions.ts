@@ -102,6 +102,11 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/** The functions a schedule invokes, derived from the catalog so a new syncer appears here. */
+export type ScheduledFunctionName = {
+  [Name in FunctionName]: (typeof FUNCTIONS)[Name]['trigger'] extends 'schedule' ? Name : never;
+}[FunctionName];
+
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 export const SCHEDULED_FUNCTIONS = FUNCTION_NAMES.filter(

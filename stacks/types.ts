@@ -1,12 +1,9 @@
 /**
  * The public props of the FiggyEvents construct and the stack that hosts it.
  */
-import type { FunctionName, FUNCTIONS } from '../shared/functions.ts';
+import type { FunctionName, ScheduledFunctionName } from '../shared/functions.ts';
 
-/** The functions a schedule invokes, derived from the catalog so a new syncer appears here. */
-export type ScheduledFunctionName = {
-  [Name in FunctionName]: (typeof FUNCTIONS)[Name]['trigger'] extends 'schedule' ? Name : never;
-}[FunctionName];
+export type { ScheduledFunctionName };
 
 export type LambdaArchitecture = 'arm64' | 'x86_64';
 
