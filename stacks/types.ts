@@ -36,8 +36,9 @@ export interface BundleLocation {
   readonly outDir?: string;
   /**
    * Use the AWS SDK the Lambda runtime provides instead of bundling the pinned one: about
-   * 40 KB per bundle instead of about 460 KB, at the price of running the runtime's SDK
-   * version rather than the one the tests ran.
+   * 40 KB per bundle instead of about 300 KB, at the price of running the runtime's SDK
+   * version rather than the one the tests ran, and of a slower cold start (the SDK loads as
+   * hundreds of files: about 4.5x the import time, see bench/RESULTS.md).
    * @default false
    */
   readonly externalAwsSdk?: boolean;
