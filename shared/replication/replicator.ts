@@ -39,8 +39,9 @@ export interface ReplicatorDependencies {
 
 /**
  * Replicates on events. A source change costs one Query of the source index plus, per
- * destination, one GetItem and one GetParameters; a destination already equal in value
- * and type is not written, so chains A→B→C converge and repeated events are cheap.
+ * destination, a GetItem for its mapping and one per upstream link for the cycle check, and
+ * one GetParameters (a second after a write). A destination already equal in value and type
+ * is not written, so chains A→B→C converge and repeated events are cheap.
  *
  * @example
  * const replicator = new Replicator({ parameters, mappings, sourceIndex, settings, log });
