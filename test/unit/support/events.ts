@@ -21,42 +21,38 @@ export interface PutOptions {
   readonly user?: string;
 }
 
-/** A PutParameter event built on the fixture, with a fresh event id unless one is given. */
-export function putEvent(options: PutOptions): EventJson {
-  const event = fixture('put-parameter');
-  const time = options.time ?? '2026-11-26T10:15:42Z';
+/** A fixture event moved to `time`, with a fresh event id unless one is given. */
+function variation(
+  name: string,
+  options: { time?: string; eventId?: string },
+  detail: Record<string, unknown>,
+): EventJson {
+  const event = fixture(name);
+  const time = options.time ?? String(event.time);
   return {
     ...event,
     time,
-    detail: {
-      ...event.detail,
-      eventID: options.eventId ?? randomUUID(),
-      eventTime: time,
-      userIdentity: options.user
-        ? { type: 'AssumedRole', arn: `arn:aws:sts::123456789012:assumed-role/dev/${options.user}` }
-        : event.detail.userIdentity,
-      requestParameters: {
-        name: options.name,
-        type: options.type ?? 'String',
-        value: 'HIDDEN_DUE_TO_SECURITY_REASONS',
-        overwrite: true,
-      },
-      responseElements: { version: options.version, tier: 'Standard' },
-    },
+    detail: { ...event.detail, eventID: options.eventId ?? randomUUID(), eventTime: time, ...detail },
   };
 }
 
-export function deleteEvent(options: { name: string; time?: string; eventId?: string }): EventJson {
-  const event = fixture('delete-parameter');
-  const time = options.time ?? '2026-11-26T10:20:05Z';
-  return {
-    ...event,
-    time,
-    detail: {
-      ...event.detail,
-      eventID: options.eventId ?? randomUUID(),
-      eventTime: time,
-      requestParameters: { name: options.name },
+/** A PutParameter event built on the fixture. */
+export function putEvent(options: PutOptions): EventJson {
+  return variation('put-parameter', options, {
+    ...(options.user && {
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::123456789012:assumed-role/dev/${options.user}` },
+    }),
+    requestParameters: {
+      name: options.name,
+      type: options.type ?? 'String',
+      value: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+      overwrite: true,
     },
-  };
+    responseElements: { version: options.version, tier: 'Standard' },
+  });
+}
+
+/** A DeleteParameter event built on the fixture. */
+export function deleteEvent(options: { name: string; time?: string; eventId?: string }): EventJson {
+  return variation('delete-parameter', options, { requestParameters: { name: options.name } });
 }
