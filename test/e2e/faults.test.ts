@@ -61,7 +61,7 @@ describe('the pipeline under faults (end to end, built bundles)', function () {
   it('recovers everything after DynamoDB Local restarts mid-run: retries, then the syncers', async () => {
     // Lambda retries an async event after about one and then two more minutes; retries a few
     // seconds apart are enough to ride out a restart of DynamoDB Local.
-    const sandbox = await startSandbox({ clock: new TestClock().read, retryDelayMs: 2500, durableDynamoDb: true });
+    const sandbox = await startSandbox({ clock: new TestClock().read, retryDelayMs: 4000, durableDynamoDb: true });
     try {
       const clients = new SandboxClients(sandbox);
       let restart: Promise<void> | undefined;
