@@ -15,6 +15,7 @@ export const ENV = {
   replicationSourcesTable: 'REPLICATION_SOURCES_TABLE_NAME',
   auditedNamespaces: 'AUDITED_NAMESPACES',
   destinationPrefixes: 'REPLICATION_DESTINATION_PREFIXES',
+  sourcePrefixes: 'REPLICATION_SOURCE_PREFIXES',
   replicationKmsKeyId: 'REPLICATION_KMS_KEY_ID',
   logLevel: 'LOG_LEVEL',
 } as const;
@@ -70,6 +71,14 @@ export function parsePrefixes(raw: string, variable: EnvName): string[] {
 /** The prefixes the auditor records (`AUDITED_NAMESPACES`, default every parameter). */
 export function auditedNamespaces(env: Environment): string[] {
   return parsePrefixes(optionalEnv(env, ENV.auditedNamespaces) ?? '/', ENV.auditedNamespaces);
+}
+
+/**
+ * The only prefixes replication may read from (`REPLICATION_SOURCE_PREFIXES`, default every
+ * parameter): whoever can write a mapping can copy any source it names.
+ */
+export function sourcePrefixes(env: Environment): string[] {
+  return parsePrefixes(optionalEnv(env, ENV.sourcePrefixes) ?? '/', ENV.sourcePrefixes);
 }
 
 /** The only prefixes replication may write under (`REPLICATION_DESTINATION_PREFIXES`, required). */

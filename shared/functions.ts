@@ -121,6 +121,8 @@ export interface DeploymentSettings {
   readonly namePrefix: string;
   readonly auditedNamespaces: readonly string[];
   readonly destinationPrefixes: readonly string[];
+  /** Where replication may read; absent means every parameter. */
+  readonly sourcePrefixes?: readonly string[];
   /** Key id, ARN or alias; absent means the account's default SSM key. */
   readonly replicationKmsKeyId?: string;
   readonly logLevel: string;
@@ -152,6 +154,7 @@ export function functionEnvironment(
   }
   if (spec.ssm.includes('write-destinations')) {
     env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
+    if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
     if (settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   }
   return env;

@@ -22,6 +22,7 @@ export const DEPLOYMENT_SETTINGS = {
   namePrefix: { env: 'FIGGY_NAME_PREFIX', context: 'namePrefix' },
   destinationPrefixes: { env: 'FIGGY_DESTINATION_PREFIXES', context: 'destinationPrefixes' },
   auditedNamespaces: { env: 'FIGGY_AUDITED_NAMESPACES', context: 'auditedNamespaces' },
+  sourcePrefixes: { env: 'FIGGY_SOURCE_PREFIXES', context: 'sourcePrefixes' },
   createTrail: { env: 'FIGGY_CREATE_TRAIL', context: 'createTrail' },
   alarmTopicArn: { env: 'FIGGY_ALARM_TOPIC_ARN', context: 'alarmTopicArn' },
   replicationKmsKeyArn: { env: 'FIGGY_REPLICATION_KMS_KEY_ARN', context: 'replicationKmsKeyArn' },
@@ -52,6 +53,7 @@ export interface DeploymentConfig {
   readonly namePrefix?: string;
   readonly destinationPrefixes: readonly string[];
   readonly auditedNamespaces?: readonly string[];
+  readonly sourcePrefixes?: readonly string[];
   readonly createTrail?: boolean;
   /** May contain `{region}`, replaced per stack: SNS topics and KMS keys are regional. */
   readonly alarmTopicArn?: string;
@@ -144,6 +146,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
     namePrefix: text('namePrefix', env, context),
     destinationPrefixes,
     auditedNamespaces: list('auditedNamespaces', env, context),
+    sourcePrefixes: list('sourcePrefixes', env, context),
     createTrail: flag('createTrail', env, context),
     alarmTopicArn: text('alarmTopicArn', env, context),
     replicationKmsKeyArn: text('replicationKmsKeyArn', env, context),
@@ -191,6 +194,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       namePrefix: config.namePrefix,
       destinationPrefixes: config.destinationPrefixes,
       auditedNamespaces: config.auditedNamespaces,
+      sourcePrefixes: config.sourcePrefixes,
       createTrail: config.createTrail,
       alarmTopicArn: perRegion(config.alarmTopicArn),
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),

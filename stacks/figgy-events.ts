@@ -104,6 +104,7 @@ export class FiggyEvents extends Construct {
           namePrefix,
           auditedNamespaces: settings.auditedNamespaces,
           destinationPrefixes: settings.destinationPrefixes,
+          sourcePrefixes: settings.sourcePrefixes,
           replicationKmsKeyId: this.replicationKeyArn,
           logLevel: settings.logLevel,
         }),
@@ -120,6 +121,7 @@ export class FiggyEvents extends Construct {
             deadLetterQueueArn,
             auditedNamespaces: settings.auditedNamespaces,
             destinationPrefixes: settings.destinationPrefixes,
+            sourcePrefixes: settings.sourcePrefixes,
             replicationKeyArn: this.replicationKeyArn,
           }),
       });

@@ -40,6 +40,8 @@ export interface FunctionGrants {
   readonly auditedNamespaces: readonly string[];
   /** Normalised prefixes, each ending with `/`. */
   readonly destinationPrefixes: readonly string[];
+  /** Normalised prefixes, each ending with `/`; `/` for every parameter. */
+  readonly sourcePrefixes: readonly string[];
   readonly replicationKeyArn: string;
 }
 
@@ -131,8 +133,9 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
           Sid: 'ReadParameters',
           Effect: 'Allow',
           Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-          // A mapping may name any parameter as its source.
-          Resource: [parameterArnPattern(grants, '/')],
+          // The sources a mapping may name, and the destinations, whose current value decides
+          // whether a write is needed at all.
+          Resource: readablePrefixes(grants).map((prefix) => parameterArnPattern(grants, prefix)),
         },
         {
           Sid: 'DecryptSecureStringsThroughSsm',
@@ -154,6 +157,12 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
         },
       ];
   }
+}
+
+/** Source prefixes plus destination prefixes, without one that another already covers. */
+function readablePrefixes(grants: FunctionGrants): string[] {
+  const all = [...new Set([...grants.sourcePrefixes, ...grants.destinationPrefixes])];
+  return all.filter((prefix) => !all.some((other) => other !== prefix && prefix.startsWith(other)));
 }
 
 function encryptStatement(grants: FunctionGrants): PolicyStatement {

@@ -42,6 +42,7 @@ export interface ResolvedSettings {
   readonly namePrefix: string;
   readonly auditedNamespaces: readonly string[];
   readonly destinationPrefixes: readonly string[];
+  readonly sourcePrefixes: readonly string[];
   readonly replicationKmsKeyArn?: string;
   readonly createTrail: boolean;
   readonly trailLogExpirationDays: number;
@@ -192,6 +193,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     accountId: props.accountId,
     namePrefix,
     auditedNamespaces: pathPrefixes('auditedNamespaces', props.auditedNamespaces ?? ['/']),
+    sourcePrefixes: pathPrefixes('sourcePrefixes', props.sourcePrefixes ?? ['/']),
     destinationPrefixes,
     replicationKmsKeyArn: props.replicationKmsKeyArn,
     createTrail: props.createTrail ?? true,

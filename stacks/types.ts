@@ -85,6 +85,13 @@ export interface FiggyEventsProps {
   /** Prefixes replication may write to; `ssm:PutParameter` is granted on these only. */
   readonly destinationPrefixes: readonly string[];
   /**
+   * Prefixes replication may read sources from. Whoever can write a mapping can copy any
+   * source it names into a destination, so narrowing this narrows what can be copied; the
+   * replicators' `ssm:GetParameter*` covers these and the destination prefixes only.
+   * @default ['/']
+   */
+  readonly sourcePrefixes?: readonly string[];
+  /**
    * ARN of the KMS key replication encrypts SecureString destinations with.
    * Omitted: a key is created, with yearly rotation.
    */

@@ -18,6 +18,8 @@ export type ReplicationPlan =
 export interface ReplicationSettings {
   /** Destinations must lie under one of these (as returned by `parsePrefixes`). */
   readonly destinationPrefixes: readonly string[];
+  /** Sources must lie under one of these; absent means any parameter may be a source. */
+  readonly sourcePrefixes?: readonly string[];
   /** KMS key for SecureString destinations; absent means the account's SSM key. */
   readonly kmsKeyId?: string;
 }
@@ -59,6 +61,12 @@ export function planReplication(
 export function refusalOf(mapping: ReplicationMapping, settings: ReplicationSettings): string | undefined {
   if (!isUnderPrefixes(mapping.destination, settings.destinationPrefixes)) {
     return `destination ${mapping.destination} is outside the allowed prefixes ${settings.destinationPrefixes.join(', ')}`;
+  }
+  const foreign = settings.sourcePrefixes
+    ? sourcesOf(mapping).filter((source) => !isUnderPrefixes(source, settings.sourcePrefixes as readonly string[]))
+    : [];
+  if (foreign.length > 0) {
+    return `source ${foreign.join(', ')} is outside the allowed source prefixes ${settings.sourcePrefixes?.join(', ')}`;
   }
   if (sourcesOf(mapping).includes(mapping.destination)) {
     return `destination ${mapping.destination} reads itself`;

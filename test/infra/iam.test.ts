@@ -63,6 +63,17 @@ function actionsOnTable(name: FunctionName, role: TableRole): string[] {
 }
 
 describe('IAM least privilege (synthesized policies)', () => {
+  it('lets the replicators read only the source and destination prefixes', () => {
+    for (const name of FUNCTION_NAMES.filter((each) => (FUNCTIONS[each].ssm as readonly string[]).includes('read-decrypted'))) {
+      const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, name), /^ssm:GetParameters?$/);
+      expect(others, name).to.be.empty;
+      expect(statement?.Resource, name).to.deep.equal([
+        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/*`,
+        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/*`,
+      ]);
+    }
+  });
+
   it('no Allow statement anywhere grants a wildcard action', () => {
     for (const { where, policy } of allPolicies(synthesized().json)) {
       for (const statement of policy.Statement.filter((s) => s.Effect === 'Allow')) {

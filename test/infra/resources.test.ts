@@ -95,6 +95,7 @@ describe('FiggyEvents resources', () => {
           namePrefix: 'figgy',
           auditedNamespaces: ['/app/', '/shared/'],
           destinationPrefixes: ['/app/', '/shared/replicated/'],
+          sourcePrefixes: ['/shared/', '/app/'],
           replicationKmsKeyId: '${aws_kms_key.replication_key.arn}',
           logLevel: 'INFO',
         });

@@ -36,6 +36,7 @@ export const TEST_PROPS: FiggyEventsStackProps = {
   accountId: ACCOUNT,
   destinationPrefixes: ['/app/', '/shared/replicated'],
   auditedNamespaces: ['/app/', '/shared/'],
+  sourcePrefixes: ['/shared/', '/app/'],
   alarmTopicArn: ALARM_TOPIC,
   bundles: { outDir: BUNDLE_DIR },
 };

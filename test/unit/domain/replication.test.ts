@@ -8,7 +8,7 @@ import { formEncode } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
 import { InMemoryMappings, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 
-function setup(prefixes = '/replicated,/app') {
+function setup(prefixes = '/replicated,/app', sources?: string) {
   const parameters = new InMemoryParameterStore();
   const mappings = new InMemoryMappings();
   const sourceIndex = new InMemorySourceIndex();
@@ -18,7 +18,11 @@ function setup(prefixes = '/replicated,/app') {
     mappings,
     sourceIndex,
     log,
-    settings: { destinationPrefixes: parsePrefixes(prefixes, 'REPLICATION_DESTINATION_PREFIXES'), kmsKeyId: 'alias/replication' },
+    settings: {
+      destinationPrefixes: parsePrefixes(prefixes, 'REPLICATION_DESTINATION_PREFIXES'),
+      sourcePrefixes: sources === undefined ? undefined : parsePrefixes(sources, 'REPLICATION_SOURCE_PREFIXES'),
+      kmsKeyId: 'alias/replication',
+    },
   });
   /** A mapping as the Figgy CLI writes it, arriving on the table's stream. */
   const map = async (item: Record<string, unknown>) => {
@@ -138,6 +142,15 @@ describe('replication', () => {
     expect(outcome?.reason).to.include('outside the allowed prefixes');
     expect(parameters.writes).to.be.empty;
     expect(log.lines.some((line) => line.includes('replication refused'))).to.be.true;
+  });
+
+  it('refuses a source outside the allowed source prefixes, so a mapping cannot copy any secret', async () => {
+    const { parameters, map } = setup('/app', '/shared');
+    parameters.put('/prod/db/password', 'secret', 'SecureString');
+    const outcome = await map({ destination: '/app/stolen', source: '/prod/db/password', type: 'app' });
+    expect(outcome).to.deep.include({ result: 'refused' });
+    expect(outcome?.reason).to.include('/prod/db/password is outside the allowed source prefixes');
+    expect(parameters.current('/app/stolen')).to.equal(undefined);
   });
 
   it('refuses a mapping that closes a cycle, and every mapping on it', async () => {
