@@ -13,13 +13,6 @@ import {
   toParameterValue,
 } from './ssm-parameters.ts';
 
-export {
-  DEFAULT_CONCURRENCY,
-  DESCRIBE_FILTER_VALUES_LIMIT,
-  DESCRIBE_PAGE_SIZE,
-  GET_PARAMETERS_BATCH_SIZE,
-} from './ssm-parameters.ts';
-
 // Parameter Store's default throughput is a few dozen TPS per account and region, shared by
 // every caller; adaptive mode adds client-side rate limiting on top of backoff so a burst
 // (a syncer, a restore) slows down instead of failing after the standard 3 attempts.
@@ -78,7 +71,8 @@ export class SsmParameterStore implements ParameterStore {
     if (!Number.isInteger(version) || version < 1) {
       throw new RangeError(`version of ${name} must be a positive integer, got ${version}`);
     }
-    return this.readOne(`${name}:${version}`);
+    const parameter = await getParameter(this.ssm, { Name: `${name}:${version}`, WithDecryption: false });
+    return parameter === undefined ? undefined : toParameterValue(parameter);
   }
 
   async readDecrypted(names: readonly string[]): Promise<Map<string, ParameterValue>> {
@@ -109,10 +103,5 @@ export class SsmParameterStore implements ParameterStore {
     for await (const metadata of describeParameters(this.ssm, input)) {
       if (metadata.Name !== undefined) yield metadata.Name;
     }
-  }
-
-  private async readOne(selector: string): Promise<ParameterValue | undefined> {
-    const parameter = await getParameter(this.ssm, { Name: selector, WithDecryption: false });
-    return parameter === undefined ? undefined : toParameterValue(parameter);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Reconciles the name cache with Parameter Store, repairing whatever events were missed.
  */
-import { chunk, collect, mapBounded } from '../concurrency.ts';
+import { collect, mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
 import { newEntry, newestEntry } from './entries.ts';
@@ -26,8 +26,6 @@ export interface CacheSyncerDependencies {
   readonly concurrency?: number;
   readonly tombstoneTtlDays?: number;
 }
-
-const RECHECK_BATCH = 50;
 
 /**
  * Lists every parameter and every cache item, then makes the cache agree: missing names
@@ -102,10 +100,8 @@ export class CacheSyncer {
 
   /** Keeps only the repairs that a fresh look at Parameter Store still agrees with. */
   private async recheck(wanted: Map<string, CacheState>): Promise<Map<string, CacheState>> {
-    const existing = new Set<string>();
-    for (const names of chunk([...wanted.keys()], RECHECK_BATCH)) {
-      for (const name of await this.deps.parameters.existing(names)) existing.add(name);
-    }
+    // The port batches the names to DescribeParameters' limits itself.
+    const existing = await this.deps.parameters.existing([...wanted.keys()]);
     const confirmed = new Map<string, CacheState>();
     for (const [name, state] of wanted) {
       if ((state === 'ACTIVE') === existing.has(name)) confirmed.set(name, state);
