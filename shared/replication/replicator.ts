@@ -54,8 +54,16 @@ export class Replicator {
   async onParameterChanged(change: ParameterChange): Promise<ReplicationOutcome[]> {
     if (change.kind === 'delete') return [];
     const destinations = await this.deps.sourceIndex.destinationsOf(change.name);
+    // The destinations of one source share their upstream chain: each mapping on it is read
+    // once per event, not once per destination (and never kept longer: mappings change).
+    const read = new Map<string, Promise<ReplicationMapping | undefined>>();
+    const lookup: MappingLookup = (name) => {
+      let mapping = read.get(name);
+      if (!mapping) read.set(name, (mapping = this.storedMapping(name)));
+      return mapping;
+    };
     return mapBounded(destinations, this.deps.concurrency ?? 4, (destination) =>
-      this.replicateDestination(destination, change.eventId),
+      this.replicateDestination(destination, { eventId: change.eventId, lookup }),
     );
   }
 
@@ -100,8 +108,8 @@ export class Replicator {
    * malformed mapping is reported and skipped: it must not fail the other destinations of
    * the same source.
    */
-  async replicateDestination(destination: string, eventId?: string): Promise<ReplicationOutcome> {
-    const fields = { parameter_name: destination, event_id: eventId };
+  async replicateDestination(destination: string, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+    const fields = { parameter_name: destination, event_id: context.eventId };
     const item = await this.deps.mappings.get(destination);
     if (!item) {
       // The index is a projection and may lag a removed mapping; the syncer prunes it.
@@ -116,7 +124,7 @@ export class Replicator {
       this.deps.log.error('invalid mapping: nothing written', { ...fields, field: error.field, reason: error.reason });
       return { destination, result: 'invalid', reason: error.message };
     }
-    return this.replicate(mapping, { eventId });
+    return this.replicate(mapping, context);
   }
 
   /**

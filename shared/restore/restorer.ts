@@ -74,8 +74,16 @@ export class Restorer {
       this.destinations(),
     ]);
     const names = [...records.keys()].filter((name) => !destinations.has(name));
+    // The listing already holds every parameter's latest version, decrypted: a version
+    // unchanged since T is read from it instead of from Parameter Store a second time.
+    const versions: Pick<RestoreTarget, 'readVersion'> = {
+      readVersion: async (name, version) => {
+        const now = current.get(name);
+        return now?.version === version ? now : this.deps.target.readVersion(name, version);
+      },
+    };
     const states = await mapBounded(names, this.deps.concurrency ?? 4, (name) =>
-      this.desiredState(name, records.get(name) ?? [], request.at),
+      this.desiredState(name, records.get(name) ?? [], request.at, versions),
     );
     const desired = new Map(names.map((name, index) => [name, states[index] as DesiredState]));
     return planRestore(desired, current, {
@@ -140,7 +148,12 @@ export class Restorer {
     return mismatches;
   }
 
-  private async desiredState(name: string, records: readonly AuditRecord[], at: number): Promise<DesiredState> {
+  private async desiredState(
+    name: string,
+    records: readonly AuditRecord[],
+    at: number,
+    versions: Pick<RestoreTarget, 'readVersion'>,
+  ): Promise<DesiredState> {
     const state = stateAt(records, at);
     switch (state.kind) {
       case 'untracked':
@@ -151,7 +164,7 @@ export class Restorer {
         return { kind: 'absent', deletedAt: state.deletedBy?.eventTime };
       case 'present': {
         const resolution = await resolveValueAt(name, state, {
-          versions: this.deps.target,
+          versions,
           decrypter: this.deps.decrypter,
         });
         if (!resolution.resolved) {

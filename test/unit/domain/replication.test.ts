@@ -44,10 +44,14 @@ describe('replication', () => {
     for (const app of ['a', 'b', 'c']) await map({ destination: `/app/${app}/db/host`, source: '/shared/db/host', type: 'app' });
     parameters.put('/shared/db/host', 'db-2');
     const queriesBefore = sourceIndex.calls.of('Query');
+    const getsBefore = mappings.calls.of('GetItem');
     const outcomes = await sourceChanged('/shared/db/host');
     expect(outcomes.map((outcome) => outcome.result)).to.deep.equal(['written', 'written', 'written']);
     expect(sourceIndex.calls.of('Query') - queriesBefore).to.equal(1);
     expect(sourceIndex.calls.of('Scan') + mappings.calls.of('Scan')).to.equal(0);
+    // One GetItem per destination, and the source's own (absent) mapping read once for all
+    // three cycle checks.
+    expect(mappings.calls.of('GetItem') - getsBefore).to.equal(3 + 1);
     for (const app of ['a', 'b', 'c']) expect(parameters.current(`/app/${app}/db/host`)?.value).to.equal('db-2');
   });
 

@@ -66,6 +66,19 @@ describe('restorer', () => {
     ]);
   });
 
+  it('takes a SecureString unchanged since T from the listing, without reading it again', async () => {
+    const { target, decrypter, mappings, log } = setup();
+    target.set('/app/secret', 's-1', 'SecureString', { at: '2026-03-01T10:00:00Z' });
+    const history = new FakeHistory([
+      put('/app/secret', { at: '2026-03-01T10:00:00Z', version: 1, value: 's-1', type: 'SecureString' }),
+    ]);
+    const plan = await new Restorer({ history, target, decrypter, mappings, log }).plan({ prefix: '/app/secret', at: T });
+    expect(plan.steps.map((step) => [step.name, step.action, step.atT?.source])).to.deep.equal([
+      ['/app/secret', 'unchanged', 'ssm-history'],
+    ]);
+    expect(target.calls.of('readVersion')).to.equal(0);
+  });
+
   it('writes nothing while planning', async () => {
     const { restorer, target } = setup();
     await restorer.plan({ prefix: '/app', at: T, deleteCreatedAfter: true });
