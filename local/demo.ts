@@ -10,7 +10,6 @@ import { startSandbox, type Sandbox } from './sandbox.ts';
 export interface SandboxCommandOptions {
   /** Stay up and print `export` lines instead of running the demo. */
   readonly serve?: boolean;
-  readonly printLogs?: boolean;
 }
 
 /**
@@ -22,7 +21,7 @@ export interface SandboxCommandOptions {
  */
 export async function runSandboxCommand(options: SandboxCommandOptions = {}): Promise<number> {
   const started = Date.now();
-  const sandbox = await startSandbox({ printLogs: options.printLogs });
+  const sandbox = await startSandbox();
   console.log(`sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions`);
   if (options.serve) return serve(sandbox);
   try {

@@ -3,6 +3,7 @@
  * the rule goes to every target; a failed invocation is retried twice, then the event lands
  * in the dead-letter list with the error, as the on-failure destination would receive it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionName } from '../shared/functions.ts';
 import { matchesPattern } from './event-pattern.ts';
 import type { DeadLetter } from './types.ts';
@@ -117,6 +118,3 @@ export class EventBus {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

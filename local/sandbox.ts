@@ -14,6 +14,7 @@ import {
   FUNCTION_NAMES,
   REPLICATION_STREAM_SOURCE,
   SSM_EVENT_FUNCTIONS,
+  TABLE_ENV,
   functionEnvironment,
   type DeploymentSettings,
   type FunctionName,
@@ -134,7 +135,7 @@ const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? LOCAL_AWS_ENVIRONMENT.AWS_REGION;
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
-  let faults: SandboxFaults = { ...options.faults };
+  const faults: SandboxFaults = options.faults ?? {};
   const random = seededRandom(options.seed ?? 1);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -154,6 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tables = await createTables(dynamoClient, namePrefix);
 
     const ssm = await startSsmEmulator({
+      account: SANDBOX_ACCOUNT,
       port: options.ports?.ssm ?? 0,
       region,
       clock: options.clock,
@@ -251,10 +253,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url },
       env: {
         ...clientEnv,
-        CACHE_TABLE_NAME: tables.cache,
-        AUDIT_TABLE_NAME: tables.audit,
-        REPLICATION_TABLE_NAME: tables.replication,
-        REPLICATION_SOURCES_TABLE_NAME: tables.replicationSources,
+        ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
       },
       tables,
       ssm,
@@ -277,7 +276,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       logs: () => [...logLines],
       setFaults: (next) => {
-        faults = { ...faults, ...next };
         ssm.setFaults({
           ...(next.ssmThrottleRate !== undefined && { throttleRate: next.ssmThrottleRate }),
           ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),

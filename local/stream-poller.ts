@@ -3,6 +3,7 @@
  * stream in DynamoDB Local and invokes the stream function with Lambda's batch semantics —
  * partial batch responses, bisect on error, a retry cap, then the on-failure destination.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
@@ -18,6 +19,8 @@ export interface StreamSourceSettings {
   readonly batchSize: number;
   readonly maximumRetryAttempts: number;
   readonly bisectBatchOnFunctionError: boolean;
+  /** Where a shard is first read from: the oldest record kept, or only new ones. */
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
 }
 
 export interface StreamPollerOptions {
@@ -132,7 +135,7 @@ export class StreamPoller {
         ShardId: shardId,
         ...(position
           ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
+          : { ShardIteratorType: this.options.settings.startingPosition }),
       }),
     );
     return start.ShardIterator ?? null;
@@ -200,6 +203,3 @@ export class StreamPoller {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

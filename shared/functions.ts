@@ -128,7 +128,8 @@ export interface DeploymentSettings {
   readonly logLevel: string;
 }
 
-const TABLE_ENV: Record<TableRole, string> = {
+/** The variable that names each table, for the functions, the sandbox and the CLI. */
+export const TABLE_ENV: Readonly<Record<TableRole, string>> = {
   cache: ENV.cacheTable,
   audit: ENV.auditTable,
   replication: ENV.replicationTable,
@@ -149,14 +150,15 @@ export function functionEnvironment(
   for (const role of Object.keys(spec.tables) as TableRole[]) {
     env[TABLE_ENV[role]] = names[role];
   }
-  if (name === 'parameter-store-auditor') {
+  // The same facts of the spec that the construct turns into IAM decide the environment.
+  if (spec.ssm.includes('read-version')) {
     env[ENV.auditedNamespaces] = settings.auditedNamespaces.join(',');
   }
   if (spec.ssm.includes('write-destinations')) {
     env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
     if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
-    if (settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   }
+  if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;
 }
 

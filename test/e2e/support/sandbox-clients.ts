@@ -1,11 +1,13 @@
 /**
  * Clients and readers for end-to-end tests: real SDK clients pointed at a running sandbox.
  */
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { Sandbox } from '../../../local/index.ts';
+import { KmsDecrypter } from '../../../shared/aws/kms-decrypter.ts';
+import { ParameterArns } from '../../../shared/aws/parameter-arns.ts';
 
 /** A clock that moves one second per reading, so every SSM call has its own CloudTrail second. */
 export class TestClock {
@@ -20,7 +22,8 @@ export class TestClock {
 
 export class SandboxClients {
   readonly documents: DynamoDBDocumentClient;
-  private readonly kms: KMSClient;
+  private readonly decrypter: KmsDecrypter;
+  private readonly arns: ParameterArns;
   private readonly region: string;
 
   constructor(private readonly sandbox: Sandbox) {
@@ -32,7 +35,8 @@ export class SandboxClients {
     this.documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: sandbox.endpoints.dynamodb, region: this.region, credentials }),
     );
-    this.kms = new KMSClient({ endpoint: sandbox.endpoints.kms, region: this.region, credentials });
+    this.decrypter = new KmsDecrypter(new KMSClient({ endpoint: sandbox.endpoints.kms, region: this.region, credentials }));
+    this.arns = new ParameterArns(this.ssmAs('restore'));
   }
 
   /** An SSM client acting as `user`: the access key id becomes the session name CloudTrail logs. */
@@ -54,12 +58,8 @@ export class SandboxClients {
     return items;
   }
 
-  /** Decrypts an audit ciphertext the way restore does: KMS with the parameter's ARN as context. */
+  /** Decrypts an audit ciphertext with restore's own pieces: the parameter's ARN, then KMS. */
   async decrypt(name: string, ciphertext: string): Promise<string> {
-    const arn = `arn:aws:ssm:${this.region}:123456789012:parameter/${name.replace(/^\//, '')}`;
-    const result = await this.kms.send(
-      new DecryptCommand({ CiphertextBlob: Buffer.from(ciphertext, 'base64'), EncryptionContext: { PARAMETER_ARN: arn } }),
-    );
-    return Buffer.from(result.Plaintext as Uint8Array).toString('utf8');
+    return this.decrypter.decryptParameter(ciphertext, await this.arns.of(name));
   }
 }
