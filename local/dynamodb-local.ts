@@ -1,3 +1,4 @@
+import { messageOf } from '../shared/log.ts';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -149,7 +150,7 @@ async function waitUntilAnswering(
         if (Date.now() > deadline) {
           throw new Error(
             `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms ` +
-              `(${error instanceof Error ? error.message : String(error)}); ` +
+              `(${messageOf(error)}); ` +
               `its output ends with:\n${output.text() || '(nothing)'}`,
           );
         }

@@ -3,6 +3,7 @@
  * the rule goes to every target; a failed invocation is retried twice, then the event lands
  * in the dead-letter list with the error, as the on-failure destination would receive it.
  */
+import { messageOf } from '../shared/log.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionName } from '../shared/functions.ts';
 import { matchesPattern } from './event-pattern.ts';
@@ -112,7 +113,7 @@ export class EventBus {
       source: 'event-rule',
       functionName: target,
       payload: event,
-      error: lastError instanceof Error ? lastError.message : String(lastError),
+      error: messageOf(lastError),
       attempts,
     });
   }

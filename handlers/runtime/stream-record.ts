@@ -5,7 +5,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ValidationError } from '../../shared/events/validation.ts';
-import type { Log } from '../../shared/log.ts';
+import { messageOf, type Log } from '../../shared/log.ts';
 
 export interface StreamImages {
   readonly newImage?: Record<string, unknown>;
@@ -40,6 +40,6 @@ export function reportRecordFailure(log: Log, record: DynamoDBRecord, error: unk
   if (error instanceof ValidationError) {
     log.error('stream record rejected: the mapping does not fit the contract', { ...fields, field: error.field, reason: error.reason });
   } else {
-    log.error('stream record failed', { ...fields, error: error instanceof Error ? error.message : String(error) });
+    log.error('stream record failed', { ...fields, error: messageOf(error) });
   }
 }

@@ -2,6 +2,7 @@
  * HTTP and the AWS JSON 1.1 protocol: `POST /` with `X-Amz-Target: <Service>.<Operation>`,
  * JSON in, JSON out, errors as `{"__type", "message"}` so the SDK raises its named exceptions.
  */
+import { messageOf } from '../../shared/log.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,5 +146,5 @@ function send(response: ServerResponse, status: number, members: object, request
 export function internalError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
   console.error('ssm emulator: unexpected error', error);
-  return new AwsError('InternalServerError', error instanceof Error ? error.message : String(error), 500);
+  return new AwsError('InternalServerError', messageOf(error), 500);
 }

@@ -61,22 +61,6 @@ export class DynamoAuditLog implements AuditLog {
     });
   }
 
-  /** Every record of one parameter up to `until` (epoch ms, inclusive), in time order. */
-  recordsOf(parameterName: string, until?: number): Promise<AuditRecord[]> {
-    if (until === undefined) {
-      return this.query({
-        KeyConditionExpression: '#name = :name',
-        ExpressionAttributeNames: { '#name': PARTITION_KEY },
-        ExpressionAttributeValues: { ':name': parameterName },
-      });
-    }
-    return this.query({
-      KeyConditionExpression: '#name = :name AND #time <= :until',
-      ExpressionAttributeNames: KEY_NAMES,
-      ExpressionAttributeValues: { ':name': parameterName, ':until': until },
-    });
-  }
-
   /**
    * Every record of every parameter whose name starts with `prefix`, page by page.
    *

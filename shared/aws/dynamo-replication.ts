@@ -1,3 +1,5 @@
+import { chunk } from '../concurrency.ts';
+import { linkKey } from '../replication/mapping.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
@@ -143,17 +145,11 @@ export class DynamoSourceIndex implements SourceIndex {
     request: (key: Record<string, string>) => Record<string, unknown>,
   ): Promise<void> {
     // BatchWriteItem rejects a whole batch that names one key twice.
-    const keys = new Map<string, Record<string, string>>();
-    for (const link of links) {
-      keys.set(JSON.stringify([link.source, link.destination]), {
-        [SOURCE_KEY]: link.source,
-        [SOURCE_DESTINATION_KEY]: link.destination,
-      });
-    }
-    const requests = [...keys.values()].map(request);
-    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-      await this.writeBatch(requests.slice(start, start + BATCH_SIZE));
-    }
+    const unique = new Map(links.map((link) => [linkKey(link), link]));
+    const requests = [...unique.values()].map((link) =>
+      request({ [SOURCE_KEY]: link.source, [SOURCE_DESTINATION_KEY]: link.destination }),
+    );
+    for (const batch of chunk(requests, BATCH_SIZE)) await this.writeBatch(batch);
   }
 
   private async writeBatch(batch: readonly Record<string, unknown>[]): Promise<void> {

@@ -78,7 +78,9 @@ export class CacheManager {
       );
       if (await this.deps.cache.replace(entries, next)) {
         this.deps.log.info('cache updated', { ...fields, state });
-        await this.collapse(change.name, existence);
+        // Only a write that found no item can have raced another into a second item: one that
+        // found items deleted them under conditions in the same transaction.
+        if (entries.length === 0) await this.collapse(change.name, existence);
         return 'written';
       }
       this.deps.log.debug('cache item changed under us; retrying', { ...fields, attempt });
@@ -88,9 +90,9 @@ export class CacheManager {
 
   /**
    * Two first writes of one name cannot see each other (a transaction can only guard keys it
-   * names, and the new item's key is new), so after writing, the name is read again and any
-   * extra items are folded into the newest. Every writer folds towards the same item, so
-   * racing writers converge on one.
+   * names, and the new item's key is new), so after such a write the name is read again and
+   * any extra items are folded into the newest. The later of two racing writes always sees
+   * both, and every writer folds towards the same item, so they converge on one.
    */
   private async collapse(name: string, existence: Existence): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -57,13 +57,16 @@ export class CacheSyncer {
     }
 
     // The listing is what Parameter Store said during this run: it settles same-second ties.
-    const current = (name: string) => newestEntry(byName.get(name) ?? [], async () => listed.has(name));
+    const current = new Map<string, CacheEntry>();
+    for (const [name, entries] of byName) {
+      current.set(name, (await newestEntry(entries, async () => listed.has(name))) as CacheEntry);
+    }
     const wanted = new Map<string, CacheState>();
     for (const name of listed) {
-      if ((await current(name))?.state !== 'ACTIVE') wanted.set(name, 'ACTIVE');
+      if (current.get(name)?.state !== 'ACTIVE') wanted.set(name, 'ACTIVE');
     }
     for (const [name, entries] of byName) {
-      const state = (await current(name))?.state;
+      const state = current.get(name)?.state;
       if (!listed.has(name) && state === 'ACTIVE') wanted.set(name, 'DELETED');
       else if (entries.length > 1 && !wanted.has(name) && state) wanted.set(name, state);
     }
@@ -75,7 +78,7 @@ export class CacheSyncer {
     let skipped = 0;
     await mapBounded([...confirmed], this.deps.concurrency ?? 8, async ([name, state]) => {
       const entries = byName.get(name) ?? [];
-      const before = await current(name);
+      const before = current.get(name);
       const next = newEntry(
         { name, state, eventTime: Math.max(observedAt, before?.eventTime ?? 0) },
         entries,

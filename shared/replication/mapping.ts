@@ -68,6 +68,12 @@ export function sourcesOf(mapping: ReplicationMapping): string[] {
   return [...new Set(names)];
 }
 
+/** One string per link, for sets and maps of links. */
+export function linkKey(link: SourceLink): string {
+  return `${link.source}\u0000${link.destination}`;
+}
+
+/** The links a mapping owns in the source index: one per parameter it reads. */
 export function linksOf(mapping: ReplicationMapping): SourceLink[] {
   return sourcesOf(mapping).map((source) => ({ source, destination: mapping.destination }));
 }

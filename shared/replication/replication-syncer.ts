@@ -3,8 +3,8 @@
  */
 import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
-import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
-import { Replicator, linkKey, type ReplicatorDependencies } from './replicator.ts';
+import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { Replicator, type ReplicatorDependencies } from './replicator.ts';
 import { cycleThrough, planReplication } from './rules.ts';
 import type { ReplicationMapping } from './types.ts';
 
@@ -20,8 +20,6 @@ export interface ReplicationSyncReport {
   readonly waiting: number;
 }
 
-/** The same ports as the live replicator; `concurrency` bounds the writes in flight. */
-export type ReplicationSyncerDependencies = ReplicatorDependencies;
 
 /**
  * Reads every mapping once, rebuilds the source index from them, reads every source and
@@ -35,7 +33,7 @@ export type ReplicationSyncerDependencies = ReplicatorDependencies;
  * const report = await new ReplicationSyncer({ parameters, mappings, sourceIndex, settings, log }).sync();
  */
 export class ReplicationSyncer {
-  constructor(private readonly deps: ReplicationSyncerDependencies) {}
+  constructor(private readonly deps: ReplicatorDependencies) {}
 
   async sync(): Promise<ReplicationSyncReport> {
     const { log } = this.deps;

@@ -6,7 +6,7 @@ import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
-import { linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
 import { cycleThrough, planReplication, type MappingLookup, type ReplicationSettings } from './rules.ts';
 import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
 
@@ -195,8 +195,4 @@ function parseStoredMapping(item: Readonly<Record<string, unknown>>): Replicatio
 function difference(links: readonly SourceLink[], minus: readonly SourceLink[]): SourceLink[] {
   const keys = new Set(minus.map(linkKey));
   return links.filter((link) => !keys.has(linkKey(link)));
-}
-
-export function linkKey(link: SourceLink): string {
-  return `${link.source}\u0000${link.destination}`;
 }

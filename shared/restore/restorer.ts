@@ -3,7 +3,7 @@
  */
 import type { AuditRecord } from '../audit/types.ts';
 import { mapBounded } from '../concurrency.ts';
-import type { Log } from '../log.ts';
+import { type Log, messageOf } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
 import { parseMapping, sourcesOf } from '../replication/mapping.ts';
 import type { ReplicationMappings } from '../replication/types.ts';
@@ -116,7 +116,7 @@ export class Restorer {
         done.push(step);
         this.deps.log.info('restored', { parameter_name: step.name, action: step.action });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         failed.push({ name: step.name, error: message });
         this.deps.log.error('restore failed', { parameter_name: step.name, action: step.action, error: message });
       }
@@ -194,7 +194,7 @@ export class Restorer {
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
           parameter_name: item.destination,
-          error: error instanceof Error ? error.message : String(error),
+          error: messageOf(error),
         });
         destinations.set(item.destination, []);
       }

@@ -1,6 +1,7 @@
 /**
  * The value a parameter had at a point in time, decrypted, and where it was found.
  */
+import { messageOf } from '../log.ts';
 import type { AuditRecord } from '../audit/types.ts';
 import type { AuditCiphertextDecrypter, HeldVersion, RestoreTarget, StateAt, ValueAt } from './types.ts';
 
@@ -104,6 +105,3 @@ function sameWriteProblem(held: HeldVersion, record: AuditRecord): string | unde
   return undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -61,7 +61,7 @@ describe('DynamoAuditLog', () => {
     expect(await auditLog.insert(first)).to.equal(true);
     expect(await auditLog.insert({ ...first, eventId: 'e-other', value: 'other' })).to.equal(false);
 
-    expect(await auditLog.recordsOf('/once/a')).to.deep.equal([first]);
+    expect(await auditLog.recordsBetween('/once/a', 0, Number.MAX_SAFE_INTEGER)).to.deep.equal([first]);
   });
 
   it('stores a put record with exactly the Figgy attributes plus ours, the version as a string', async () => {
@@ -124,16 +124,16 @@ describe('DynamoAuditLog', () => {
     await auditLog.insert(removal);
     await auditLog.insert(put);
 
-    expect(await auditLog.recordsOf('/roundtrip/a')).to.deep.equal([put, removal]);
+    expect(await auditLog.recordsBetween('/roundtrip/a', 0, Number.MAX_SAFE_INTEGER)).to.deep.equal([put, removal]);
   });
 
-  it('lists the records of one parameter up to a time, inclusive', async () => {
+  it('lists the records of one parameter up to a time, inclusive, and no others', async () => {
     for (const offset of [1, 2, 3, 4, 5]) {
       const time = SECOND + offset * 1_000;
       await auditLog.insert(putRecord({ parameterName: '/until/a', time, eventId: `e-${offset}` }));
     }
 
-    const records = await auditLog.recordsOf('/until/a', SECOND + 3_000);
+    const records = await auditLog.recordsBetween('/until/a', 0, SECOND + 3_000);
 
     expect(records.map((record) => record.eventId)).to.deep.equal(['e-1', 'e-2', 'e-3']);
   });
@@ -180,7 +180,7 @@ describe('DynamoAuditLog', () => {
       }),
     );
 
-    expect(await auditLog.recordsOf('/figgy/legacy')).to.deep.equal([
+    expect(await auditLog.recordsBetween('/figgy/legacy', 0, Number.MAX_SAFE_INTEGER)).to.deep.equal([
       {
         parameterName: '/figgy/legacy',
         time: SECOND,
@@ -208,7 +208,7 @@ describe('DynamoAuditLog', () => {
       }),
     );
 
-    const failure = await auditLog.recordsOf('/broken/a').catch((error: unknown) => error);
+    const failure = await auditLog.recordsBetween('/broken/a', 0, Number.MAX_SAFE_INTEGER).catch((error: unknown) => error);
 
     expect(failure).to.be.instanceOf(MalformedItemError);
     expect((failure as Error).message).to.include('/broken/a');
