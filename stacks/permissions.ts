@@ -5,6 +5,7 @@
  * tested) without synthesizing anything: what a function may touch is decided in
  * `shared/functions.ts`, and this file only spells it in IAM.
  */
+import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import {
   FUNCTIONS,
   type FunctionName,
@@ -36,11 +37,11 @@ export interface FunctionGrants {
   readonly tableArns: Readonly<Record<TableRole, string>>;
   readonly logGroupArn: string;
   readonly deadLetterQueueArn: string;
-  /** Normalised prefixes, each ending with `/`. */
+  /** Prefixes as `normalizePrefix` returns them. */
   readonly auditedNamespaces: readonly string[];
-  /** Normalised prefixes, each ending with `/`. */
+  /** Prefixes as `normalizePrefix` returns them. */
   readonly destinationPrefixes: readonly string[];
-  /** Normalised prefixes, each ending with `/`; `/` for every parameter. */
+  /** Prefixes as `normalizePrefix` returns them; `/` for every parameter. */
   readonly sourcePrefixes: readonly string[];
   readonly replicationKeyArn: string;
 }
@@ -79,10 +80,10 @@ export const STREAM_READ_ACTIONS = [
   'dynamodb:ListStreams',
 ];
 
-/** `/app/` → `arn:aws:ssm:eu-west-1:123456789012:parameter/app/*`; `/` → every parameter. */
+/** `/app` → `arn:aws:ssm:eu-west-1:123456789012:parameter/app/*`; `/` → every parameter. */
 export function parameterArnPattern(grants: FunctionGrants, prefix: string): string {
   const { partition, region, accountId } = grants;
-  return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix}*`;
+  return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix === '/' ? '/' : `${prefix}/`}*`;
 }
 
 function pascal(words: string): string {
@@ -162,7 +163,7 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
 /** Source prefixes plus destination prefixes, without one that another already covers. */
 function readablePrefixes(grants: FunctionGrants): string[] {
   const all = [...new Set([...grants.sourcePrefixes, ...grants.destinationPrefixes])];
-  return all.filter((prefix) => !all.some((other) => other !== prefix && prefix.startsWith(other)));
+  return all.filter((prefix) => !all.some((other) => other !== prefix && isUnderPrefix(prefix, other)));
 }
 
 function encryptStatement(grants: FunctionGrants): PolicyStatement {

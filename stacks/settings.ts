@@ -11,6 +11,7 @@ import {
   REPLICATION_STREAM_SOURCE,
   type FunctionName,
 } from '../shared/functions.ts';
+import { InvalidPrefixError, normalizePrefix } from '../shared/parameter-paths.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import type {
   FiggyEventsProps,
@@ -81,23 +82,23 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
 /**
- * Checks a list of parameter path prefixes and normalises each to end with `/`, the same
- * rule the handlers apply to their environment, so `/app` never also covers `/application`.
+ * Checks a list of parameter path prefixes with the rule the handlers apply to their
+ * environment ({@link normalizePrefix}), so a deployment the handlers would refuse at cold
+ * start is refused at synth instead.
  */
 function pathPrefixes(prop: string, prefixes: readonly string[]): string[] {
   if (prefixes.length === 0) throw new FiggyEventsConfigError(prop, 'lists no prefix');
   return prefixes.map((raw) => {
-    const prefix = raw.trim();
-    if (!prefix.startsWith('/')) {
-      throw new FiggyEventsConfigError(prop, `has "${raw}", which does not start with "/"`);
+    // The functions receive the list comma-separated, and IAM reads "*" as a wildcard.
+    if (/[,*\s]/.test(raw.trim())) {
+      throw new FiggyEventsConfigError(prop, `has "${raw}": a prefix may not contain commas, spaces or "*"`);
     }
-    if (/[,*\s]/.test(prefix)) {
-      throw new FiggyEventsConfigError(
-        prop,
-        `has "${raw}": a prefix may not contain commas, spaces or "*"`,
-      );
+    try {
+      return normalizePrefix(raw);
+    } catch (error) {
+      if (error instanceof InvalidPrefixError) throw new FiggyEventsConfigError(prop, `has ${error.message}`);
+      throw error;
     }
-    return prefix.endsWith('/') ? prefix : `${prefix}/`;
   });
 }
 

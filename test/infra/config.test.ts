@@ -26,7 +26,8 @@ describe('FiggyEvents props', () => {
       namePrefix: 'figgy',
       partition: 'aws',
       auditedNamespaces: ['/'],
-      destinationPrefixes: ['/app/'],
+      destinationPrefixes: ['/app'],
+      sourcePrefixes: ['/'],
       createTrail: true,
       trailLogExpirationDays: 90,
       logRetentionDays: 30,
@@ -58,11 +59,12 @@ describe('FiggyEvents props', () => {
     });
   });
 
-  it('normalises prefixes to end with "/", so /app never covers /application', () => {
+  it('normalises prefixes as the handlers do, and refuses at synth what they would refuse at cold start', () => {
     expect(resolveSettings({ ...BASE, destinationPrefixes: ['/app', '/x/'] }).destinationPrefixes).to.deep.equal([
-      '/app/',
-      '/x/',
+      '/app',
+      '/x',
     ]);
+    expect(configError({ destinationPrefixes: ['/app//x'] }).message).to.include('empty path segment');
   });
 
   it('refuses "/" as a destination prefix: replication could overwrite every parameter', () => {
@@ -70,7 +72,7 @@ describe('FiggyEvents props', () => {
   });
 
   it('names the prop and the fix for each value AWS would reject at apply time', () => {
-    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('does not start with "/"');
+    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('must be a parameter path starting with "/"');
     expect(configError({ namePrefix: 'Figgy_Events' }).prop).to.equal('namePrefix');
     expect(configError({ region: 'Ireland' }).prop).to.equal('region');
     expect(configError({ accountId: '1234' }).prop).to.equal('accountId');

@@ -93,9 +93,9 @@ describe('FiggyEvents resources', () => {
         const fn = resource(synthesized().json, 'aws_lambda_function', functionId(name));
         const expectedEnv = functionEnvironment(name, {
           namePrefix: 'figgy',
-          auditedNamespaces: ['/app/', '/shared/'],
-          destinationPrefixes: ['/app/', '/shared/replicated/'],
-          sourcePrefixes: ['/shared/', '/app/'],
+          auditedNamespaces: ['/app', '/shared'],
+          destinationPrefixes: ['/app', '/shared/replicated'],
+          sourcePrefixes: ['/shared', '/app'],
           replicationKmsKeyId: '${aws_kms_key.replication_key.arn}',
           logLevel: 'INFO',
         });
