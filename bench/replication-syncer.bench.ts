@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../local/index.ts';
+import { GET_PARAMETERS_BATCH_SIZE } from '../shared/aws/ssm-parameters.ts';
 import { DEFAULT_RATE_LIMITS } from '../local/ssm/index.ts';
 import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
@@ -19,7 +20,6 @@ import { round } from './support/stats.ts';
 
 const ID = 'replication-syncer';
 const GOAL_RATIO = 1.5;
-const NAMES_PER_GET_PARAMETERS = 10;
 
 const source = (i: number) => `/shared/sync/s${i}`;
 const destination = (i: number) => `/app/sync/d${i}`;
@@ -49,7 +49,7 @@ async function timedSync(sandbox: Sandbox, label: string, names: number): Promis
   const after = sandbox.ssm.callCounts();
   sandbox.setFaults({ ssmRateLimits: false });
   const delta = (operation: string) => (after[operation] ?? 0) - (before[operation] ?? 0);
-  const getParametersNeeded = Math.ceil(names / NAMES_PER_GET_PARAMETERS);
+  const getParametersNeeded = Math.ceil(names / GET_PARAMETERS_BATCH_SIZE);
   const floorSeconds =
     bucketSeconds(getParametersNeeded, DEFAULT_RATE_LIMITS.read) + bucketSeconds(report.written, DEFAULT_RATE_LIMITS.write);
   return {

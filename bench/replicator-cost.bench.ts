@@ -12,7 +12,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../shared/aws/dynamo-replication.ts';
 import { chunk, mapBounded } from '../shared/concurrency.ts';
@@ -25,6 +24,7 @@ import type { SourceIndex } from '../shared/replication/types.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { createTables } from '../local/tables.ts';
 import { ScanSourceIndex } from './baselines/scan-source-index.ts';
+import { batchWrite } from './support/sandbox-setup.ts';
 import { DynamoMeter, type Usage } from './support/dynamo-meter.ts';
 import { MemoryParameterStore } from './support/memory-parameters.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
@@ -124,11 +124,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     for (const size of sizes) {
       progress(ID, `loading mappings ${loaded + 1}..${size} with BatchWriteItem`);
       const items = Array.from({ length: size - loaded }, (_, offset) => mappingItem(loaded + offset));
-      await mapBounded(chunk(items, 25), 8, (batch) =>
-        documents.send(
-          new BatchWriteCommand({ RequestItems: { [tables.replication]: batch.map((Item) => ({ PutRequest: { Item } })) } }),
-        ),
-      );
+      await batchWrite(documents, tables.replication, items);
       const links = items.flatMap((item) => linksOf(parseMapping(item)));
       await mapBounded(chunk(links, 250), 8, (batch) => index.add(batch));
       indexRows += links.length;

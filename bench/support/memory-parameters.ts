@@ -2,6 +2,7 @@
  * A Parameter Store held in memory, for benchmarks that measure DynamoDB alone: SSM's cost
  * is the same on both sides of those comparisons, and its calls are counted instead.
  */
+import { GET_PARAMETERS_BATCH_SIZE } from '../../shared/aws/ssm-parameters.ts';
 import type { ParameterStore, ParameterValue, ParameterWrite } from '../../shared/parameters.ts';
 
 export class MemoryParameterStore implements ParameterStore {
@@ -25,7 +26,7 @@ export class MemoryParameterStore implements ParameterStore {
   async readDecrypted(names: readonly string[]): Promise<Map<string, ParameterValue>> {
     const unique = [...new Set(names)];
     // GetParameters takes ten names a call.
-    this.getParametersCalls += Math.ceil(unique.length / 10);
+    this.getParametersCalls += Math.ceil(unique.length / GET_PARAMETERS_BATCH_SIZE);
     const found = new Map<string, ParameterValue>();
     for (const name of unique) {
       const value = this.values.get(name);
