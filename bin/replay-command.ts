@@ -1,7 +1,7 @@
 /**
  * `figgy-events replay`: the name cache rebuilt from the audit log.
  */
-import { replayService, tablesFrom } from './aws-services.ts';
+import { replayService } from './aws-services.ts';
 import { parseOptions, stderrLog, type CommandContext } from './command-line.ts';
 
 export const REPLAY_HELP = `Usage: figgy-events replay [--table NAME] [--json]
@@ -45,7 +45,7 @@ export async function runReplay(args: readonly string[], context: CommandContext
     // An empty prefix: every record of every parameter, whatever its name.
     const report = await service.replayer.replay(service.auditLog.recordsUnder(''));
     if (values.json) {
-      context.stdout.write(`${JSON.stringify({ table: service.table, audit: tablesFrom(context.env).audit, ...report }, null, 2)}\n`);
+      context.stdout.write(`${JSON.stringify({ table: service.table, audit: service.auditLog.tableName, ...report }, null, 2)}\n`);
     } else {
       context.stdout.write(
         `replayed ${report.names} parameter(s) from ${service.auditLog.tableName} into ${service.table}: ` +

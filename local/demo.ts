@@ -4,7 +4,11 @@
  */
 import { DeleteParametersCommand, PutParameterCommand, SSMClient, type ParameterType } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
+import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
+import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
+import type { CacheState } from '../shared/cache/types.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
 
 export interface SandboxCommandOptions {
@@ -51,7 +55,7 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
     new SSMClient({ endpoint: sandbox.endpoints.ssm, region, credentials: { accessKeyId: user, secretAccessKey: 'sandbox' } });
   const alice = ssmAs('alice');
   const bob = ssmAs('bob');
-  const documents = DynamoDBDocumentClient.from(
+  const documents = createDynamoDocumentClient(
     new DynamoDBClient({
       endpoint: sandbox.endpoints.dynamodb,
       region,
@@ -63,18 +67,13 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
 
   const put = (client: SSMClient, name: string, value: string, type: ParameterType = 'String') =>
     client.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }));
+  // Read through the functions' own adapters, as the Figgy CLI would read the tables.
+  const auditLog = new DynamoAuditLog(documents, tables.audit);
+  const cache = new DynamoNameCache(documents, tables.cache);
   const audited = (name: string, count: number) => async () =>
-    ((await documents.send(new QueryCommand({
-      TableName: tables.audit,
-      KeyConditionExpression: 'parameter_name = :name',
-      ExpressionAttributeValues: { ':name': name },
-    }))).Items?.length ?? 0) >= count;
-  const cached = (name: string, state: string) => async () =>
-    ((await documents.send(new QueryCommand({
-      TableName: tables.cache,
-      KeyConditionExpression: 'parameter_name = :name',
-      ExpressionAttributeValues: { ':name': name },
-    }))).Items ?? []).some((item) => item.state === state);
+    (await auditLog.recordsBetween(name, 0, Number.MAX_SAFE_INTEGER)).length >= count;
+  const cached = (name: string, state: CacheState) => async () =>
+    (await cache.entries(name)).some((entry) => entry.state === state);
   const holds = (name: string, value: string) => async () =>
     sandbox.ssm.snapshot().some((parameter) => parameter.name === name && parameter.value === value);
 

@@ -12,7 +12,7 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { KeyAttribute, TableDefinition, TableRole } from '../shared/tables.ts';
-import { TABLES, tableNames } from '../shared/tables.ts';
+import { TABLES, keyAttributes, tableNames } from '../shared/tables.ts';
 
 export interface TableWaitOptions {
   /** How long to wait for each table to become ACTIVE (or to disappear), in seconds. */
@@ -111,21 +111,7 @@ async function createTable(
 
 /** Every attribute a key of the table or of one of its indexes uses, declared once. */
 function attributeDefinitions(table: TableDefinition): AttributeDefinition[] {
-  const types = new Map<string, KeyAttribute['type']>();
-  const keys = [
-    table.partitionKey,
-    table.sortKey,
-    ...(table.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
-  ];
-  for (const key of keys) {
-    if (!key) continue;
-    const declared = types.get(key.name);
-    if (declared && declared !== key.type) {
-      throw new Error(`attribute ${key.name} is declared both ${declared} and ${key.type}`);
-    }
-    types.set(key.name, key.type);
-  }
-  return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+  return keyAttributes(table).map((key) => ({ AttributeName: key.name, AttributeType: key.type }));
 }
 
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {

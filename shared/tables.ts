@@ -87,6 +87,28 @@ export type TableRole = keyof typeof TABLES;
 
 export const DEFAULT_NAME_PREFIX = 'figgy';
 
+/**
+ * Every attribute a key or an index of the table names, once each, as DynamoDB's attribute
+ * definitions require; an attribute declared with two types is a mistake in this file.
+ */
+export function keyAttributes(table: TableDefinition): KeyAttribute[] {
+  const byName = new Map<string, KeyAttribute>();
+  const keys = [
+    table.partitionKey,
+    table.sortKey,
+    ...(table.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  for (const key of keys) {
+    if (!key) continue;
+    const declared = byName.get(key.name);
+    if (declared && declared.type !== key.type) {
+      throw new Error(`attribute ${key.name} is declared both ${declared.type} and ${key.type}`);
+    }
+    byName.set(key.name, key);
+  }
+  return [...byName.values()];
+}
+
 /** `figgy` + `config-cache` → `figgy-config-cache`. */
 export function tableName(prefix: string, table: TableDefinition): string {
   return `${prefix}-${table.suffix}`;

@@ -3,28 +3,12 @@
  */
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
 import { Construct } from 'constructs';
-import {
-  TABLES,
-  tableName,
-  type KeyAttribute,
-  type TableDefinition,
-  type TableRole,
-} from '../shared/tables.ts';
+import { TABLES, keyAttributes, tableName, type TableDefinition, type TableRole } from '../shared/tables.ts';
 import { named } from './logical-ids.ts';
 
 /** `replicationSources` → `replication_sources_table`. */
 export function tableId(role: TableRole): string {
   return `${role.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}_table`;
-}
-
-/** Every attribute a key or index names, once each, as DynamoDB requires. */
-function keyAttributes(table: TableDefinition): KeyAttribute[] {
-  const keys = [
-    table.partitionKey,
-    table.sortKey,
-    ...(table.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
-  ].filter((key): key is KeyAttribute => key !== undefined);
-  return [...new Map(keys.map((key) => [key.name, key])).values()];
 }
 
 /**

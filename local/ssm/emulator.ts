@@ -72,7 +72,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     const now = clock();
     const write = isWriteOperation(call.operation);
     const record = (input: RequestInput | null, outcome: { output: RequestInput } | { error: AwsError }): void => {
-      if (!isWriteOperation(call.operation)) return;
+      if (!write) return;
       publish(
         cloudTrailDetail({ eventName: call.operation, caller, time: now, requestId: call.requestId, input, outcome }),
       );
