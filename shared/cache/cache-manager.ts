@@ -42,6 +42,13 @@ export class CacheManager {
   async apply(change: ParameterChange): Promise<CacheOutcome> {
     const fields = { parameter_name: change.name, event_id: change.eventId };
     const state: CacheState = change.kind === 'put' ? 'ACTIVE' : 'DELETED';
+    const content = {
+      name: change.name,
+      state,
+      eventTime: change.eventTime,
+      eventId: change.eventId,
+      version: change.kind === 'put' ? change.version : undefined,
+    };
     const existence = this.existence(change.name);
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -53,10 +60,7 @@ export class CacheManager {
         return 'duplicate';
       }
       if (current) {
-        const order = compareChanges(
-          { eventTime: change.eventTime, kind: change.kind, version: change.kind === 'put' ? change.version : undefined },
-          positionOf(current),
-        );
+        const order = compareChanges(positionOf(content), positionOf(current));
         const outcome = await this.settle(order, state, current.state, existence);
         if (outcome) {
           this.deps.log.info(`left as it is: ${outcome}`, { ...fields, state: current.state });
@@ -64,18 +68,7 @@ export class CacheManager {
           return outcome;
         }
       }
-      const next = newEntry(
-        {
-          name: change.name,
-          state,
-          eventTime: change.eventTime,
-          eventId: change.eventId,
-          version: change.kind === 'put' ? change.version : undefined,
-        },
-        entries,
-        this.now(),
-        this.deps.tombstoneTtlDays,
-      );
+      const next = newEntry(content, entries, this.now(), this.deps.tombstoneTtlDays);
       if (await this.deps.cache.replace(entries, next)) {
         this.deps.log.info('cache updated', { ...fields, state });
         // Only a write that found no item can have raced another into a second item: one that

@@ -77,7 +77,8 @@ export async function newestEntry(entries: readonly CacheEntry[], exists: Existe
   return best;
 }
 
-export function positionOf(entry: CacheEntry): ChangePosition {
+/** Where the change an entry (or the content of one) records stands in a parameter's history. */
+export function positionOf(entry: Pick<EntryContent, 'state' | 'eventTime' | 'version'>): ChangePosition {
   return {
     eventTime: entry.eventTime,
     kind: entry.state === 'ACTIVE' ? 'put' : 'delete',

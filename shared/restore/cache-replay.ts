@@ -84,7 +84,7 @@ export class CacheReplayer {
       version: isPut(last) ? last.version : undefined,
     };
     const expiresAt = tombstoneExpiry(content, this.ttlDays);
-    const position: ChangePosition = { eventTime: content.eventTime, kind: isPut(last) ? 'put' : 'delete', version: content.version };
+    const position = positionOf(content);
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const entries = await this.deps.cache.entries(name);
