@@ -14,6 +14,11 @@ export interface ParameterValue {
   readonly version: number;
   readonly keyId?: string;
   readonly description?: string;
+  /**
+   * Epoch ms the version was written (SSM's LastModifiedDate, millisecond precision): what
+   * tells one incarnation's version N from a later one's, and how often a name is rewritten.
+   */
+  readonly lastModified?: number;
 }
 
 export interface ParameterWrite {

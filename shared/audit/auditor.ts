@@ -2,6 +2,7 @@
  * The audit rule: one record per changed parameter, exactly once per event.
  */
 import { isUnderPrefixes } from '../parameter-paths.ts';
+import { sameWriteProblem } from '../parameter-versions.ts';
 import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
@@ -92,12 +93,23 @@ export class Auditor {
       this.deps.log.warn('value of this version is no longer in Parameter Store; recorded without it', fields);
       return { ...described, version: change.version };
     }
+    // An event handled late (retries, a dead-letter redrive) may find the parameter deleted and
+    // created again up to this version number: that value was never this event's.
+    const otherWrite = sameWriteProblem(read, change);
+    if (otherWrite) {
+      this.deps.log.warn('the version in Parameter Store is not this event\'s write; recorded without a value', {
+        ...fields,
+        reason: otherWrite,
+      });
+      return { ...described, version: change.version };
+    }
     return {
       value: read.value,
       type: read.type,
       keyId: read.keyId ?? change.keyId,
       description: change.description ?? read.description,
       version: change.version,
+      modifiedAt: read.lastModified,
     };
   }
 }

@@ -21,6 +21,11 @@ export interface AuditRecord {
   readonly keyId?: string;
   readonly description?: string;
   readonly version?: number;
+  /**
+   * Put records only: epoch ms at which Parameter Store wrote that version, when the auditor
+   * read it. Millisecond precision where CloudTrail has seconds, so it orders a second's puts.
+   */
+  readonly modifiedAt?: number;
 }
 
 export interface AuditLog {

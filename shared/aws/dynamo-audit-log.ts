@@ -22,8 +22,8 @@ export interface DynamoAuditLogOptions {
  *
  * Items follow the Figgy contract, so the Figgy CLI reads what the auditor writes:
  * `parameter_name`, `time`, `action`, `user`, `value`, `type`, `key_id`, `description` and
- * `version` as a string, plus our own `event_id`, `user_arn` and `event_time`. Absent optional
- * attributes are left out of the item, not written empty.
+ * `version` as a string, plus our own `event_id`, `user_arn`, `event_time` and `modified_at`.
+ * Absent optional attributes are left out of the item, not written empty.
  *
  * @example
  * const auditLog = new DynamoAuditLog(createDynamoDocumentClient(), 'figgy-config-auditor');
@@ -123,6 +123,7 @@ export class DynamoAuditLog implements AuditLog {
       keyId: read.optionalString('key_id'),
       description: read.optionalString('description'),
       version: version(read),
+      modifiedAt: read.optionalNumber('modified_at'),
     });
   }
 }
@@ -142,6 +143,7 @@ function auditItem(record: AuditRecord): Record<string, unknown> {
     event_id: record.eventId,
     user_arn: record.userArn,
     event_time: record.eventTime,
+    modified_at: record.modifiedAt,
   });
 }
 

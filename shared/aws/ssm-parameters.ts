@@ -97,14 +97,14 @@ export async function* describeParameters(
 
 /** A parameter SSM returned, as the domain's value; throws naming what SSM left out. */
 export function toParameterValue(parameter: Parameter): ParameterValue {
-  const { Name: name, Type: type, Value: value, Version: version } = parameter;
+  const { Name: name, Type: type, Value: value, Version: version, LastModifiedDate: modified } = parameter;
   if (name === undefined) throw new Error('SSM returned a parameter without a Name');
   if (!isParameterType(type)) throw new Error(`SSM returned ${name} with unknown Type ${String(type)}`);
   if (value === undefined) throw new Error(`SSM returned ${name} without a Value`);
   if (version === undefined) throw new Error(`SSM returned ${name} without a Version`);
   // GetParameter(s) reports neither the KMS key nor the description; the value leaves them
   // undefined rather than guessing.
-  return { name, type, value, version };
+  return { name, type, value, version, ...(modified !== undefined && { lastModified: modified.getTime() }) };
 }
 
 /** Writes `parameter` as a new version with Overwrite and returns the version written. */

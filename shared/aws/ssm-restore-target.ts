@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteParameterCommand, type Parameter, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
 
 import type { ParameterWrite } from '../parameters.ts';
 import { isUnderPrefix } from '../parameter-paths.ts';
@@ -72,13 +72,13 @@ export class SsmRestoreTarget implements RestoreTarget {
   }
 
   async readCurrent(names: readonly string[]): Promise<Map<string, CurrentParameter>> {
-    return getParametersDecrypted(this.ssm, names, this.concurrency, toCurrentParameter);
+    return getParametersDecrypted(this.ssm, names, this.concurrency, toParameterValue);
   }
 
   async readVersion(name: string, version: number): Promise<HeldVersion | undefined> {
     const parameter = await getParameter(this.ssm, { Name: `${name}:${version}`, WithDecryption: true });
     if (parameter === undefined) return undefined;
-    const { type, value, version: held, lastModified } = toCurrentParameter(parameter);
+    const { type, value, version: held, lastModified } = toParameterValue(parameter);
     return { type, value, version: held, lastModified };
   }
 
@@ -106,9 +106,4 @@ export class SsmRestoreTarget implements RestoreTarget {
       }
     }
   }
-}
-
-function toCurrentParameter(parameter: Parameter): CurrentParameter {
-  const modified = parameter.LastModifiedDate;
-  return { ...toParameterValue(parameter), ...(modified !== undefined && { lastModified: modified.getTime() }) };
 }

@@ -27,7 +27,7 @@ import {
  * const changes = parseSsmEvent(event);
  * for (const change of changes) await auditor.record(change);
  */
-export function parseSsmEvent(event: unknown): ParameterChange[] {
+export function parseSsmEvent(event: unknown, now: number = Date.now()): ParameterChange[] {
   const envelope = requireObject(event, 'event');
   const detail = requireObject(envelope.detail, 'detail');
   if (detail.errorCode != null || detail.errorMessage != null) return [];
@@ -38,7 +38,7 @@ export function parseSsmEvent(event: unknown): ParameterChange[] {
   const response = isObject(detail.responseElements) ? detail.responseElements : undefined;
   const base = {
     eventId: requireString(detail.eventID, 'detail.eventID'),
-    eventTime: requireEventTime(detail.eventTime),
+    eventTime: requireEventTime(detail.eventTime, now),
     author: authorOf(detail.userIdentity),
     account: requireString(envelope.account, 'account'),
     region: requireString(envelope.region, 'region'),
@@ -85,10 +85,28 @@ function requireEventName(value: unknown): SsmEventName {
   return name as SsmEventName;
 }
 
-function requireEventTime(value: unknown): number {
+/**
+ * How far an event may lie ahead of this function's clock. Every handler orders changes by
+ * event time, so one event dated far ahead would make every real event after it look stale
+ * (and its tombstone never expire); a few minutes cover clocks that disagree.
+ */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Before Parameter Store existed (it launched in December 2016): no real call is that old. */
+const EARLIEST_EVENT_TIME = Date.UTC(2016, 0, 1);
+
+function requireEventTime(value: unknown, now: number): number {
   const text = requireString(value, 'detail.eventTime');
   const time = Date.parse(text);
   if (Number.isNaN(time)) throw new ValidationError('detail.eventTime', `"${text}" is not an ISO time`);
+  if (time > now + MAX_CLOCK_SKEW_MS) {
+    throw new ValidationError(
+      'detail.eventTime',
+      `"${text}" is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes ahead of now (${new Date(now).toISOString()})`,
+    );
+  }
+  if (time < EARLIEST_EVENT_TIME) {
+    throw new ValidationError('detail.eventTime', `"${text}" is before Parameter Store existed`);
+  }
   return time;
 }
 

@@ -2,8 +2,8 @@
  * The value a parameter had at a point in time, decrypted, and where it was found.
  */
 import { messageOf } from '../log.ts';
-import type { AuditRecord } from '../audit/types.ts';
-import type { AuditCiphertextDecrypter, HeldVersion, RestoreTarget, StateAt, ValueAt } from './types.ts';
+import { sameWriteProblem } from '../parameter-versions.ts';
+import type { AuditCiphertextDecrypter, RestoreTarget, StateAt, ValueAt } from './types.ts';
 
 export interface ValueSources {
   /** Parameter Store's own version history. */
@@ -14,15 +14,6 @@ export interface ValueSources {
 export type ValueResolution =
   | { readonly resolved: true; readonly value: ValueAt }
   | { readonly resolved: false; readonly reason: string };
-
-/**
- * How far a version's LastModifiedDate may lie from its CloudTrail eventTime and still be
- * the same write. CloudTrail truncates to the second and the two come from different
- * services' clocks; a later incarnation's version N is written after a delete, which is
- * normally seconds or more later.
- */
-const SAME_WRITE_EARLIEST_MS = -1000;
-const SAME_WRITE_LATEST_MS = 2000;
 
 /**
  * Resolves the value of the put record in effect at T.
@@ -88,20 +79,3 @@ export async function resolveValueAt(
     reason: `value at T unavailable: the audit record holds no value${record.type === undefined ? ' or type' : ''} and ${historyProblem}`,
   };
 }
-
-/** Why `held` is not the version `record` wrote, or undefined when it is. */
-function sameWriteProblem(held: HeldVersion, record: AuditRecord): string | undefined {
-  if (record.type !== undefined && held.type !== record.type) {
-    return `SSM's version ${held.version} is a ${held.type}, the audit record a ${record.type}: another incarnation`;
-  }
-  if (held.lastModified === undefined) return undefined;
-  const offset = held.lastModified - record.eventTime;
-  if (offset < SAME_WRITE_EARLIEST_MS || offset > SAME_WRITE_LATEST_MS) {
-    return (
-      `SSM's version ${held.version} was written at ${new Date(held.lastModified).toISOString()}, ` +
-      `not at ${new Date(record.eventTime).toISOString()}: another incarnation`
-    );
-  }
-  return undefined;
-}
-

@@ -236,4 +236,17 @@ describe('restore and replay (end to end, in the sandbox)', function () {
     expect(snapshot('/e2e/db/host')?.value).to.equal('db-1');
     expect(snapshot('/e2e/db/password')?.value).to.equal('pw-1');
   });
+
+  it('keeps the last value of a parameter created and updated within one second', async () => {
+    at(1500);
+    await put('/e2e/same-second/x', 'first-draft');
+    await put('/e2e/same-second/x', 'final-value');
+    await sandbox.settle();
+    const run = await cli('restore', '--prefix', '/e2e/same-second', '--at', iso(1500), '--apply', '--json');
+    expect(run.code, run.stderr).to.equal(0);
+    const result = JSON.parse(run.stdout) as { summary: Record<string, number>; result: { written: number } };
+    expect(result.summary).to.deep.include({ update: 0, unchanged: 1 });
+    expect(result.result.written).to.equal(0);
+    expect(snapshot('/e2e/same-second/x')?.value).to.equal('final-value');
+  });
 });

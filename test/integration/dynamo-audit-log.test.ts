@@ -21,6 +21,7 @@ function putRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     keyId: 'alias/aws/ssm',
     description: 'database url',
     version: 3,
+    modifiedAt: SECOND + 417,
     ...overrides,
   };
 }
@@ -80,6 +81,7 @@ describe('DynamoAuditLog', () => {
       event_id: { S: 'e-put-1' },
       user_arn: { S: 'arn:aws:sts::123456789012:assumed-role/ci/deployer' },
       event_time: { N: String(SECOND) },
+      modified_at: { N: String(SECOND + 417) },
     });
   });
 

@@ -110,6 +110,25 @@ describe('auditor', () => {
     expect(log.lines.some((line) => line.includes('no longer in Parameter Store'))).to.be.true;
   });
 
+  it('records no value for a late event whose version number now belongs to a later incarnation', async () => {
+    const { auditLog, parameters, log, record } = setup();
+    parameters.now = Date.parse('2026-11-26T11:00:00.300Z');
+    parameters.put('/p', 'first-one');
+    parameters.put('/p', 'first-two');
+    parameters.delete('/p');
+    parameters.now = Date.parse('2026-11-26T11:05:00.100Z');
+    parameters.put('/p', 'second-one');
+    parameters.put('/p', 'second-two');
+    // The first incarnation's version 2, handled only now (a retry, a dead-letter redrive).
+    await record(putEvent({ name: '/p', version: 2, time: '2026-11-26T11:00:00Z' }));
+    expect(auditLog.records[0]).to.deep.include({ parameterName: '/p', version: 2, type: 'String' });
+    expect(auditLog.records[0]?.value).to.equal(undefined);
+    expect(log.lines.join('\n')).to.include('another incarnation');
+    // The second incarnation's own event finds its own write, and records when SSM wrote it.
+    await record(putEvent({ name: '/p', version: 2, time: '2026-11-26T11:05:00Z' }));
+    expect(auditLog.of('/p').at(-1)).to.deep.include({ value: 'second-two', modifiedAt: parameters.now });
+  });
+
   it('records a put that names no version without a value, rather than guess one', async () => {
     const { auditLog, parameters, record } = setup();
     parameters.put('/p', 'a later value');

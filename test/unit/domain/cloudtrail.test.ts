@@ -88,6 +88,21 @@ describe('CloudTrail SSM events', () => {
     expect(() => parseSsmEvent(event)).to.throw(ValidationError, 'detail.requestParameters.names');
   });
 
+  it('rejects an event dated beyond a few minutes of clock skew, so it cannot freeze later state', () => {
+    const event = putEvent({ name: '/a', version: 1, time: '9999-12-31T23:59:59Z' });
+    expect(() => parseSsmEvent(event)).to.throw(ValidationError, 'ahead of now').with.property('field', 'detail.eventTime');
+    const now = Date.parse('2026-11-26T10:00:00Z');
+    const skewed = putEvent({ name: '/a', version: 1, time: '2026-11-26T10:04:00Z' });
+    expect(parseSsmEvent(skewed, now)).to.have.length(1);
+    const tooFar = putEvent({ name: '/a', version: 1, time: '2026-11-26T10:06:00Z' });
+    expect(() => parseSsmEvent(tooFar, now)).to.throw(ValidationError, 'ahead of now');
+  });
+
+  it('rejects an event dated before Parameter Store existed', () => {
+    const event = putEvent({ name: '/a', version: 1, time: '1970-01-01T00:00:00Z' });
+    expect(() => parseSsmEvent(event)).to.throw(ValidationError, 'before Parameter Store existed');
+  });
+
   it('reads a put without responseElements as a put of unknown version', () => {
     const event = putEvent({ name: '/a', version: 1 });
     event.detail.responseElements = null;

@@ -22,16 +22,21 @@ interface Versioned {
   readonly versions: ParameterValue[];
 }
 
-/** Parameter Store with versions; SecureStrings read undecrypted come back as `cipher:<value>`. */
+/**
+ * Parameter Store with versions; SecureStrings read undecrypted come back as `cipher:<value>`.
+ * Versions carry a LastModifiedDate once a test sets `now` (epoch ms).
+ */
 export class InMemoryParameterStore implements ParameterStore {
   readonly calls = new Calls();
   readonly writes: ParameterWrite[] = [];
+  now: number | undefined;
   private readonly parameters = new Map<string, Versioned>();
 
   put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string): number {
     const versions = this.parameters.get(name)?.versions ?? [];
     const version = (versions.at(-1)?.version ?? 0) + 1;
-    this.parameters.set(name, { versions: [...versions, { name, value, type, version, keyId }] });
+    const lastModified = this.now;
+    this.parameters.set(name, { versions: [...versions, { name, value, type, version, keyId, lastModified }] });
     return version;
   }
 
