@@ -5,7 +5,7 @@ import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
 import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
 import { Replicator, type ReplicatorDependencies } from './replicator.ts';
-import { cycleThrough, planReplication } from './rules.ts';
+import { cycleRefusal, planReplication } from './rules.ts';
 import type { ReplicationMapping } from './types.ts';
 
 export interface ReplicationSyncReport {
@@ -65,7 +65,7 @@ export class ReplicationSyncer {
         // the snapshot is never written back over by its older value.
         const upstreamChanged = sourcesOf(mapping).some((source) => changed.has(source));
         if (!upstreamChanged && planReplication(mapping, snapshot, this.deps.settings).action === 'none') {
-          if (!(await cycleThrough(mapping, lookup))) {
+          if (!(await cycleRefusal(mapping, lookup))) {
             counts.inSync++;
             return;
           }

@@ -5,9 +5,16 @@ import { mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
-import type { ParameterStore } from '../parameters.ts';
+import type { ParameterStore, ParameterValue } from '../parameters.ts';
 import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
-import { cycleThrough, planReplication, type MappingLookup, type ReplicationSettings } from './rules.ts';
+import {
+  cycleRefusal,
+  planReplication,
+  rewriteProbe,
+  runawayRefusal,
+  type MappingLookup,
+  type ReplicationSettings,
+} from './rules.ts';
 import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
@@ -35,6 +42,8 @@ export interface ReplicatorDependencies {
   readonly log: Log;
   /** Parameter Store writes in flight at once (destinations of one source, or of a sync). */
   readonly concurrency?: number;
+  /** Epoch ms now; tests replace it. */
+  readonly now?: () => number;
 }
 
 /**
@@ -133,9 +142,8 @@ export class Replicator {
    */
   async replicate(mapping: ReplicationMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: mapping.destination, event_id: context.eventId };
-    const cycle = await cycleThrough(mapping, context.lookup ?? ((name) => this.storedMapping(name)));
-    if (cycle) {
-      const reason = `mapping closes a cycle: ${cycle.join(' <- ')}`;
+    const reason = await cycleRefusal(mapping, context.lookup ?? ((name) => this.storedMapping(name)));
+    if (reason) {
       this.deps.log.warn('replication refused', { ...fields, reason });
       return { destination: mapping.destination, result: 'refused', reason };
     }
@@ -145,6 +153,11 @@ export class Replicator {
       const plan = planReplication(mapping, values, this.deps.settings);
       switch (plan.action) {
         case 'write': {
+          const runaway = await this.runaway(mapping.destination, values.get(mapping.destination));
+          if (runaway) {
+            this.deps.log.error('replication refused', { ...fields, reason: runaway });
+            return { destination: mapping.destination, result: 'refused', reason: runaway };
+          }
           const version = await this.deps.parameters.write(plan.write);
           this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
           written = true;
@@ -168,6 +181,17 @@ export class Replicator {
       `destination ${mapping.destination} still differs from its sources after ${MAX_WRITE_ROUNDS} writes; ` +
         'its sources are changing faster than it can be replicated',
     );
+  }
+
+  /**
+   * Why the destination must not be written because it is being rewritten without end. Only
+   * a destination written within the last few minutes costs a read (of an older version).
+   */
+  private async runaway(destination: string, current: ParameterValue | undefined): Promise<string | undefined> {
+    const now = (this.deps.now ?? Date.now)();
+    const probe = rewriteProbe(current, now);
+    if (probe === undefined) return undefined;
+    return runawayRefusal(destination, await this.deps.parameters.readVersion(destination, probe), now);
   }
 
   /** The valid mapping stored for `destination`; a malformed one counts as none. */

@@ -74,21 +74,31 @@ export function refusalOf(mapping: ReplicationMapping, settings: ReplicationSett
   return undefined;
 }
 
-/** The longest chain of mappings followed before a cycle is assumed. */
-const MAX_CHAIN = 64;
+/** The deepest chain of mappings followed upstream; a deeper one is refused, never assumed safe. */
+export const MAX_CHAIN = 64;
+/** Upstream mappings read for one check at most: merges fan out, and every read costs. */
+export const MAX_UPSTREAM = 256;
 
 /**
- * The cycle this mapping would close, as the chain of names, or undefined. A cycle exists
- * when following sources upstream through other mappings leads back to the destination.
+ * Why this mapping must not replicate because of what lies upstream of it, or undefined.
+ *
+ * Following sources upstream through other mappings must never lead back to the destination
+ * (a cycle rewrites its members forever). A chain too deep or too wide to follow to its end
+ * cannot be shown free of cycles, so it is refused too: treating it as safe is how a long
+ * ring replicates forever.
  */
-export async function cycleThrough(mapping: ReplicationMapping, lookup: MappingLookup): Promise<string[] | undefined> {
+export async function cycleRefusal(mapping: ReplicationMapping, lookup: MappingLookup): Promise<string | undefined> {
   const visited = new Set<string>();
-  const walk = async (name: string, chain: string[]): Promise<string[] | undefined> => {
-    if (name === mapping.destination) return [...chain, name];
-    if (visited.has(name) || chain.length > MAX_CHAIN) return undefined;
+  type Walk = { readonly cycle: string[] } | { readonly tooLong: string[] } | undefined;
+  const walk = async (name: string, chain: string[]): Promise<Walk> => {
+    if (name === mapping.destination) return { cycle: [...chain, name] };
+    if (visited.has(name)) return undefined;
     visited.add(name);
     const upstream = await lookup(name);
     if (!upstream) return undefined;
+    // `chain` holds the destination and the mappings between it and `name`: its length is
+    // the depth of this mapping.
+    if (chain.length > MAX_CHAIN || visited.size > MAX_UPSTREAM) return { tooLong: [...chain, name] };
     for (const source of sourcesOf(upstream)) {
       const found = await walk(source, [...chain, name]);
       if (found) return found;
@@ -97,9 +107,45 @@ export async function cycleThrough(mapping: ReplicationMapping, lookup: MappingL
   };
   for (const source of sourcesOf(mapping)) {
     const found = await walk(source, [mapping.destination]);
-    if (found) return found;
+    if (!found) continue;
+    if ('cycle' in found) return `mapping closes a cycle: ${found.cycle.join(' <- ')}`;
+    return (
+      `the mappings upstream of ${mapping.destination} are too many to check for a cycle ` +
+      `(more than ${MAX_CHAIN} deep or ${MAX_UPSTREAM} in all, reached at ${found.tooLong.at(-1)}), ` +
+      'so it is refused rather than assumed safe: shorten the chain'
+    );
   }
   return undefined;
+}
+
+/**
+ * Writes of one destination within {@link REWRITE_WINDOW_MS} that mean replication is running
+ * away: no parameter worth replicating changes every ten seconds for five minutes, while a
+ * loop the cycle check cannot see (two deployments mirroring into each other, a mapping
+ * changed while it was checked) rewrites its members as fast as events arrive.
+ */
+export const REWRITE_LIMIT = 30;
+export const REWRITE_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * The version of the destination to read to tell whether it is being rewritten without end,
+ * or undefined when its current version alone shows it is not (old, or too few versions).
+ */
+export function rewriteProbe(current: ParameterValue | undefined, now: number): number | undefined {
+  if (current?.lastModified === undefined || now - current.lastModified > REWRITE_WINDOW_MS) return undefined;
+  return current.version >= REWRITE_LIMIT ? current.version - REWRITE_LIMIT + 1 : undefined;
+}
+
+/**
+ * Why the destination must not be written again: its version {@link rewriteProbe} named,
+ * `earlier`, was written within the window, so the last {@link REWRITE_LIMIT} writes all were.
+ */
+export function runawayRefusal(destination: string, earlier: ParameterValue | undefined, now: number): string | undefined {
+  if (earlier?.lastModified === undefined || now - earlier.lastModified > REWRITE_WINDOW_MS) return undefined;
+  return (
+    `destination ${destination} was written ${REWRITE_LIMIT} times in the last ${REWRITE_WINDOW_MS / 60_000} minutes: ` +
+    'replication stopped writing it as a runaway (a loop through mappings?); it resumes once the writes calm down'
+  );
 }
 
 /** What the destination should hold, or which sources are missing. */

@@ -171,6 +171,67 @@ describe('replication', () => {
     expect(parameters.writes.length).to.equal(writes);
   });
 
+  it('refuses every member of a ring longer than the chain it can follow, never assuming it safe', async () => {
+    const { parameters, map, sourceChanged } = setup('/app');
+    const ring = Array.from({ length: 66 }, (_, index) => `/app/ring/${index}`);
+    parameters.put(ring[0] as string, 'seed');
+    for (let index = 1; index < ring.length; index++) {
+      await map({ destination: ring[index], source: ring[index - 1], type: 'app' });
+    }
+    const closing = await map({ destination: ring[0], type: 'merge', source: `x\${${ring.at(-1)}}` });
+    expect(closing?.result).to.equal('refused');
+    expect(closing?.reason).to.include('too many to check for a cycle').and.include('refused rather than assumed safe');
+    const writes = parameters.writes.length;
+    for (const member of ring.slice(0, 3)) {
+      parameters.put(member, 'changed by hand');
+      expect((await sourceChanged(member)).map((outcome) => outcome.result)).to.deep.equal(['refused']);
+    }
+    expect(parameters.writes.length).to.equal(writes);
+  });
+
+  it('refuses a chain deeper than it can follow even without a cycle, saying why', async () => {
+    const { parameters, map } = setup('/app');
+    parameters.put('/app/chain/0', 'v');
+    let outcome;
+    for (let index = 1; index <= 70; index++) {
+      outcome = await map({ destination: `/app/chain/${index}`, source: `/app/chain/${index - 1}`, type: 'app' });
+    }
+    expect(outcome?.result).to.equal('refused');
+    expect(outcome?.reason).to.include('more than 64 deep');
+    // /app/chain/65 reads through 64 mappings, the most that is followed.
+    expect(parameters.current('/app/chain/65')?.value).to.equal('v');
+    expect(parameters.current('/app/chain/66')).to.equal(undefined);
+  });
+
+  it('stops writing a destination that is rewritten without end, and resumes once it calms down', async () => {
+    const parameters = new InMemoryParameterStore();
+    const mappings = new InMemoryMappings();
+    let now = Date.parse('2026-11-26T10:00:00Z');
+    const log = new RecordingLog();
+    const replicator = new Replicator({
+      parameters,
+      mappings,
+      sourceIndex: new InMemorySourceIndex(),
+      log,
+      settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES') },
+      now: () => now,
+    });
+    const mapping = { destination: '/app/dst', source: '/src', type: 'app' };
+    mappings.set(mapping);
+    const results: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      now += 1000;
+      parameters.now = now;
+      parameters.put('/src', `value ${round}`);
+      results.push((await replicator.replicateDestination('/app/dst')).result);
+    }
+    expect(results.filter((result) => result === 'written')).to.have.length(30);
+    expect(results.slice(30)).to.deep.equal(Array(10).fill('refused'));
+    expect(log.lines.join('\n')).to.include('written 30 times in the last 5 minutes');
+    now += 6 * 60 * 1000;
+    expect((await replicator.replicateDestination('/app/dst')).result).to.equal('written');
+  });
+
   it('leaves the destination in place when the source is deleted', async () => {
     const { parameters, map, replicator } = setup();
     parameters.put('/src', 'v');
