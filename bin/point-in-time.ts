@@ -5,6 +5,10 @@ import { UsageError } from './command-line.ts';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
 const AGO = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)(?:\s+ago)?$/i;
+const SHORT_YEAR = /^(\d{1,3})-\d{1,2}-\d{1,2}(?:$|[Tt ])/;
+const SIGNED_AGO = /^[+-]\s*(\d+(?:\.\d+)?\s*[smhdw])(?:\s+ago)?$/i;
+// Date.UTC reads years 0-99 as 1900-1999, and nothing the audit log holds is older than epoch.
+const EARLIEST_YEAR = 1970;
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
@@ -15,6 +19,10 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600
  * is midnight UTC. `90s`, `15m`, `2h`, `3d`, `1w` (optionally followed by `ago`) count back from
  * `now`.
  *
+ * A time after `now` is refused: nothing was recorded there yet, and restoring to it would
+ * only mean "now" by accident. So is a year before 1970 (`0026-03-01` is a typo for 2026, not
+ * the year 26 that `Date.UTC` would turn into 1926).
+ *
  * @example
  * parsePointInTime('2026-03-01T10:07:30Z', Date.now()); // 1772359650000
  * parsePointInTime('2h', Date.parse('2026-03-01T12:00:00Z')); // 2026-03-01T10:00:00Z
@@ -23,7 +31,16 @@ export function parsePointInTime(text: string, now: number): number {
   const trimmed = text.trim();
   const ago = AGO.exec(trimmed);
   if (ago) return now - Number(ago[1]) * (UNIT_MS[(ago[2] as string).toLowerCase()] as number);
+  const signed = SIGNED_AGO.exec(trimmed);
+  if (signed) {
+    const span = (signed[1] as string).replace(/\s+/g, '');
+    throw new UsageError(`--at "${text}": a time ago has no sign; write "${span}" (or "${span} ago") for that long before now`);
+  }
 
+  const shortYear = SHORT_YEAR.exec(trimmed);
+  if (shortYear) {
+    throw new UsageError(`--at "${text}": the year ${shortYear[1]} is not written in full; use four digits, such as 2026-03-01`);
+  }
   const iso = ISO.exec(trimmed);
   if (!iso) {
     throw new UsageError(
@@ -32,6 +49,9 @@ export function parsePointInTime(text: string, now: number): number {
     );
   }
   const [, year, month, day, hour, minute, second, fraction, utc, sign, offsetHours, offsetMinutes] = iso;
+  if (Number(year) < EARLIEST_YEAR) {
+    throw new UsageError(`--at "${text}": the year ${year} is before ${EARLIEST_YEAR}; write the year in full, such as 2026`);
+  }
   if (hour !== undefined && utc === undefined && sign === undefined) {
     throw new UsageError(`--at "${text}" has no time zone: add Z for UTC or an offset such as +01:00`);
   }
@@ -50,5 +70,11 @@ export function parsePointInTime(text: string, now: number): number {
     throw new UsageError(`--at "${text}" is not a valid date and time`);
   }
   const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
-  return utcTime - offset;
+  const time = utcTime - offset;
+  if (time > now) {
+    throw new UsageError(
+      `--at "${text}" is in the future (now is ${new Date(now).toISOString()}): restore can only go back in time`,
+    );
+  }
+  return time;
 }

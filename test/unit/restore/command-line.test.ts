@@ -35,6 +35,27 @@ describe('figgy-events command line', () => {
       expect(() => parsePointInTime('2026-02-30T10:00:00Z', NOW)).to.throw('not a valid date');
       expect(() => parsePointInTime('yesterday', NOW)).to.throw('is not a time');
     });
+
+    it('refuses years before 1970 and short years instead of reading them as 19xx', () => {
+      expect(() => parsePointInTime('0026-03-01', NOW)).to.throw('the year 0026 is before 1970');
+      expect(() => parsePointInTime('1969-12-31T23:59:59Z', NOW)).to.throw('before 1970');
+      expect(() => parsePointInTime('26-03-01', NOW)).to.throw('the year 26 is not written in full');
+      expect(() => parsePointInTime('26-03-01T10:00:00Z', NOW)).to.throw('not written in full');
+      expect(parsePointInTime('1970-01-01', NOW)).to.equal(0);
+    });
+
+    it('says that a time ago takes no sign', () => {
+      expect(() => parsePointInTime('-5m', NOW)).to.throw('a time ago has no sign; write "5m"');
+      expect(() => parsePointInTime('+2h ago', NOW)).to.throw('write "2h"');
+    });
+
+    it('refuses a time in the future, whatever its zone', () => {
+      expect(() => parsePointInTime('2026-03-01T12:00:01Z', NOW)).to.throw('is in the future (now is 2026-03-01T12:00:00.000Z)');
+      expect(() => parsePointInTime('2026-03-01T13:30:00+01:00', NOW)).to.throw('in the future');
+      expect(() => parsePointInTime('2026-03-02', NOW)).to.throw('in the future');
+      expect(parsePointInTime('2026-03-01T12:00:00Z', NOW)).to.equal(NOW);
+      expect(parsePointInTime('0s', NOW)).to.equal(NOW);
+    });
   });
 
   describe('exit codes and help', () => {
