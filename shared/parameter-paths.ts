@@ -3,6 +3,21 @@
  * audited namespaces, the replication destination prefixes and restore.
  */
 
+/**
+ * The one spelling the domain keeps for a parameter name.
+ *
+ * SSM treats a root-level `x` and `/x` as the same parameter, so the audit log, the cache,
+ * restore and replay write both as `/x`, the way every hierarchical name is written; a record
+ * kept under the other spelling is read as this one.
+ *
+ * @example
+ * canonicalName('db-url'); // '/db-url'
+ * canonicalName('/app/db-url'); // '/app/db-url'
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') ? name : `/${name}`;
+}
+
 /** A prefix that cannot name a parameter path. */
 export class InvalidPrefixError extends Error {
   constructor(readonly prefix: string, reason: string) {

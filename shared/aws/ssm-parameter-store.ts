@@ -1,6 +1,7 @@
 import { SSMClient, type DescribeParametersCommandInput, type SSMClientConfig } from '@aws-sdk/client-ssm';
 
 import { chunk, collect, mapBounded } from '../concurrency.ts';
+import { canonicalName } from '../parameter-paths.ts';
 import type { ParameterStore, ParameterValue, ParameterWrite } from '../parameters.ts';
 import {
   DEFAULT_CONCURRENCY,
@@ -101,7 +102,7 @@ export class SsmParameterStore implements ParameterStore {
 
   private async *describeNames(input: DescribeParametersCommandInput): AsyncGenerator<string> {
     for await (const metadata of describeParameters(this.ssm, input)) {
-      if (metadata.Name !== undefined) yield metadata.Name;
+      if (metadata.Name !== undefined) yield canonicalName(metadata.Name);
     }
   }
 }

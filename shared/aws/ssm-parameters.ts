@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-ssm';
 
 import { chunk, mapBounded } from '../concurrency.ts';
+import { canonicalName } from '../parameter-paths.ts';
 import { PARAMETER_TYPES, type ParameterType, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 
 /** GetParameters accepts at most 10 names per call (ParameterNameList, max 10). */
@@ -95,7 +96,10 @@ export async function* describeParameters(
   }
 }
 
-/** A parameter SSM returned, as the domain's value; throws naming what SSM left out. */
+/**
+ * A parameter SSM returned, as the domain's value under its canonical name; throws naming
+ * what SSM left out.
+ */
 export function toParameterValue(parameter: Parameter): ParameterValue {
   const { Name: name, Type: type, Value: value, Version: version, LastModifiedDate: modified } = parameter;
   if (name === undefined) throw new Error('SSM returned a parameter without a Name');
@@ -104,7 +108,7 @@ export function toParameterValue(parameter: Parameter): ParameterValue {
   if (version === undefined) throw new Error(`SSM returned ${name} without a Version`);
   // GetParameter(s) reports neither the KMS key nor the description; the value leaves them
   // undefined rather than guessing.
-  return { name, type, value, version, ...(modified !== undefined && { lastModified: modified.getTime() }) };
+  return { name: canonicalName(name), type, value, version, ...(modified !== undefined && { lastModified: modified.getTime() }) };
 }
 
 /** Writes `parameter` as a new version with Overwrite and returns the version written. */

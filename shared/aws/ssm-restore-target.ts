@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteParameterCommand, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
 
 import type { ParameterWrite } from '../parameters.ts';
-import { isUnderPrefix } from '../parameter-paths.ts';
+import { canonicalName, isUnderPrefix } from '../parameter-paths.ts';
 import type { CurrentParameter, HeldVersion, RestoreTarget } from '../restore/types.ts';
 import {
   DEFAULT_CONCURRENCY,
@@ -56,12 +56,14 @@ export class SsmRestoreTarget implements RestoreTarget {
 
   async parametersUnder(prefix: string): Promise<Map<string, CurrentParameter>> {
     const metadata = new Map<string, ParameterMetadata>();
+    // The root lists everything: a root-level name may be kept without its leading slash.
     const listed = describeParameters(this.ssm, {
-      ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }],
+      ...(prefix !== '/' && { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }] }),
       MaxResults: DESCRIBE_PAGE_SIZE,
     });
     for await (const parameter of listed) {
-      if (parameter.Name !== undefined && isUnderPrefix(parameter.Name, prefix)) metadata.set(parameter.Name, parameter);
+      const name = parameter.Name === undefined ? undefined : canonicalName(parameter.Name);
+      if (name !== undefined && isUnderPrefix(name, prefix)) metadata.set(name, parameter);
     }
     const values = await this.readCurrent([...metadata.keys()]);
     for (const [name, value] of values) {

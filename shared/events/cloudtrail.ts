@@ -1,6 +1,7 @@
 /**
  * CloudTrail SSM calls, as EventBridge delivers them, turned into parameter changes.
  */
+import { canonicalName } from '../parameter-paths.ts';
 import { PARAMETER_TYPES, type ParameterType } from '../parameters.ts';
 import { SSM_EVENT_NAMES, type SsmEventName } from './pattern.ts';
 import type { ChangeAuthor, ParameterChange } from './types.ts';
@@ -43,6 +44,7 @@ export function parseSsmEvent(event: unknown, now: number = Date.now()): Paramet
     account: requireString(envelope.account, 'account'),
     region: requireString(envelope.region, 'region'),
   };
+  const nameOf = (value: unknown, field: string) => parameterName(value, field, base);
 
   switch (eventName) {
     case 'PutParameter':
@@ -51,7 +53,7 @@ export function parseSsmEvent(event: unknown, now: number = Date.now()): Paramet
           ...base,
           kind: 'put',
           action: eventName,
-          name: parameterName(request.name, 'detail.requestParameters.name'),
+          name: nameOf(request.name, 'detail.requestParameters.name'),
           type: optionalType(request.type),
           keyId: optionalString(request.keyId, 'detail.requestParameters.keyId'),
           description: optionalString(request.description, 'detail.requestParameters.description'),
@@ -64,11 +66,11 @@ export function parseSsmEvent(event: unknown, now: number = Date.now()): Paramet
           ...base,
           kind: 'delete',
           action: eventName,
-          name: parameterName(request.name, 'detail.requestParameters.name'),
+          name: nameOf(request.name, 'detail.requestParameters.name'),
         },
       ];
     case 'DeleteParameters':
-      return deletedNames(request, response).map((name) => ({
+      return deletedNames(request, response, nameOf).map((name) => ({
         ...base,
         kind: 'delete' as const,
         action: eventName,
@@ -127,12 +129,19 @@ function optionalVersion(value: unknown): number | undefined {
   return value;
 }
 
+/** DeleteParameters takes at most this many names; a record with more was not written by SSM. */
+const MAX_DELETE_NAMES = 10;
+
 /** The names a DeleteParameters call really deleted; unknown names are listed as invalid. */
-function deletedNames(request: Json, response: Json | undefined): string[] {
-  const requested = requireStringArray(request.names, 'detail.requestParameters.names');
+function deletedNames(
+  request: Json,
+  response: Json | undefined,
+  nameOf: (value: unknown, field: string) => string,
+): string[] {
+  const requested = deleteNames(request.names, 'detail.requestParameters.names');
   if (response?.deletedParameters !== undefined) {
-    return requireStringArray(response.deletedParameters, 'detail.responseElements.deletedParameters').map(
-      (name, index) => parameterName(name, `detail.responseElements.deletedParameters[${index}]`),
+    return deleteNames(response.deletedParameters, 'detail.responseElements.deletedParameters').map((name, index) =>
+      nameOf(name, `detail.responseElements.deletedParameters[${index}]`),
     );
   }
   const invalid = new Set(
@@ -141,22 +150,44 @@ function deletedNames(request: Json, response: Json | undefined): string[] {
       : requireStringArray(response.invalidParameters, 'detail.responseElements.invalidParameters'),
   );
   return requested.flatMap((name, index) =>
-    invalid.has(name) ? [] : [parameterName(name, `detail.requestParameters.names[${index}]`)],
+    invalid.has(name) ? [] : [nameOf(name, `detail.requestParameters.names[${index}]`)],
   );
 }
 
-const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(\/.*)$/;
+function deleteNames(value: unknown, field: string): string[] {
+  const names = requireStringArray(value, field);
+  if (names.length > MAX_DELETE_NAMES) {
+    throw new ValidationError(field, `has ${names.length} names; DeleteParameters takes at most ${MAX_DELETE_NAMES}`);
+  }
+  return names;
+}
+
+const PARAMETER_ARN = /^(arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter)(\/.*)$/;
+/**
+ * SSM's limit on a name it creates, counted on its ARN (`arn:aws:ssm:<region>:<account>:parameter/`
+ * included); the API's 2048 holds characters SSM reserves for itself.
+ */
+const MAX_NAME_ARN_LENGTH = 1011;
 
 /**
- * A parameter name from a request: callers may pass the full ARN, which names
- * `/a/b` as `arn:...:parameter/a/b` and a top-level `a` as `arn:...:parameter/a`.
+ * A parameter name from a request, in its canonical spelling (see `canonicalName`). Callers
+ * may pass the full ARN, which names `/a/b` as `arn:...:parameter/a/b` and a root-level `a`
+ * or `/a` as `arn:...:parameter/a`.
  */
-export function parameterName(value: unknown, field: string): string {
+function parameterName(value: unknown, field: string, scope: { account: string; region: string }): string {
   const raw = requireString(value, field);
   const arn = PARAMETER_ARN.exec(raw);
-  if (!arn) return raw;
-  const path = arn[1] as string;
-  return path.indexOf('/', 1) === -1 ? path.slice(1) : path;
+  const name = canonicalName(arn ? (arn[2] as string) : raw);
+  if (name === '/') throw new ValidationError(field, `"${raw}" names no parameter`);
+  const arnPrefix = arn ? (arn[1] as string) : `arn:aws:ssm:${scope.region}:${scope.account}:parameter`;
+  const arnLength = arnPrefix.length + name.length;
+  if (arnLength > MAX_NAME_ARN_LENGTH) {
+    throw new ValidationError(
+      field,
+      `"${raw.slice(0, 64)}..." is ${arnLength} characters as an ARN; SSM allows at most ${MAX_NAME_ARN_LENGTH}`,
+    );
+  }
+  return name;
 }
 
 /**

@@ -178,7 +178,8 @@ export class Restorer {
   }
 
   private async recordsUnder(prefix: string): Promise<Map<string, AuditRecord[]>> {
-    const byName = await recordsByName(this.deps.history.recordsUnder(prefix));
+    // Under the root, records kept under a root-level name without its slash count too.
+    const byName = await recordsByName(this.deps.history.recordsUnder(prefix === '/' ? '' : prefix));
     for (const name of byName.keys()) if (!isUnderPrefix(name, prefix)) byName.delete(name);
     return byName;
   }

@@ -2,6 +2,7 @@
  * The state of one parameter at a point in time, from its audit records.
  */
 import type { AuditRecord } from '../audit/types.ts';
+import { canonicalName } from '../parameter-paths.ts';
 import { isPut, orderRecords } from './record-order.ts';
 import type { StateAt } from './types.ts';
 
@@ -45,7 +46,8 @@ export function stateAt(records: readonly AuditRecord[], at: number): StateAt {
 }
 
 /**
- * The audit records grouped by parameter name.
+ * The audit records grouped by parameter name, in its canonical spelling: records kept under
+ * a root-level `x` and under `/x` are one parameter's history.
  *
  * @example
  * const byName = await recordsByName(auditLog.recordsUnder('/app'));
@@ -53,9 +55,10 @@ export function stateAt(records: readonly AuditRecord[], at: number): StateAt {
 export async function recordsByName(records: AsyncIterable<AuditRecord>): Promise<Map<string, AuditRecord[]>> {
   const byName = new Map<string, AuditRecord[]>();
   for await (const record of records) {
-    const list = byName.get(record.parameterName);
+    const name = canonicalName(record.parameterName);
+    const list = byName.get(name);
     if (list) list.push(record);
-    else byName.set(record.parameterName, [record]);
+    else byName.set(name, [record]);
   }
   return byName;
 }

@@ -175,6 +175,15 @@ describe('SsmParameterStore', () => {
       ]);
     });
 
+    it('keys a root-level parameter by its canonical /name, however SSM spells it', async () => {
+      ssmMock.on(GetParametersCommand).resolves({ Parameters: [parameter('legacy')] });
+
+      const values = await store.readDecrypted(['/legacy']);
+
+      expect([...values.keys()]).to.deep.equal(['/legacy']);
+      expect(values.get('/legacy')?.name).to.equal('/legacy');
+    });
+
     it('makes no call for no names', async () => {
       expect((await store.readDecrypted([])).size).to.equal(0);
       expect(ssmMock.calls()).to.have.length(0);
@@ -327,6 +336,15 @@ describe('SsmParameterStore', () => {
       const inputs = ssmMock.commandCalls(DescribeParametersCommand).map((call) => call.args[0].input);
       expect(asked.tokens).to.deep.equal([undefined, 'second', 'third']);
       expect(inputs.every((input) => input.MaxResults === 50 && input.ParameterFilters === undefined)).to.equal(true);
+    });
+
+    it('names a root-level parameter kept without its slash /name, as the cache does', async () => {
+      describePages({ only: [{ Name: 'legacy' }, { Name: '/app/a' }] });
+
+      expect(await collect(store.listNames())).to.deep.equal(['/legacy', '/app/a']);
+      ssmMock.reset();
+      ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: 'legacy' }] });
+      expect(await store.existing(['/legacy'])).to.deep.equal(new Set(['/legacy']));
     });
 
     it('reads pages only as the caller consumes them', async () => {

@@ -150,11 +150,11 @@ describe('auditor', () => {
     expect(parameters.calls.of('readVersion')).to.equal(1);
   });
 
-  it('audits every parameter under the root namespace, names without a leading slash included', async () => {
+  it('audits every parameter under the root namespace, a root-level name under its canonical /name', async () => {
     const { auditLog, parameters, record } = setup('/');
-    parameters.put('legacy-name', 'v');
+    parameters.put('/legacy-name', 'v');
     await record(putEvent({ name: 'legacy-name', version: 1 }));
-    expect(auditLog.records.map((entry) => entry.parameterName)).to.deep.equal(['legacy-name']);
+    expect(auditLog.records.map((entry) => entry.parameterName)).to.deep.equal(['/legacy-name']);
   });
 
   it('ignores names outside the audited namespaces', async () => {

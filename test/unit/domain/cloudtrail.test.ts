@@ -31,10 +31,49 @@ describe('CloudTrail SSM events', () => {
     expect(change?.author.name).to.equal('bob');
   });
 
-  it('normalises the ARN of a top-level parameter without a leading slash', () => {
+  it('names a root-level parameter /x however the call spelled it: x, /x or its ARN', () => {
+    for (const name of ['toplevel', '/toplevel', 'arn:aws:ssm:eu-west-1:123456789012:parameter/toplevel']) {
+      const event = fixture('delete-parameter');
+      event.detail.requestParameters = { name };
+      expect(parseSsmEvent(event)[0]?.name, name).to.equal('/toplevel');
+    }
+    const deletes = fixture('delete-parameters');
+    deletes.detail.requestParameters = { names: ['a', '/b'] };
+    deletes.detail.responseElements = { invalidParameters: [], deletedParameters: ['a', '/b'] };
+    expect(parseSsmEvent(deletes).map((change) => change.name)).to.deep.equal(['/a', '/b']);
+  });
+
+  it('rejects an ARN that names no parameter, naming the field', () => {
     const event = fixture('delete-parameter');
-    event.detail.requestParameters = { name: 'arn:aws:ssm:eu-west-1:123456789012:parameter/toplevel' };
-    expect(parseSsmEvent(event)[0]?.name).to.equal('toplevel');
+    event.detail.requestParameters = { name: 'arn:aws:ssm:eu-west-1:123456789012:parameter/' };
+    expect(() => parseSsmEvent(event))
+      .to.throw(ValidationError, 'names no parameter')
+      .with.property('field', 'detail.requestParameters.name');
+  });
+
+  it('rejects a name longer than SSM allows, counted on its ARN as SSM counts it', () => {
+    // arn:aws:ssm:eu-west-1:123456789012:parameter is 44 characters; SSM allows 1011 in all.
+    const longest = `/${'x'.repeat(1011 - 44 - 1)}`;
+    expect(parseSsmEvent(putEvent({ name: longest, version: 1 }))[0]?.name).to.equal(longest);
+    expect(() => parseSsmEvent(putEvent({ name: `${longest}y`, version: 1 })))
+      .to.throw(ValidationError, 'SSM allows at most 1011')
+      .with.property('field', 'detail.requestParameters.name');
+    const arn = fixture('delete-parameter');
+    arn.detail.requestParameters = { name: `arn:aws-us-gov:ssm:eu-west-1:123456789012:parameter${longest}` };
+    expect(() => parseSsmEvent(arn)).to.throw(ValidationError, 'SSM allows at most 1011');
+  });
+
+  it('rejects a DeleteParameters of more than 10 names, naming the field', () => {
+    const names = Array.from({ length: 11 }, (_, index) => `/app/p${index}`);
+    const event = fixture('delete-parameters');
+    event.detail.requestParameters = { names };
+    event.detail.responseElements = null;
+    expect(() => parseSsmEvent(event))
+      .to.throw(ValidationError, 'has 11 names; DeleteParameters takes at most 10')
+      .with.property('field', 'detail.requestParameters.names');
+    event.detail.requestParameters = { names: names.slice(0, 10) };
+    event.detail.responseElements = { invalidParameters: [], deletedParameters: names };
+    expect(() => parseSsmEvent(event)).to.throw(ValidationError).with.property('field', 'detail.responseElements.deletedParameters');
   });
 
   it('yields one delete per name DeleteParameters really deleted, by root', () => {

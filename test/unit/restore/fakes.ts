@@ -6,6 +6,7 @@
  */
 import type { AuditRecord } from '../../../shared/audit/types.ts';
 import type { ParameterType, ParameterWrite } from '../../../shared/parameters.ts';
+import { isUnderPrefix } from '../../../shared/parameter-paths.ts';
 import type {
   AuditCiphertextDecrypter,
   AuditHistory,
@@ -104,7 +105,7 @@ export class FakeTarget implements RestoreTarget {
 
   async parametersUnder(prefix: string) {
     this.calls.count('parametersUnder');
-    const names = [...this.parameters.keys()].filter((name) => name === prefix || name.startsWith(`${prefix}/`));
+    const names = [...this.parameters.keys()].filter((name) => isUnderPrefix(name, prefix));
     return this.current(names);
   }
 

@@ -66,6 +66,30 @@ describe('restorer', () => {
     ]);
   });
 
+  it('restores a root-level parameter under /name from records kept under either spelling', async () => {
+    const history = new FakeHistory([
+      put('legacy', { at: '2026-03-01T10:00:00Z', version: 1, value: 'one' }),
+      put('/legacy', { at: '2026-03-01T10:10:00Z', version: 2, value: 'two' }),
+    ]);
+    const target = new FakeTarget();
+    target.set('/legacy', 'one', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/legacy', 'two', 'String', { at: '2026-03-01T10:10:00Z' });
+    const restorer = new Restorer({
+      history,
+      target,
+      decrypter: new FakeDecrypter(),
+      mappings: new InMemoryMappings(),
+      log: new RecordingLog(),
+    });
+
+    const plan = await restorer.plan({ prefix: '/', at: T });
+
+    expect(history.prefixes).to.deep.equal(['']);
+    expect(plan.steps.map((step) => [step.name, step.action, step.atT?.value])).to.deep.equal([
+      ['/legacy', 'update', 'one'],
+    ]);
+  });
+
   it('takes a SecureString unchanged since T from the listing, without reading it again', async () => {
     const { target, decrypter, mappings, log } = setup();
     target.set('/app/secret', 's-1', 'SecureString', { at: '2026-03-01T10:00:00Z' });

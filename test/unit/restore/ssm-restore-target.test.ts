@@ -45,6 +45,25 @@ describe('SSM restore target', () => {
     ]);
   });
 
+  it('lists every parameter under the root, a root-level one kept without its slash as /name', async () => {
+    ssmMock.on(DescribeParametersCommand).callsFake((input: DescribeParametersCommandInput) => {
+      expect(input.ParameterFilters).to.equal(undefined);
+      return { Parameters: [{ Name: 'legacy', Type: 'String' }, { Name: '/app/a', Type: 'String' }] };
+    });
+    ssmMock.on(GetParametersCommand).callsFake((input: GetParametersCommandInput) => {
+      expect(input.Names).to.deep.equal(['/legacy', '/app/a']);
+      return {
+        Parameters: [
+          { Name: 'legacy', Type: 'String', Value: 'l', Version: 1 },
+          { Name: '/app/a', Type: 'String', Value: 'a', Version: 2 },
+        ],
+      };
+    });
+    const current = await new SsmRestoreTarget(client()).parametersUnder('/');
+    expect([...current.keys()]).to.deep.equal(['/legacy', '/app/a']);
+    expect(current.get('/legacy')).to.include({ name: '/legacy', value: 'l' });
+  });
+
   it('reads one version decrypted, and undefined when SSM no longer holds it', async () => {
     ssmMock
       .on(GetParameterCommand, { Name: '/app/db:2', WithDecryption: true })

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AuditRecord } from '../../../shared/audit/types.ts';
 import { orderRecords } from '../../../shared/restore/record-order.ts';
-import { stateAt } from '../../../shared/restore/state-at.ts';
+import { recordsByName, stateAt } from '../../../shared/restore/state-at.ts';
 import type { StateAt } from '../../../shared/restore/types.ts';
 import { deleted, put } from './fakes.ts';
 
@@ -122,5 +122,18 @@ describe('state at a point in time', () => {
 
   it('is untracked without any record', () => {
     expect(stateAt([], at('2026-03-01T10:00:00Z'))).to.deep.equal({ kind: 'untracked' });
+  });
+
+  it('groups records kept under a root-level x and under /x as the history of /x', async () => {
+    async function* records() {
+      yield put('legacy', { at: '2026-03-01T10:00:00Z', version: 1, value: 'one' });
+      yield put('/legacy', { at: '2026-03-01T10:05:00Z', version: 2, value: 'two' });
+      yield put(NAME, { at: '2026-03-01T10:05:00Z', version: 1, value: 'other' });
+    }
+
+    const byName = await recordsByName(records());
+
+    expect([...byName.keys()]).to.deep.equal(['/legacy', NAME]);
+    expect(summary(stateAt(byName.get('/legacy') ?? [], at('2026-03-01T10:06:00Z')))).to.equal('v2');
   });
 });
