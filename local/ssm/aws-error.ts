@@ -23,9 +23,25 @@ export class AwsError extends Error {
  * throw validationError('maxResults', 11, 'Member must have value less than or equal to 10');
  */
 export function validationError(member: string, value: unknown, constraint: string): AwsError {
+  return validationErrors([constraintFailure(member, value, constraint)]);
+}
+
+/**
+ * One ValidationException for every constraint a request broke, as AWS reports them all at
+ * once: "2 validation errors detected: ...; ...".
+ */
+export function validationErrors(failures: readonly string[]): AwsError {
+  const count = `${failures.length} validation error${failures.length === 1 ? '' : 's'} detected`;
+  return new AwsError('ValidationException', `${count}: ${failures.join('; ')}`);
+}
+
+/**
+ * One broken constraint in AWS's words, for {@link validationErrors}.
+ *
+ * @example
+ * constraintFailure('parameterFilters.1.member.key', 'Colour', 'Member must satisfy regular expression pattern: ...');
+ */
+export function constraintFailure(member: string, value: unknown, constraint: string): string {
   const shown = value === undefined ? 'null' : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
-  return new AwsError(
-    'ValidationException',
-    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+  return `Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`;
 }

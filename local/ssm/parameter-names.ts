@@ -11,7 +11,7 @@ export interface ArnScope {
 
 /** A name as a caller wrote it in a read: the parameter and, optionally, which version. */
 export interface ParameterReference {
-  /** The name, or for an ARN the part after `parameter/` (see {@link namesForArnPath}). */
+  /** The name, or for an ARN the part after `parameter/`. */
   readonly name: string;
   readonly fromArn: boolean;
   readonly version?: number;
@@ -78,14 +78,20 @@ export function parameterArn(name: string, scope: ArnScope): string {
 }
 
 /**
- * The names an ARN's `parameter/<path>` may stand for, preferred first.
+ * The name SSM tells parameters apart by: a root-level name with its leading slash, since
+ * `x` and `/x` are one parameter to SSM (and share one ARN, `parameter/x`).
  *
- * The ARN drops the leading slash, so `parameter/db` is either `db` or `/db`; a path with
- * more than one segment can only be fully qualified. `db` comes first, as the event parser in
- * `shared/events` reads such an ARN, so that the sandbox's handlers and the store agree.
+ * @example
+ * parameterKey('db'); // '/db'
  */
-export function namesForArnPath(path: string): readonly string[] {
-  return path.includes('/') ? [`/${path}`] : [path, `/${path}`];
+export function parameterKey(name: string): string {
+  return name.startsWith('/') ? name : `/${name}`;
+}
+
+/** Every spelling of a name that a Name filter can match: `x` and `/x` at the root. */
+export function spellingsOf(name: string): readonly string[] {
+  const key = parameterKey(name);
+  return key.indexOf('/', 1) === -1 ? [key.slice(1), key] : [key];
 }
 
 /**

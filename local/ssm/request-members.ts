@@ -7,8 +7,8 @@ import { validationError } from './aws-error.ts';
 /** A decoded AWS JSON 1.1 request body. */
 export type RequestInput = Readonly<Record<string, unknown>>;
 
-// AWS names the member in camelCase in its validation messages ("at 'maxResults'").
-function memberName(key: string): string {
+/** A member as AWS names it in validation messages, in camelCase: `at 'maxResults'`. */
+export function memberName(key: string): string {
   return key.charAt(0).toLowerCase() + key.slice(1);
 }
 

@@ -3,10 +3,8 @@
  * members out, on top of {@link EmulatedParameterStore}.
  */
 import { SSM_EVENT_NAMES, type SsmEventName } from '../../shared/events/pattern.ts';
-import { AwsError } from './aws-error.ts';
+import { AwsError, validationError } from './aws-error.ts';
 import {
-  BY_PATH_FILTER_KEYS,
-  DESCRIBE_FILTER_KEYS,
   compileLegacyFilters,
   compileParameterFilters,
   intersect,
@@ -23,7 +21,9 @@ import {
   stringList,
   type RequestInput,
 } from './request-members.ts';
+import { readTagKeys, readTags } from './tags.ts';
 import {
+  labelsOf,
   latest,
   parameterNotFound,
   type CallScope,
@@ -43,6 +43,11 @@ export const SSM_OPERATIONS = [
   'GetParameterHistory',
   'DeleteParameter',
   'DeleteParameters',
+  'LabelParameterVersion',
+  'UnlabelParameterVersion',
+  'AddTagsToResource',
+  'RemoveTagsFromResource',
+  'ListTagsForResource',
 ] as const;
 
 /** True for the calls CloudTrail records as writes (and that the event bus reacts to). */
@@ -88,6 +93,30 @@ export function ssmCall(
       const deleted = names.filter((name) => store.delete(name) !== undefined);
       return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
     }
+    case 'LabelParameterVersion': {
+      const result = store.label(
+        requiredString(input, 'Name'),
+        optionalVersion(input),
+        stringList(input, 'Labels', 1, 10),
+      );
+      return { InvalidLabels: result.invalidLabels, ParameterVersion: result.version };
+    }
+    case 'UnlabelParameterVersion': {
+      const version = optionalVersion(input);
+      if (version === undefined) throw validationError('parameterVersion', undefined, 'Member must not be null');
+      const result = store.unlabel(requiredString(input, 'Name'), version, stringList(input, 'Labels', 1, 10));
+      return { RemovedLabels: result.removedLabels, InvalidLabels: result.invalidLabels };
+    }
+    case 'AddTagsToResource':
+      store.tag(parameterResource(input), readTags(input, 'Tags') ?? []);
+      return {};
+    case 'RemoveTagsFromResource':
+      store.untag(parameterResource(input), readTagKeys(input, 'TagKeys'));
+      return {};
+    case 'ListTagsForResource':
+      return {
+        TagList: [...store.tagsOf(parameterResource(input))].map(([Key, Value]) => ({ Key, Value })),
+      };
     default:
       throw new AwsError(
         'UnknownOperationException',
@@ -115,6 +144,7 @@ function putParameter(store: EmulatedParameterStore, input: RequestInput, scope:
       tier: optionalString(input, 'Tier'),
       dataType: optionalString(input, 'DataType'),
       allowedPattern: optionalString(input, 'AllowedPattern'),
+      tags: readTags(input, 'Tags'),
     },
     scope,
   );
@@ -141,14 +171,18 @@ function getParameters(store: EmulatedParameterStore, input: RequestInput, scope
 function getParametersByPath(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
   const selection = intersect(
     pathSelection(requiredString(input, 'Path'), optionalBoolean(input, 'Recursive') ?? false),
-    compileParameterFilters(optionalObjectList(input, 'ParameterFilters'), BY_PATH_FILTER_KEYS),
+    compileParameterFilters(optionalObjectList(input, 'ParameterFilters'), 'GetParametersByPath'),
   );
   const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
   const page = pageOf(store, selection, input, 10, 10);
+  const { labels } = selection;
   return {
-    Parameters: page.items.map((parameter) =>
-      wireParameter(store, { parameter, version: latest(parameter) }, scope, decrypt),
-    ),
+    Parameters: page.items.map((parameter) => {
+      // A Label filter answers with the version that carries the label, not the latest.
+      const label = labels?.find((candidate) => parameter.labels.has(candidate));
+      const resolved = label === undefined ? { parameter, version: latest(parameter) } : store.resolve(`${parameter.name}:${label}`);
+      return wireParameter(store, resolved, scope, decrypt);
+    }),
     ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
   };
 }
@@ -162,7 +196,7 @@ function describeParameters(store: EmulatedParameterStore, input: RequestInput, 
       'You can use either Filters or ParameterFilters in a single request, but not both.',
     );
   }
-  const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, DESCRIBE_FILTER_KEYS);
+  const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, 'DescribeParameters');
   const page = pageOf(store, selection, input, 50, 10);
   return {
     Parameters: page.items.map((parameter) => parameterMetadata(parameter, scope)),
@@ -184,10 +218,32 @@ function getParameterHistory(store: EmulatedParameterStore, input: RequestInput)
     Parameters: versions.map((version) => ({
       ...versionMetadata(parameter, version),
       Value: store.valueOf(version, decrypt),
-      Labels: [],
+      Labels: labelsOf(parameter, version.version),
     })),
     ...(remaining.length > limit && { NextToken: encodeToken(versions[versions.length - 1].version) }),
   };
+}
+
+// PSParameterVersion is a long; the SDK sends it as a JSON number.
+function optionalVersion(input: RequestInput): number | undefined {
+  const value = input.ParameterVersion;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw validationError('parameterVersion', value, 'Member must be a long');
+  }
+  return value;
+}
+
+// Tagging is shared by every SSM resource type; the emulator holds parameters only.
+function parameterResource(input: RequestInput): string {
+  const type = requiredString(input, 'ResourceType');
+  if (type !== 'Parameter') {
+    throw new AwsError(
+      'InvalidResourceType',
+      `The emulator tags parameters only: ResourceType ${type} isn't valid here; use Parameter.`,
+    );
+  }
+  return requiredString(input, 'ResourceId');
 }
 
 function pageOf(
@@ -206,7 +262,7 @@ function pageOf(
     ...(token !== undefined && { after: decodeToken(token, 'string') }),
   });
   const last = page.items[page.items.length - 1];
-  return page.more && last ? { items: page.items, nextToken: encodeToken(last.name) } : { items: page.items };
+  return page.more && last ? { items: page.items, nextToken: encodeToken(last.key) } : { items: page.items };
 }
 
 function wireParameter(

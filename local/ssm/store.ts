@@ -5,13 +5,9 @@
 import { PARAMETER_TYPES, type ParameterType } from '../../shared/parameters.ts';
 import { AwsError, validationError } from './aws-error.ts';
 import { DEFAULT_SSM_KEY_ID, type EmulatedKms } from './kms.ts';
-import {
-  namesForArnPath,
-  parameterArn,
-  parseReference,
-  validateParameterName,
-  type ArnScope,
-} from './parameter-names.ts';
+import { isValidLabel } from './labels.ts';
+import { tagMap, type Tag } from './tags.ts';
+import { parameterArn, parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
 import type { ParameterSnapshot, ParameterTier } from './types.ts';
 
 /** The tier a version is stored in; Intelligent-Tiering is only a request. */
@@ -44,8 +40,20 @@ export interface StoredVersion {
 
 /** A parameter: its name and its versions, oldest first, at most {@link MAX_VERSIONS}. */
 export interface StoredParameter {
+  /** As it was created: a root-level parameter keeps the spelling, `x` or `/x`, it was made with. */
   readonly name: string;
+  /** The name with a leading slash, which both spellings share (see {@link parameterKey}). */
+  readonly key: string;
   readonly versions: readonly StoredVersion[];
+  /** Each label and the one version it is attached to. */
+  readonly labels: ReadonlyMap<string, number>;
+  readonly tags: ReadonlyMap<string, string>;
+}
+
+interface MutableParameter extends StoredParameter {
+  readonly versions: StoredVersion[];
+  readonly labels: Map<string, number>;
+  readonly tags: Map<string, string>;
 }
 
 /** The fields of a PutParameter request the store acts on. */
@@ -60,6 +68,8 @@ export interface PutRequest {
   readonly tier?: string;
   readonly dataType?: string;
   readonly allowedPattern?: string;
+  /** Only when the put creates the parameter (PutParameter refuses Tags with Overwrite). */
+  readonly tags?: readonly Tag[];
 }
 
 /** What a successful PutParameter answers. */
@@ -72,7 +82,7 @@ export interface PutResult {
 export interface ResolvedVersion {
   readonly parameter: StoredParameter;
   readonly version: StoredVersion;
-  /** `:3` when the reference selected a version, as GetParameter echoes it. */
+  /** `:3` or `:label` when the reference selected a version, as GetParameter echoes it. */
   readonly selector?: string;
 }
 
@@ -80,17 +90,29 @@ export interface ResolvedVersion {
 export interface PageRequest {
   /** Only names starting with this; lets the store skip straight to them. */
   readonly prefix?: string;
-  /** Resume after this name (the previous page's last one). */
+  /** Resume after this key (the previous page's last one). */
   readonly after?: string;
   readonly limit: number;
   readonly matches: (parameter: StoredParameter) => boolean;
 }
 
-/** A page of parameters in name order. */
+/** A page of parameters in key order. */
 export interface Page {
   readonly items: readonly StoredParameter[];
   /** True when at least one more parameter matches after the last item. */
   readonly more: boolean;
+}
+
+/** What LabelParameterVersion answers. */
+export interface LabelResult {
+  readonly invalidLabels: readonly string[];
+  readonly version: number;
+}
+
+/** What UnlabelParameterVersion answers. */
+export interface UnlabelResult {
+  readonly removedLabels: readonly string[];
+  readonly invalidLabels: readonly string[];
 }
 
 /** SSM keeps the newest 100 versions of a parameter and forgets older ones. */
@@ -100,6 +122,8 @@ const DATA_TYPES = ['text', 'aws:ec2:image', 'aws:ssm:integration'];
 const TIERS: readonly string[] = ['Standard', 'Advanced', 'Intelligent-Tiering'];
 const MAX_VALUE_BYTES: Readonly<Record<StoredTier, number>> = { Standard: 4096, Advanced: 8192 };
 const MAX_DESCRIPTION_LENGTH = 1024;
+const MAX_LABELS_PER_VERSION = 10;
+const MAX_TAGS = 50;
 
 /**
  * Parameter Store in memory: PutParameter's rules, version history, reads by reference, and
@@ -113,7 +137,7 @@ const MAX_DESCRIPTION_LENGTH = 1024;
  * store.put({ name: '/app/db', value: 'x', type: 'String' }, scope); // { version: 1, tier: 'Standard' }
  */
 export class EmulatedParameterStore {
-  private readonly parameters = new Map<string, StoredParameter & { versions: StoredVersion[] }>();
+  private readonly parameters = new Map<string, MutableParameter>();
   // Listing runs on every page request; sorting is paid again only when names come or go.
   private sortedNames: string[] | undefined;
 
@@ -127,22 +151,21 @@ export class EmulatedParameterStore {
    *   `ParameterPatternMismatchException` when the value breaks `allowedPattern`.
    */
   put(request: PutRequest, scope: CallScope): PutResult {
-    const name = this.nameToWrite(request.name);
-    validateParameterName(name);
-    const existing = this.parameters.get(name);
+    const reference = parseReference(request.name);
+    const requested = reference.fromArn ? `/${reference.name}` : request.name;
+    validateParameterName(requested);
+    const existing = this.parameters.get(parameterKey(requested));
+    const name = existing?.name ?? requested;
     const previous = existing?.versions.at(-1);
     if (previous && !request.overwrite) {
       throw new AwsError(
         'ParameterAlreadyExists',
-        `The parameter ${name} already exists. To overwrite this value, set the overwrite option in the request to true.`,
+        `The parameter ${requested} already exists. To overwrite this value, set the overwrite option in the request to true.`,
       );
     }
     const type = parameterType(request.type, previous);
     if (request.value.length < 1)
       throw validationError('value', '', 'Member must have length greater than or equal to 1');
-    if (request.keyId !== undefined && type !== 'SecureString') {
-      throw new AwsError('ValidationException', `KeyId is for SecureString parameters only; ${name} is a ${type}.`);
-    }
     if (request.description !== undefined && request.description.length > MAX_DESCRIPTION_LENGTH) {
       throw validationError(
         'description',
@@ -160,9 +183,21 @@ export class EmulatedParameterStore {
     const allowedPattern = request.allowedPattern ?? previous?.allowedPattern;
     if (allowedPattern !== undefined) checkPattern(name, request.value, allowedPattern);
     const tier = resolveTier(name, request.tier, previous?.tier, Buffer.byteLength(request.value, 'utf8'));
+    if (existing && existing.versions.length === MAX_VERSIONS) {
+      const oldest = existing.versions[0] as StoredVersion;
+      if (labelsOf(existing, oldest.version).length > 0) {
+        throw new AwsError(
+          'ParameterMaxVersionLimitExceeded',
+          `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. ` +
+            `Version ${oldest.version}, the oldest version, can't be deleted because it has a label associated with it. ` +
+            'Move the label to another version of the parameter, and try again.',
+        );
+      }
+    }
 
     const version = (previous?.version ?? 0) + 1;
     const encryptionArn = type === 'SecureString' ? parameterArn(name, scope) : undefined;
+    // SSM accepts a KeyId on a String or StringList and drops it: only a SecureString has a key.
     const keyId = type === 'SecureString' ? request.keyId ?? DEFAULT_SSM_KEY_ID : undefined;
     const storedValue =
       keyId !== undefined && encryptionArn !== undefined
@@ -188,7 +223,8 @@ export class EmulatedParameterStore {
       existing.versions.push(stored);
       if (existing.versions.length > MAX_VERSIONS) existing.versions.splice(0, existing.versions.length - MAX_VERSIONS);
     } else {
-      this.parameters.set(name, { name, versions: [stored] });
+      const key = parameterKey(name);
+      this.parameters.set(key, { name, key, versions: [stored], labels: new Map(), tags: tagMap(request.tags ?? []) });
       this.sortedNames = undefined;
     }
     return { version, tier };
@@ -196,8 +232,7 @@ export class EmulatedParameterStore {
 
   /** The parameter a name or ARN refers to, if it exists. */
   find(nameOrArn: string): StoredParameter | undefined {
-    const reference = parseReference(nameOrArn);
-    return this.lookup(reference.name, reference.fromArn);
+    return this.parameters.get(parameterKey(parseReference(nameOrArn).name));
   }
 
   /**
@@ -208,13 +243,18 @@ export class EmulatedParameterStore {
    */
   resolve(reference: string): ResolvedVersion {
     const parsed = parseReference(reference);
-    const parameter = this.lookup(parsed.name, parsed.fromArn);
+    const parameter = this.parameters.get(parameterKey(parsed.name));
     if (!parameter) throw parameterNotFound(reference);
     if (parsed.label !== undefined) {
-      throw new AwsError(
-        'ParameterVersionNotFound',
-        `Systems Manager could not find label ${parsed.label} of ${parameter.name}: the emulator keeps no labels; select a version number.`,
-      );
+      const labelled = parameter.labels.get(parsed.label);
+      const version = parameter.versions.find((candidate) => candidate.version === labelled);
+      if (!version) {
+        throw new AwsError(
+          'ParameterVersionNotFound',
+          `Systems Manager could not find version with label ${parsed.label} of ${parameter.name}. Verify the label and try again.`,
+        );
+      }
+      return { parameter, version, selector: `:${parsed.label}` };
     }
     if (parsed.version === undefined) return { parameter, version: latest(parameter) };
     const version = parameter.versions.find((candidate) => candidate.version === parsed.version);
@@ -227,11 +267,75 @@ export class EmulatedParameterStore {
     return { parameter, version, selector: `:${parsed.version}` };
   }
 
+  /**
+   * Attaches labels to a version (the latest when none is given), moving each from the version
+   * that had it; labels SSM does not allow are returned instead of attached.
+   *
+   * @throws AwsError `ParameterNotFound`, `ParameterVersionNotFound`, or
+   *   `ParameterVersionLabelLimitExceeded` when the version would carry more than 10 labels.
+   */
+  label(name: string, versionNumber: number | undefined, labels: readonly string[]): LabelResult {
+    const parameter = this.mutable(name);
+    const version = versionNumber === undefined ? latest(parameter) : versionOf(parameter, versionNumber);
+    const invalidLabels = labels.filter((label) => !isValidLabel(label));
+    const valid = labels.filter(isValidLabel);
+    const after = new Set([...labelsOf(parameter, version.version), ...valid]);
+    if (after.size > MAX_LABELS_PER_VERSION) {
+      throw new AwsError(
+        'ParameterVersionLabelLimitExceeded',
+        `A parameter version can have maximum ${MAX_LABELS_PER_VERSION} labels. Move one or more labels to another version and try again.`,
+      );
+    }
+    for (const label of valid) parameter.labels.set(label, version.version);
+    return { invalidLabels, version: version.version };
+  }
+
+  /**
+   * Detaches labels from a version; labels that version does not carry come back as invalid.
+   *
+   * @throws AwsError `ParameterNotFound` or `ParameterVersionNotFound`.
+   */
+  unlabel(name: string, versionNumber: number, labels: readonly string[]): UnlabelResult {
+    const parameter = this.mutable(name);
+    const version = versionOf(parameter, versionNumber);
+    const removedLabels = labels.filter((label) => parameter.labels.get(label) === version.version);
+    for (const label of removedLabels) parameter.labels.delete(label);
+    return { removedLabels, invalidLabels: labels.filter((label) => !removedLabels.includes(label)) };
+  }
+
+  /**
+   * Adds or overwrites tags of a parameter.
+   *
+   * @throws AwsError `InvalidResourceId` for an unknown parameter, `TooManyTagsError` beyond 50.
+   */
+  tag(name: string, tags: readonly Tag[]): void {
+    const parameter = this.tagged(name);
+    const merged = new Map([...parameter.tags, ...tagMap(tags)]);
+    if (merged.size > MAX_TAGS) {
+      throw new AwsError(
+        'TooManyTagsError',
+        `A parameter can have at most ${MAX_TAGS} tags; ${name} would have ${merged.size}. Remove some and try again.`,
+      );
+    }
+    for (const [key, value] of merged) parameter.tags.set(key, value);
+  }
+
+  /** Removes tags by key; keys the parameter does not have are ignored, as SSM does. */
+  untag(name: string, keys: readonly string[]): void {
+    const parameter = this.tagged(name);
+    for (const key of keys) parameter.tags.delete(key);
+  }
+
+  /** The tags of a parameter, by key. */
+  tagsOf(name: string): ReadonlyMap<string, string> {
+    return this.tagged(name).tags;
+  }
+
   /** Deletes a parameter with all its versions; the name it had, or undefined if none. */
   delete(nameOrArn: string): string | undefined {
     const parameter = this.find(nameOrArn);
     if (!parameter) return undefined;
-    this.parameters.delete(parameter.name);
+    this.parameters.delete(parameter.key);
     this.sortedNames = undefined;
     return parameter.name;
   }
@@ -245,7 +349,7 @@ export class EmulatedParameterStore {
     return this.kms.decrypt(blob, { PARAMETER_ARN: version.encryptionArn }).plaintext.toString('utf8');
   }
 
-  /** One page of matching parameters in name order, resuming after `request.after`. */
+  /** One page of matching parameters in key order, resuming after `request.after`. */
   page(request: PageRequest): Page {
     const names = this.names();
     const prefix = request.prefix ?? '';
@@ -263,10 +367,11 @@ export class EmulatedParameterStore {
 
   /** Every parameter's latest version, in name order, SecureStrings decrypted. */
   snapshot(): ParameterSnapshot[] {
-    return this.names().map((name) => {
-      const version = latest(this.parameters.get(name) as StoredParameter);
+    return this.names().map((key) => {
+      const parameter = this.parameters.get(key) as StoredParameter;
+      const version = latest(parameter);
       return {
-        name,
+        name: parameter.name,
         type: version.type,
         value: this.valueOf(version, true),
         version: version.version,
@@ -285,25 +390,42 @@ export class EmulatedParameterStore {
     this.sortedNames = undefined;
   }
 
+  private mutable(name: string): MutableParameter {
+    const parameter = this.parameters.get(parameterKey(name));
+    if (!parameter) throw parameterNotFound(name);
+    return parameter;
+  }
+
+  // Tagging calls name their resource by id and answer for an unknown one as for any resource.
+  private tagged(name: string): MutableParameter {
+    const parameter = this.parameters.get(parameterKey(name));
+    if (!parameter) {
+      throw new AwsError('InvalidResourceId', `The resource ID ${name} isn't valid. Verify that you entered the correct ID and try again.`);
+    }
+    return parameter;
+  }
+
   private names(): string[] {
     this.sortedNames ??= [...this.parameters.keys()].sort(compareNames);
     return this.sortedNames;
   }
 
-  private lookup(name: string, fromArn: boolean): StoredParameter | undefined {
-    if (!fromArn) return this.parameters.get(name);
-    for (const candidate of namesForArnPath(name)) {
-      const parameter = this.parameters.get(candidate);
-      if (parameter) return parameter;
-    }
-    return undefined;
-  }
+}
 
-  private nameToWrite(nameOrArn: string): string {
-    const reference = parseReference(nameOrArn);
-    if (!reference.fromArn) return nameOrArn;
-    return this.lookup(reference.name, true)?.name ?? namesForArnPath(reference.name)[0];
+/** The labels attached to one version of a parameter. */
+export function labelsOf(parameter: StoredParameter, version: number): string[] {
+  return [...parameter.labels].filter(([, labelled]) => labelled === version).map(([label]) => label);
+}
+
+function versionOf(parameter: StoredParameter, version: number): StoredVersion {
+  const found = parameter.versions.find((candidate) => candidate.version === version);
+  if (!found) {
+    throw new AwsError(
+      'ParameterVersionNotFound',
+      `Systems Manager could not find version ${version} of ${parameter.name}. Verify the version and try again.`,
+    );
   }
+  return found;
 }
 
 /** The newest version of a parameter. */

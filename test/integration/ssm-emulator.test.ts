@@ -3,13 +3,23 @@ import { DecryptCommand, IncorrectKeyException, InvalidCiphertextException, KMSC
 import {
   DeleteParameterCommand,
   DeleteParametersCommand,
+  DescribeInstanceInformationCommand,
   DescribeParametersCommand,
   GetParameterCommand,
   GetParameterHistoryCommand,
   GetParametersByPathCommand,
   GetParametersCommand,
+  AddTagsToResourceCommand,
   InvalidFilterKey,
+  InvalidFilterOption,
+  InvalidFilterValue,
   InvalidNextToken,
+  InvalidResourceId,
+  ListTagsForResourceCommand,
+  ParameterMaxVersionLimitExceeded,
+  ParameterVersionLabelLimitExceeded,
+  RemoveTagsFromResourceCommand,
+  UnlabelParameterVersionCommand,
   LabelParameterVersionCommand,
   ParameterAlreadyExists,
   ParameterNotFound,
@@ -414,12 +424,21 @@ describe('ssm emulator', () => {
       expect(result.Parameters?.[1]).to.not.have.property('KeyId');
     });
 
-    it('answers InvalidFilterKey for a filter key it does not know', async () => {
-      const error = await rejection(
+    it('answers ValidationException for a key outside the model and InvalidFilterKey for Label', async () => {
+      const unknown = await rejection(
         alice.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Colour', Values: ['red'] }] })),
       );
+      const label = await rejection(
+        alice.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Label', Values: ['prod'] }] })),
+      );
 
-      expect(error).to.be.instanceOf(InvalidFilterKey);
+      expect(unknown).to.be.instanceOf(ValidationException);
+      expect(unknown.message).to.equal(
+        "1 validation error detected: Value 'Colour' at 'parameterFilters.1.member.key' failed to satisfy constraint: " +
+          'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType',
+      );
+      expect(label).to.be.instanceOf(InvalidFilterKey);
+      expect(label.message).to.match(/^The following filter key is not valid: Label\. Valid filter keys include: \[/);
     });
   });
 
@@ -495,6 +514,267 @@ describe('ssm emulator', () => {
       expect(await rejection(alice.send(new DeleteParametersCommand({ Names: names })))).to.be.instanceOf(
         ValidationException,
       );
+    });
+  });
+
+  describe('root-level names', () => {
+    it('finds x as /x and /x as x, with one ARN, and refuses to create the other spelling', async () => {
+      await put('/x', 'one');
+      await put('y', 'two');
+
+      const x = await alice.send(new GetParameterCommand({ Name: 'x' }));
+      const y = await alice.send(new GetParameterCommand({ Name: '/y' }));
+      const both = await alice.send(new GetParametersCommand({ Names: ['x', '/y'] }));
+      const again = await rejection(put('x', 'other'));
+      const overwritten = await put('x', 'three', { Overwrite: true });
+
+      expect(x.Parameter).to.include({ Name: '/x', Value: 'one', ARN: arnOf('/x') });
+      expect(y.Parameter).to.include({ Name: 'y', Value: 'two', ARN: arnOf('/y') });
+      expect(both.Parameters?.map((parameter) => parameter.Value)).to.deep.equal(['one', 'two']);
+      expect(again).to.be.instanceOf(ParameterAlreadyExists);
+      expect(overwritten.Version).to.equal(2);
+      expect(emulator.snapshot().map((parameter) => [parameter.name, parameter.version])).to.deep.equal([
+        ['/x', 2],
+        ['y', 1],
+      ]);
+    });
+
+    it('deletes either spelling by the other', async () => {
+      await put('/x', 'one');
+      await put('y', 'two');
+
+      await alice.send(new DeleteParameterCommand({ Name: 'x' }));
+      const result = await alice.send(new DeleteParametersCommand({ Names: ['/y', 'y'] }));
+
+      expect(result).to.deep.include({ DeletedParameters: ['/y'], InvalidParameters: ['y'] });
+      expect(emulator.snapshot()).to.deep.equal([]);
+    });
+
+    it('lists both spellings under the path / and matches Name and Path filters with either', async () => {
+      await put('/x', 'one');
+      await put('y', 'two');
+      await put('/app/z', 'deep');
+
+      const byPath = await alice.send(new GetParametersByPathCommand({ Path: '/' }));
+      const describe = async (filters: ParameterStringFilter[]) =>
+        (await alice.send(new DescribeParametersCommand({ ParameterFilters: filters }))).Parameters?.map(
+          (parameter) => parameter.Name,
+        );
+
+      expect(byPath.Parameters?.map((parameter) => parameter.Name)).to.deep.equal(['/x', 'y']);
+      expect(await describe([{ Key: 'Path', Values: ['/'] }])).to.deep.equal(['/x', 'y']);
+      expect(await describe([{ Key: 'Name', Values: ['x', '/y'] }])).to.deep.equal(['/x', 'y']);
+      expect(await describe([{ Key: 'Name', Option: 'BeginsWith', Values: ['/y'] }])).to.deep.equal(['y']);
+      expect(await describe([{ Key: 'Name', Option: 'Contains', Values: ['z'] }])).to.deep.equal(['/app/z']);
+    });
+  });
+
+  describe('filter validation', () => {
+    const describeWith = (filters: ParameterStringFilter[]) =>
+      rejection(alice.send(new DescribeParametersCommand({ ParameterFilters: filters })));
+
+    it('reports every constraint of the model at once, in AWS words', async () => {
+      const error = await describeWith([
+        { Key: 'Name', Values: Array.from({ length: 51 }, (_, index) => `/p${index}`) },
+        { Key: 'Type', Option: 'StartsWithSomething', Values: ['x'.repeat(1025)] },
+      ]);
+
+      expect(error).to.be.instanceOf(ValidationException);
+      expect(error.message).to.match(/^3 validation errors detected: Value '\[\/p0, /);
+      expect(error.message).to.include("at 'parameterFilters.1.member.values' failed to satisfy constraint: Member must have length less than or equal to 50");
+      expect(error.message).to.include("at 'parameterFilters.2.member.option' failed to satisfy constraint: Member must have length less than or equal to 10");
+      expect(error.message).to.include(
+        "at 'parameterFilters.2.member.values' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 1024",
+      );
+    });
+
+    it('refuses the same key twice, an option the key does not take and an unknown tier or type', async () => {
+      const twice = await describeWith([
+        { Key: 'Name', Values: ['/a'] },
+        { Key: 'Name', Values: ['/b'] },
+      ]);
+      const option = await describeWith([{ Key: 'Type', Option: 'Contains', Values: ['String'] }]);
+      const tier = await describeWith([{ Key: 'Tier', Values: ['Premium'] }]);
+      const type = await describeWith([{ Key: 'Type', Values: ['Blob'] }]);
+      const missing = await describeWith([{ Key: 'Name' }]);
+
+      expect(twice).to.be.instanceOf(InvalidFilterKey);
+      expect(twice.message).to.equal(
+        'The following filter is duplicated in the request: Name. A request can contain only one occurrence of a specific filter.',
+      );
+      expect(option).to.be.instanceOf(InvalidFilterOption);
+      expect(option.message).to.equal('The following filter option is not valid: Contains. Valid options include: [Equals, BeginsWith].');
+      expect(tier).to.be.instanceOf(InvalidFilterValue);
+      expect(type).to.be.instanceOf(InvalidFilterValue);
+      expect(missing).to.be.instanceOf(InvalidFilterValue);
+    });
+
+    it('refuses reserved /aws and /ssm paths and paths of a shape SSM cannot hold', async () => {
+      for (const path of ['/aws/service', '/SSM']) {
+        const error = await describeWith([{ Key: 'Path', Values: [path] }]);
+        expect(error, path).to.be.instanceOf(ValidationException);
+        expect(error.message).to.match(/can't be prefixed with "aws" or "ssm"/);
+      }
+      for (const path of ['app', '/app//db', '/app/bad name', `/${Array.from({ length: 16 }, () => 'l').join('/')}`]) {
+        expect(await describeWith([{ Key: 'Path', Values: [path] }]), path).to.be.instanceOf(InvalidFilterValue);
+      }
+      for (const path of ['app', '/app//db']) {
+        const error = await rejection(alice.send(new GetParametersByPathCommand({ Path: path })));
+        expect(error, path).to.be.instanceOf(ValidationException);
+      }
+    });
+
+    it('filters Type, Tier, DataType and KeyId with Equals or BeginsWith', async () => {
+      await put('/f/plain', 'v');
+      await put('/f/secret', 'v', { Type: 'SecureString', KeyId: 'alias/figgy-replication' });
+      await put('/f/big', 'v', { Tier: 'Advanced' });
+      const names = async (filter: ParameterStringFilter) =>
+        (await alice.send(new DescribeParametersCommand({ ParameterFilters: [filter] }))).Parameters?.map(
+          (parameter) => parameter.Name,
+        );
+
+      expect(await names({ Key: 'Type', Option: 'BeginsWith', Values: ['Secure'] })).to.deep.equal(['/f/secret']);
+      expect(await names({ Key: 'Tier', Values: ['Advanced'] })).to.deep.equal(['/f/big']);
+      expect(await names({ Key: 'DataType', Option: 'BeginsWith', Values: ['te'] })).to.have.length(3);
+      expect(await names({ Key: 'KeyId', Option: 'BeginsWith', Values: ['alias/figgy'] })).to.deep.equal(['/f/secret']);
+      expect(await names({ Key: 'KeyId', Values: [`arn:aws:kms:${REGION}:${ACCOUNT}:alias/figgy-replication`] })).to.deep.equal([
+        '/f/secret',
+      ]);
+    });
+
+    it('accepts a KeyId on a String parameter and drops it, as SSM does', async () => {
+      await put('/f/plain', 'v', { KeyId: 'alias/figgy-replication' });
+
+      const described = await alice.send(
+        new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: ['/f/plain'] }] }),
+      );
+
+      expect(described.Parameters?.[0]).to.include({ Type: 'String' }).and.not.have.property('KeyId');
+    });
+  });
+
+  describe('labels', () => {
+    const label = (version: number | undefined, ...labels: string[]) =>
+      alice.send(new LabelParameterVersionCommand({ Name: '/app/db', Labels: labels, ParameterVersion: version }));
+
+    beforeEach(async () => {
+      await put('/app/db', 'one');
+      await put('/app/db', 'two', { Overwrite: true });
+    });
+
+    it('attaches labels to a version, moves a label, reads name:label and shows Labels in history', async () => {
+      const first = await label(1, 'prod', 'blue');
+      const latest = await label(undefined, 'prod');
+      const invalid = await label(1, '2024', 'aws-x', 'ok.label');
+
+      const byLabel = await alice.send(new GetParameterCommand({ Name: '/app/db:blue' }));
+      const history = await alice.send(new GetParameterHistoryCommand({ Name: '/app/db' }));
+
+      expect(first).to.deep.include({ ParameterVersion: 1, InvalidLabels: [] });
+      expect(latest.ParameterVersion).to.equal(2);
+      expect(invalid.InvalidLabels).to.deep.equal(['2024', 'aws-x']);
+      expect(byLabel.Parameter).to.include({ Value: 'one', Version: 1, Selector: ':blue' });
+      expect(history.Parameters?.map((version) => version.Labels)).to.deep.equal([['blue', 'ok.label'], ['prod']]);
+    });
+
+    it('unlabels, answering labels the version does not carry as invalid', async () => {
+      await label(1, 'prod', 'blue');
+
+      const result = await alice.send(
+        new UnlabelParameterVersionCommand({ Name: '/app/db', ParameterVersion: 1, Labels: ['prod', 'green'] }),
+      );
+      const gone = await rejection(alice.send(new GetParameterCommand({ Name: '/app/db:prod' })));
+
+      expect(result).to.deep.include({ RemovedLabels: ['prod'], InvalidLabels: ['green'] });
+      expect(gone).to.be.instanceOf(ParameterVersionNotFound);
+    });
+
+    it('allows 10 labels per version and answers ParameterVersionNotFound or ParameterNotFound', async () => {
+      await label(1, ...Array.from({ length: 10 }, (_, index) => `l${index}`));
+
+      expect(await rejection(label(1, 'l10'))).to.be.instanceOf(ParameterVersionLabelLimitExceeded);
+      expect(await rejection(label(3, 'x'))).to.be.instanceOf(ParameterVersionNotFound);
+      expect(
+        await rejection(alice.send(new LabelParameterVersionCommand({ Name: '/app/missing', Labels: ['x'] }))),
+      ).to.be.instanceOf(ParameterNotFound);
+    });
+
+    it('refuses a 101st version while the oldest of 100 carries a label', async () => {
+      await label(1, 'keep');
+      for (let version = 3; version <= 100; version += 1) await put('/app/db', String(version), { Overwrite: true });
+
+      const error = await rejection(put('/app/db', '101', { Overwrite: true }));
+      await alice.send(new UnlabelParameterVersionCommand({ Name: '/app/db', ParameterVersion: 1, Labels: ['keep'] }));
+      const next = await put('/app/db', '101', { Overwrite: true });
+
+      expect(error).to.be.instanceOf(ParameterMaxVersionLimitExceeded);
+      expect(error.message).to.include("Version 1, the oldest version, can't be deleted because it has a label");
+      expect(next.Version).to.equal(101);
+    });
+  });
+
+  describe('tags', () => {
+    const tagsOf = async (name: string) =>
+      (await alice.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))).TagList;
+
+    it('takes tags on a creating put, adds, overwrites and removes them, by either spelling at the root', async () => {
+      await put('/app/db', 'v', { Tags: [{ Key: 'team', Value: 'orders' }] });
+      await put('root', 'v');
+
+      await alice.send(
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: '/app/db',
+          Tags: [
+            { Key: 'team', Value: 'billing' },
+            { Key: 'env', Value: 'prod' },
+          ],
+        }),
+      );
+      await alice.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/root', Tags: [{ Key: 'env', Value: 'dev' }] }));
+      await alice.send(
+        new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/db', TagKeys: ['env', 'absent'] }),
+      );
+
+      expect(await tagsOf('/app/db')).to.deep.equal([{ Key: 'team', Value: 'billing' }]);
+      expect(await tagsOf('root')).to.deep.equal([{ Key: 'env', Value: 'dev' }]);
+      expect(await rejection(put('/app/db', 'w', { Overwrite: true, Tags: [{ Key: 'a', Value: 'b' }] }))).to.be.instanceOf(
+        ValidationException,
+      );
+    });
+
+    it('filters DescribeParameters by tag, with or without values', async () => {
+      await put('/t/a', 'v', { Tags: [{ Key: 'env', Value: 'prod-eu' }] });
+      await put('/t/b', 'v', { Tags: [{ Key: 'env', Value: 'dev' }] });
+      await put('/t/c', 'v');
+      const names = async (filter: ParameterStringFilter) =>
+        (await alice.send(new DescribeParametersCommand({ ParameterFilters: [filter] }))).Parameters?.map(
+          (parameter) => parameter.Name,
+        );
+
+      expect(await names({ Key: 'tag:env', Values: ['dev'] })).to.deep.equal(['/t/b']);
+      expect(await names({ Key: 'tag:env', Option: 'BeginsWith', Values: ['prod'] })).to.deep.equal(['/t/a']);
+      expect(await names({ Key: 'tag:env' })).to.deep.equal(['/t/a', '/t/b']);
+    });
+
+    it('refuses tags outside the model, more than 50, and an unknown resource', async () => {
+      const bad = await rejection(put('/t/a', 'v', { Tags: [{ Key: '', Value: 'x' }, { Key: 'ok', Value: 'no!' }] }));
+      await put('/t/a', 'v');
+      const many = await rejection(
+        alice.send(
+          new AddTagsToResourceCommand({
+            ResourceType: 'Parameter',
+            ResourceId: '/t/a',
+            Tags: Array.from({ length: 51 }, (_, index) => ({ Key: `k${index}`, Value: 'v' })),
+          }),
+        ),
+      );
+      const unknown = await rejection(tagsOf('/t/missing'));
+
+      expect(bad).to.be.instanceOf(ValidationException);
+      expect(bad.message).to.match(/^2 validation errors detected: .*'tags\.1\.member\.key'.*'tags\.2\.member\.value'/);
+      expect(many.name).to.equal('TooManyTagsError');
+      expect(unknown).to.be.instanceOf(InvalidResourceId);
     });
   });
 
@@ -727,9 +1007,7 @@ describe('ssm emulator', () => {
 
   describe('protocol', () => {
     it('answers UnknownOperationException for an operation it does not implement', async () => {
-      const error = await rejection(
-        alice.send(new LabelParameterVersionCommand({ Name: '/app/a', Labels: ['stable'], ParameterVersion: 1 })),
-      );
+      const error = await rejection(alice.send(new DescribeInstanceInformationCommand({})));
 
       expect(error.name).to.equal('UnknownOperationException');
     });
