@@ -677,6 +677,28 @@ describe('ssm emulator', () => {
       expect(history.Parameters?.map((version) => version.Labels)).to.deep.equal([['blue', 'ok.label'], ['prod']]);
     });
 
+    it('lets GetParametersByPath select the labelled version with a Label filter', async () => {
+      await put('/app/other', 'unlabelled');
+      await label(1, 'prod');
+
+      const result = await alice.send(
+        new GetParametersByPathCommand({ Path: '/app', ParameterFilters: [{ Key: 'Label', Values: ['prod'] }] }),
+      );
+      const wrongOption = await rejection(
+        alice.send(
+          new GetParametersByPathCommand({
+            Path: '/app',
+            ParameterFilters: [{ Key: 'Label', Option: 'BeginsWith', Values: ['p'] }],
+          }),
+        ),
+      );
+
+      expect(result.Parameters?.map((parameter) => [parameter.Name, parameter.Value, parameter.Selector])).to.deep.equal([
+        ['/app/db', 'one', ':prod'],
+      ]);
+      expect(wrongOption).to.be.instanceOf(InvalidFilterOption);
+    });
+
     it('unlabels, answering labels the version does not carry as invalid', async () => {
       await label(1, 'prod', 'blue');
 
