@@ -12,14 +12,15 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
-import { PROJECT_ROOT, bundleHandler } from '../stacks/bundle.ts';
+import { bundleHandler } from '../scripts/bundle-handlers.ts';
+import { packageRoot } from '../stacks/function-bundles.ts';
 import { buildNaiveBundle } from './baselines/naive-bundle.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { median, round } from './support/stats.ts';
 
 const ID = 'cold-start';
-const OUT_DIR = join(PROJECT_ROOT, '.tmp', 'bench', ID);
+const OUT_DIR = join(packageRoot(), '.tmp', 'bench', ID);
 const PROBE = fileURLToPath(new URL('./support/import-probe.mjs', import.meta.url));
 const SIZE_GOAL_KIB = 300;
 const RATIO_GOAL = 0.5;
@@ -37,13 +38,12 @@ const LAMBDA_ENV = {
   AWS_SECRET_ACCESS_KEY: 'benchmark',
   AWS_SESSION_TOKEN: 'benchmark',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   LOG_LEVEL: 'INFO',
 };
 
 function files(name: FunctionName): Record<Variant, { file: string; bytes: number }> {
-  const shipped = bundleHandler(name, { outDir: join(OUT_DIR, 'shipped') });
-  const externalSdk = bundleHandler(name, { outDir: join(OUT_DIR, 'external-sdk'), externalAwsSdk: true });
+  const shipped = bundleHandler(name, { directory: join(OUT_DIR, 'shipped') });
+  const externalSdk = bundleHandler(name, { directory: join(OUT_DIR, 'external-sdk'), externalAwsSdk: true });
   return { shipped, externalSdk, naive: buildNaiveBundle(name, join(OUT_DIR, 'naive')) };
 }
 

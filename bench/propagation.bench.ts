@@ -20,7 +20,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startSandbox, type Sandbox } from '../local/index.ts';
 import { sampleCpu } from './support/process-cpu.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
-import { BENCH_BUNDLE_DIR, batchWrite, documentClient, ssmClient } from './support/sandbox-setup.ts';
+import { batchWrite, documentClient, ssmClient } from './support/sandbox-setup.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { percentile, round } from './support/stats.ts';
 
@@ -131,7 +131,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   const paced = WARM_UP_WRITES + measured;
   const total = paced + capacityWrites;
   progress(ID, 'starting the sandbox');
-  const sandbox = await startSandbox({ bundleDir: BENCH_BUNDLE_DIR });
+  const sandbox = await startSandbox();
   try {
     const ssm = ssmClient(sandbox, 'alice');
     progress(ID, `creating ${total} app mappings (their sources do not exist yet)`);

@@ -14,7 +14,7 @@ import { GET_PARAMETERS_BATCH_SIZE } from '../shared/aws/ssm-parameters.ts';
 import { DEFAULT_RATE_LIMITS } from '../local/ssm/index.ts';
 import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
-import { BENCH_BUNDLE_DIR, batchWrite, documentClient, putParameters, ssmClient } from './support/sandbox-setup.ts';
+import { batchWrite, documentClient, putParameters, ssmClient } from './support/sandbox-setup.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { round } from './support/stats.ts';
 
@@ -69,7 +69,6 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   const drifted = quick ? 6 : 30;
   progress(ID, 'starting the sandbox');
   const sandbox = await startSandbox({
-    bundleDir: BENCH_BUNDLE_DIR,
     // Auditing 20,000 set-up writes would only slow the set-up; the syncer does not read the audit log.
     auditedNamespaces: ['/audited-by-this-benchmark-nothing/'],
   });

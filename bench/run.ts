@@ -126,7 +126,7 @@ function main(): void {
       const child = spawnSync(
         process.execPath,
         ['--import', 'tsx', join(BENCH_DIR, benchmark.file), '--out', out, ...(quick ? ['--quick'] : [])],
-        { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        { stdio: ['ignore', 'inherit', 'inherit'] },
       );
       if (child.status === 0) {
         reports.push(JSON.parse(readFileSync(out, 'utf8')) as BenchmarkReport);

@@ -11,13 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT } from '../stacks/bundle.ts';
+import { packageRoot } from '../stacks/function-bundles.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { median, round } from './support/stats.ts';
 
 const ID = 'synth-plan';
-const OUT_DIR = join(PROJECT_ROOT, '.tmp', 'bench', ID);
+const OUT_DIR = join(packageRoot(), '.tmp', 'bench', ID);
 const PROBE = fileURLToPath(new URL('./support/synth-plan-probe.ts', import.meta.url));
 
 interface ProbeResult {
@@ -38,7 +38,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     rmSync(workDir, { recursive: true, force: true });
     try {
       const output = execFileSync(process.execPath, ['--import', 'tsx', PROBE, workDir], {
-        cwd: PROJECT_ROOT,
+        cwd: packageRoot(),
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         maxBuffer: 64 * 1024 * 1024,

@@ -31,6 +31,13 @@ export class UsageError extends Error {
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** What {@link parseOptions} returns for the options `T`, `--help` included. */
+export type ParsedOptions<T extends OptionSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T & typeof HELP; strict: true; allowPositionals: false }>
+>;
+
 /**
  * Parses a subcommand's options strictly: unknown flags, missing values and stray positional
  * arguments become {@link UsageError}s. `--help` / `-h` is added to every command.
@@ -38,11 +45,11 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
  * @example
  * const { values } = parseOptions(['--prefix', '/app'], { prefix: { type: 'string' } });
  */
-export function parseOptions<T extends OptionSpec>(args: readonly string[], options: T) {
+export function parseOptions<T extends OptionSpec>(args: readonly string[], options: T): ParsedOptions<T> {
   try {
     return parseArgs({
       args: [...args],
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options: { ...options, ...HELP },
       strict: true,
       allowPositionals: false,
     });

@@ -1,11 +1,11 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The `figgy-events` executable: restore, replay and the sandbox (see `main.ts`).
  *
  * @example
- * // from the repository, through package.json "bin":
+ * // installed, through package.json "bin" (compiled to dist/bin, plain Node):
  * //   npx figgy-events restore --prefix /app/orders --at 2h
- * // or directly:
+ * // in a checkout of this repository, from source:
  * //   npx tsx bin/figgy-events.ts replay --table figgy-config-cache-rebuilt
  */
 import { main } from './main.ts';

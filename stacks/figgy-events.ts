@@ -14,7 +14,7 @@ import {
   type FunctionName,
 } from '../shared/functions.ts';
 import { tableNames, type TableRole } from '../shared/tables.ts';
-import { bundleHandler } from './bundle.ts';
+import { functionBundle } from './function-bundles.ts';
 import { FiggyFunction } from './function.ts';
 import { named } from './logical-ids.ts';
 import { STREAM_TABLE, functionPolicy } from './permissions.ts';
@@ -36,19 +36,22 @@ const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
  * names that are global in AWS (IAM roles, the trail bucket) carry the region.
  *
  * @example
+ * ```ts
  * import { App, TerraformStack } from 'cdktf';
  * import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
- * import { FiggyEvents } from './stacks/index.ts';
+ * import { FiggyEvents } from 'figgy-events';
  *
  * const app = new App();
  * const stack = new TerraformStack(app, 'parameters-eu-west-1');
  * new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
- * new FiggyEvents(stack, 'figgy', {
+ * const figgy = new FiggyEvents(stack, 'figgy', {
  *   region: 'eu-west-1',
  *   destinationPrefixes: ['/app/'],
  *   alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alerts',
  * });
+ * console.log(figgy.settings.namePrefix); // figgy
  * app.synth();
+ * ```
  */
 export class FiggyEvents extends Construct {
   readonly settings: ResolvedSettings;
@@ -98,7 +101,7 @@ export class FiggyEvents extends Construct {
         name,
         namePrefix,
         region,
-        bundle: bundleHandler(name, props.bundles),
+        bundle: functionBundle(name, props.bundles),
         settings: settings.functions[name],
         environment: functionEnvironment(name, {
           namePrefix,

@@ -12,7 +12,7 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { ASYNC_INVOKE, type FunctionName } from '../shared/functions.ts';
 import { nonZeroAlarm } from './alarms.ts';
-import { LAMBDA_HANDLER, type FunctionBundle } from './bundle.ts';
+import { LAMBDA_HANDLER, type FunctionBundle } from './function-bundles.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { functionId, named } from './logical-ids.ts';
 import type { PolicyDocument } from './permissions.ts';

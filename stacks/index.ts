@@ -1,17 +1,17 @@
 /**
- * Public API of the infrastructure: the FiggyEvents construct, the stack that hosts it, and
- * the app builder `main.ts` uses.
+ * `figgy-events`: the FiggyEvents construct, its props, every type its public members expose,
+ * and the errors a caller may catch.
  */
 export { FiggyEvents } from './figgy-events.ts';
-export { FiggyEventsStack, type FiggyEventsStackProps, type S3StateBackend } from './stack.ts';
-export {
-  buildStacks,
-  readDeploymentConfig,
-  readCdktfContext,
-  stackId,
-  DEPLOYMENT_SETTINGS,
-  type DeploymentConfig,
-} from './app.ts';
-export { bundleHandler, type FunctionBundle, MissingHandlerError } from './bundle.ts';
-export { FiggyEventsConfigError } from './settings.ts';
 export type * from './types.ts';
+export { FiggyEventsConfigError, type ResolvedSettings, type ResolvedFunctionSettings } from './settings.ts';
+export { MissingBundleError, type FunctionBundle, type FunctionBundleOptions } from './function-bundles.ts';
+export { FiggyEventsError } from '../shared/errors.ts';
+export type { FiggyTables } from './tables.ts';
+export type { FiggyFunction, FiggyFunctionProps } from './function.ts';
+export type { SsmEventRule, SsmEventRuleProps, TargetRetry } from './triggers.ts';
+export type { AuditTrail, AuditTrailProps } from './trail.ts';
+export type { DeadLetterQueue, DeadLetterQueueProps } from './dead-letter-queue.ts';
+export type { PolicyDocument, PolicyStatement } from './permissions.ts';
+export type { FunctionName } from '../shared/functions.ts';
+export type { TableRole } from '../shared/tables.ts';

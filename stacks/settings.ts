@@ -4,6 +4,7 @@
  */
 import { Token } from 'cdktf';
 import { partitionOf } from '../shared/aws/parameter-arns.ts';
+import { FiggyEventsError } from '../shared/errors.ts';
 import {
   ASYNC_INVOKE,
   FUNCTIONS,
@@ -20,7 +21,8 @@ import type {
 } from './types.ts';
 
 /** A prop that cannot be synthesized, with the reason and what to change. */
-export class FiggyEventsConfigError extends Error {
+export class FiggyEventsConfigError extends FiggyEventsError {
+  readonly retryable = false;
   constructor(
     readonly prop: string,
     reason: string,

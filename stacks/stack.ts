@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { PROJECT_ROOT } from './bundle.ts';
+import { packageRoot } from './function-bundles.ts';
 import { FiggyEvents } from './figgy-events.ts';
 import type { FiggyEventsProps } from './types.ts';
 
@@ -91,7 +91,7 @@ export class FiggyEventsStack extends TerraformStack {
       // from another folder must find the same state, or Terraform would plan to create
       // everything again.
       const stackDir = resolve(App.of(this).outdir, 'stacks', id);
-      const path = relative(stackDir, join(PROJECT_ROOT, `terraform.${id}.tfstate`));
+      const path = relative(stackDir, join(packageRoot(), `terraform.${id}.tfstate`));
       new LocalBackend(this, { path });
     }
 

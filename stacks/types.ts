@@ -2,6 +2,7 @@
  * The public props of the FiggyEvents construct and the stack that hosts it.
  */
 import type { FunctionName, ScheduledFunctionName } from '../shared/functions.ts';
+import type { FunctionBundleOptions } from './function-bundles.ts';
 
 export type { ScheduledFunctionName };
 
@@ -28,22 +29,6 @@ export interface DeliveryRetry {
   readonly maximumEventAgeSeconds?: number;
 }
 
-/** Where the handler sources are found and where their bundles are written. */
-export interface BundleLocation {
-  /** Folder holding `<function-name>.ts`; default: this package's `handlers/`. */
-  readonly handlersDir?: string;
-  /** Folder the bundles go to, one sub-folder per function; default: `dist/functions/`. */
-  readonly outDir?: string;
-  /**
-   * Use the AWS SDK the Lambda runtime provides instead of bundling the pinned one: about
-   * 40 KB per bundle instead of about 300 KB, at the price of running the runtime's SDK
-   * version rather than the one the tests ran, and of a slower cold start (the SDK loads as
-   * hundreds of files: about 4.5x the import time, see bench/RESULTS.md).
-   * @default false
-   */
-  readonly externalAwsSdk?: boolean;
-}
-
 /**
  * Props of {@link FiggyEvents}.
  *
@@ -53,6 +38,9 @@ export interface BundleLocation {
  * no default could be safe.
  *
  * @example
+ * ```ts
+ * import type { FiggyEventsProps } from 'figgy-events';
+ *
  * const props: FiggyEventsProps = {
  *   region: 'eu-west-1',
  *   accountId: '123456789012',
@@ -62,93 +50,240 @@ export interface BundleLocation {
  *   schedules: { 'replication-syncer': 'rate(30 minutes)' },
  *   lambda: { memorySize: 512 },
  * };
+ * ```
  */
 export interface FiggyEventsProps {
-  /** AWS region the resources live in; must match the provider's region. */
+  /**
+   * AWS region the resources live in, as a literal; must match the provider's region.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'] };
+   * ```
+   */
   readonly region: string;
   /**
    * Account id, used in IAM resource ARNs and the trail bucket's name.
    * Omitted: read from `data.aws_caller_identity`, which needs AWS credentials at plan time.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], accountId: '123456789012' };
+   * ```
    */
   readonly accountId?: string;
   /**
    * Prefix of every name (tables, functions, queues, roles): lowercase letters, digits and `-`,
    * starting with a letter, at most 20 characters.
-   * @default 'figgy'
+   *
+   * @defaultValue `'figgy'`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], namePrefix: 'platform' };
+   * ```
    */
   readonly namePrefix?: string;
   /**
    * Parameter Store prefixes whose changes are written to the audit log.
-   * @default ['/']
+   *
+   * @defaultValue `['/']`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], auditedNamespaces: ['/app/', '/shared/'] };
+   * ```
    */
   readonly auditedNamespaces?: readonly string[];
-  /** Prefixes replication may write to; `ssm:PutParameter` is granted on these only. */
+  /**
+   * Prefixes replication may write to; `ssm:PutParameter` is granted on these only. `/` is
+   * refused: it would let replication overwrite every parameter of the account.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/', '/shared/replicated/'] };
+   * ```
+   */
   readonly destinationPrefixes: readonly string[];
   /**
    * Prefixes replication may read sources from. Whoever can write a mapping can copy any
    * source it names into a destination, so narrowing this narrows what can be copied; the
    * replicators' `ssm:GetParameter*` covers these and the destination prefixes only.
-   * @default ['/']
+   *
+   * @defaultValue `['/']`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], sourcePrefixes: ['/shared/'] };
+   * ```
    */
   readonly sourcePrefixes?: readonly string[];
   /**
    * ARN of the KMS key replication encrypts SecureString destinations with.
    * Omitted: a key is created, with yearly rotation.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], replicationKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+   * ```
    */
   readonly replicationKmsKeyArn?: string;
   /**
    * Create a single-region CloudTrail trail (and its bucket) for this stack. Set `false` when
    * the account already has a trail logging management write events in this region:
    * EventBridge only sees the SSM calls a trail records.
-   * @default true
+   *
+   * @defaultValue `true`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], createTrail: false };
+   * ```
    */
   readonly createTrail?: boolean;
   /**
    * Days before trail log files (and their old versions) expire from the bucket.
-   * @default 90
+   *
+   * @defaultValue `90`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], trailLogExpirationDays: 365 };
+   * ```
    */
   readonly trailLogExpirationDays?: number;
   /**
    * Retention of each function's log group, in days (a value CloudWatch Logs accepts).
-   * @default 30
+   *
+   * @defaultValue `30`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], logRetentionDays: 90 };
+   * ```
    */
   readonly logRetentionDays?: number;
-  /** SNS topic ARN the alarms notify; omitted, the alarms only change state. */
+  /**
+   * SNS topic ARN the error and dead-letter alarms notify; omitted, the alarms only change state.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alerts' };
+   * ```
+   */
   readonly alarmTopicArn?: string;
   /**
    * Schedule expression per syncer.
-   * @default { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' }
+   *
+   * @defaultValue `{ 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' }`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], schedules: { 'replication-syncer': 'rate(30 minutes)' } };
+   * ```
    */
   readonly schedules?: Partial<Record<ScheduledFunctionName, string>>;
   /**
    * Memory, timeout and architecture of all functions.
-   * @default { memorySize: 256, architecture: 'arm64' }, timeout 30 s (300 s for syncers)
+   *
+   * @defaultValue `{ memorySize: 256, architecture: 'arm64' }`, timeout 30 s (300 s for syncers)
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], lambda: { memorySize: 512, architecture: 'x86_64' } };
+   * ```
    */
   readonly lambda?: LambdaSettings;
-  /** Per-function sizing, over {@link lambda}. */
+  /**
+   * Per-function sizing, over {@link FiggyEventsProps.lambda}.
+   *
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], functions: { 'replication-syncer': { memorySize: 1024, timeoutSeconds: 900 } } };
+   * ```
+   */
   readonly functions?: Partial<Record<FunctionName, FunctionSettings>>;
   /**
    * `LOG_LEVEL` of the functions.
-   * @default 'INFO'
+   *
+   * @defaultValue `'INFO'`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], logLevel: 'DEBUG' };
+   * ```
    */
   readonly logLevel?: string;
   /**
    * Retries Lambda makes of a failed asynchronous invocation before it goes to the
    * function's dead-letter queue (0–2).
-   * @default 2
+   *
+   * @defaultValue `2`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], asyncRetryAttempts: 1 };
+   * ```
    */
   readonly asyncRetryAttempts?: number;
   /**
    * EventBridge's retry policy for the rule's and schedules' targets.
-   * @default { maximumRetryAttempts: 16, maximumEventAgeSeconds: 3600 }
+   *
+   * @defaultValue `{ maximumRetryAttempts: 16, maximumEventAgeSeconds: 3600 }`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], deliveryRetry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 1800 } };
+   * ```
    */
   readonly deliveryRetry?: DeliveryRetry;
   /**
    * Retries of a failing replication-stream batch (after bisecting) before its records go
    * to the dead-letter queue.
-   * @default 5
+   *
+   * @defaultValue `5`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], streamRetryAttempts: 10 };
+   * ```
    */
   readonly streamRetryAttempts?: number;
-  /** Where handlers are read from and bundles written to. */
-  readonly bundles?: BundleLocation;
+  /**
+   * Which of the shipped function bundles to deploy (`externalAwsSdk`), or a folder of
+   * bundles built elsewhere. Bundles are built when the package is built, never at synth.
+   *
+   * @defaultValue the shipped bundles, with the AWS SDK inside
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], bundles: { externalAwsSdk: true } };
+   * ```
+   */
+  readonly bundles?: FunctionBundleOptions;
 }

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { FunctionName } from '../../shared/functions.ts';
-import { DEFAULT_HANDLERS_DIR, PROJECT_ROOT } from '../../stacks/bundle.ts';
+import { packageRoot } from '../../stacks/function-bundles.ts';
 
 export interface NaiveBundle {
   readonly file: string;
@@ -17,9 +17,9 @@ export interface NaiveBundle {
 export function buildNaiveBundle(name: FunctionName, outDir: string): NaiveBundle {
   const file = join(outDir, name, 'index.cjs');
   buildSync({
-    entryPoints: [join(DEFAULT_HANDLERS_DIR, `${name}.ts`)],
+    entryPoints: [join(packageRoot(), 'handlers', `${name}.ts`)],
     outfile: file,
-    absWorkingDir: PROJECT_ROOT,
+    absWorkingDir: packageRoot(),
     bundle: true,
     format: 'cjs',
     platform: 'node',

@@ -3,7 +3,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { PROJECT_ROOT } from '../../stacks/bundle.ts';
+import { packageRoot } from '../../stacks/function-bundles.ts';
 
 export interface Machine {
   readonly cpu: string;
@@ -32,7 +32,7 @@ export function describeMachine(): Machine {
 function gitCommit(): string {
   try {
     const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      execFileSync('git', args, { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
     // Uncommitted changes are what was measured, so say so.
     return git('status', '--porcelain').length > 0 ? `${head} + uncommitted changes` : head;

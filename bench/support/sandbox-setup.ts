@@ -2,19 +2,11 @@
  * Shared by the benchmarks that run the sandbox: where its bundles go, a client acting as
  * a user, and loading many parameters and mappings quickly.
  */
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chunk, mapBounded } from '../../shared/concurrency.ts';
 import type { Sandbox } from '../../local/index.ts';
-import { PROJECT_ROOT } from '../../stacks/bundle.ts';
-
-/**
- * The sandbox's bundles go here rather than to dist/functions, where a test run on this
- * checkout would be rewriting them at the same time.
- */
-export const BENCH_BUNDLE_DIR = join(PROJECT_ROOT, '.tmp', 'bench', 'sandbox-functions');
 
 export function ssmClient(sandbox: Sandbox, user = 'bench'): SSMClient {
   return new SSMClient({

@@ -53,10 +53,8 @@ const config = readDeploymentConfig(process.env, app.node.getAllContext());
 const stacks = buildStacks(app, {
   ...config,
   accountId: config.accountId ?? PLACEHOLDER_ACCOUNT_ID,
-  // Not dist/functions: a test run on this checkout may be using those files.
-  bundleDir: join(workDir, 'functions'),
 });
-lap('build constructs (bundles the 6 handlers)');
+lap('build constructs (reads the 6 shipped bundles)');
 app.synth();
 lap('synth (write Terraform JSON and assets)');
 

@@ -5,9 +5,10 @@
  * here already (`errorCode` absent); the parser still skips them, because a pattern is no
  * guarantee against a hand-sent event.
  */
-export const SSM_EVENT_NAMES = ['PutParameter', 'DeleteParameter', 'DeleteParameters'] as const;
+/** The SSM calls that change a parameter, as CloudTrail names them. */
+export type SsmEventName = 'PutParameter' | 'DeleteParameter' | 'DeleteParameters';
 
-export type SsmEventName = (typeof SSM_EVENT_NAMES)[number];
+export const SSM_EVENT_NAMES: readonly SsmEventName[] = ['PutParameter', 'DeleteParameter', 'DeleteParameters'];
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 

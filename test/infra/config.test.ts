@@ -5,7 +5,7 @@ import { buildStacks, readCdktfContext, readDeploymentConfig, stackId } from '..
 import { FiggyEvents } from '../../stacks/figgy-events.ts';
 import { FiggyEventsConfigError, resolveSettings } from '../../stacks/settings.ts';
 import type { FiggyEventsProps } from '../../stacks/types.ts';
-import { BUNDLE_DIR, TEST_PROPS, scratchDir, synthesize, type TerraformJson } from './support/synthesized.ts';
+import { TEST_PROPS, scratchDir, synthesize, type TerraformJson } from './support/synthesized.ts';
 
 const BASE: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'] };
 
@@ -96,9 +96,9 @@ describe('FiggyEvents props', () => {
 
   it('refuses a second instance in one stack, whose logical ids would collide', () => {
     const stack = new TerraformStack(Testing.app({ outdir: scratchDir('app') }), 'twice');
-    new FiggyEvents(stack, 'one', { ...BASE, bundles: { outDir: BUNDLE_DIR } });
+    new FiggyEvents(stack, 'one', { ...BASE });
     expect(
-      () => new FiggyEvents(stack, 'two', { ...BASE, namePrefix: 'other', bundles: { outDir: BUNDLE_DIR } }),
+      () => new FiggyEvents(stack, 'two', { ...BASE, namePrefix: 'other' }),
     ).to.throw(/already has a FiggyEvents/);
   });
 });
@@ -135,9 +135,9 @@ describe('FiggyEvents variants', () => {
 describe('deployment app (main.ts)', () => {
   const context = { regions: ['us-east-1'], destinationPrefixes: ['/replicated/'] };
 
-  it('runs from cdktf.json alone: `npx tsx main.ts` through the CLI, one default region', () => {
+  it('runs from cdktf.json alone: the shipped bundles built, then `npx tsx main.ts`, one default region', () => {
     const cdktf = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
-    expect(cdktf.app).to.equal('npx tsx main.ts');
+    expect(cdktf.app).to.equal('npm run --silent build:functions && npx tsx main.ts');
     const config = readDeploymentConfig({}, readCdktfContext());
     expect(config.regions).to.deep.equal(['us-east-1']);
     expect(config.state, 'local state unless a bucket is configured').to.equal(undefined);
@@ -177,7 +177,7 @@ describe('deployment app (main.ts)', () => {
       },
       context,
     );
-    const stacks = buildStacks(app, { ...config, bundleDir: BUNDLE_DIR });
+    const stacks = buildStacks(app, config);
     expect(stacks.map((stack) => stack.node.id)).to.deep.equal([
       stackId(undefined, 'eu-west-1'),
       stackId(undefined, 'us-east-1'),
@@ -212,7 +212,7 @@ describe('deployment app (main.ts)', () => {
       { FIGGY_STATE_BUCKET: 'acme-terraform-state', FIGGY_STATE_LOCK_TABLE: 'terraform-locks' },
       context,
     );
-    const [stack] = buildStacks(app, { ...config, bundleDir: BUNDLE_DIR });
+    const [stack] = buildStacks(app, config);
     const backend = (JSON.parse(Testing.synth(stack!)) as TerraformJson).terraform.backend as {
       s3: Record<string, unknown>;
     };

@@ -11,7 +11,7 @@ import {
   functionEnvironment,
 } from '../../shared/functions.ts';
 import { TABLES, tableName, type TableDefinition, type TableRole } from '../../shared/tables.ts';
-import { PROJECT_ROOT } from '../../stacks/bundle.ts';
+import { packageRoot } from '../../stacks/function-bundles.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
 import { DEFAULT_SCHEDULES } from '../../stacks/settings.ts';
 import { tableId } from '../../stacks/tables.ts';
@@ -393,7 +393,7 @@ describe('FiggyEvents resources', () => {
       // Terraform resolves the path from the stack's synth folder, where it runs.
       const stackDir = join(App.of(result.stack).outdir, 'stacks', STACK_ID);
       const backend = result.json.terraform.backend as { local: { path: string } };
-      expect(resolve(stackDir, backend.local.path)).to.equal(join(PROJECT_ROOT, `terraform.${STACK_ID}.tfstate`));
+      expect(resolve(stackDir, backend.local.path)).to.equal(join(packageRoot(), `terraform.${STACK_ID}.tfstate`));
     });
 
     it('outputs tables, functions, queues, the rule, the key and the trail', () => {

@@ -28,9 +28,6 @@ export function scratchDir(name: string): string {
   return mkdtempSync(join(SCRATCH, `${name}-`));
 }
 
-/** Where every test build writes bundles: never the project's dist/. */
-export const BUNDLE_DIR = scratchDir('bundles');
-
 export const TEST_PROPS: FiggyEventsStackProps = {
   region: REGION,
   accountId: ACCOUNT,
@@ -38,7 +35,6 @@ export const TEST_PROPS: FiggyEventsStackProps = {
   auditedNamespaces: ['/app/', '/shared/'],
   sourcePrefixes: ['/shared/', '/app/'],
   alarmTopicArn: ALARM_TOPIC,
-  bundles: { outDir: BUNDLE_DIR },
 };
 
 export type Block = Record<string, unknown>;

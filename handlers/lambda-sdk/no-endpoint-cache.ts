@@ -1,5 +1,5 @@
 /**
- * Stands in for `@aws-sdk/endpoint-cache` in the function bundles (stacks/bundle.ts aliases
+ * Stands in for `@aws-sdk/endpoint-cache` in the function bundles (scripts/bundle-handlers.ts aliases
  * it). The DynamoDB client builds an LRU cache for endpoint discovery whether or not
  * discovery is on; in the SDK version we pin, none of its commands uses discovery, so the
  * cache is built and never read, and its LRU library is 7.5 KB of every bundle. This one

@@ -1,5 +1,5 @@
 /**
- * Stands in for `@aws-sdk/credential-provider-node` in the function bundles (stacks/bundle.ts
+ * Stands in for `@aws-sdk/credential-provider-node` in the function bundles (scripts/bundle-handlers.ts
  * aliases it): credentials come from the environment only.
  *
  * Lambda gives every function its role's credentials in AWS_ACCESS_KEY_ID,

