@@ -26,7 +26,7 @@ import { createTables } from '../local/tables.ts';
 import { ScanSourceIndex } from './baselines/scan-source-index.ts';
 import { batchWrite } from './support/sandbox-setup.ts';
 import { DynamoMeter, type Usage } from './support/dynamo-meter.ts';
-import { MemoryParameterStore } from './support/memory-parameters.ts';
+import { InMemoryParameterStore } from '../test/unit/support/in-memory.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { median, round } from './support/stats.ts';
@@ -104,7 +104,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     const documents = createDynamoDocumentClient(client);
     const tables = await createTables(client, 'bench');
     const index = new DynamoSourceIndex(documents, tables.replicationSources);
-    const parameters = new MemoryParameterStore();
+    const parameters = new InMemoryParameterStore();
     const replicator = (sourceIndex: SourceIndex) =>
       new Replicator({
         parameters,

@@ -1,7 +1,7 @@
 /**
- * In-memory ports for unit tests of the domain. They keep the contracts the Dynamo and SSM
- * adapters keep (conditional insert, conditional swap, batched reads) and count calls, so a
- * test can say "one Query, no Scan".
+ * In-memory ports for unit tests of the domain and for the benchmarks that measure DynamoDB
+ * alone. They keep the contracts the Dynamo and SSM adapters keep (conditional insert,
+ * conditional swap, batched reads) and count calls, so a test can say "one Query, no Scan".
  */
 import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
 import type { CacheEntry, NameCache } from '../../../shared/cache/types.ts';
