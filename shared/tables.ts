@@ -1,7 +1,7 @@
 /**
  * The four DynamoDB tables: names, keys and attribute names.
  *
- * The single source of truth for the table contracts in DESIGN.md. The construct synthesizes
+ * The single source of truth for the table contracts (docs/design.md). The construct synthesizes
  * them from here, the sandbox and the integration tests create them from here, and the
  * adapters read their key names from here, so the schema is written exactly once.
  */
