@@ -1,8 +1,12 @@
+import { FiggyEventsError } from '../errors.ts';
+
 /**
  * An input that breaks its contract. It names the field, so the log line and the
  * dead-letter record tell the reader exactly what to look at.
  */
-export class ValidationError extends Error {
+export class ValidationError extends FiggyEventsError {
+  /** The same input fails the same way: a retry cannot help, a fix of the input can. */
+  readonly retryable = false;
   constructor(
     readonly field: string,
     readonly reason: string,
