@@ -1,7 +1,7 @@
 /**
  * `figgy-events restore`: a prefix of Parameter Store back to a point in time.
  */
-import { InvalidPrefixError, normalizePrefix } from '../shared/parameter-paths.ts';
+import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
@@ -131,12 +131,8 @@ function resultText(result: ApplyReport, entries: readonly PlanEntry[]): string 
 }
 
 function usablePrefix(raw: string): string {
-  try {
-    return normalizePrefix(raw);
-  } catch (error) {
-    if (error instanceof InvalidPrefixError) throw new UsageError(`--prefix: ${error.message}`);
-    throw error;
-  }
+  const [prefix] = checkPrefixes([raw], (reason) => new UsageError(`--prefix ${reason}`), { rootAllowed: true });
+  return prefix as string;
 }
 
 function positiveNumber(raw: string): number {

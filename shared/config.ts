@@ -6,7 +6,7 @@
  * own `AWS_ENDPOINT_URL_*` variables, so no code knows whether it runs on AWS or locally.
  */
 
-import { InvalidPrefixError, normalizePrefix } from './parameter-paths.ts';
+import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
 
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
@@ -49,23 +49,15 @@ export function optionalEnv(env: Environment, variable: EnvName): string | undef
 }
 
 /**
- * Parses a comma-separated list of parameter path prefixes, each normalised by
- * {@link normalizePrefix}; an invalid one is reported against the variable that holds it.
+ * Parses a comma-separated list of parameter path prefixes by the one prefix rule,
+ * {@link checkPrefixes}; an invalid one is reported against the variable that holds it.
  */
-export function parsePrefixes(raw: string, variable: EnvName): string[] {
+export function parsePrefixes(raw: string, variable: EnvName, rule: PrefixListRule = { rootAllowed: true }): string[] {
   const prefixes = raw
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
-  if (prefixes.length === 0) throw new ConfigurationError(variable, 'lists no prefix');
-  return prefixes.map((prefix) => {
-    try {
-      return normalizePrefix(prefix);
-    } catch (error) {
-      if (error instanceof InvalidPrefixError) throw new ConfigurationError(variable, `has ${error.message}`);
-      throw error;
-    }
-  });
+  return checkPrefixes(prefixes, (reason) => new ConfigurationError(variable, reason), rule);
 }
 
 /** The prefixes the auditor records (`AUDITED_NAMESPACES`, default every parameter). */
@@ -83,5 +75,5 @@ export function sourcePrefixes(env: Environment): string[] {
 
 /** The only prefixes replication may write under (`REPLICATION_DESTINATION_PREFIXES`, required). */
 export function destinationPrefixes(env: Environment): string[] {
-  return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes);
+  return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes, { rootAllowed: false });
 }

@@ -26,6 +26,10 @@ export class InvalidPrefixError extends Error {
   }
 }
 
+// What a parameter name may hold besides "/" (PutParameter's naming constraints). Anything
+// else could name no parameter, and "*" or "?" would become wildcards in the IAM patterns.
+const PATH_CHARACTER = /[a-zA-Z0-9_.\-/]/;
+
 /**
  * Normalises a prefix: a parameter path such as `/app/orders`, without the trailing slash,
  * or `/` for every parameter.
@@ -40,8 +44,51 @@ export function normalizePrefix(raw: string): string {
   if (!prefix.startsWith('/')) {
     throw new InvalidPrefixError(raw, 'must be a parameter path starting with "/", such as /app/orders');
   }
+  const stray = [...prefix].find((character) => !PATH_CHARACTER.test(character));
+  if (stray !== undefined) {
+    throw new InvalidPrefixError(
+      raw,
+      `has "${stray}", which no parameter name holds (and IAM would read "*" or "?" as a wildcard): use only a-z, A-Z, 0-9, "_", ".", "-" and "/"`,
+    );
+  }
   if (prefix.includes('//')) throw new InvalidPrefixError(raw, 'has an empty path segment ("//")');
   return prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+}
+
+/** Whether a list may hold `/`, every parameter of the account. */
+export interface PrefixListRule {
+  /** False for the prefixes replication writes under: `/` would let it overwrite anything. */
+  readonly rootAllowed: boolean;
+}
+
+/**
+ * The one rule for a list of prefixes, whoever reads it (the construct's props, the
+ * functions' environment, the CLI, the sandbox): at least one, each {@link normalizePrefix}d,
+ * `/` only where `rule` allows it. `invalid` turns the reason into the caller's own error,
+ * which names the prop, variable or flag the list came from.
+ *
+ * @example
+ * checkPrefixes(['/app/'], (reason) => new Error(`--prefix ${reason}`), { rootAllowed: true }); // ['/app']
+ */
+export function checkPrefixes(
+  raws: readonly string[],
+  invalid: (reason: string) => Error,
+  rule: PrefixListRule,
+): string[] {
+  if (raws.length === 0) throw invalid('lists no prefix');
+  return raws.map((raw) => {
+    let prefix: string;
+    try {
+      prefix = normalizePrefix(raw);
+    } catch (error) {
+      if (error instanceof InvalidPrefixError) throw invalid(`has ${error.message}`);
+      throw error;
+    }
+    if (prefix === '/' && !rule.rootAllowed) {
+      throw invalid('includes "/", which would let replication overwrite every parameter in the account; list the paths destinations live under');
+    }
+    return prefix;
+  });
 }
 
 /**

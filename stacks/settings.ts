@@ -12,7 +12,7 @@ import {
   REPLICATION_STREAM_SOURCE,
   type FunctionName,
 } from '../shared/functions.ts';
-import { InvalidPrefixError, normalizePrefix } from '../shared/parameter-paths.ts';
+import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import type {
   FiggyEventsProps,
@@ -84,24 +84,12 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
 /**
- * Checks a list of parameter path prefixes with the rule the handlers apply to their
- * environment ({@link normalizePrefix}), so a deployment the handlers would refuse at cold
- * start is refused at synth instead.
+ * Checks a list of parameter path prefixes by the rule the handlers apply to their
+ * environment ({@link checkPrefixes}), so a deployment the handlers would refuse at cold start
+ * is refused at synth instead.
  */
-function pathPrefixes(prop: string, prefixes: readonly string[]): string[] {
-  if (prefixes.length === 0) throw new FiggyEventsConfigError(prop, 'lists no prefix');
-  return prefixes.map((raw) => {
-    // The functions receive the list comma-separated, and IAM reads "*" as a wildcard.
-    if (/[,*\s]/.test(raw.trim())) {
-      throw new FiggyEventsConfigError(prop, `has "${raw}": a prefix may not contain commas, spaces or "*"`);
-    }
-    try {
-      return normalizePrefix(raw);
-    } catch (error) {
-      if (error instanceof InvalidPrefixError) throw new FiggyEventsConfigError(prop, `has ${error.message}`);
-      throw error;
-    }
-  });
+function pathPrefixes(prop: string, prefixes: readonly string[], rule: PrefixListRule = { rootAllowed: true }): string[] {
+  return checkPrefixes(prefixes, (reason) => new FiggyEventsConfigError(prop, reason), rule);
 }
 
 function integerIn(prop: string, value: number, min: number, max: number): number {
@@ -131,13 +119,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       `is "${namePrefix}"; use lowercase letters, digits and "-", starting with a letter, at most 20 characters (IAM role and bucket names include it)`,
     );
   }
-  const destinationPrefixes = pathPrefixes('destinationPrefixes', props.destinationPrefixes);
-  if (destinationPrefixes.includes('/')) {
-    throw new FiggyEventsConfigError(
-      'destinationPrefixes',
-      'includes "/", which would let replication overwrite every parameter in the account; list the paths destinations live under',
-    );
-  }
+  const destinationPrefixes = pathPrefixes('destinationPrefixes', props.destinationPrefixes, { rootAllowed: false });
   if (malformed(props.replicationKmsKeyArn, KMS_KEY_ARN)) {
     throw new FiggyEventsConfigError(
       'replicationKmsKeyArn',

@@ -65,6 +65,10 @@ describe('FiggyEvents props', () => {
       '/x',
     ]);
     expect(configError({ destinationPrefixes: ['/app//x'] }).message).to.include('empty path segment');
+    // IAM reads "?" as a wildcard as it reads "*": /app? would grant /app1, /app2, ...
+    for (const prefix of ['/app?', '/app/*', '/a,b', '/my app']) {
+      expect(configError({ sourcePrefixes: [prefix] }).prop, prefix).to.equal('sourcePrefixes');
+    }
   });
 
   it('refuses "/" as a destination prefix: replication could overwrite every parameter', () => {

@@ -22,4 +22,17 @@ describe('configuration', () => {
       .with.property('variable', 'AUDITED_NAMESPACES');
     expect(() => destinationPrefixes({})).to.throw(ConfigurationError, 'REPLICATION_DESTINATION_PREFIXES is required');
   });
+
+  it('refuses what the construct refuses: wildcards, spaces, other characters no name holds, and "/" to write under', () => {
+    for (const raw of ['/app/*', '/app/?', '/my app', '/app/x|y']) {
+      expect(() => parsePrefixes(raw, ENV.sourcePrefixes), raw)
+        .to.throw(ConfigurationError, 'no parameter name holds')
+        .with.property('variable', 'REPLICATION_SOURCE_PREFIXES');
+    }
+    expect(() => destinationPrefixes({ [ENV.destinationPrefixes]: '/app,/' })).to.throw(
+      ConfigurationError,
+      'REPLICATION_DESTINATION_PREFIXES includes "/"',
+    );
+    expect(parsePrefixes('/', ENV.sourcePrefixes)).to.deep.equal(['/']);
+  });
 });
