@@ -20,6 +20,14 @@ import type { ResolvedFunctionSettings } from './settings.ts';
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
+/**
+ * The name of a function's role. IAM is global: the region keeps one stack per region from
+ * colliding. A replica target account trusts these names, so they are part of the contract.
+ */
+export function functionRoleName(namePrefix: string, name: FunctionName, region: string): string {
+  return `${namePrefix}-${name}-${region}`;
+}
+
 export interface FiggyFunctionProps {
   readonly name: FunctionName;
   readonly namePrefix: string;
@@ -78,10 +86,9 @@ export class FiggyFunction extends Construct {
       stem,
     );
 
-    // IAM is global: the region in the name keeps one stack per region from colliding.
     this.role = named(
       new IamRole(this, 'role', {
-        name: `${this.functionName}-${props.region}`,
+        name: functionRoleName(props.namePrefix, props.name, props.region),
         description: `Runs ${this.functionName} in ${props.region}`,
         assumeRolePolicy: LAMBDA_TRUST_POLICY,
       }),
