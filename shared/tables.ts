@@ -45,6 +45,15 @@ export const CACHE_TABLE = {
 
 export const AUDIT_USER_INDEX = 'AuditByUserIdx';
 
+/**
+ * The audit index a prefix is read by: partition `path_root`, a name's leading path segment
+ * (`/app` for `/app/orders/db`, `/x` for a root-level `x` or `/x`), sorted by `time`.
+ */
+export const AUDIT_PATH_INDEX = 'AuditByPathRootIdx';
+
+/** The attribute the auditor writes on every record and `figgy-events migrate` backfills. */
+export const AUDIT_PATH_ROOT = 'path_root';
+
 export const AUDIT_TABLE = {
   suffix: 'config-auditor',
   partitionKey: { name: 'parameter_name', type: 'S' },
@@ -53,6 +62,11 @@ export const AUDIT_TABLE = {
     {
       name: AUDIT_USER_INDEX,
       partitionKey: { name: 'user', type: 'S' },
+      sortKey: { name: 'time', type: 'N' },
+    },
+    {
+      name: AUDIT_PATH_INDEX,
+      partitionKey: { name: AUDIT_PATH_ROOT, type: 'S' },
       sortKey: { name: 'time', type: 'N' },
     },
   ],

@@ -3,7 +3,8 @@ import { PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditRecord } from '../audit/types.ts';
 import { SSM_EVENT_NAMES } from '../events/pattern.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
-import { AUDIT_TABLE } from '../tables.ts';
+import { pathRoot } from '../audit/path-root.ts';
+import { AUDIT_PATH_ROOT, AUDIT_TABLE } from '../tables.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
@@ -132,6 +133,8 @@ function auditItem(record: AuditRecord): Record<string, unknown> {
   return omitAbsent({
     [PARTITION_KEY]: record.parameterName,
     [SORT_KEY]: record.time,
+    // Every new record joins the path index; `figgy-events migrate` backfills older ones.
+    [AUDIT_PATH_ROOT]: pathRoot(record.parameterName),
     action: record.action,
     user: record.user,
     value: record.value,

@@ -58,11 +58,12 @@ describe('FiggyEvents resources', () => {
       })).to.equal(true);
     });
 
-    it('indexes the audit log by user and time, with deletion protection and PITR', () => {
+    it('indexes the audit log by user and time and by path root and time, with deletion protection and PITR', () => {
       expect(has('aws_dynamodb_table', {
         name: 'figgy-config-auditor',
         global_secondary_index: [
           { name: 'AuditByUserIdx', hash_key: 'user', range_key: 'time', projection_type: 'ALL' },
+          { name: 'AuditByPathRootIdx', hash_key: 'path_root', range_key: 'time', projection_type: 'ALL' },
         ],
         deletion_protection_enabled: true,
         point_in_time_recovery: { enabled: true },
@@ -83,6 +84,7 @@ describe('FiggyEvents resources', () => {
         { name: 'parameter_name', type: 'S' },
         { name: 'time', type: 'N' },
         { name: 'user', type: 'S' },
+        { name: 'path_root', type: 'S' },
       ]);
     });
   });

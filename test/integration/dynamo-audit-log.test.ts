@@ -65,12 +65,13 @@ describe('DynamoAuditLog', () => {
     expect(await auditLog.recordsBetween('/once/a', 0, Number.MAX_SAFE_INTEGER)).to.deep.equal([first]);
   });
 
-  it('stores a put record with exactly the Figgy attributes plus ours, the version as a string', async () => {
+  it('stores a put record with exactly the Figgy attributes plus ours (the path root included), the version as a string', async () => {
     await auditLog.insert(putRecord({ parameterName: '/contract/put' }));
 
     expect(await rawItem('/contract/put', SECOND)).to.deep.equal({
       parameter_name: { S: '/contract/put' },
       time: { N: String(SECOND) },
+      path_root: { S: '/contract' },
       action: { S: 'PutParameter' },
       user: { S: 'deployer' },
       value: { S: 'jdbc:postgresql://db:5432/app' },
@@ -92,6 +93,7 @@ describe('DynamoAuditLog', () => {
     expect(await rawItem('/contract/delete', record.time)).to.deep.equal({
       parameter_name: { S: '/contract/delete' },
       time: { N: String(record.time) },
+      path_root: { S: '/contract' },
       action: { S: 'DeleteParameter' },
       user: { S: 'cleaner' },
       event_id: { S: 'e-delete-1' },

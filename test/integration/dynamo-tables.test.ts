@@ -57,7 +57,7 @@ describe('local tables', () => {
     });
   });
 
-  it('keys the audit log by parameter_name (S) and time (N), with AuditByUserIdx on user and time', () => {
+  it('keys the audit log by parameter_name (S) and time (N), with AuditByUserIdx on user and time and AuditByPathRootIdx on path_root and time', () => {
     expect(keysOf('audit')).to.deep.equal({
       keys: [
         { AttributeName: 'parameter_name', KeyType: 'HASH' },
@@ -65,6 +65,7 @@ describe('local tables', () => {
       ],
       attributes: [
         { AttributeName: 'parameter_name', AttributeType: 'S' },
+        { AttributeName: 'path_root', AttributeType: 'S' },
         { AttributeName: 'time', AttributeType: 'N' },
         { AttributeName: 'user', AttributeType: 'S' },
       ],
@@ -77,6 +78,14 @@ describe('local tables', () => {
         'AuditByUserIdx',
         [
           { AttributeName: 'user', KeyType: 'HASH' },
+          { AttributeName: 'time', KeyType: 'RANGE' },
+        ],
+        { ProjectionType: 'ALL' },
+      ],
+      [
+        'AuditByPathRootIdx',
+        [
+          { AttributeName: 'path_root', KeyType: 'HASH' },
           { AttributeName: 'time', KeyType: 'RANGE' },
         ],
         { ProjectionType: 'ALL' },
