@@ -3,6 +3,8 @@
  * and the errors a caller may catch.
  */
 export { FiggyEvents } from './figgy-events.ts';
+export { FiggyReplicaTarget, type FiggyReplicaTargetProps, type ReplicaSource } from './replica-target.ts';
+export type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 export type * from './types.ts';
 export { FiggyEventsConfigError, type ResolvedSettings, type ResolvedFunctionSettings } from './settings.ts';
 export { MissingBundleError, type FunctionBundle, type FunctionBundleOptions } from './function-bundles.ts';
