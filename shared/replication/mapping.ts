@@ -2,15 +2,17 @@
  * Replication mappings as the Figgy CLI writes them, validated into domain terms.
  */
 import { ValidationError, optionalString, requireString } from '../events/validation.ts';
+import { canonicalName } from '../parameter-paths.ts';
 import type { MergePart, ReplicationMapping, SourceLink } from './types.ts';
 
 /**
  * Parses one item of the replication table. `source` is a name for `app`; for `merge` it is
  * a string or a list of strings in which `${/name}` and `${/name:uri}` refer to parameters.
  * Throws a {@link ValidationError} naming the field when the item breaks the contract.
+ * A root-level name written `x` is read as `/x`, the one name the domain keeps for it.
  */
 export function parseMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping {
-  const destination = requireString(item.destination, 'destination');
+  const destination = canonicalName(requireString(item.destination, 'destination'));
   const where = (field: string) => `${field} (mapping of ${destination})`;
   const base = {
     destination,
@@ -21,7 +23,7 @@ export function parseMapping(item: Readonly<Record<string, unknown>>): Replicati
   if (type === 'app') {
     const source = requireString(item.source, where('source'));
     if (source.includes('${')) throw new ValidationError(where('source'), 'an app source is a plain parameter name');
-    return { ...base, type, source };
+    return { ...base, type, source: canonicalName(source) };
   }
   if (type === 'merge') {
     const pieces = Array.isArray(item.source)

@@ -5,7 +5,7 @@ import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
 import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
 import { Replicator, type ReplicatorDependencies } from './replicator.ts';
-import { cycleRefusal, planReplication } from './rules.ts';
+import { judgeReplication, type ParameterReader } from './rules.ts';
 import type { ReplicationMapping } from './types.ts';
 
 export interface ReplicationSyncReport {
@@ -22,9 +22,10 @@ export interface ReplicationSyncReport {
 
 
 /**
- * Reads every mapping once, rebuilds the source index from them, reads every source and
- * destination in batched GetParameters calls to find the destinations that drifted, and has
- * the replicator repair each of them.
+ * Reads every mapping once, rebuilds the source index from them, judges every mapping by the
+ * replication rule — reading the sources and destinations it allows, and only those, in
+ * batched GetParameters calls — to find the destinations that drifted, and has the
+ * replicator repair each of them.
  *
  * Destinations are repaired upstream first, and a destination downstream of a repaired one
  * is always looked at again, so one run converges a chain A→B→C.
@@ -52,23 +53,28 @@ export class ReplicationSyncer {
 
     const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
     const lookup = async (name: string) => byDestination.get(name);
-    const names = new Set(mappings.flatMap((mapping) => [...sourcesOf(mapping), mapping.destination]));
-    const snapshot = await this.deps.parameters.readDecrypted([...names]);
+    const read = batchedReads((names) => this.deps.parameters.readDecrypted(names));
+    const verdicts = new Map(
+      await Promise.all(
+        mappings.map(
+          async (mapping) =>
+            [mapping.destination, await judgeReplication(mapping, { settings: this.deps.settings, lookup, read })] as const,
+        ),
+      ),
+    );
     const replicator = new Replicator(this.deps);
     const changed = new Set<string>();
 
     const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
     for (const level of upstreamFirst(mappings, byDestination)) {
       await mapBounded(level, this.deps.concurrency ?? 4, async (mapping) => {
-        // The snapshot only finds the destinations worth a look: judging and writing is the
-        // replicator's, which reads again right before writing, so a source changed since
-        // the snapshot is never written back over by its older value.
+        // The first judgement only finds the destinations worth a look: judging again and
+        // writing is the replicator's, which reads again right before writing, so a source
+        // changed since is never written back over by its older value.
         const upstreamChanged = sourcesOf(mapping).some((source) => changed.has(source));
-        if (!upstreamChanged && planReplication(mapping, snapshot, this.deps.settings).action === 'none') {
-          if (!(await cycleRefusal(mapping, lookup))) {
-            counts.inSync++;
-            return;
-          }
+        if (!upstreamChanged && verdicts.get(mapping.destination)?.action === 'none') {
+          counts.inSync++;
+          return;
         }
         const outcome = await replicator.replicate(mapping, { lookup });
         switch (outcome.result) {
@@ -105,6 +111,26 @@ export class ReplicationSyncer {
     }
     return { linksAdded: missing.length, linksRemoved: stale.length };
   }
+}
+
+/**
+ * A reader whose reads asked for within one turn of the event loop go out as one read of
+ * all their names, which the port batches ten to a GetParameters call.
+ */
+function batchedReads(read: ParameterReader): ParameterReader {
+  let pending: { readonly names: Set<string>; readonly values: ReturnType<ParameterReader> } | undefined;
+  return (names) => {
+    if (!pending) {
+      const batch = new Set<string>();
+      const values = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending = undefined;
+        return read([...batch]);
+      });
+      pending = { names: batch, values };
+    }
+    for (const name of names) pending.names.add(name);
+    return pending.values;
+  };
 }
 
 /**

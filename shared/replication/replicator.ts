@@ -6,10 +6,10 @@ import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore, ParameterValue } from '../parameters.ts';
-import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { linkKey, linksOf, parseMapping } from './mapping.ts';
+import { DestinationUnsettledError } from './errors.ts';
 import {
-  cycleRefusal,
-  planReplication,
+  judgeReplication,
   rewriteProbe,
   runawayRefusal,
   type MappingLookup,
@@ -65,12 +65,7 @@ export class Replicator {
     const destinations = await this.deps.sourceIndex.destinationsOf(change.name);
     // The destinations of one source share their upstream chain: each mapping on it is read
     // once per event, not once per destination (and never kept longer: mappings change).
-    const read = new Map<string, Promise<ReplicationMapping | undefined>>();
-    const lookup: MappingLookup = (name) => {
-      let mapping = read.get(name);
-      if (!mapping) read.set(name, (mapping = this.storedMapping(name)));
-      return mapping;
-    };
+    const lookup = readOnce((name) => this.storedMapping(name));
     return mapBounded(destinations, this.deps.concurrency ?? 4, (destination) =>
       this.replicateDestination(destination, { eventId: change.eventId, lookup }),
     );
@@ -119,7 +114,7 @@ export class Replicator {
    */
   async replicateDestination(destination: string, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: destination, event_id: context.eventId };
-    const item = await this.deps.mappings.get(destination);
+    const item = await this.storedItem(destination);
     if (!item) {
       // The index is a projection and may lag a removed mapping; the syncer prunes it.
       this.deps.log.warn('source index names a destination with no mapping', fields);
@@ -137,23 +132,28 @@ export class Replicator {
   }
 
   /**
-   * Brings one destination in line with its sources, unless the rule refuses it. `lookup`
-   * finds upstream mappings for the cycle check; by default it reads the replication table.
+   * Brings one destination in line with its sources, as {@link judgeReplication} decides.
+   * `lookup` finds upstream mappings for the cycle check; by default it reads the
+   * replication table, each mapping once for all the rounds below.
    */
   async replicate(mapping: ReplicationMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: mapping.destination, event_id: context.eventId };
-    const reason = await cycleRefusal(mapping, context.lookup ?? ((name) => this.storedMapping(name)));
-    if (reason) {
-      this.deps.log.warn('replication refused', { ...fields, reason });
-      return { destination: mapping.destination, result: 'refused', reason };
-    }
+    const lookup = context.lookup ?? readOnce((name) => this.storedMapping(name));
     let written = false;
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-      const values = await this.deps.parameters.readDecrypted([...sourcesOf(mapping), mapping.destination]);
-      const plan = planReplication(mapping, values, this.deps.settings);
+      let current: ParameterValue | undefined;
+      const plan = await judgeReplication(mapping, {
+        settings: this.deps.settings,
+        lookup,
+        read: async (names) => {
+          const values = await this.deps.parameters.readDecrypted(names);
+          current = values.get(mapping.destination);
+          return values;
+        },
+      });
       switch (plan.action) {
         case 'write': {
-          const runaway = await this.runaway(mapping.destination, values.get(mapping.destination));
+          const runaway = await this.runaway(mapping.destination, current);
           if (runaway) {
             this.deps.log.error('replication refused', { ...fields, reason: runaway });
             return { destination: mapping.destination, result: 'refused', reason: runaway };
@@ -177,10 +177,7 @@ export class Replicator {
           return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
       }
     }
-    throw new Error(
-      `destination ${mapping.destination} still differs from its sources after ${MAX_WRITE_ROUNDS} writes; ` +
-        'its sources are changing faster than it can be replicated',
-    );
+    throw new DestinationUnsettledError(mapping.destination, MAX_WRITE_ROUNDS);
   }
 
   /**
@@ -196,9 +193,31 @@ export class Replicator {
 
   /** The valid mapping stored for `destination`; a malformed one counts as none. */
   private async storedMapping(destination: string): Promise<ReplicationMapping | undefined> {
-    const item = await this.deps.mappings.get(destination);
+    const item = await this.storedItem(destination);
     return item ? parseStoredMapping(item) : undefined;
   }
+
+  /** The item kept for `destination`, which a root-level one may be keyed by as `x`, not `/x`. */
+  private async storedItem(destination: string): Promise<Record<string, unknown> | undefined> {
+    const item = await this.deps.mappings.get(destination);
+    if (item || !isRootLevel(destination)) return item;
+    return this.deps.mappings.get(destination.slice(1));
+  }
+}
+
+/** A lookup that reads each mapping once, however often it is asked. */
+function readOnce(lookup: MappingLookup): MappingLookup {
+  const read = new Map<string, Promise<ReplicationMapping | undefined>>();
+  return (name) => {
+    let mapping = read.get(name);
+    if (!mapping) read.set(name, (mapping = lookup(name)));
+    return mapping;
+  };
+}
+
+/** `/x`: a name SSM also knows as `x`. */
+function isRootLevel(name: string): boolean {
+  return name.startsWith('/') && name.indexOf('/', 1) === -1;
 }
 
 /** The links an item in the table had; an item that never parsed never had any. */

@@ -1,9 +1,12 @@
 /**
- * The replication rule: what a destination should hold, and whether it may be written.
+ * The replication rule: whether a destination may be written, and what it should hold.
  *
- * Both the live replicators and the syncer decide through {@link planReplication}, so a
- * destination is judged the same way whichever path reaches it.
+ * {@link judgeReplication} is the whole rule, and the live replicators and the syncer all
+ * decide through it, so a destination is judged the same way whichever path reaches it:
+ * first what the mapping alone shows, then what lies upstream of it, and only then, from the
+ * values of the sources it may read, what to write.
  */
+import { readableNameProblem, writableNameProblem } from '../parameter-names.ts';
 import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import { sourcesOf } from './mapping.ts';
@@ -28,16 +31,41 @@ export interface ReplicationSettings {
 export type MappingLookup = (name: string) => Promise<ReplicationMapping | undefined>;
 
 /**
- * Decides one destination. `values` holds the decrypted current values of the mapping's
- * sources and of its destination; names absent from it do not exist.
+ * Reads the decrypted current values of `names`; names absent from the result do not exist.
+ * The rule calls it only with names it allows to be read.
  */
-export function planReplication(
+export type ParameterReader = (names: readonly string[]) => Promise<ReadonlyMap<string, ParameterValue>>;
+
+/** What {@link judgeReplication} needs besides the mapping. */
+export interface ReplicationJudgement {
+  readonly settings: ReplicationSettings;
+  /** Finds upstream mappings for the cycle check. */
+  readonly lookup: MappingLookup;
+  readonly read: ParameterReader;
+}
+
+/**
+ * The whole replication rule for one destination: refused for what the mapping alone shows
+ * ({@link refusalOf}), then for what lies upstream ({@link cycleRefusal}); only a mapping
+ * that passes both has its sources and destination read, so nothing the deployment may not
+ * read is ever asked for (under its IAM one such name fails a whole GetParameters call).
+ *
+ * @example
+ * const plan = await judgeReplication(mapping, { settings, lookup, read: (names) => parameters.readDecrypted(names) });
+ * if (plan.action === 'write') await parameters.write(plan.write);
+ */
+export async function judgeReplication(mapping: ReplicationMapping, judgement: ReplicationJudgement): Promise<ReplicationPlan> {
+  const refusal = refusalOf(mapping, judgement.settings) ?? (await cycleRefusal(mapping, judgement.lookup));
+  if (refusal) return { action: 'refuse', reason: refusal };
+  return planFromValues(mapping, await judgement.read([...sourcesOf(mapping), mapping.destination]), judgement.settings);
+}
+
+/** What to do with a destination whose mapping the rule allows, given the values read. */
+function planFromValues(
   mapping: ReplicationMapping,
   values: ReadonlyMap<string, ParameterValue>,
   settings: ReplicationSettings,
 ): ReplicationPlan {
-  const refusal = refusalOf(mapping, settings);
-  if (refusal) return { action: 'refuse', reason: refusal };
   const desired = desiredValue(mapping, values);
   if ('missing' in desired) {
     return { action: 'wait', reason: `source ${desired.missing.join(', ')} does not exist` };
@@ -57,20 +85,37 @@ export function planReplication(
   };
 }
 
+/**
+ * References one merge may hold: each is a parameter read whenever the destination is
+ * judged, and a merge of thousands would spend the account's read quota on every change.
+ */
+export const MAX_MERGE_REFERENCES = 50;
+
 /** Why this mapping may never be written, judged from the mapping alone. */
 export function refusalOf(mapping: ReplicationMapping, settings: ReplicationSettings): string | undefined {
-  if (!isUnderPrefixes(mapping.destination, settings.destinationPrefixes)) {
-    return `destination ${mapping.destination} is outside the allowed prefixes ${settings.destinationPrefixes.join(', ')}`;
+  const { destination } = mapping;
+  const unwritable = writableNameProblem(destination);
+  if (unwritable) return `destination ${destination} ${unwritable}, so SSM would refuse to write it`;
+  if (!isUnderPrefixes(destination, settings.destinationPrefixes)) {
+    return `destination ${destination} is outside the allowed prefixes ${settings.destinationPrefixes.join(', ')}`;
   }
-  const foreign = settings.sourcePrefixes
-    ? sourcesOf(mapping).filter((source) => !isUnderPrefixes(source, settings.sourcePrefixes as readonly string[]))
-    : [];
+  if (mapping.type === 'merge') {
+    const references = mapping.parts.filter((part) => part.kind === 'reference').length;
+    if (references > MAX_MERGE_REFERENCES) {
+      return `the merge has ${references} references; at most ${MAX_MERGE_REFERENCES} are replicated: split it into smaller merges`;
+    }
+  }
+  const sources = sourcesOf(mapping);
+  for (const source of sources) {
+    const unreadable = readableNameProblem(source);
+    if (unreadable) return `source ${source} ${unreadable}, so SSM would refuse to read it`;
+  }
+  const allowed = settings.sourcePrefixes;
+  const foreign = allowed ? sources.filter((source) => !isUnderPrefixes(source, allowed)) : [];
   if (foreign.length > 0) {
-    return `source ${foreign.join(', ')} is outside the allowed source prefixes ${settings.sourcePrefixes?.join(', ')}`;
+    return `source ${foreign.join(', ')} is outside the allowed source prefixes ${allowed?.join(', ')}`;
   }
-  if (sourcesOf(mapping).includes(mapping.destination)) {
-    return `destination ${mapping.destination} reads itself`;
-  }
+  if (sources.includes(destination)) return `destination ${destination} reads itself`;
   return undefined;
 }
 

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
+import { FiggyEventsError } from '../../../shared/errors.ts';
 import { ValidationError } from '../../../shared/events/validation.ts';
+import { DestinationUnsettledError } from '../../../shared/replication/errors.ts';
 import { parseMapping } from '../../../shared/replication/mapping.ts';
 import { Replicator } from '../../../shared/replication/replicator.ts';
-import { formEncode } from '../../../shared/replication/rules.ts';
+import { MAX_MERGE_REFERENCES, formEncode } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
 import { InMemoryMappings, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 
@@ -155,6 +157,81 @@ describe('replication', () => {
     expect(outcome).to.deep.include({ result: 'refused' });
     expect(outcome?.reason).to.include('/prod/db/password is outside the allowed source prefixes');
     expect(parameters.current('/app/stolen')).to.equal(undefined);
+  });
+
+  it('refuses a source outside the source prefixes before reading anything, so IAM never denies a read', async () => {
+    const { parameters, map, sourceChanged } = setup('/app', '/shared,/app');
+    parameters.readable = (name) => name.startsWith('/shared/') || name.startsWith('/app/');
+    parameters.put('/shared/host', 'db');
+    parameters.put('/secret/key', 'k', 'SecureString');
+    const refused = await map({ destination: '/app/stolen', type: 'merge', source: '${/shared/host}:${/secret/key}' });
+    expect(refused).to.deep.include({ result: 'refused' });
+    expect(refused?.reason).to.include('/secret/key is outside the allowed source prefixes');
+    // The good destination of the same source is not held up by the refused one.
+    await map({ destination: '/app/host', source: '/shared/host', type: 'app' });
+    parameters.put('/shared/host', 'db-2');
+    const outcomes = await sourceChanged('/shared/host');
+    expect(outcomes.map((outcome) => `${outcome.destination} ${outcome.result}`).sort()).to.deep.equal([
+      '/app/host written',
+      '/app/stolen refused',
+    ]);
+    expect(parameters.current('/app/host')?.value).to.equal('db-2');
+  });
+
+  for (const destination of ['/app//db', '/app/db/', '/app/db url', '/app/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o']) {
+    it(`refuses a destination SSM would refuse (${destination}) instead of failing every retry`, async () => {
+      const { parameters, map } = setup('/app');
+      parameters.put('/src', 'v');
+      const outcome = await map({ destination, source: '/src', type: 'app' });
+      expect(outcome).to.deep.include({ result: 'refused' });
+      expect(outcome?.reason).to.include('so SSM would refuse to write it');
+      expect(parameters.writes).to.be.empty;
+      expect(parameters.calls.of('GetParameters')).to.equal(0);
+    });
+  }
+
+  it(`refuses a merge of more than ${MAX_MERGE_REFERENCES} references without reading them`, async () => {
+    const { parameters, map } = setup('/app');
+    const names = Array.from({ length: MAX_MERGE_REFERENCES + 1 }, (_, index) => `/src/${index}`);
+    for (const name of names) parameters.put(name, 'v');
+    const outcome = await map({ destination: '/app/big', type: 'merge', source: names.map((name) => `\${${name}}`) });
+    expect(outcome).to.deep.include({ result: 'refused' });
+    expect(outcome?.reason).to.include(`${MAX_MERGE_REFERENCES + 1} references; at most ${MAX_MERGE_REFERENCES}`);
+    expect(parameters.calls.of('GetParameters')).to.equal(0);
+    const fits = await map({ destination: '/app/fits', type: 'merge', source: names.slice(1).map((name) => `\${${name}}`) });
+    expect(fits?.result).to.equal('written');
+  });
+
+  it('reads a root-level source named x as /x, the name its events carry', async () => {
+    const { parameters, sourceIndex, map, sourceChanged } = setup('/app');
+    parameters.put('/x', 'one');
+    await map({ destination: '/app/x', source: 'x', type: 'app' });
+    expect(sourceIndex.sorted()).to.deep.equal(['/x|/app/x']);
+    parameters.put('/x', 'two');
+    expect((await sourceChanged('/x')).map((outcome) => outcome.result)).to.deep.equal(['written']);
+    expect(parameters.current('/app/x')?.value).to.equal('two');
+  });
+
+  it('finds a root-level mapping kept under x when following /x upstream for a cycle', async () => {
+    const { mappings, map } = setup('/app,/x');
+    mappings.set({ destination: 'x', source: '/app/a', type: 'app' });
+    const outcome = await map({ destination: '/app/a', source: '/x', type: 'app' });
+    expect(outcome?.reason).to.include('closes a cycle');
+  });
+
+  it('gives up on a destination that keeps changing with a retryable FiggyEventsError', async () => {
+    const { parameters, map } = setup('/app');
+    parameters.put('/src', 'v0');
+    const write = parameters.write.bind(parameters);
+    let round = 0;
+    parameters.write = async (parameter) => {
+      const version = await write(parameter);
+      parameters.put('/src', `v${++round}`);
+      return version;
+    };
+    const error = await map({ destination: '/app/busy', source: '/src', type: 'app' }).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(DestinationUnsettledError).and.instanceOf(FiggyEventsError);
+    expect(error).to.deep.include({ retryable: true, destination: '/app/busy' });
   });
 
   it('refuses a mapping that closes a cycle, and every mapping on it', async () => {

@@ -112,6 +112,32 @@ describe('replication syncer', () => {
   });
 });
 
+describe('replication syncer under the deployment IAM', () => {
+  it('reads no source the rule refuses, so one bad mapping never stops the repair of good ones', async () => {
+    const parameters = new InMemoryParameterStore();
+    const mappings = new InMemoryMappings();
+    const syncer = new ReplicationSyncer({
+      parameters,
+      mappings,
+      sourceIndex: new InMemorySourceIndex(),
+      log: new RecordingLog(),
+      settings: {
+        destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'),
+        sourcePrefixes: parsePrefixes('/shared', 'REPLICATION_SOURCE_PREFIXES'),
+      },
+    });
+    parameters.readable = (name) => name.startsWith('/shared/') || name.startsWith('/app/');
+    parameters.put('/secret/key', 'k', 'SecureString');
+    mappings.set({ destination: '/app/stolen', source: '/secret/key', type: 'app' });
+    for (let index = 0; index < 12; index++) {
+      parameters.put(`/shared/${index}`, `value-${index}`);
+      mappings.set({ destination: `/app/${index}`, source: `/shared/${index}`, type: 'app' });
+    }
+    expect(await syncer.sync()).to.deep.include({ mappings: 13, written: 12, refused: 1 });
+    expect(parameters.current('/app/stolen')).to.equal(undefined);
+  });
+});
+
 describe('cache syncer', () => {
   function setup() {
     const cache = new InMemoryNameCache();

@@ -30,6 +30,11 @@ export class InMemoryParameterStore implements ParameterStore {
   readonly calls = new Calls();
   readonly writes: ParameterWrite[] = [];
   now: number | undefined;
+  /**
+   * What the caller's IAM lets it read: a batch naming anything else fails whole, as
+   * GetParameters does under a policy that denies one of its names.
+   */
+  readable: (name: string) => boolean = () => true;
   private readonly parameters = new Map<string, Versioned>();
 
   put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string): number {
@@ -56,7 +61,11 @@ export class InMemoryParameterStore implements ParameterStore {
 
   async readDecrypted(names: readonly string[]) {
     const unique = [...new Set(names)];
-    for (let start = 0; start < unique.length; start += 10) this.calls.count('GetParameters');
+    for (let start = 0; start < unique.length; start += 10) {
+      this.calls.count('GetParameters');
+      const denied = unique.slice(start, start + 10).find((name) => !this.readable(name));
+      if (denied) throw Object.assign(new Error(`not authorized to perform: ssm:GetParameters on ${denied}`), { name: 'AccessDeniedException' });
+    }
     const values = new Map<string, ParameterValue>();
     for (const name of unique) {
       const found = this.current(name);

@@ -1,0 +1,23 @@
+/**
+ * Where replication gives up, as errors that say whether trying again can help.
+ */
+import { FiggyEventsError } from '../errors.ts';
+
+/**
+ * A destination kept differing from its sources after every write replication allows itself
+ * in one go: its sources change faster than it is replicated. Retryable: once they calm
+ * down, the next attempt (Lambda's retry, the syncer) settles it.
+ */
+export class DestinationUnsettledError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(
+    readonly destination: string,
+    writes: number,
+  ) {
+    super(
+      `destination ${destination} still differs from its sources after ${writes} writes; ` +
+        'its sources are changing faster than it can be replicated (it is tried again on the next event or sync)',
+    );
+    this.name = 'DestinationUnsettledError';
+  }
+}
