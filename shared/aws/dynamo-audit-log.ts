@@ -1,14 +1,21 @@
-import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { pathRoot } from '../audit/path-root.ts';
 import type { AuditLog, AuditRecord } from '../audit/types.ts';
 import { SSM_EVENT_NAMES } from '../events/pattern.ts';
+import type { Log } from '../log.ts';
+import { canonicalName } from '../parameter-paths.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
-import { pathRoot } from '../audit/path-root.ts';
-import { AUDIT_PATH_ROOT, AUDIT_TABLE } from '../tables.ts';
+import type { AuditHistory, TimeWindow } from '../restore/types.ts';
+import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE, AUDIT_USER_INDEX } from '../tables.ts';
+import { isMigrationMarker, migrationStatus } from './audit-path-migration.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
 const SORT_KEY = AUDIT_TABLE.sortKey.name;
+
+/** The slots of one second: a record's `time` is at most this much after its event time. */
+const SLOT_SPAN = 999;
 
 /** `time` and `user` are DynamoDB reserved words, so every expression goes through names. */
 const KEY_NAMES = { '#name': PARTITION_KEY, '#time': SORT_KEY };
@@ -16,6 +23,8 @@ const KEY_NAMES = { '#name': PARTITION_KEY, '#time': SORT_KEY };
 export interface DynamoAuditLogOptions {
   /** Items per Query or Scan request (DynamoDB's `Limit`); tests set it low to cross pages. */
   readonly pageSize?: number;
+  /** Where the warning goes when prefixes must be read by a Scan (see `figgy-events migrate`). */
+  readonly log?: Log;
 }
 
 /**
@@ -30,7 +39,9 @@ export interface DynamoAuditLogOptions {
  * const auditLog = new DynamoAuditLog(createDynamoDocumentClient(), 'figgy-config-auditor');
  * const written = await auditLog.insert(record); // false: that key already holds a record
  */
-export class DynamoAuditLog implements AuditLog {
+export class DynamoAuditLog implements AuditLog, AuditHistory {
+  private coverage: Promise<boolean> | undefined;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -63,27 +74,101 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   /**
-   * Every record of every parameter whose name starts with `prefix`, page by page.
-   *
-   * A Scan, so records come in no particular order; restore and replay group them by name.
+   * Every record under `prefix` within `window`: one Query of the path index on the prefix's
+   * leading segment (time bounds as its key condition, deeper segments a filter, which DynamoDB
+   * applies after reading the segment's records). The root, an empty prefix, and a table `figgy-events migrate` has not yet
+   * backfilled are read by a Scan instead; the last with a warning saying to migrate.
    */
-  async *recordsUnder(prefix: string): AsyncIterable<AuditRecord> {
-    const pages = paginateScan(
-      { client: this.documents, pageSize: this.options.pageSize },
-      {
-        TableName: this.tableName,
-        // begins_with rejects an empty operand, and an empty prefix means every record anyway.
-        ...(prefix === ''
-          ? {}
-          : {
-              FilterExpression: 'begins_with(#name, :prefix)',
-              ExpressionAttributeNames: { '#name': PARTITION_KEY },
-              ExpressionAttributeValues: { ':prefix': prefix },
-            }),
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) yield this.record(item);
+  async *recordsUnder(prefix: string, window: TimeWindow = {}): AsyncIterable<AuditRecord> {
+    const root = prefix === '' ? undefined : pathRoot(prefix);
+    if (root !== undefined && (await this.indexed())) {
+      const path = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+      const deeper = path !== root;
+      const key = keyCondition(AUDIT_PATH_ROOT, root, window);
+      yield* this.within(window, this.pages(this.queryPages, {
+        IndexName: AUDIT_PATH_INDEX,
+        ...key,
+        // A path, not a string prefix: /app/orders leaves /app/orders-v2 out.
+        ...(deeper && {
+          FilterExpression: '#name = :path OR begins_with(#name, :under)',
+          ExpressionAttributeNames: { ...key.ExpressionAttributeNames, '#name': PARTITION_KEY },
+          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':path': path, ':under': `${path}/` },
+        }),
+      }));
+      return;
+    }
+    yield* this.within(window, this.pages(this.scanPages, {
+      // begins_with rejects an empty operand, and an empty prefix means every record anyway.
+      ...(prefix === '' || prefix === '/'
+        ? {}
+        : {
+            FilterExpression: 'begins_with(#name, :prefix)',
+            ExpressionAttributeNames: { '#name': PARTITION_KEY },
+            ExpressionAttributeValues: { ':prefix': prefix },
+          }),
+    }));
+  }
+
+  /** One Query of the table's own key per spelling of the name (`x` and `/x` for a root-level one). */
+  async *recordsOf(name: string): AsyncIterable<AuditRecord> {
+    const canonical = canonicalName(name);
+    const spellings = pathRoot(canonical) === canonical ? [canonical, canonical.slice(1)] : [canonical];
+    for (const spelling of spellings) {
+      yield* this.pages(this.queryPages, {
+        KeyConditionExpression: '#name = :name',
+        ExpressionAttributeNames: { '#name': PARTITION_KEY },
+        ExpressionAttributeValues: { ':name': spelling },
+      });
+    }
+  }
+
+  /** One Query of `AuditByUserIdx`, the index the Figgy CLI reads a user's changes by. */
+  async *recordsBy(user: string, window: TimeWindow = {}): AsyncIterable<AuditRecord> {
+    yield* this.within(window, this.pages(this.queryPages, {
+      IndexName: AUDIT_USER_INDEX,
+      ...keyCondition('user', user, window),
+    }));
+  }
+
+  /**
+   * Whether the path index covers every record, asked once per instance: the marker
+   * `figgy-events migrate` writes when it has backfilled the whole table (one GetItem).
+   */
+  private indexed(): Promise<boolean> {
+    this.coverage ??= migrationStatus(this.documents, this.tableName).then((status) => {
+      if (status !== 'complete') {
+        this.options.log?.warn(
+          `the audit table has records without ${AUDIT_PATH_ROOT} (migration ${status}), so it is read whole by a Scan; ` +
+            'run "figgy-events migrate" once to read prefixes through their index',
+          { table: this.tableName },
+        );
+      }
+      return status === 'complete';
+    });
+    return this.coverage;
+  }
+
+  private readonly queryPages = (input: Omit<QueryCommandInput, 'TableName'>) =>
+    paginateQuery({ client: this.documents, pageSize: this.options.pageSize }, { TableName: this.tableName, ...input });
+
+  private readonly scanPages = (input: Omit<ScanCommandInput, 'TableName'>) =>
+    paginateScan({ client: this.documents, pageSize: this.options.pageSize }, { TableName: this.tableName, ...input });
+
+  private async *pages<I>(
+    paginate: (input: I) => AsyncIterable<{ Items?: Record<string, unknown>[] }>,
+    input: I,
+  ): AsyncIterable<AuditRecord> {
+    for await (const page of paginate(input)) {
+      for (const item of page.Items ?? []) if (!isMigrationMarker(item)) yield this.record(item);
+    }
+  }
+
+  /** Keeps the records whose event time is in the window; a key condition on `time` comes close, this is exact. */
+  private async *within(window: TimeWindow, records: AsyncIterable<AuditRecord>): AsyncIterable<AuditRecord> {
+    for await (const record of records) {
+      if ((window.since === undefined || record.eventTime >= window.since) && (window.until === undefined || record.eventTime <= window.until)) {
+        yield record;
+      }
     }
   }
 
@@ -127,6 +212,36 @@ export class DynamoAuditLog implements AuditLog {
       modifiedAt: read.optionalNumber('modified_at'),
     });
   }
+}
+
+/**
+ * The key condition of an index Query: one partition and, when the window has ends, a range of
+ * `time`. `time` is the event's second plus a slot, so every record of the window lies in
+ * `[since, until + 999]`; the few more it lets in are left out by the event time afterwards.
+ */
+function keyCondition(
+  attribute: string,
+  value: string,
+  window: TimeWindow,
+): Required<Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>> {
+  const { since, until } = window;
+  const range =
+    since !== undefined && until !== undefined
+      ? ' AND #time BETWEEN :since AND :until'
+      : since !== undefined
+        ? ' AND #time >= :since'
+        : until !== undefined
+          ? ' AND #time <= :until'
+          : '';
+  return {
+    KeyConditionExpression: `#partition = :partition${range}`,
+    ExpressionAttributeNames: { '#partition': attribute, ...(range && { '#time': SORT_KEY }) },
+    ExpressionAttributeValues: {
+      ':partition': value,
+      ...(since !== undefined && { ':since': since }),
+      ...(until !== undefined && { ':until': until + SLOT_SPAN }),
+    },
+  };
 }
 
 function auditItem(record: AuditRecord): Record<string, unknown> {

@@ -1,9 +1,28 @@
 import type { AuditRecord } from '../audit/types.ts';
 import type { ParameterType, ParameterWrite } from '../parameters.ts';
 
-/** The audit log as restore and replay read it: every record under a prefix, in any order. */
+/** Event times from `since` to `until`, epoch ms, both included; an absent end is open. */
+export interface TimeWindow {
+  readonly since?: number;
+  readonly until?: number;
+}
+
+/**
+ * The audit log as restore, replay and the audit commands read it, records in any order.
+ * Each method reads only what its question needs where the store can (an index), and
+ * records outside the window are never returned.
+ */
 export interface AuditHistory {
-  recordsUnder(prefix: string): AsyncIterable<AuditRecord>;
+  /**
+   * At least every record of every parameter under the path `prefix` (`''` or `/` for all);
+   * it may add records of names that merely start with it, so callers keep those
+   * `isUnderPrefix` accepts.
+   */
+  recordsUnder(prefix: string, window?: TimeWindow): AsyncIterable<AuditRecord>;
+  /** Every record of one parameter, under both spellings of a root-level name. */
+  recordsOf(name: string): AsyncIterable<AuditRecord>;
+  /** Every record of the changes one user made (the audit record's `user`). */
+  recordsBy(user: string, window?: TimeWindow): AsyncIterable<AuditRecord>;
 }
 
 /**

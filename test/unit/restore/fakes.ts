@@ -6,13 +6,14 @@
  */
 import type { AuditRecord } from '../../../shared/audit/types.ts';
 import type { ParameterType, ParameterWrite } from '../../../shared/parameters.ts';
-import { isUnderPrefix } from '../../../shared/parameter-paths.ts';
+import { canonicalName, isUnderPrefix } from '../../../shared/parameter-paths.ts';
 import type {
   AuditCiphertextDecrypter,
   AuditHistory,
   CurrentParameter,
   HeldVersion,
   RestoreTarget,
+  TimeWindow,
 } from '../../../shared/restore/types.ts';
 import { Calls } from '../support/in-memory.ts';
 
@@ -61,14 +62,31 @@ export function deleted(name: string, options: { at: string; slot?: number }): A
   };
 }
 
+/** The audit log in memory; `reads` says which question each read asked. */
 export class FakeHistory implements AuditHistory {
   readonly prefixes: string[] = [];
+  readonly reads: string[] = [];
   constructor(readonly records: AuditRecord[] = []) {}
 
-  async *recordsUnder(prefix: string) {
+  async *recordsUnder(prefix: string, window: TimeWindow = {}) {
     this.prefixes.push(prefix);
-    yield* this.records.filter((record) => record.parameterName.startsWith(prefix));
+    this.reads.push(`under ${prefix}`);
+    yield* this.records.filter((record) => record.parameterName.startsWith(prefix) && inWindow(record, window));
   }
+
+  async *recordsOf(name: string) {
+    this.reads.push(`of ${name}`);
+    yield* this.records.filter((record) => canonicalName(record.parameterName) === canonicalName(name));
+  }
+
+  async *recordsBy(user: string, window: TimeWindow = {}) {
+    this.reads.push(`by ${user}`);
+    yield* this.records.filter((record) => record.user === user && inWindow(record, window));
+  }
+}
+
+function inWindow(record: AuditRecord, { since, until }: TimeWindow): boolean {
+  return (since === undefined || record.eventTime >= since) && (until === undefined || record.eventTime <= until);
 }
 
 interface StoredVersion extends HeldVersion {
