@@ -17,6 +17,7 @@ export const ENV = {
   destinationPrefixes: 'REPLICATION_DESTINATION_PREFIXES',
   sourcePrefixes: 'REPLICATION_SOURCE_PREFIXES',
   replicationKmsKeyId: 'REPLICATION_KMS_KEY_ID',
+  replicaTargets: 'REPLICATION_REPLICA_TARGETS',
   logLevel: 'LOG_LEVEL',
 } as const;
 

@@ -6,6 +6,7 @@
  * bundles with the same environment; tests iterate over it. Adding a handler starts here.
  */
 import { ENV } from './config.ts';
+import type { ReplicaTarget } from './replication/replica-targets.ts';
 import { tableNames, type TableRole } from './tables.ts';
 
 export type Trigger = 'ssm-event' | 'replication-stream' | 'schedule';
@@ -139,6 +140,8 @@ export interface DeploymentSettings {
   readonly sourcePrefixes?: readonly string[];
   /** Key id, ARN or alias; absent means the account's default SSM key. */
   readonly replicationKmsKeyId?: string;
+  /** Other regions and accounts replication may write to; absent or empty: none. */
+  readonly replicaTargets?: readonly ReplicaTarget[];
   readonly logLevel: string;
 }
 
@@ -171,6 +174,7 @@ export function functionEnvironment(
   if (spec.ssm.includes('write-destinations')) {
     env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
     if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
+    if (settings.replicaTargets?.length) env[ENV.replicaTargets] = JSON.stringify(settings.replicaTargets);
   }
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;

@@ -109,6 +109,7 @@ export class FiggyEvents extends Construct {
           destinationPrefixes: settings.destinationPrefixes,
           sourcePrefixes: settings.sourcePrefixes,
           replicationKmsKeyId: this.replicationKeyArn,
+          replicaTargets: settings.replicaTargets,
           logLevel: settings.logLevel,
         }),
         logRetentionDays: settings.logRetentionDays,
@@ -126,6 +127,7 @@ export class FiggyEvents extends Construct {
             destinationPrefixes: settings.destinationPrefixes,
             sourcePrefixes: settings.sourcePrefixes,
             replicationKeyArn: this.replicationKeyArn,
+            replicaTargets: settings.replicaTargets,
           }),
       });
       functions.set(name, fn);

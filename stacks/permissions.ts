@@ -13,7 +13,9 @@ import {
   type SsmAccess,
   type TableOperation,
 } from '../shared/functions.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import type { TableRole } from '../shared/tables.ts';
+import { replicaTargetStatements } from './replica-grants.ts';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -44,6 +46,8 @@ export interface FunctionGrants {
   /** Prefixes as `normalizePrefix` returns them; `/` for every parameter. */
   readonly sourcePrefixes: readonly string[];
   readonly replicationKeyArn: string;
+  /** Disaster-recovery targets, checked (see `resolveReplicaTargets`). */
+  readonly replicaTargets: readonly ReplicaTarget[];
 }
 
 /**
@@ -81,7 +85,10 @@ export const STREAM_READ_ACTIONS = [
 ];
 
 /** `/app` → `arn:aws:ssm:eu-west-1:123456789012:parameter/app/*`; `/` → every parameter. */
-export function parameterArnPattern(grants: FunctionGrants, prefix: string): string {
+export function parameterArnPattern(
+  grants: Pick<FunctionGrants, 'partition' | 'region' | 'accountId'>,
+  prefix: string,
+): string {
   const { partition, region, accountId } = grants;
   return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix === '/' ? '/' : `${prefix}/`}*`;
 }
@@ -222,6 +229,9 @@ export function functionPolicy(name: FunctionName, grants: FunctionGrants): Poli
     });
   }
   for (const access of spec.ssm) statements.push(...ssmStatements(access, grants));
+  if ((spec.ssm as readonly SsmAccess[]).includes('write-destinations')) {
+    statements.push(...replicaTargetStatements(grants.replicaTargets, grants.partition, grants.accountId));
+  }
   if (spec.encrypts) statements.push(encryptStatement(grants));
   return { Version: '2012-10-17', Statement: statements };
 }

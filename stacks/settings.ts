@@ -19,6 +19,8 @@ import type {
   LambdaArchitecture,
   ScheduledFunctionName,
 } from './types.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { resolveReplicaTargets } from './replica-target-settings.ts';
 
 /** A prop that cannot be synthesized, with the reason and what to change. */
 export class FiggyEventsConfigError extends FiggyEventsError {
@@ -58,6 +60,8 @@ export interface ResolvedSettings {
   readonly deliveryRetryAttempts: number;
   readonly deliveryMaximumEventAgeSeconds: number;
   readonly streamRetryAttempts: number;
+  /** Checked, prefixes normalised; empty when replication stays home. */
+  readonly replicaTargets: readonly ReplicaTarget[];
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
@@ -202,5 +206,6 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       86400,
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
+    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { FunctionName, ScheduledFunctionName } from '../shared/functions.ts';
 import type { FunctionBundleOptions } from './function-bundles.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 
 export type { ScheduledFunctionName };
 
@@ -286,4 +287,27 @@ export interface FiggyEventsProps {
    * ```
    */
   readonly bundles?: FunctionBundleOptions;
+  /**
+   * Other regions and accounts replication may write to, for disaster recovery: mappings and
+   * mirrors whose destination is a parameter ARN there. The replicators and the syncer may
+   * write only under each target's `destinationPrefixes`, in its region and account; a target
+   * in another account is written through its `roleArn` (its `FiggyReplicaTarget`), which is
+   * all they may assume. A mapping to a place not listed here is refused, naming this prop.
+   *
+   * @defaultValue none: replication stays in this region and account
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = {
+   *   region: 'eu-west-1',
+   *   destinationPrefixes: ['/app/'],
+   *   replicaTargets: [
+   *     { region: 'eu-central-1', destinationPrefixes: ['/dr/'] },
+   *     { region: 'eu-central-1', accountId: '210987654321', roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer', destinationPrefixes: ['/dr/'] },
+   *   ],
+   * };
+   * ```
+   */
+  readonly replicaTargets?: readonly ReplicaTarget[];
 }

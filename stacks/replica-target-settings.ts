@@ -1,0 +1,92 @@
+/**
+ * The `replicaTargets` prop checked at synth, so a target that could never be written is
+ * reported by prop name, not by AWS in the middle of a failover.
+ */
+import { Token } from 'cdktf';
+import { checkPrefixes } from '../shared/parameter-paths.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { FiggyEventsConfigError } from './settings.ts';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+// A key ARN, not an alias: IAM grants on an alias ARN do not cover use of the key.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+
+/** Where the deployment itself runs: a target there is no disaster-recovery target. */
+export interface HomePlace {
+  readonly region: string;
+  /** Unknown at synth when the account comes from `data.aws_caller_identity`. */
+  readonly accountId?: string;
+}
+
+/**
+ * Each target checked and its prefixes normalised; throws {@link FiggyEventsConfigError}
+ * naming `replicaTargets[i].<field>`.
+ *
+ * @example
+ * resolveReplicaTargets([{ region: 'eu-central-1', destinationPrefixes: ['/dr/'] }], { region: 'eu-west-1' });
+ * // → [{ region: 'eu-central-1', destinationPrefixes: ['/dr'] }]
+ */
+export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefined, home: HomePlace): ReplicaTarget[] {
+  const seen = new Set<string>();
+  return (targets ?? []).map((target, index) => {
+    const prop = (field: string) => `replicaTargets[${index}].${field}`;
+    if (Token.isUnresolved(target.region) || !REGION.test(target.region)) {
+      throw new FiggyEventsConfigError(prop('region'), `is "${target.region}"; give the region's name as a literal string`);
+    }
+    const roleAccount = target.roleArn === undefined ? undefined : ROLE_ARN.exec(target.roleArn)?.[1];
+    if (target.roleArn !== undefined && roleAccount === undefined) {
+      throw new FiggyEventsConfigError(prop('roleArn'), `is "${target.roleArn}", not an IAM role ARN`);
+    }
+    if (target.accountId !== undefined && !ACCOUNT_ID.test(target.accountId)) {
+      throw new FiggyEventsConfigError(prop('accountId'), `is "${target.accountId}"; use the 12-digit account id`);
+    }
+    const accountId = target.accountId ?? roleAccount ?? home.accountId;
+    if (roleAccount !== undefined && roleAccount !== accountId) {
+      throw new FiggyEventsConfigError(prop('roleArn'), `is a role of account ${roleAccount}, not of the target's account ${accountId}`);
+    }
+    const otherAccount = accountId !== undefined && home.accountId !== undefined && accountId !== home.accountId;
+    if (otherAccount && target.roleArn === undefined) {
+      throw new FiggyEventsConfigError(
+        prop('roleArn'),
+        `is required: account ${accountId} is not this deployment's; deploy FiggyReplicaTarget there and give its role ARN`,
+      );
+    }
+    if (target.region === home.region && !otherAccount && target.roleArn === undefined) {
+      throw new FiggyEventsConfigError(
+        prop('region'),
+        `is this deployment's own region and account; list its prefixes in destinationPrefixes instead`,
+      );
+    }
+    const place = `${target.region}/${accountId ?? 'this account'}`;
+    if (seen.has(place)) throw new FiggyEventsConfigError(prop('region'), `names ${place} a second time; list each target once`);
+    seen.add(place);
+    if (target.kmsKeyArn !== undefined) {
+      const key = KMS_KEY_ARN.exec(target.kmsKeyArn);
+      if (!key) {
+        throw new FiggyEventsConfigError(prop('kmsKeyArn'), `is "${target.kmsKeyArn}"; give the key's ARN, not an alias`);
+      }
+      // Keys are regional: a SecureString in the target can only use a key of the target's
+      // region (a multi-Region key's replica there has its own ARN).
+      if (key[1] !== target.region || (accountId !== undefined && key[2] !== accountId)) {
+        throw new FiggyEventsConfigError(
+          prop('kmsKeyArn'),
+          `is a key of ${key[1]}/${key[2]}; use a key in the target's region ${target.region} and its account`,
+        );
+      }
+    }
+    const destinationPrefixes = checkPrefixes(
+      target.destinationPrefixes,
+      (reason) => new FiggyEventsConfigError(prop('destinationPrefixes'), reason),
+      { rootAllowed: false },
+    );
+    return {
+      region: target.region,
+      ...(accountId !== undefined && { accountId }),
+      ...(target.roleArn !== undefined && { roleArn: target.roleArn }),
+      ...(target.kmsKeyArn !== undefined && { kmsKeyArn: target.kmsKeyArn }),
+      destinationPrefixes,
+    };
+  });
+}
