@@ -12,6 +12,8 @@ export interface PlanOptions {
   readonly destinations: ReadonlyMap<string, readonly string[]>;
   /** Delete parameters that did not exist at T; otherwise they are only listed. */
   readonly deleteCreatedAfter: boolean;
+  /** A clone's source prefix: the names planned are its names moved under `prefix`. */
+  readonly from?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export function planRestore(
     const step = stepFor(name, desired.get(name) ?? { kind: 'untracked' }, current.get(name), options);
     if (step) steps.push(step);
   }
-  return { prefix: options.prefix, at: options.at, steps };
+  return { prefix: options.prefix, ...(options.from !== undefined && { from: options.from }), at: options.at, steps };
 }
 
 function stepFor(
@@ -73,9 +75,11 @@ function stepFor(
     case 'absent': {
       if (!now) return undefined;
       const why =
-        desired.deletedAt === undefined
-          ? 'did not exist at T (created after it)'
-          : `did not exist at T (deleted ${new Date(desired.deletedAt).toISOString()}, re-created since)`;
+        options.from !== undefined
+          ? `${options.from}${name.slice(options.prefix.length)} did not exist at T`
+          : desired.deletedAt === undefined
+            ? 'did not exist at T (created after it)'
+            : `did not exist at T (deleted ${new Date(desired.deletedAt).toISOString()}, re-created since)`;
       return options.deleteCreatedAfter
         ? { name, action: 'delete', reason: why, now }
         : { name, action: 'skipped', skip: 'created-after', reason: `${why}: kept; --delete-created-after deletes it`, now };

@@ -39,6 +39,11 @@ export interface RestoreRequest {
   /** Epoch ms. */
   readonly at: number;
   readonly deleteCreatedAfter?: boolean;
+  /**
+   * A clone: the state of `prefix` at T is planned under this other path instead (a name
+   * `prefix/x` becomes `into/x`), against what that path holds now.
+   */
+  readonly into?: string;
 }
 
 export interface ApplyOptions {
@@ -46,6 +51,8 @@ export interface ApplyOptions {
   readonly maxTps?: number;
   readonly onProgress?: ApplyProgress;
   readonly clock?: PacerClock;
+  /** Stops before the next write once aborted; what was written is verified and reported. */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_MAX_TPS = 3;
@@ -56,7 +63,10 @@ export const DEFAULT_MAX_TPS = 3;
  * `plan` reads everything and writes nothing: the audit records under the prefix give each
  * parameter's state at T, Parameter Store gives its state now, the replication table says
  * which names are destinations. `apply` carries a plan out at a paced rate, each restored value
- * written as a new version (history is never rewritten), then reads everything back.
+ * written as a new version (history is never rewritten), then reads everything back. A plan
+ * compares with what is there now, so a run stopped part way and planned again finds what
+ * was written unchanged and writes only what is left. A clone (`into`) plans the prefix's
+ * state at T under another path.
  *
  * @example
  * const restorer = new Restorer({ history: auditLog, target, decrypter, mappings, log });
@@ -68,12 +78,20 @@ export class Restorer {
 
   async plan(request: RestoreRequest): Promise<RestorePlan> {
     const prefix = normalizePrefix(request.prefix);
-    const [records, current, destinations] = await Promise.all([
+    const into = request.into === undefined ? undefined : normalizePrefix(request.into);
+    if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
+      // The clone would read back its own writes as the source's history.
+      throw new RangeError(`into: ${into} overlaps the prefix ${prefix}; clone into a path outside it`);
+    }
+    const [records, current, targetNow, destinations] = await Promise.all([
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
+      into === undefined ? undefined : this.deps.target.parametersUnder(into),
       this.destinations(),
     ]);
-    const names = [...records.keys()].filter((name) => !destinations.has(name));
+    const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
+    // A clone writes no destination under `into`; a restore restores none under `prefix`.
+    const names = [...records.keys()].filter((name) => !destinations.has(renamed(name)));
     // The listing already holds every parameter's latest version, decrypted: a version
     // unchanged since T is read from it instead of from Parameter Store a second time.
     const versions: Pick<RestoreTarget, 'readVersion'> = {
@@ -85,32 +103,50 @@ export class Restorer {
     const states = await mapBounded(names, this.deps.concurrency ?? 4, (name) =>
       this.desiredState(name, records.get(name) ?? [], request.at, versions),
     );
-    const desired = new Map(names.map((name, index) => [name, states[index] as DesiredState]));
-    return planRestore(desired, current, {
-      prefix,
+    const desired = new Map(names.map((name, index) => [renamed(name), states[index] as DesiredState]));
+    if (into !== undefined) {
+      // Parameters with no record have no known value at T, and a clone cannot leave them "as
+      // they are": the copy would silently lack them.
+      for (const name of current.keys()) {
+        if (!records.has(name) && !destinations.has(renamed(name))) {
+          desired.set(renamed(name), { kind: 'unresolved', reason: `${name} has no audit record, so its value at T is not known` });
+        }
+      }
+      // What the destination holds beyond the source's names did not exist under the source.
+      for (const name of targetNow?.keys() ?? []) if (!desired.has(name)) desired.set(name, { kind: 'absent' });
+    }
+    return planRestore(desired, targetNow ?? current, {
+      prefix: into ?? prefix,
       at: request.at,
       destinations,
       deleteCreatedAfter: request.deleteCreatedAfter ?? false,
+      ...(into !== undefined && { from: prefix }),
     });
   }
 
   async apply(plan: RestorePlan, options: ApplyOptions = {}): Promise<ApplyReport> {
     const pacer = new WritePacer(options.maxTps ?? DEFAULT_MAX_TPS, options.clock);
     const work = plan.steps.filter((step) => ['create', 'update', 'delete'].includes(step.action));
-    const description = `restored from ${new Date(plan.at).toISOString()} by figgy-events`;
+    const at = new Date(plan.at).toISOString();
+    const description = plan.from === undefined ? `restored from ${at} by figgy-events` : `cloned from ${plan.from} at ${at} by figgy-events`;
     const done: RestoreStep[] = [];
     const failed: { name: string; error: string }[] = [];
     let written = 0;
     let deleted = 0;
+    let notStarted = 0;
 
     for (const [index, step] of work.entries()) {
       await pacer.next();
+      if (options.signal?.aborted) {
+        notStarted = work.length - index;
+        break;
+      }
       try {
         if (step.action === 'delete') {
           await this.deps.target.delete(step.name);
           deleted++;
         } else {
-          await this.deps.target.write(writeOf(step, description));
+          await this.deps.target.write(writeOf(step, description, plan.from !== undefined));
           written++;
         }
         done.push(step);
@@ -122,7 +158,8 @@ export class Restorer {
       }
       options.onProgress?.({ done: index + 1, total: work.length, name: step.name, action: step.action });
     }
-    return { written, deleted, failed, mismatches: await this.verify(done) };
+    const mismatches = await this.verify(done);
+    return { written, deleted, failed, mismatches, ...(notStarted > 0 && { notStarted }) };
   }
 
   /** Reads back every parameter the apply touched and names those that are not as planned. */
@@ -204,14 +241,17 @@ export class Restorer {
   }
 }
 
-function writeOf(step: RestoreStep, description: string): ParameterWrite {
+function writeOf(step: RestoreStep, description: string, cloned: boolean): ParameterWrite {
   const value = step.atT;
   if (!value) throw new Error(`${step.name}: a ${step.action} step carries no value (a bug in the plan)`);
+  // A clone encrypts with the destination's key (its own now, else the account's default),
+  // never with the source's: a copy of prod must not need prod's key to read.
+  const keyId = cloned ? step.now?.keyId : value.keyId;
   return {
     name: step.name,
     type: value.type,
     value: value.value,
-    keyId: value.type === 'SecureString' ? value.keyId : undefined,
+    keyId: value.type === 'SecureString' ? keyId : undefined,
     description,
   };
 }

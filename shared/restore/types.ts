@@ -120,8 +120,10 @@ export interface RestoreStep {
 }
 
 export interface RestorePlan {
-  /** The normalised prefix (see `normalizePrefix`). */
+  /** The normalised prefix (see `normalizePrefix`) the plan writes under. */
   readonly prefix: string;
+  /** A clone's source prefix; absent for a restore in place. */
+  readonly from?: string;
   /** Epoch ms of the point in time. */
   readonly at: number;
   readonly steps: readonly RestoreStep[];
@@ -158,6 +160,8 @@ export interface ApplyReport {
   readonly failed: readonly { readonly name: string; readonly error: string }[];
   /** Parameters whose re-read value differs from the plan's: the restore did not hold. */
   readonly mismatches: readonly { readonly name: string; readonly reason: string }[];
+  /** Changes not started because the apply was interrupted; absent when it ran to the end. */
+  readonly notStarted?: number;
 }
 
 /** Progress of an apply, one call per parameter handled. */
