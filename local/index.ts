@@ -12,6 +12,7 @@ export type {
   ParameterSnapshot,
   ParameterTier,
   RateLimits,
+  RegionAndAccount,
   SsmApiCallEvent,
   SsmEmulator,
   WriteListener,

@@ -102,7 +102,7 @@ function userIdentity(caller: Caller, sessionCreated: string): CloudTrailUserIde
   const issuerId = roleId(caller);
   return {
     type: 'AssumedRole',
-    principalId: `${issuerId}:${caller.accessKeyId}`,
+    principalId: `${issuerId}:${caller.sessionName}`,
     arn: callerArn(caller),
     accountId: caller.account,
     accessKeyId: caller.accessKeyId,

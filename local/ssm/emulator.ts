@@ -1,15 +1,18 @@
 /**
- * The emulator assembled: store, KMS, faults and CloudTrail behind one AWS JSON endpoint.
+ * The emulator assembled: a store per region and account, KMS, STS, faults and CloudTrail
+ * behind one endpoint.
  */
 import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
 import { FaultInjector } from './faults.ts';
 import { EmulatedKms, kmsCall } from './kms.ts';
+import { Principals } from './principals.ts';
+import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { isWriteOperation, ssmCall } from './ssm-operations.ts';
-import { EmulatedParameterStore } from './store.ts';
+import { stsCall } from './sts.ts';
 import type { CloudTrailDetail, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
 
 const DEFAULT_ACCOUNT = '123456789012';
@@ -17,14 +20,17 @@ const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_ROLE = 'figgy-sandbox';
 
 /**
- * Starts an SSM Parameter Store + KMS emulator on loopback.
+ * Starts an SSM Parameter Store + KMS + STS emulator on loopback.
  *
- * The real `@aws-sdk/client-ssm` and `@aws-sdk/client-kms` talk to it unchanged with
- * `endpoint: emulator.url` and any credentials: signatures are not checked, but the access key
- * id becomes the caller's session name and the credential scope its region. Every
- * PutParameter, DeleteParameter and DeleteParameters call, failed or throttled ones too, is
- * reported to `onWrite` listeners as the CloudTrail record AWS would log, before the response
- * is sent.
+ * The real `@aws-sdk/client-ssm`, `@aws-sdk/client-kms` and `@aws-sdk/client-sts` talk to it
+ * unchanged with `endpoint: emulator.url` and any credentials: signatures are not checked, but
+ * the credential scope's region is where the call acts, and the access key id says who calls:
+ * a key registered for another account (`accessKeys`, `addAccessKey`) acts there, a key
+ * AssumeRole issued acts as the role in the role's account, and any other key acts in the
+ * home account as a session (named after the key) of the `roleName` role. Every PutParameter,
+ * DeleteParameter and DeleteParameters call, failed or throttled ones too, is reported to
+ * `onWrite` listeners as the CloudTrail record AWS would log in the caller's region and
+ * account, before the response is sent.
  *
  * @example
  * const emulator = await startSsmEmulator({ clock: () => new Date('2026-11-26T12:00:00Z') });
@@ -40,8 +46,14 @@ const DEFAULT_ROLE = 'figgy-sandbox';
 export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promise<SsmEmulator> {
   const clock = options.clock ?? (() => new Date());
   const account = options.account ?? DEFAULT_ACCOUNT;
+  const region = options.region ?? DEFAULT_REGION;
   const kms = new EmulatedKms(options.masterKey);
-  const store = new EmulatedParameterStore(kms);
+  const stores = new RegionalStores(kms);
+  const principals = new Principals({ account, roleName: options.roleName ?? DEFAULT_ROLE });
+  for (const [accessKeyId, keyAccount] of Object.entries(options.accessKeys ?? {})) {
+    principals.addAccessKey(accessKeyId, keyAccount);
+  }
+  for (const roleArn of options.roles ?? []) principals.addRole(roleArn);
   const faults = new FaultInjector(options);
   const listeners = new Set<WriteListener>();
   const counts = new Map<string, number>();
@@ -61,12 +73,13 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
     const { caller } = call;
     if (call.service === 'TrentService') {
-      return kmsCall(kms, call.operation, call.readInput(), { account, region: caller.region });
+      return kmsCall(kms, call.operation, call.readInput(), caller);
     }
+    if (call.service === 'sts') return stsCall(principals, call.operation, call.readInput(), caller, clock());
     if (call.service !== 'AmazonSSM') {
       throw new AwsError(
         'UnknownOperationException',
-        `The emulator answers AmazonSSM and TrentService, not ${call.service}.`,
+        `The emulator answers AmazonSSM, TrentService and sts, not ${call.service}.`,
       );
     }
     const now = clock();
@@ -86,8 +99,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     let input: RequestInput | null = null;
     try {
       input = call.readInput();
-      const output = ssmCall(store, call.operation, input, {
-        account,
+      const output = ssmCall(stores.at(caller), call.operation, input, {
+        account: caller.account,
         region: caller.region,
         userArn: callerArn(caller),
         now,
@@ -104,21 +117,27 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   const server = await startJsonServer(handle, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    callerDefaults: { account, region: options.region ?? DEFAULT_REGION, roleName: options.roleName ?? DEFAULT_ROLE },
+    callerDefaults: { region, principalOf: (accessKeyId) => principals.principalOf(accessKeyId) },
   });
 
   return {
     url: server.url,
     port: server.port,
+    account,
+    region,
     onWrite: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     setFaults: (changes) => faults.set(changes),
-    snapshot: () => store.snapshot(),
+    snapshot: (where = {}) => stores.at({ account: where.account ?? account, region: where.region ?? region }).snapshot(),
+    addAccessKey: (accessKeyId, keyAccount) => principals.addAccessKey(accessKeyId, keyAccount),
+    addRole: (roleArn) => {
+      principals.addRole(roleArn);
+    },
     callCounts: () => Object.fromEntries(counts),
     reset: () => {
-      store.clear();
+      stores.clear();
       counts.clear();
     },
     stop: () => server.close(),

@@ -1,5 +1,5 @@
 /**
- * The SSM Parameter Store + KMS emulator of the local sandbox.
+ * The SSM Parameter Store + KMS + STS emulator of the local sandbox.
  */
 export { startSsmEmulator } from './emulator.ts';
 export { toEventBridgeEvent, HIDDEN_VALUE } from './cloudtrail.ts';
@@ -12,6 +12,7 @@ export type {
   ParameterSnapshot,
   ParameterTier,
   RateLimits,
+  RegionAndAccount,
   SsmApiCallEvent,
   SsmEmulator,
   SsmEmulatorOptions,

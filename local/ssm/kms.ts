@@ -2,7 +2,7 @@
  * The KMS side of the emulator: SecureString encryption and the `TrentService` calls
  * (Decrypt, Encrypt) that restore needs for ciphertexts kept in the audit log.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { AwsError, validationError } from './aws-error.ts';
 import { optionalString, requiredString, type RequestInput } from './request-members.ts';
 
@@ -12,33 +12,45 @@ export const DEFAULT_SSM_KEY_ID = 'alias/aws/ssm';
 /** KMS encryption context: string pairs bound into a ciphertext, required again to decrypt. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
-/** Where the caller's request is evaluated; KMS key ARNs are regional. */
+/** Where the caller's request is evaluated: KMS keys belong to one region of one account. */
 export interface KmsScope {
   readonly account: string;
   readonly region: string;
 }
 
-// Blob layout: magic | format | key reference length (u16) | key reference | iv | tag | data.
-// The key reference travels inside the blob, as it does in real KMS ciphertexts, so Decrypt
-// needs no KeyId.
+/** Where a key lives, from its ARN. */
+export interface KeyLocation extends KmsScope {
+  /** `alias/NAME` or `key/ID`. */
+  readonly reference: string;
+}
+
+// Blob layout: magic | format | key ARN length (u16) | key ARN | iv | tag | data.
+// The key's ARN travels inside the blob, as the key does in real KMS ciphertexts, so Decrypt
+// needs no KeyId and knows which region and account the key belongs to.
 const MAGIC = Buffer.from('FKMS', 'ascii');
-const FORMAT = 1;
+const FORMAT = 2;
+const KEY_ARN = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):(.+)$/;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = MAGIC.length + 1 + 2;
 const MAX_KMS_PLAINTEXT_BYTES = 4096;
 
 /**
- * A symmetric KMS stand-in: AES-256-GCM under one emulator-wide key, with the key id and the
- * encryption context as additional authenticated data.
+ * A symmetric KMS stand-in: AES-256-GCM under a key derived per KMS key ARN from one
+ * emulator-wide secret, with the key ARN and the encryption context as additional
+ * authenticated data.
  *
  * Binding both means a ciphertext only decrypts with the context it was made with (SSM uses
  * `{PARAMETER_ARN: arn}`) and only as the key it names, which is what restore depends on.
+ * Every key id names a key, created on first use like SSM's `alias/aws/ssm`; the same name in
+ * two regions or accounts is two keys, and a key is used only in its own region and account
+ * (key policies that would share one across accounts are not modelled).
  *
  * @example
  * const kms = new EmulatedKms();
- * const blob = kms.encrypt('alias/aws/ssm', Buffer.from('s3cret'), { PARAMETER_ARN: arn });
- * kms.decrypt(blob, { PARAMETER_ARN: arn }).plaintext.toString(); // 's3cret'
+ * const scope = { account: '123456789012', region: 'eu-west-1' };
+ * const blob = kms.encrypt(keyArnIn('alias/aws/ssm', scope), Buffer.from('s3cret'), { PARAMETER_ARN: arn });
+ * kms.decrypt(blob, { PARAMETER_ARN: arn }, scope).plaintext.toString(); // 's3cret'
  */
 export class EmulatedKms {
   private readonly key: Buffer;
@@ -50,11 +62,11 @@ export class EmulatedKms {
     this.key = Buffer.from(masterKey);
   }
 
-  /** Encrypts under `keyId` (key id, key ARN, alias name or alias ARN), bound to `context`. */
-  encrypt(keyId: string, plaintext: Uint8Array, context: EncryptionContext): Buffer {
-    const reference = Buffer.from(keyReference(keyId), 'utf8');
+  /** Encrypts under the key (or alias) ARN `keyArn` (see {@link keyArnIn}), bound to `context`. */
+  encrypt(keyArn: string, plaintext: Uint8Array, context: EncryptionContext): Buffer {
+    const reference = Buffer.from(keyArn, 'utf8');
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keyOf(keyArn), iv);
     cipher.setAAD(authenticatedData(reference, context));
     const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const header = Buffer.alloc(HEADER_BYTES);
@@ -65,34 +77,75 @@ export class EmulatedKms {
   }
 
   /**
-   * Decrypts a blob made by {@link EmulatedKms.encrypt}; the key comes from the blob.
+   * Decrypts a blob made by {@link EmulatedKms.encrypt} for a caller in `scope`; the key comes
+   * from the blob.
    *
-   * @throws AwsError `InvalidCiphertextException` when the blob is not ours or the context
-   *   differs; `IncorrectKeyException` when `expectedKeyId` names another key.
+   * @throws AwsError `InvalidCiphertextException` when the blob is not ours, its key lives in
+   *   another region, or the context differs; `AccessDeniedException` when its key belongs to
+   *   another account; `IncorrectKeyException` when `expectedKeyId` names another key.
    */
   decrypt(
     blob: Uint8Array,
     context: EncryptionContext,
+    scope: KmsScope,
     expectedKeyId?: string,
-  ): { readonly keyReference: string; readonly plaintext: Buffer } {
+  ): { readonly keyArn: string; readonly plaintext: Buffer } {
     const bytes = Buffer.from(blob);
     const parts = splitBlob(bytes);
-    if (expectedKeyId !== undefined && keyReference(expectedKeyId) !== parts.reference.toString('utf8')) {
+    const keyArn = parts.reference.toString('utf8');
+    const location = keyLocation(keyArn);
+    if (location.region !== scope.region) {
+      throw invalidCiphertext(`its key is a key of ${location.region}, not of ${scope.region}, where it was sent`);
+    }
+    if (location.account !== scope.account) throw keyAccessDenied('kms:Decrypt', keyArn, scope);
+    if (expectedKeyId !== undefined && keyArnIn(expectedKeyId, scope) !== keyArn) {
       throw new AwsError(
         'IncorrectKeyException',
         `The key ID in the request (${expectedKeyId}) does not identify the KMS key that encrypted the ciphertext.`,
       );
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, parts.iv);
+      const decipher = createDecipheriv('aes-256-gcm', this.keyOf(keyArn), parts.iv);
       decipher.setAAD(authenticatedData(parts.reference, context));
       decipher.setAuthTag(parts.tag);
       const plaintext = Buffer.concat([decipher.update(parts.data), decipher.final()]);
-      return { keyReference: parts.reference.toString('utf8'), plaintext };
+      return { keyArn, plaintext };
     } catch {
       throw invalidCiphertext('the encryption context or key does not match the one used to encrypt');
     }
   }
+
+  // One secret stands for every key; deriving per ARN makes each key's material its own.
+  private keyOf(keyArn: string): Buffer {
+    return createHmac('sha256', this.key).update(keyArn).digest();
+  }
+}
+
+/**
+ * The ARN of the key a key id names for a caller in `scope`: a name (`alias/x`, a key id)
+ * resolves in the caller's region and account, an ARN names its own.
+ *
+ * @example
+ * keyArnIn('alias/aws/ssm', { account: '123456789012', region: 'eu-west-1' });
+ * // 'arn:aws:kms:eu-west-1:123456789012:alias/aws/ssm'
+ */
+export function keyArnIn(keyId: string, scope: KmsScope): string {
+  return KEY_ARN.test(keyId) ? keyId : `arn:aws:kms:${scope.region}:${scope.account}:${keyReference(keyId)}`;
+}
+
+/** The region, account and reference of a key or alias ARN. */
+export function keyLocation(keyArn: string): KeyLocation {
+  const [, region = '', account = '', reference = keyArn] = KEY_ARN.exec(keyArn) ?? [];
+  return { region, account, reference };
+}
+
+/** KMS's refusal of a key of another account, whose key policy would have to allow the caller. */
+export function keyAccessDenied(action: string, keyArn: string, scope: KmsScope): AwsError {
+  return new AwsError(
+    'AccessDeniedException',
+    `User: arn:aws:iam::${scope.account}:root is not authorized to perform: ${action} on resource: ${keyArn} ` +
+      `because no resource-based policy allows the ${action} action`,
+  );
 }
 
 /**
@@ -103,16 +156,6 @@ export function keyReference(keyId: string): string {
   const arn = /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(.+)$/.exec(keyId);
   const reference = arn?.[1] ?? keyId;
   return reference.startsWith('alias/') || reference.startsWith('key/') ? reference : `key/${reference}`;
-}
-
-/**
- * The key ARN KMS reports in responses.
- *
- * Real KMS resolves an alias to its key's ARN; the emulator has no key behind an alias, so it
- * answers with the alias ARN instead.
- */
-export function keyArn(reference: string, scope: KmsScope): string {
-  return `arn:aws:kms:${scope.region}:${scope.account}:${reference}`;
 }
 
 /**
@@ -127,9 +170,11 @@ export function kmsCall(kms: EmulatedKms, operation: string, input: RequestInput
       const blob = Buffer.from(requiredString(input, 'CiphertextBlob'), 'base64');
       const keyId = optionalString(input, 'KeyId');
       requireSymmetric(input.EncryptionAlgorithm);
-      const result = kms.decrypt(blob, contextMember(input.EncryptionContext), keyId);
+      const result = kms.decrypt(blob, contextMember(input.EncryptionContext), scope, keyId);
+      // Real KMS resolves an alias to its key's ARN; the emulator has no key behind an alias,
+      // so it answers with the alias ARN instead.
       return {
-        KeyId: keyArn(result.keyReference, scope),
+        KeyId: result.keyArn,
         Plaintext: result.plaintext.toString('base64'),
         EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       };
@@ -145,10 +190,16 @@ export function kmsCall(kms: EmulatedKms, operation: string, input: RequestInput
         );
       }
       requireSymmetric(input.EncryptionAlgorithm);
-      const blob = kms.encrypt(keyId, plaintext, contextMember(input.EncryptionContext));
+      const arn = keyArnIn(keyId, scope);
+      const location = keyLocation(arn);
+      if (location.region !== scope.region) {
+        throw new AwsError('NotFoundException', `Key '${arn}' does not exist in ${scope.region}; KMS keys are regional.`);
+      }
+      if (location.account !== scope.account) throw keyAccessDenied('kms:Encrypt', arn, scope);
+      const blob = kms.encrypt(arn, plaintext, contextMember(input.EncryptionContext));
       return {
         CiphertextBlob: blob.toString('base64'),
-        KeyId: keyArn(keyReference(keyId), scope),
+        KeyId: arn,
         EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       };
     }

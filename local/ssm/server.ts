@@ -1,18 +1,24 @@
 /**
- * HTTP and the AWS JSON 1.1 protocol: `POST /` with `X-Amz-Target: <Service>.<Operation>`,
- * JSON in, JSON out, errors as `{"__type", "message"}` so the SDK raises its named exceptions.
+ * HTTP and two AWS protocols: JSON 1.1 (`POST /` with `X-Amz-Target: <Service>.<Operation>`,
+ * JSON in, JSON out, errors as `{"__type", "message"}`), which SSM and KMS speak, and query
+ * (a form-encoded `Action=<Operation>` body, XML out), which STS speaks; both so that the SDK
+ * raises its named exceptions.
  */
 import { messageOf } from '../../shared/log.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from './aws-error.ts';
-import { callerOf, type Caller, type CallerDefaults } from './caller.ts';
+import { callerOf, credentialScope, type Caller, type CallerDefaults } from './caller.ts';
+import { decodeQueryBody, queryError, queryNamespace, queryResponse } from './query-protocol.ts';
 import type { RequestInput } from './request-members.ts';
 
 /** One decoded API call. */
 export interface ApiCall {
-  /** The target's prefix: `AmazonSSM`, `TrentService`, or whatever else a client sent. */
+  /**
+   * The target's prefix for JSON calls (`AmazonSSM`, `TrentService`, or whatever else a client
+   * sent); for query calls the service the request was signed for (`sts`).
+   */
   readonly service: string;
   readonly operation: string;
   /** Returned as `x-amzn-RequestId`, so it matches the SDK's `$metadata.requestId`. */
@@ -45,6 +51,7 @@ export interface JsonServer {
 }
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 // Longer than the SDK agent's idle sockets live, so that a pooled socket is never cut mid-request.
 const KEEP_ALIVE_MS = 65_000;
 
@@ -94,6 +101,10 @@ function answer(
   callerDefaults: CallerDefaults,
 ): void {
   const requestId = randomUUID();
+  if (request.method === 'POST' && String(request.headers['content-type'] ?? '').startsWith(FORM_CONTENT_TYPE)) {
+    answerQuery(handler, request, response, body, callerDefaults, requestId);
+    return;
+  }
   const target = String(request.headers['x-amz-target'] ?? '');
   const dot = target.indexOf('.');
   const call: ApiCall = {
@@ -116,6 +127,39 @@ function answer(
     response.setHeader('x-amzn-ErrorType', failure.code);
     send(response, failure.statusCode, { __type: failure.code, message: failure.message }, requestId);
   }
+}
+
+function answerQuery(
+  handler: ApiHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  callerDefaults: CallerDefaults,
+  requestId: string,
+): void {
+  const input = decodeQueryBody(body);
+  const service = credentialScope(request.headers)?.service ?? '';
+  const namespace = queryNamespace(service, input.Version);
+  const operation = typeof input.Action === 'string' ? input.Action : '';
+  const call: ApiCall = {
+    service,
+    operation,
+    requestId,
+    caller: callerOf(request.headers, request.socket.remoteAddress, callerDefaults),
+    readInput: () => input,
+  };
+  let status = 200;
+  let payload: string;
+  try {
+    payload = queryResponse(operation, handler(call), requestId, namespace);
+  } catch (error) {
+    const failure = error instanceof AwsError ? error : internalError(error);
+    status = failure.statusCode;
+    payload = queryError(failure.code, failure.message, failure.statusCode, requestId, namespace);
+  }
+  const bytes = Buffer.from(payload, 'utf8');
+  response.writeHead(status, { 'content-type': 'text/xml', 'content-length': bytes.length, 'x-amzn-RequestId': requestId });
+  response.end(bytes);
 }
 
 function decodeBody(body: Buffer): RequestInput {

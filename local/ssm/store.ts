@@ -4,7 +4,7 @@
  */
 import { PARAMETER_TYPES, type ParameterType } from '../../shared/parameters.ts';
 import { AwsError, validationError } from './aws-error.ts';
-import { DEFAULT_SSM_KEY_ID, type EmulatedKms } from './kms.ts';
+import { DEFAULT_SSM_KEY_ID, keyArnIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
 import { isValidLabel } from './labels.ts';
 import { tagMap, type Tag } from './tags.ts';
 import { parameterArn, parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
@@ -126,14 +126,15 @@ const MAX_LABELS_PER_VERSION = 10;
 const MAX_TAGS = 50;
 
 /**
- * Parameter Store in memory: PutParameter's rules, version history, reads by reference, and
- * name-ordered listing.
+ * The Parameter Store of one region of one account, in memory: PutParameter's rules, version
+ * history, reads by reference, and name-ordered listing.
  *
- * SecureString values are kept only as ciphertext from the emulator's KMS, bound to the
- * parameter's ARN, exactly what a read without decryption returns.
+ * SecureString values are kept only as ciphertext from the emulator's KMS, under a key of the
+ * store's own region and account and bound to the parameter's ARN, exactly what a read
+ * without decryption returns.
  *
  * @example
- * const store = new EmulatedParameterStore(new EmulatedKms());
+ * const store = new EmulatedParameterStore(new EmulatedKms(), { account: '123456789012', region: 'eu-west-1' });
  * store.put({ name: '/app/db', value: 'x', type: 'String' }, scope); // { version: 1, tier: 'Standard' }
  */
 export class EmulatedParameterStore {
@@ -141,14 +142,15 @@ export class EmulatedParameterStore {
   // Listing runs on every page request; sorting is paid again only when names come or go.
   private sortedNames: string[] | undefined;
 
-  constructor(private readonly kms: EmulatedKms) {}
+  constructor(private readonly kms: EmulatedKms, private readonly location: KmsScope) {}
 
   /**
    * Writes a new version following PutParameter's rules.
    *
    * @throws AwsError `ParameterAlreadyExists` without `overwrite`; `ValidationException` for
    *   a bad name, type, tier, data type or a value too large for the tier;
-   *   `ParameterPatternMismatchException` when the value breaks `allowedPattern`.
+   *   `ParameterPatternMismatchException` when the value breaks `allowedPattern`;
+   *   `InvalidKeyId` for a SecureString key of another region or account.
    */
   put(request: PutRequest, scope: CallScope): PutResult {
     const reference = parseReference(request.name);
@@ -199,10 +201,11 @@ export class EmulatedParameterStore {
     const encryptionArn = type === 'SecureString' ? parameterArn(name, scope) : undefined;
     // SSM accepts a KeyId on a String or StringList and drops it: only a SecureString has a key.
     const keyId = type === 'SecureString' ? request.keyId ?? DEFAULT_SSM_KEY_ID : undefined;
+    const keyArn = keyId === undefined ? undefined : this.usableKey(keyId);
     const storedValue =
-      keyId !== undefined && encryptionArn !== undefined
+      keyArn !== undefined && encryptionArn !== undefined
         ? this.kms
-            .encrypt(keyId, Buffer.from(request.value, 'utf8'), { PARAMETER_ARN: encryptionArn })
+            .encrypt(keyArn, Buffer.from(request.value, 'utf8'), { PARAMETER_ARN: encryptionArn })
             .toString('base64')
         : request.value;
     const description = request.description ?? previous?.description;
@@ -346,7 +349,7 @@ export class EmulatedParameterStore {
   valueOf(version: StoredVersion, decrypt: boolean): string {
     if (!decrypt || version.encryptionArn === undefined) return version.storedValue;
     const blob = Buffer.from(version.storedValue, 'base64');
-    return this.kms.decrypt(blob, { PARAMETER_ARN: version.encryptionArn }).plaintext.toString('utf8');
+    return this.kms.decrypt(blob, { PARAMETER_ARN: version.encryptionArn }, this.location).plaintext.toString('utf8');
   }
 
   /** One page of matching parameters in key order, resuming after `request.after`. */
@@ -388,6 +391,20 @@ export class EmulatedParameterStore {
   clear(): void {
     this.parameters.clear();
     this.sortedNames = undefined;
+  }
+
+  // Keys are regional and key policies are not modelled: only this region's and account's keys.
+  private usableKey(keyId: string): string {
+    const keyArn = keyArnIn(keyId, this.location);
+    const { region, account } = keyLocation(keyArn);
+    if (region !== this.location.region || account !== this.location.account) {
+      throw new AwsError(
+        'InvalidKeyId',
+        `The query key ID isn't valid: ${keyId} is a key of ${region} in account ${account}; a SecureString in ` +
+          `${this.location.region} of account ${this.location.account} must use a key of that region and account.`,
+      );
+    }
+    return keyArn;
   }
 
   private mutable(name: string): MutableParameter {

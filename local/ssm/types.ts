@@ -31,19 +31,38 @@ export interface FaultOptions {
   readonly random: number | (() => number);
 }
 
+/** One region of one account: where a request acts and whose parameters it sees. */
+export interface RegionAndAccount {
+  /** A region name, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** A 12-digit account id. */
+  readonly account: string;
+}
+
 /** Options of {@link startSsmEmulator}; every one has a default. */
 export interface SsmEmulatorOptions extends Partial<FaultOptions> {
   /** TCP port on the loopback interface; 0 (the default) picks a free one. */
   readonly port?: number;
   /** Interface to listen on; default `127.0.0.1`. */
   readonly host?: string;
-  /** The emulated account; default `123456789012`. */
+  /** The home account, where every access key not registered elsewhere acts; default `123456789012`. */
   readonly account?: string;
-  /** Region for requests that carry no SigV4 credential scope; default `us-east-1`. */
+  /**
+   * The home region: where requests that carry no SigV4 credential scope act, and what
+   * `snapshot()` reads by default; default `us-east-1`. Signed requests act in the region of
+   * their credential scope.
+   */
   readonly region?: string;
+  /** Access keys that act in another account than the home one: access key id to account id. */
+  readonly accessKeys?: Readonly<Record<string, string>>;
+  /** ARNs of the IAM roles STS AssumeRole may assume (`arn:aws:iam::<account>:role/<name>`). */
+  readonly roles?: readonly string[];
   /** Source of LastModifiedDate and CloudTrail eventTime; default real time. */
   readonly clock?: () => Date;
-  /** The role every caller assumes; the access key id becomes the session name. */
+  /**
+   * The role every access key acts as (unless issued by AssumeRole), in its account; the
+   * access key id becomes the session name. Default `figgy-sandbox`.
+   */
   readonly roleName?: string;
   /**
    * The 32-byte AES key behind every ciphertext; default a random key per emulator, so pass
@@ -129,17 +148,47 @@ export interface SsmApiCallEvent {
 /** Receives the CloudTrail record of every SSM write call, failed ones included. */
 export type WriteListener = (detail: CloudTrailDetail) => void | Promise<void>;
 
-/** A running emulator. */
+/**
+ * A running emulator of SSM Parameter Store, KMS and STS for several regions and accounts.
+ *
+ * A request acts in the region of its SigV4 credential scope and in the account of its
+ * access key: a key registered with {@link SsmEmulator.addAccessKey} (or the `accessKeys`
+ * option) acts in its account, a key issued by STS AssumeRole in the role's account, and any
+ * other key in the home account. Each region of each account has its own parameters, KMS keys
+ * and CloudTrail records.
+ */
 export interface SsmEmulator {
-  /** `http://127.0.0.1:PORT`: the endpoint for both the SSM and the KMS client. */
+  /** `http://127.0.0.1:PORT`: the endpoint for the SSM, KMS and STS clients. */
   readonly url: string;
   readonly port: number;
-  /** Subscribes to CloudTrail records of write calls; returns the unsubscribe function. */
+  /** The home account. */
+  readonly account: string;
+  /** The home region. */
+  readonly region: string;
+  /**
+   * Subscribes to CloudTrail records of write calls in every region and account (each record
+   * says where: `awsRegion`, `recipientAccountId`); returns the unsubscribe function.
+   */
   onWrite(listener: WriteListener): () => void;
   /** Changes the injected faults from now on; omitted fields keep their value. */
   setFaults(faults: Partial<FaultOptions>): void;
-  /** Every parameter's latest version, sorted by name, SecureStrings decrypted. */
-  snapshot(): ParameterSnapshot[];
+  /**
+   * Every parameter's latest version in one region of one account, sorted by name,
+   * SecureStrings decrypted; by default the home region and account.
+   */
+  snapshot(where?: Partial<RegionAndAccount>): ParameterSnapshot[];
+  /**
+   * Makes an access key act in `account` from now on.
+   *
+   * @throws RangeError when `account` is not a 12-digit account id.
+   */
+  addAccessKey(accessKeyId: string, account: string): void;
+  /**
+   * Creates a role STS AssumeRole may assume; its sessions act in the role's account.
+   *
+   * @throws RangeError when `roleArn` is not an IAM role ARN.
+   */
+  addRole(roleArn: string): void;
   /** Calls received per operation name (throttled and failed calls included). */
   callCounts(): Record<string, number>;
   /** Forgets every parameter and call count; faults and listeners stay. */

@@ -19,7 +19,7 @@ describe('replication syncer on DynamoDB Local', () => {
   let ssm: SSMClient;
 
   before(async () => {
-    emulator = await startSsmEmulator();
+    emulator = await startSsmEmulator({ region: 'eu-west-1' });
     ssm = new SSMClient({ endpoint: emulator.url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } });
   });
   after(() => emulator.stop());

@@ -83,7 +83,7 @@ describe('ssm emulator', () => {
   const arnOf = (name: string, region = REGION) => `arn:aws:ssm:${region}:${ACCOUNT}:parameter${name}`;
 
   before(async () => {
-    emulator = await startSsmEmulator({ clock: () => now });
+    emulator = await startSsmEmulator({ clock: () => now, region: REGION });
     emulator.onWrite((detail) => {
       records.push(detail);
     });
