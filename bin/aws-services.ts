@@ -5,6 +5,9 @@
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AuditReader } from '../shared/audit/audit-reader.ts';
+import { AuditPathMigration } from '../shared/aws/audit-path-migration.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
@@ -18,7 +21,9 @@ import { ENV, optionalEnv } from '../shared/config.ts';
 import type { Log } from '../shared/log.ts';
 import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
+import type { AuditHistory } from '../shared/restore/types.ts';
 import { CACHE_TABLE, DEFAULT_NAME_PREFIX, tableNames } from '../shared/tables.ts';
+import { countingHistory, type CountProgress } from './progress.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -49,14 +54,14 @@ export interface Closable<T> {
  * @example
  * const { service: restorer, close } = restoreService(process.env, { log });
  */
-export function restoreService(env: Environment, options: { log: Log; account?: string }): Closable<Restorer> {
+export function restoreService(env: Environment, options: AuditReadOptions & { account?: string }): Closable<Restorer> {
   const dynamo = new DynamoDBClient({});
   const documents = createDynamoDocumentClient(dynamo);
   const ssm = createSsmClient();
   const kms = new KMSClient({});
   const tables = tablesFrom(env);
   const restorer = new Restorer({
-    history: new DynamoAuditLog(documents, tables.audit),
+    history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
@@ -70,6 +75,41 @@ export function restoreService(env: Environment, options: { log: Log; account?: 
       kms.destroy();
     },
   };
+}
+
+/** How the audit commands read the log: where the Scan warning goes, and a count of records read. */
+export interface AuditReadOptions {
+  readonly log: Log;
+  readonly progress?: CountProgress;
+}
+
+function auditHistory(documents: DynamoDBDocumentClient, table: string, options: AuditReadOptions): AuditHistory {
+  const auditLog = new DynamoAuditLog(documents, table, { log: options.log });
+  return options.progress ? countingHistory(auditLog, options.progress) : auditLog;
+}
+
+/**
+ * The audit reader (history, log, diff) on the audit table: DynamoDB only, no SSM or KMS.
+ *
+ * @example
+ * const { service: reader, close } = auditReaderService(process.env, { log });
+ */
+export function auditReaderService(env: Environment, options: AuditReadOptions): Closable<AuditReader> {
+  const dynamo = new DynamoDBClient({});
+  const reader = new AuditReader(auditHistory(createDynamoDocumentClient(dynamo), tablesFrom(env).audit, options));
+  return { service: reader, close: () => dynamo.destroy() };
+}
+
+/**
+ * The `path_root` backfill of the audit table.
+ *
+ * @example
+ * const { service: migration, close } = migrationService(process.env);
+ */
+export function migrationService(env: Environment): Closable<AuditPathMigration> {
+  const dynamo = new DynamoDBClient({});
+  const migration = new AuditPathMigration(dynamo, createDynamoDocumentClient(dynamo), tablesFrom(env).audit);
+  return { service: migration, close: () => dynamo.destroy() };
 }
 
 /** What `replay` works with: the audit log it reads and the replayer of one cache table. */

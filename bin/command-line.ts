@@ -3,6 +3,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Log, LogFields } from '../shared/log.ts';
+import { checkPrefixes } from '../shared/parameter-paths.ts';
 
 /** Where a command writes; `isTTY` decides whether progress is drawn. */
 export interface Output {
@@ -19,6 +20,8 @@ export interface CommandContext {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly now: () => number;
+  /** Aborted on an interrupt (Ctrl-C): long work stops at its next safe point and says so. */
+  readonly signal?: AbortSignal;
 }
 
 /** Bad usage: exit code 2, with a message that says what to type instead. */
@@ -35,24 +38,32 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** What {@link parseOptions} returns for the options `T`, `--help` included. */
 export type ParsedOptions<T extends OptionSpec> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: T & typeof HELP; strict: true; allowPositionals: false }>
+  typeof parseArgs<{ args: string[]; options: T & typeof HELP; strict: true; allowPositionals: true }>
 >;
 
 /**
- * Parses a subcommand's options strictly: unknown flags, missing values and stray positional
- * arguments become {@link UsageError}s. `--help` / `-h` is added to every command.
+ * Parses a subcommand's options strictly: unknown flags, missing values and positional
+ * arguments beyond `positionals` (none unless given) become {@link UsageError}s. `--help` /
+ * `-h` is added to every command.
  *
  * @example
  * const { values } = parseOptions(['--prefix', '/app'], { prefix: { type: 'string' } });
+ * const { positionals: [name] } = parseOptions(['/app/db'], { json: { type: 'boolean' } }, 1);
  */
-export function parseOptions<T extends OptionSpec>(args: readonly string[], options: T): ParsedOptions<T> {
+export function parseOptions<T extends OptionSpec>(args: readonly string[], options: T, positionals = 0): ParsedOptions<T> {
   try {
-    return parseArgs({
+    const parsed = parseArgs({
       args: [...args],
       options: { ...options, ...HELP },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     });
+    const extra = parsed.positionals[positionals];
+    if (extra !== undefined) {
+      const takes = positionals === 0 ? 'no positional arguments' : `${positionals} positional argument(s)`;
+      throw new UsageError(`Unexpected argument '${extra}'. This command takes ${takes}`);
+    }
+    return parsed;
   } catch (error) {
     // node:util reports bad usage as TypeErrors with ERR_PARSE_ARGS_* codes and clear messages.
     const code = (error as { code?: unknown }).code;
@@ -79,4 +90,17 @@ export function stderrLog(stderr: Output): Log {
     stderr.write(`${level}: ${message}${details ? ` (${details})` : ''}\n`);
   };
   return { debug: () => undefined, info: () => undefined, warn: line('warning'), error: line('error') };
+}
+
+/**
+ * A prefix option under the one prefix rule (`checkPrefixes`, the root allowed); a bad one is
+ * a {@link UsageError} naming the option.
+ *
+ * @example
+ * prefixOption('/app/orders/'); // '/app/orders'
+ * prefixOption('app', '--into'); // throws UsageError('--into must be a parameter path ...')
+ */
+export function prefixOption(raw: string, option = '--prefix'): string {
+  const [prefix] = checkPrefixes([raw], (reason) => new UsageError(`${option} ${reason}`), { rootAllowed: true });
+  return prefix as string;
 }

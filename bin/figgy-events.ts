@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `figgy-events` executable: restore, replay and the sandbox (see `main.ts`).
+ * The `figgy-events` executable: restore, history, log, diff, replay, migrate and the sandbox
+ * (see `main.ts`).
  *
  * @example
  * // installed, through package.json "bin" (compiled to dist/bin, plain Node):
@@ -10,4 +11,16 @@
  */
 import { main } from './main.ts';
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const interrupt = new AbortController();
+// Writes stop at a safe point on the first Ctrl-C and say what is left; a second one ends the
+// process at once. Other commands only read (or, the sandbox, handle signals themselves).
+if (argv[0] === 'restore' || argv[0] === 'migrate') {
+  process.on('SIGINT', () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping after the current step (Ctrl-C again to quit now)\n');
+    interrupt.abort();
+  });
+}
+
+process.exitCode = await main(argv, { signal: interrupt.signal });

@@ -2,6 +2,10 @@
  * The figgy-events command line: one entry that dispatches to its subcommands.
  */
 import { UsageError, type CommandContext } from './command-line.ts';
+import { runDiff } from './diff-command.ts';
+import { runHistory } from './history-command.ts';
+import { runLog } from './log-command.ts';
+import { runMigrate } from './migrate-command.ts';
 import { runReplay } from './replay-command.ts';
 import { runRestore } from './restore-command.ts';
 import { runSandbox } from './sandbox-command.ts';
@@ -9,8 +13,12 @@ import { runSandbox } from './sandbox-command.ts';
 type Command = (args: readonly string[], context: CommandContext) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run: Command }>> = {
-  restore: { summary: 'restore a prefix of Parameter Store to a point in time (a dry run unless --apply)', run: runRestore },
+  restore: { summary: 'restore a prefix to a point in time, or clone it --into another (a dry run unless --apply)', run: runRestore },
+  history: { summary: 'every version of one parameter, newest first', run: runHistory },
+  log: { summary: 'every change under a prefix in time order, by time window and user', run: runLog },
+  diff: { summary: 'what changed under a prefix between two moments', run: runDiff },
   replay: { summary: 'rebuild the name cache table from the audit log alone', run: runReplay },
+  migrate: { summary: 'backfill the audit table\'s path index (once, after upgrading)', run: runMigrate },
   sandbox: { summary: 'run the whole pipeline on this machine: the demo, or --serve to keep it up', run: runSandbox },
 };
 
@@ -41,6 +49,7 @@ export async function main(argv: readonly string[], context: Partial<CommandCont
     stdout: context.stdout ?? process.stdout,
     stderr: context.stderr ?? process.stderr,
     now: context.now ?? Date.now,
+    ...(context.signal && { signal: context.signal }),
   };
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -1,5 +1,5 @@
 /**
- * `--at`: an ISO 8601 time with its zone, a date, or a time ago such as `2h`.
+ * `--at` and every other time option: an ISO 8601 time with its zone, a date, or a time ago such as `2h`.
  */
 import { UsageError } from './command-line.ts';
 
@@ -12,7 +12,7 @@ const EARLIEST_YEAR = 1970;
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
- * Parses a point in time into epoch ms.
+ * Parses a point in time into epoch ms; errors name `option`, the flag it was given to.
  *
  * A time of day must carry its zone (`Z` or `+02:00`): restoring to the wrong hour because a
  * shell and a server disagree on local time is the mistake this refuses to make. A bare date
@@ -27,33 +27,33 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600
  * parsePointInTime('2026-03-01T10:07:30Z', Date.now()); // 1772359650000
  * parsePointInTime('2h', Date.parse('2026-03-01T12:00:00Z')); // 2026-03-01T10:00:00Z
  */
-export function parsePointInTime(text: string, now: number): number {
+export function parsePointInTime(text: string, now: number, option = '--at'): number {
   const trimmed = text.trim();
   const ago = AGO.exec(trimmed);
   if (ago) return now - Number(ago[1]) * (UNIT_MS[(ago[2] as string).toLowerCase()] as number);
   const signed = SIGNED_AGO.exec(trimmed);
   if (signed) {
     const span = (signed[1] as string).replace(/\s+/g, '');
-    throw new UsageError(`--at "${text}": a time ago has no sign; write "${span}" (or "${span} ago") for that long before now`);
+    throw new UsageError(`${option} "${text}": a time ago has no sign; write "${span}" (or "${span} ago") for that long before now`);
   }
 
   const shortYear = SHORT_YEAR.exec(trimmed);
   if (shortYear) {
-    throw new UsageError(`--at "${text}": the year ${shortYear[1]} is not written in full; use four digits, such as 2026-03-01`);
+    throw new UsageError(`${option} "${text}": the year ${shortYear[1]} is not written in full; use four digits, such as 2026-03-01`);
   }
   const iso = ISO.exec(trimmed);
   if (!iso) {
     throw new UsageError(
-      `--at "${text}" is not a time: use ISO 8601 with a zone (2026-03-01T10:07:30Z, 2026-03-01T11:07:30+01:00), ` +
+      `${option} "${text}" is not a time: use ISO 8601 with a zone (2026-03-01T10:07:30Z, 2026-03-01T11:07:30+01:00), ` +
         'a date (2026-03-01, midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)',
     );
   }
   const [, year, month, day, hour, minute, second, fraction, utc, sign, offsetHours, offsetMinutes] = iso;
   if (Number(year) < EARLIEST_YEAR) {
-    throw new UsageError(`--at "${text}": the year ${year} is before ${EARLIEST_YEAR}; write the year in full, such as 2026`);
+    throw new UsageError(`${option} "${text}": the year ${year} is before ${EARLIEST_YEAR}; write the year in full, such as 2026`);
   }
   if (hour !== undefined && utc === undefined && sign === undefined) {
-    throw new UsageError(`--at "${text}" has no time zone: add Z for UTC or an offset such as +01:00`);
+    throw new UsageError(`${option} "${text}" has no time zone: add Z for UTC or an offset such as +01:00`);
   }
   const parts = [Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)];
   const millis = Number((fraction ?? '0').padEnd(3, '0').slice(0, 3));
@@ -67,13 +67,13 @@ export function parsePointInTime(text: string, now: number): number {
     check.getUTCMinutes() !== parts[4] ||
     check.getUTCSeconds() !== parts[5]
   ) {
-    throw new UsageError(`--at "${text}" is not a valid date and time`);
+    throw new UsageError(`${option} "${text}" is not a valid date and time`);
   }
   const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
   const time = utcTime - offset;
   if (time > now) {
     throw new UsageError(
-      `--at "${text}" is in the future (now is ${new Date(now).toISOString()}): restore can only go back in time`,
+      `${option} "${text}" is in the future (now is ${new Date(now).toISOString()}): nothing has been recorded there yet`,
     );
   }
   return time;

@@ -1,21 +1,22 @@
 /**
  * `figgy-events restore`: a prefix of Parameter Store back to a point in time.
  */
-import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
+import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
 import { restoreService } from './aws-services.ts';
-import { UsageError, parseOptions, stderrLog, type CommandContext } from './command-line.ts';
+import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { renderPlanTable } from './plan-table.ts';
 import { parsePointInTime } from './point-in-time.ts';
-import { terminalProgress } from './progress.ts';
+import { countProgress, terminalProgress } from './progress.ts';
 
-export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME [options]
+export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME [--into PATH] [options]
 
-Restores every parameter under PATH to what it was at TIME, from the audit log.
-Without --apply it only prints the plan (create / update / delete / unchanged /
-skipped) with SecureString values masked, and writes nothing.
+Restores every parameter under PATH to what it was at TIME, from the audit log; with
+--into, writes that state under another path instead (a clone: /prod/x at TIME becomes
+/staging/x). Without --apply it only prints the plan (create / update / delete /
+unchanged / skipped) with SecureString values masked, and writes nothing.
 
 Options:
   --prefix PATH             parameter path, e.g. /app/orders (required)
@@ -24,7 +25,11 @@ Options:
   --apply                   carry the plan out: each value is written as a new version
                             (Overwrite, same type and KMS key, description
                             "restored from TIME by figgy-events"), then read back
-  --delete-created-after    delete parameters that did not exist at TIME (listed otherwise)
+  --delete-created-after    delete parameters that did not exist at TIME (listed otherwise);
+                            with --into, those under the destination that --prefix lacked at TIME
+  --into PATH               clone into PATH: names it would overwrite show as updates, and
+                            SecureStrings are written with the destination's key (its own,
+                            else the account's default), never the source's
   --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota)
   --account ID              account id for the KMS encryption context, if no parameter
                             is left in the account to learn it from
@@ -35,8 +40,11 @@ Replication destinations are skipped: restore their source and replication follo
 Values come from SSM's version history when it still holds them, else from the audit
 log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 
-Exit codes: 0 done (or planned), 1 a failure, a value that did not verify, or (with
---apply) a parameter that could not be restored, 2 bad usage.
+An interrupted --apply (Ctrl-C) stops before its next write; run the same command again:
+it plans from what is there now, so it writes only what is left, nothing twice.
+
+Exit codes: 0 done (or planned), 1 a failure, a value that did not verify, an interrupted
+apply, or (with --apply) a parameter that could not be restored, 2 bad usage.
 
 Environment: AUDIT_TABLE_NAME, REPLICATION_TABLE_NAME (default figgy-config-*), and the
 AWS SDK's own: AWS_REGION, credentials, AWS_ENDPOINT_URL_SSM/_KMS/_DYNAMODB.
@@ -44,6 +52,7 @@ AWS SDK's own: AWS_REGION, credentials, AWS_ENDPOINT_URL_SSM/_KMS/_DYNAMODB.
 Examples:
   figgy-events restore --prefix /app/orders --at 2026-03-01T10:07:30Z
   figgy-events restore --prefix /app/orders --at 2h --apply --max-tps 2
+  figgy-events restore --prefix /prod --at 1h --into /staging --apply
 `;
 
 /**
@@ -61,6 +70,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
     json: { type: 'boolean' },
     'max-tps': { type: 'string' },
     account: { type: 'string' },
+    into: { type: 'string' },
   });
   if (values.help) {
     context.stdout.write(RESTORE_HELP);
@@ -69,18 +79,31 @@ export async function runRestore(args: readonly string[], context: CommandContex
   if (values.prefix === undefined) throw new UsageError('--prefix is required, e.g. --prefix /app/orders');
   if (values.at === undefined) throw new UsageError('--at is required, e.g. --at 2026-03-01T10:07:30Z or --at 2h');
   const at = parsePointInTime(values.at, context.now());
-  const prefix = usablePrefix(values.prefix);
+  const prefix = prefixOption(values.prefix);
+  const into = values.into === undefined ? undefined : prefixOption(values.into, '--into');
+  if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
+    throw new UsageError(`--into ${into} overlaps --prefix ${prefix}: clone into a path outside it`);
+  }
   const maxTps = values['max-tps'] === undefined ? DEFAULT_MAX_TPS : positiveNumber(values['max-tps']);
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
     throw new UsageError(`--account "${values.account}" is not a 12-digit AWS account id`);
   }
 
-  const { service: restorer, close } = restoreService(context.env, { log: stderrLog(context.stderr), account: values.account });
+  const reading = countProgress(context.stderr, 'audit records read');
+  const { service: restorer, close } = restoreService(context.env, {
+    log: stderrLog(context.stderr),
+    account: values.account,
+    progress: reading,
+  });
   try {
-    const plan = await restorer.plan({ prefix, at, deleteCreatedAfter: values['delete-created-after'] ?? false });
+    const plan = await restorer.plan({ prefix, at, into, deleteCreatedAfter: values['delete-created-after'] ?? false });
+    reading?.end();
     const entries = planEntries(plan);
     const summary = summarize(entries);
-    const heading = `restore ${plan.prefix} to ${new Date(at).toISOString()}`;
+    const heading =
+      plan.from === undefined
+        ? `restore ${plan.prefix} to ${new Date(at).toISOString()}`
+        : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}`;
     if (!values.json) {
       const mode = values.apply ? '' : ' (dry run: nothing is written; --apply carries it out)';
       context.stdout.write(`${heading}${mode}\n\n${renderPlanTable(entries, summary)}`);
@@ -92,12 +115,13 @@ export async function runRestore(args: readonly string[], context: CommandContex
       if (work > 0 && !values.json) {
         context.stdout.write(`\napplying ${work} change(s) at up to ${maxTps} per second...\n`);
       }
-      result = await restorer.apply(plan, { maxTps, onProgress: terminalProgress(context.stderr) });
+      result = await restorer.apply(plan, { maxTps, onProgress: terminalProgress(context.stderr), signal: context.signal });
     }
 
     if (values.json) {
       const document = {
         prefix: plan.prefix,
+        ...(plan.from !== undefined && { from: plan.from }),
         at: new Date(at).toISOString(),
         mode: values.apply ? 'apply' : 'dry-run',
         summary,
@@ -109,7 +133,8 @@ export async function runRestore(args: readonly string[], context: CommandContex
       context.stdout.write(resultText(result, entries));
     }
     const unrestorable = values.apply ? summary.unresolved : 0;
-    return result && (result.failed.length > 0 || result.mismatches.length > 0) ? 1 : unrestorable > 0 ? 1 : 0;
+    const incomplete = result && (result.failed.length > 0 || result.mismatches.length > 0 || result.notStarted !== undefined);
+    return incomplete || unrestorable > 0 ? 1 : 0;
   } finally {
     close();
   }
@@ -117,6 +142,9 @@ export async function runRestore(args: readonly string[], context: CommandContex
 
 function resultText(result: ApplyReport, entries: readonly PlanEntry[]): string {
   const lines = [`\n${result.written} written, ${result.deleted} deleted, ${result.failed.length} failed`];
+  if (result.notStarted !== undefined) {
+    lines.push(`interrupted: ${result.notStarted} change(s) not started; run the same command again to finish (it writes only what is left)`);
+  }
   for (const failure of result.failed) lines.push(`  FAILED   ${failure.name}: ${failure.error}`);
   if (result.written + result.deleted > 0) {
     lines.push(result.mismatches.length === 0 ? 'verified: every restored parameter reads back as planned' : 'verification found differences:');
@@ -128,11 +156,6 @@ function resultText(result: ApplyReport, entries: readonly PlanEntry[]): string 
     for (const entry of unresolved) lines.push(`  ${entry.name}: ${entry.reason}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function usablePrefix(raw: string): string {
-  const [prefix] = checkPrefixes([raw], (reason) => new UsageError(`--prefix ${reason}`), { rootAllowed: true });
-  return prefix as string;
 }
 
 function positiveNumber(raw: string): number {

@@ -1,0 +1,62 @@
+/**
+ * `figgy-events history`: every version of one parameter, newest first.
+ */
+import { canonicalName } from '../shared/parameter-paths.ts';
+import { auditReaderService } from './aws-services.ts';
+import { renderAuditEntries } from './audit-tables.ts';
+import { UsageError, parseOptions, stderrLog, type CommandContext } from './command-line.ts';
+
+export const HISTORY_HELP = `Usage: figgy-events history NAME [--json]
+
+Every recorded change of one parameter, newest first, from the audit log alone: time,
+user, action, version, type and the value for a String or StringList. SecureString values
+are never printed; a parameter that was ever a SecureString has every value masked. A
+delete and a re-creation show as they happened (versions start again at 1).
+
+Options:
+  --json       print the entries as JSON, each with the user's full ARN where recorded
+  -h, --help   show this help
+
+Reads one name by the audit table's own key: no Scan, whatever the table holds.
+
+Exit codes: 0 done (also when nothing is recorded), 1 a failure, 2 bad usage.
+
+Environment: AUDIT_TABLE_NAME (default figgy-config-auditor), and the AWS SDK's own:
+AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB.
+
+Examples:
+  figgy-events history /app/orders/db/host
+  figgy-events history /app/orders/db/password --json
+`;
+
+/**
+ * Runs `history`; resolves with the exit code.
+ *
+ * @example
+ * const code = await runHistory(['/app/db/host', '--json'], context);
+ */
+export async function runHistory(args: readonly string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } }, 1);
+  if (values.help) {
+    context.stdout.write(HISTORY_HELP);
+    return 0;
+  }
+  const [raw] = positionals;
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '/') {
+    throw new UsageError('a parameter NAME is required, e.g. figgy-events history /app/orders/db/host');
+  }
+  const name = canonicalName(raw.trim());
+  const { service: reader, close } = auditReaderService(context.env, { log: stderrLog(context.stderr) });
+  try {
+    const entries = await reader.history(name);
+    if (values.json) {
+      context.stdout.write(`${JSON.stringify({ name, entries }, null, 2)}\n`);
+    } else {
+      const table = entries.length === 0 ? '(no audit record of this name)' : renderAuditEntries(entries, { names: false });
+      context.stdout.write(`history of ${name}, newest first\n\n${table}\n\n${entries.length} change(s)\n`);
+    }
+    return 0;
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `figgy-events migrate`: backfills the audit table's path index.
+ */
+import { DEFAULT_MIGRATION_WPS } from '../shared/aws/audit-path-migration.ts';
+import { migrationService } from './aws-services.ts';
+import { UsageError, parseOptions, type CommandContext } from './command-line.ts';
+import { countProgress } from './progress.ts';
+
+export const MIGRATE_HELP = `Usage: figgy-events migrate [--max-wps N] [--json]
+
+Gives every audit record written before the path index (AuditByPathRootIdx) its
+path_root, the first segment of its name, so that restore, diff and log read a prefix by
+one Query instead of a Scan of the whole table. Run it once, after deploying the version
+that adds the index; until then those commands still work, by a Scan, with a warning.
+
+Idempotent (a record that has path_root is left alone; a finished table is not read
+again), resumable (an interrupted run continues from its last page) and paced. Only
+path_root is added: every attribute the Figgy CLI reads stays as it was. When it is done
+it marks the table with one item (#figgy-events/migration/path-root), which no parameter
+name can be and neither index holds.
+
+Options:
+  --max-wps N   record updates per second at most (default ${DEFAULT_MIGRATION_WPS})
+  --json        print the report as JSON
+  -h, --help    show this help
+
+Exit codes: 0 done (or nothing to do), 1 a failure (e.g. the table has no path index yet),
+2 bad usage.
+
+Environment: AUDIT_TABLE_NAME (default figgy-config-auditor), and the AWS SDK's own:
+AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB.
+`;
+
+/**
+ * Runs `migrate`; resolves with the exit code.
+ *
+ * @example
+ * const code = await runMigrate(['--max-wps', '50'], context);
+ */
+export async function runMigrate(args: readonly string[], context: CommandContext): Promise<number> {
+  const { values } = parseOptions(args, { 'max-wps': { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) {
+    context.stdout.write(MIGRATE_HELP);
+    return 0;
+  }
+  const raw = values['max-wps'];
+  const maxWritesPerSecond = raw === undefined ? DEFAULT_MIGRATION_WPS : Number(raw);
+  if (raw !== undefined && (raw.trim() === '' || !Number.isFinite(maxWritesPerSecond) || maxWritesPerSecond <= 0)) {
+    throw new UsageError(`--max-wps "${raw}" is not a positive number of writes per second`);
+  }
+  const progress = countProgress(context.stderr, 'audit records read');
+  let read = 0;
+  const { service: migration, close } = migrationService(context.env);
+  try {
+    const report = await migration.run({
+      maxWritesPerSecond,
+      onProgress: ({ scanned, updated }) => {
+        progress?.add(scanned - read);
+        read = scanned;
+        // A page is a checkpoint: stopping here loses nothing.
+        if (context.signal?.aborted) throw new Error(`interrupted after ${updated} update(s); run "figgy-events migrate" again to resume`);
+      },
+    });
+    progress?.end();
+    if (values.json) {
+      context.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else if (report.alreadyComplete) {
+      context.stdout.write(`${report.table} is already migrated: every record has path_root; nothing to do\n`);
+    } else {
+      context.stdout.write(
+        `migrated ${report.table}${report.resumed ? ' (resumed)' : ''}: ${report.scanned} item(s) read, ` +
+          `${report.updated} record(s) given path_root; prefixes are now read through AuditByPathRootIdx\n`,
+      );
+    }
+    return 0;
+  } finally {
+    close();
+  }
+}
