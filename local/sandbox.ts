@@ -20,11 +20,14 @@ import {
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
+import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
+import { functionPolicy } from '../stacks/permissions.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
+import type { CallerPolicies } from './iam-policy.ts';
 import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, type SsmEmulator } from './ssm/index.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
@@ -52,9 +55,18 @@ export interface SandboxOptions {
   readonly namePrefix?: string;
   readonly region?: string;
   readonly ports?: { readonly ssm?: number; readonly dynamodb?: number };
+  /** What the auditor records; default `/`, every parameter. */
   readonly auditedNamespaces?: readonly string[];
   /** Where replication may write; default `/app/`. */
   readonly destinationPrefixes?: readonly string[];
+  /** Where replication may read sources, as the construct's `sourcePrefixes`; default `/`. */
+  readonly sourcePrefixes?: readonly string[];
+  /**
+   * Holds each function to the SSM statements of the IAM policy the construct grants it, so a
+   * call AWS would deny is denied here (`AccessDeniedException`); default true. Other callers
+   * may do anything.
+   */
+  readonly enforceIam?: boolean;
   /** Key for replicated SecureStrings; default `alias/<prefix>-replication`, as the construct creates. */
   readonly replicationKmsKeyId?: string;
   readonly faults?: SandboxFaults;
@@ -171,8 +183,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
     const tables = await createTables(dynamoClient, namePrefix);
 
+    const settings: DeploymentSettings = {
+      namePrefix,
+      auditedNamespaces: prefixOption('auditedNamespaces', options.auditedNamespaces ?? ['/'], { rootAllowed: true }),
+      destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
+      sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
+      replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
+      logLevel: 'INFO',
+    };
     const ssm = await startSsmEmulator({
       account: SANDBOX_ACCOUNT,
+      policies: options.enforceIam === false ? {} : functionPolicies(settings, tables, region),
       port: options.ports?.ssm ?? 0,
       region,
       clock: options.clock,
@@ -182,13 +203,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     stoppers.push(() => ssm.stop());
 
-    const settings: DeploymentSettings = {
-      namePrefix,
-      auditedNamespaces: options.auditedNamespaces ?? ['/'],
-      destinationPrefixes: options.destinationPrefixes ?? ['/app/'],
-      replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
-      logLevel: 'INFO',
-    };
     const clientEnv = {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
@@ -204,7 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...clientEnv,
         // Each function signs with a key of its own, so the writes it makes show up in the
         // audit log under its name, as a Lambda role session would.
-        AWS_ACCESS_KEY_ID: name.replaceAll('-', ''),
+        AWS_ACCESS_KEY_ID: accessKeyOf(name),
         AWS_LAMBDA_FUNCTION_NAME: name,
       };
     }
@@ -316,6 +330,44 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stopAll();
     throw error;
   }
+}
+
+/** The access key id a function signs with, which the emulator knows its policy by. */
+function accessKeyOf(name: FunctionName): string {
+  return name.replaceAll('-', '');
+}
+
+/** A prefix option checked by the rule the construct and the functions apply. */
+function prefixOption(option: string, prefixes: readonly string[], rule: PrefixListRule): string[] {
+  return checkPrefixes(prefixes, (reason) => new RangeError(`startSandbox option ${option} ${reason}`), rule);
+}
+
+/**
+ * Each function's policy as the construct grants it, by its access key. Only the SSM
+ * statements are enforced, so the other ARNs only need to be well formed.
+ */
+function functionPolicies(settings: DeploymentSettings, tables: Readonly<Record<TableRole, string>>, region: string): CallerPolicies {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${SANDBOX_ACCOUNT}:${resource}`;
+  return Object.fromEntries(
+    FUNCTION_NAMES.map((name) => {
+      const policy = functionPolicy(name, {
+        partition: 'aws',
+        region,
+        accountId: SANDBOX_ACCOUNT,
+        tableArns: Object.fromEntries(
+          (Object.keys(tables) as TableRole[]).map((role) => [role, arn('dynamodb', `table/${tables[role]}`)]),
+        ) as Record<TableRole, string>,
+        logGroupArn: arn('logs', `log-group:/aws/lambda/${name}`),
+        deadLetterQueueArn: arn('sqs', `${name}-dlq`),
+        auditedNamespaces: settings.auditedNamespaces,
+        destinationPrefixes: settings.destinationPrefixes,
+        sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+        replicationKeyArn: arn('kms', 'key/sandbox-replication'),
+        replicaTargets: settings.replicaTargets ?? [],
+      });
+      return [accessKeyOf(name), policy.Statement];
+    }),
+  );
 }
 
 function credentials() {

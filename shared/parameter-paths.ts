@@ -93,10 +93,13 @@ export function checkPrefixes(
 
 /**
  * True when `name` is the parameter `prefix` itself or lies under it. The root `/` covers
- * every parameter, those whose names have no leading slash (SSM allows them) included.
+ * every parameter, those whose names have no leading slash (SSM allows them) included. IAM
+ * must read a prefix the same way: the construct grants both `parameter/app` and
+ * `parameter/app/*` for `/app`.
  *
  * @example
  * isUnderPrefix('/app/orders/db', '/app/orders'); // true
+ * isUnderPrefix('/app/orders', '/app/orders'); // true
  * isUnderPrefix('/app/orders-v2/db', '/app/orders'); // false
  */
 export function isUnderPrefix(name: string, prefix: string): boolean {

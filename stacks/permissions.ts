@@ -93,6 +93,19 @@ export function parameterArnPattern(
   return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix === '/' ? '/' : `${prefix}/`}*`;
 }
 
+/**
+ * What IAM must match for each prefix, read as `isUnderPrefix` reads it: the parameter the
+ * prefix names and everything under it (`parameter/app/*` alone would leave out `/app`, which
+ * the rule allows). `/app` → `…:parameter/app` and `…:parameter/app/*`; `/` → every parameter.
+ */
+export function prefixArnPatterns(
+  scope: Pick<FunctionGrants, 'partition' | 'region' | 'accountId'>,
+  prefixes: readonly string[],
+): string[] {
+  const parameter = `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter`;
+  return prefixes.flatMap((prefix) => (prefix === '/' ? [`${parameter}/*`] : [`${parameter}${prefix}`, `${parameter}${prefix}/*`]));
+}
+
 function pascal(words: string): string {
   return words
     .split(/[^A-Za-z0-9]+/)
@@ -132,7 +145,7 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
           Effect: 'Allow',
           // Without WithDecryption a SecureString comes back as ciphertext, so no KMS grant.
           Action: ['ssm:GetParameter'],
-          Resource: grants.auditedNamespaces.map((prefix) => parameterArnPattern(grants, prefix)),
+          Resource: prefixArnPatterns(grants, grants.auditedNamespaces),
         },
       ];
     case 'read-decrypted':
@@ -143,7 +156,7 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
           Action: ['ssm:GetParameter', 'ssm:GetParameters'],
           // The sources a mapping may name, and the destinations, whose current value decides
           // whether a write is needed at all.
-          Resource: readablePrefixes(grants).map((prefix) => parameterArnPattern(grants, prefix)),
+          Resource: prefixArnPatterns(grants, readablePrefixes(grants)),
         },
         {
           Sid: 'DecryptSecureStringsThroughSsm',
@@ -161,7 +174,7 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
           Sid: 'WriteReplicationDestinations',
           Effect: 'Allow',
           Action: ['ssm:PutParameter'],
-          Resource: grants.destinationPrefixes.map((prefix) => parameterArnPattern(grants, prefix)),
+          Resource: prefixArnPatterns(grants, grants.destinationPrefixes),
         },
       ];
   }
@@ -185,9 +198,7 @@ function encryptStatement(grants: FunctionGrants): PolicyStatement {
       // Parameter Store binds each ciphertext to the parameter's ARN as encryption context,
       // so the key can only encrypt values bound for a destination prefix.
       StringLike: {
-        'kms:EncryptionContext:PARAMETER_ARN': grants.destinationPrefixes.map((prefix) =>
-          parameterArnPattern(grants, prefix),
-        ),
+        'kms:EncryptionContext:PARAMETER_ARN': prefixArnPatterns(grants, grants.destinationPrefixes),
       },
     },
   };

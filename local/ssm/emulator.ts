@@ -2,6 +2,7 @@
  * The emulator assembled: a store per region and account, KMS, STS, faults and CloudTrail
  * behind one endpoint.
  */
+import { authorizeSsmCall } from '../iam-policy.ts';
 import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
@@ -99,6 +100,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     let input: RequestInput | null = null;
     try {
       input = call.readInput();
+      authorizeSsmCall(options.policies ?? {}, caller, call.operation, input);
       const output = ssmCall(stores.at(caller), call.operation, input, {
         account: caller.account,
         region: caller.region,

@@ -4,6 +4,7 @@
  */
 import type { ParameterType } from '../../shared/parameters.ts';
 import type { SsmEventName } from '../../shared/events/pattern.ts';
+import type { CallerPolicies } from '../iam-policy.ts';
 
 export type { ParameterType };
 
@@ -41,6 +42,12 @@ export interface RegionAndAccount {
 
 /** Options of {@link startSsmEmulator}; every one has a default. */
 export interface SsmEmulatorOptions extends Partial<FaultOptions> {
+  /**
+   * Identity policies by access key id: a request signed with one of these keys is held to
+   * its policy's SSM statements (`AccessDeniedException` otherwise), as a Lambda function is
+   * held to its role's; any other key may do anything.
+   */
+  readonly policies?: CallerPolicies;
   /** TCP port on the loopback interface; 0 (the default) picks a free one. */
   readonly port?: number;
   /** Interface to listen on; default `127.0.0.1`. */

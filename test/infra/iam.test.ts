@@ -7,6 +7,8 @@ import {
   type TableOperation,
 } from '../../shared/functions.ts';
 import { TABLES, type TableRole } from '../../shared/tables.ts';
+import { isUnderPrefixes } from '../../shared/parameter-paths.ts';
+import { isAllowed } from '../../local/iam-policy.ts';
 import { TABLE_OPERATION_ACTIONS, tableActions } from '../../stacks/permissions.ts';
 import { tableId } from '../../stacks/tables.ts';
 import {
@@ -22,7 +24,13 @@ import {
 } from './support/synthesized.ts';
 
 const parameterArn = (path: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${path}`;
-const DESTINATIONS = [parameterArn('/app/*'), parameterArn('/shared/replicated/*')];
+// A prefix grants the parameter it names and everything under it, as `isUnderPrefix` reads it.
+const DESTINATIONS = [
+  parameterArn('/app'),
+  parameterArn('/app/*'),
+  parameterArn('/shared/replicated'),
+  parameterArn('/shared/replicated/*'),
+];
 // Every Parameter Store action that changes a parameter, its tags or its labels.
 const SSM_WRITE = /^ssm:(Put|Delete|Label|Unlabel|AddTags|RemoveTags)/;
 const writers = FUNCTION_NAMES.filter((name) =>
@@ -68,8 +76,10 @@ describe('IAM least privilege (synthesized policies)', () => {
       const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, name), /^ssm:GetParameters?$/);
       expect(others, name).to.be.empty;
       expect(statement?.Resource, name).to.deep.equal([
-        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/*`,
-        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/*`,
+        parameterArn('/shared'),
+        parameterArn('/shared/*'),
+        parameterArn('/app'),
+        parameterArn('/app/*'),
       ]);
     }
   });
@@ -143,7 +153,32 @@ describe('IAM least privilege (synthesized policies)', () => {
     const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, 'parameter-store-auditor'), /^ssm:/);
     expect(others).to.deep.equal([]);
     expect(statement!.Action).to.deep.equal(['ssm:GetParameter']);
-    expect(statement!.Resource).to.deep.equal([parameterArn('/app/*'), parameterArn('/shared/*')]);
+    expect(statement!.Resource).to.deep.equal([
+      parameterArn('/app'),
+      parameterArn('/app/*'),
+      parameterArn('/shared'),
+      parameterArn('/shared/*'),
+    ]);
+  });
+
+  it('allows exactly the names the rule puts under each prefix, the parameter a prefix names included', () => {
+    const names = ['/app', '/app/db', '/app/a/b', '/application/db', '/shared', '/shared/replicated', '/shared/replicated/x', '/other', 'x'];
+    const checks = [
+      { name: 'parameter-store-auditor', action: 'ssm:GetParameter', prefixes: ['/app', '/shared'] },
+      { name: 'replication-syncer', action: 'ssm:GetParameters', prefixes: ['/shared', '/app'] },
+      { name: 'replication-syncer', action: 'ssm:PutParameter', prefixes: ['/app', '/shared/replicated'] },
+    ] as const;
+    for (const { name, action, prefixes } of checks) {
+      const statements = rolePolicy(synthesized().json, name).Statement.map((statement) => ({
+        ...statement,
+        Action: asList(statement.Action),
+        Resource: asList(statement.Resource),
+      }));
+      for (const parameter of names) {
+        const arn = parameterArn(parameter.startsWith('/') ? parameter : `/${parameter}`);
+        expect(isAllowed(statements, action, arn), `${name} ${action} ${parameter}`).to.equal(isUnderPrefixes(parameter, prefixes));
+      }
+    }
   });
 
   it('kms:Decrypt is granted only to functions that read decrypted values, and only through SSM', () => {
