@@ -38,6 +38,19 @@ export async function migrationStatus(documents: DynamoDBDocumentClient, table: 
   return marker === undefined ? 'not-started' : marker.status === 'complete' ? 'complete' : 'in-progress';
 }
 
+/** Marks `table` as backfilled: every record it holds carries `path_root`. */
+async function markMigrated(documents: DynamoDBDocumentClient, table: string): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: MIGRATION_MARKER_KEY,
+      UpdateExpression: 'SET #status = :status, #at = :now REMOVE #resume',
+      ExpressionAttributeNames: { '#status': 'status', '#at': 'updated_at', '#resume': 'resume_key' },
+      ExpressionAttributeValues: { ':status': 'complete', ':now': new Date().toISOString() },
+    }),
+  );
+}
+
 export interface MigrationProgress {
   /** Items read so far (the marker and records that already had `path_root` included). */
   readonly scanned: number;
@@ -118,7 +131,8 @@ export class AuditPathMigration {
       });
       updated += written.filter(Boolean).length;
       startKey = page.LastEvaluatedKey;
-      await this.saveMarker(startKey === undefined ? { status: 'complete' } : { status: 'in-progress', resume_key: startKey });
+      if (startKey === undefined) await markMigrated(this.documents, this.table);
+      else await this.saveProgress(startKey);
       options.onProgress?.({ scanned, updated });
     } while (startKey !== undefined);
     return { table: this.table, scanned, updated, alreadyComplete: false, resumed };
@@ -149,22 +163,14 @@ export class AuditPathMigration {
     }
   }
 
-  private async saveMarker(state: { status: 'complete' } | { status: 'in-progress'; resume_key: Record<string, unknown> }): Promise<void> {
-    const now = new Date().toISOString();
+  private async saveProgress(resumeKey: Record<string, unknown>): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.table,
         Key: MIGRATION_MARKER_KEY,
-        UpdateExpression:
-          state.status === 'complete'
-            ? 'SET #status = :status, #at = :now REMOVE #resume'
-            : 'SET #status = :status, #at = :now, #resume = :resume',
+        UpdateExpression: 'SET #status = :status, #at = :now, #resume = :resume',
         ExpressionAttributeNames: { '#status': 'status', '#at': 'updated_at', '#resume': 'resume_key' },
-        ExpressionAttributeValues: {
-          ':status': state.status,
-          ':now': now,
-          ...(state.status === 'in-progress' && { ':resume': state.resume_key }),
-        },
+        ExpressionAttributeValues: { ':status': 'in-progress', ':now': new Date().toISOString(), ':resume': resumeKey },
       }),
     );
   }
