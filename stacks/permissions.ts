@@ -84,15 +84,6 @@ export const STREAM_READ_ACTIONS = [
   'dynamodb:ListStreams',
 ];
 
-/** `/app` → `arn:aws:ssm:eu-west-1:123456789012:parameter/app/*`; `/` → every parameter. */
-export function parameterArnPattern(
-  grants: Pick<FunctionGrants, 'partition' | 'region' | 'accountId'>,
-  prefix: string,
-): string {
-  const { partition, region, accountId } = grants;
-  return `arn:${partition}:ssm:${region}:${accountId}:parameter${prefix === '/' ? '/' : `${prefix}/`}*`;
-}
-
 /**
  * What IAM must match for each prefix, read as `isUnderPrefix` reads it: the parameter the
  * prefix names and everything under it (`parameter/app/*` alone would leave out `/app`, which

@@ -3,7 +3,7 @@
  * `replicaTargets`, a pure function of the resolved targets like the rest of permissions.ts.
  */
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
-import { parameterArnPattern, type PolicyStatement } from './permissions.ts';
+import { prefixArnPatterns, type PolicyStatement } from './permissions.ts';
 
 /** The Parameter Store calls that keep a replica: its value and metadata, its tags, its deletion. */
 export const REPLICA_WRITE_ACTIONS = [
@@ -26,7 +26,7 @@ export const REPLICA_READ_ACTIONS = ['ssm:GetParameter', 'ssm:GetParameters', 's
  *
  * @example
  * replicaTargetStatements([{ region: 'eu-central-1', accountId: '123456789012', destinationPrefixes: ['/dr'] }], 'aws', '123456789012');
- * // → ssm writes and reads on arn:aws:ssm:eu-central-1:123456789012:parameter/dr/*
+ * // → ssm writes and reads on arn:aws:ssm:eu-central-1:123456789012:parameter/dr and …/dr/*
  */
 export function replicaTargetStatements(
   targets: readonly ReplicaTarget[],
@@ -38,9 +38,7 @@ export function replicaTargetStatements(
   const statements: PolicyStatement[] = [];
   if (local.length > 0) {
     const resources = local.flatMap((target) =>
-      target.destinationPrefixes.map((prefix) =>
-        parameterArnPattern({ partition, region: target.region, accountId: target.accountId ?? homeAccountId }, prefix),
-      ),
+      prefixArnPatterns({ partition, region: target.region, accountId: target.accountId ?? homeAccountId }, target.destinationPrefixes),
     );
     statements.push(
       { Sid: 'WriteReplicas', Effect: 'Allow', Action: REPLICA_WRITE_ACTIONS, Resource: resources },

@@ -10,7 +10,7 @@ import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/function
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { functionRoleName } from './function.ts';
 import { named } from './logical-ids.ts';
-import { parameterArnPattern, type PolicyDocument, type PolicyStatement } from './permissions.ts';
+import { prefixArnPatterns, type PolicyDocument, type PolicyStatement } from './permissions.ts';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { FiggyEventsConfigError } from './settings.ts';
 
@@ -160,9 +160,7 @@ export function replicaWriterPolicy(
   props: Pick<FiggyReplicaTargetProps, 'accountId' | 'regions' | 'kmsKeyArns'>,
   prefixes: readonly string[],
 ): PolicyDocument {
-  const resources = props.regions.flatMap((region) =>
-    prefixes.map((prefix) => parameterArnPattern({ partition, region, accountId: props.accountId }, prefix)),
-  );
+  const resources = props.regions.flatMap((region) => prefixArnPatterns({ partition, region, accountId: props.accountId }, prefixes));
   const statements: PolicyStatement[] = [
     {
       Sid: 'WriteReplicas',

@@ -51,7 +51,7 @@ describe('FiggyReplicaTarget (the target account of cross-account DR)', () => {
     const { json } = synth();
     const policy = JSON.parse(resource(json, 'aws_iam_role_policy', 'replica_writer_policy').policy as string) as PolicyDocument;
     const patterns = ['eu-central-1', 'eu-north-1'].flatMap((region) =>
-      ['dr', 'shared/dr'].map((path) => `arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${path}/*`),
+      ['dr', 'shared/dr'].flatMap((path) => [`arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${path}`, `arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${path}/*`]),
     );
     for (const statement of policy.Statement) {
       expect(asList(statement.Action).every((action) => !action.includes('*')), statement.Sid).to.equal(true);

@@ -32,7 +32,10 @@ describe('replicaTargets (disaster-recovery targets)', () => {
         expect(writes, name).to.equal(undefined);
         continue;
       }
-      expect(writes?.Resource, name).to.deep.equal([`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/dr/*`]);
+      expect(writes?.Resource, name).to.deep.equal([
+        `arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/dr`,
+        `arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/dr/*`,
+      ]);
       expect(asList(writes?.Action ?? [])).to.have.members([
         'ssm:PutParameter',
         'ssm:DeleteParameter',
