@@ -27,6 +27,7 @@ const BENCHMARKS = [
   { id: 'replication-syncer', file: 'replication-syncer.bench.ts', title: '3. Replication syncer under SSM rate limits' },
   { id: 'propagation', file: 'propagation.bench.ts', title: '4. Propagation latency' },
   { id: 'synth-plan', file: 'synth-plan.bench.ts', title: '5. Synth and offline plan' },
+  { id: 'prefix-restore', file: 'prefix-restore.bench.ts', title: '6. Restore plan of one prefix beside 100,000 other records' },
 ] as const;
 
 function otherHeavyRuns(): string[] {
