@@ -5,6 +5,8 @@
 export { startSandbox } from './sandbox.ts';
 export type { FunctionLogLine, Sandbox, SandboxFaults, SandboxOptions, ScheduledFunction } from './sandbox.ts';
 export type { DeadLetter } from './types.ts';
+export type { SandboxCredentials } from './replica-hosting.ts';
+export type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 export type {
   CloudTrailDetail,
   CloudTrailUserIdentity,

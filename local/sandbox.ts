@@ -21,6 +21,7 @@ import {
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 import { functionPolicy } from '../stacks/permissions.ts';
@@ -28,6 +29,7 @@ import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from '.
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
 import type { CallerPolicies } from './iam-policy.ts';
+import { hostReplicaTargets, type SandboxCredentials } from './replica-hosting.ts';
 import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, type SsmEmulator } from './ssm/index.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
@@ -69,6 +71,12 @@ export interface SandboxOptions {
   readonly enforceIam?: boolean;
   /** Key for replicated SecureStrings; default `alias/<prefix>-replication`, as the construct creates. */
   readonly replicationKmsKeyId?: string;
+  /**
+   * Disaster-recovery targets, in the construct's `replicaTargets` shape: the sandbox serves
+   * each one's region and account on the same endpoints, creates its `roleArn` for STS
+   * AssumeRole, and `credentialsFor(accountId)` acts in its account. Default none.
+   */
+  readonly replicaTargets?: readonly ReplicaTarget[];
   readonly faults?: SandboxFaults;
   /** Seed for every random fault, so a failing run can be repeated. */
   readonly seed?: number;
@@ -97,12 +105,21 @@ export interface FunctionLogLine {
 
 /** A running sandbox. */
 export interface Sandbox {
-  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string };
+  /** SSM, KMS and STS share one endpoint, which serves every region and account. */
+  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
   /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
   /** The SSM emulator, for inspection (`snapshot()`, `callCounts()`). */
   readonly ssm: SsmEmulator;
+  /** The home account: the functions' and the event rule's, where unknown access keys act. */
+  readonly accountId: string;
+  /**
+   * Credentials that act in `accountId`: the home account or one a replica target names.
+   *
+   * @throws Error for an account the sandbox does not serve.
+   */
+  credentialsFor(accountId: string): SandboxCredentials;
   /** Resolves once every pending event, retry and stream record has been processed. */
   settle(): Promise<void>;
   /** Puts an event on the bus as `aws events put-events` would; true when the rule matched it. */
@@ -189,6 +206,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
+      ...(options.replicaTargets && { replicaTargets: options.replicaTargets }),
       logLevel: 'INFO',
     };
     const ssm = await startSsmEmulator({
@@ -202,6 +220,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       rateLimits: faults.ssmRateLimits ?? false,
     });
     stoppers.push(() => ssm.stop());
+    const accounts = hostReplicaTargets(ssm, options.replicaTargets ?? [], credentials());
 
     const clientEnv = {
       AWS_REGION: region,
@@ -209,6 +228,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
       AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_ENDPOINT_URL_KMS: ssm.url,
+      AWS_ENDPOINT_URL_STS: ssm.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     };
     const environments = {} as Record<FunctionName, Record<string, string>>;
@@ -249,7 +269,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       delivery: { duplicates: faults.duplicateDelivery, shuffle: faults.shuffleDelivery },
       random,
     });
+    // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
     ssm.onWrite((detail) => {
+      if (detail.awsRegion !== region || detail.recipientAccountId !== SANDBOX_ACCOUNT) return;
       bus.publish(toEventBridgeEvent(detail));
     });
 
@@ -281,13 +303,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
 
     return {
-      endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url },
+      endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url, sts: ssm.url },
       env: {
         ...clientEnv,
         ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
       },
       tables,
       ssm,
+      accountId: SANDBOX_ACCOUNT,
+      credentialsFor: (accountId) => {
+        const found = accounts.get(accountId);
+        if (!found) {
+          throw new Error(
+            `the sandbox serves accounts ${[...accounts.keys()].join(', ')}, not ${accountId}: ` +
+              'name it in a replicaTargets entry (accountId) of startSandbox',
+          );
+        }
+        return found;
+      },
       settle,
       publishEvent: (event) => bus.publish(event),
       runSchedule: async (name) => {
