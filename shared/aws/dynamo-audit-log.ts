@@ -32,7 +32,8 @@ export interface DynamoAuditLogOptions {
  *
  * Items follow the Figgy contract, so the Figgy CLI reads what the auditor writes:
  * `parameter_name`, `time`, `action`, `user`, `value`, `type`, `key_id`, `description` and
- * `version` as a string, plus our own `event_id`, `user_arn`, `event_time` and `modified_at`.
+ * `version` as a string, plus our own `event_id`, `user_arn`, `event_time`, `modified_at` and
+ * `path_root` (the partition of the path index).
  * Absent optional attributes are left out of the item, not written empty.
  *
  * @example
