@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Log, LogFields } from '../shared/log.ts';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
+import { FiggyEventsError } from '../shared/errors.ts';
 
 /** Where a command writes; `isTTY` decides whether progress is drawn. */
 export interface Output {
@@ -25,7 +26,9 @@ export interface CommandContext {
 }
 
 /** Bad usage: exit code 2, with a message that says what to type instead. */
-export class UsageError extends Error {
+export class UsageError extends FiggyEventsError {
+  /** The command line must change. */
+  readonly retryable = false;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

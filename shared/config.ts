@@ -7,6 +7,7 @@
  */
 
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
+import { FiggyEventsError } from './errors.ts';
 
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
@@ -24,7 +25,9 @@ export const ENV = {
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** A function's environment is wrong: names the variable, so the fix is one look away. */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends FiggyEventsError {
+  /** The environment must change: a retry reads the same variable. */
+  readonly retryable = false;
   constructor(
     readonly variable: string,
     reason: string,

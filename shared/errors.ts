@@ -9,3 +9,15 @@ export abstract class FiggyEventsError extends Error {
    */
   abstract readonly retryable: boolean;
 }
+
+/**
+ * An optimistic write that lost to concurrent writers every time it tried. Nothing is wrong
+ * with the input: the same call succeeds once the contention has passed, so a retry helps.
+ */
+export class ContentionError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContentionError';
+  }
+}

@@ -2,6 +2,7 @@
  * Parameter paths as prefixes: the one rule for "is this name under that prefix", used by the
  * audited namespaces, the replication destination prefixes and restore.
  */
+import { FiggyEventsError } from './errors.ts';
 
 /**
  * The one spelling the domain keeps for a parameter name.
@@ -19,7 +20,9 @@ export function canonicalName(name: string): string {
 }
 
 /** A prefix that cannot name a parameter path. */
-export class InvalidPrefixError extends Error {
+export class InvalidPrefixError extends FiggyEventsError {
+  /** The prefix must change. */
+  readonly retryable = false;
   constructor(readonly prefix: string, reason: string) {
     super(`prefix "${prefix}" ${reason}`);
     this.name = 'InvalidPrefixError';

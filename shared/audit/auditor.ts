@@ -7,6 +7,7 @@ import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
 import type { AuditLog, AuditRecord } from './types.ts';
+import { ContentionError } from '../errors.ts';
 
 export type AuditOutcome = 'recorded' | 'duplicate' | 'outside-namespaces';
 
@@ -71,7 +72,7 @@ export class Auditor {
         return 'recorded';
       }
     }
-    throw new Error(`audit of ${change.name} (event ${change.eventId}) lost the race for a slot ${MAX_ATTEMPTS} times`);
+    throw new ContentionError(`audit of ${change.name} (event ${change.eventId}) lost the race for a slot ${MAX_ATTEMPTS} times`);
   }
 
   /**

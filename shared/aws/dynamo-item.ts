@@ -1,3 +1,5 @@
+import { FiggyEventsError } from '../errors.ts';
+
 /**
  * A DynamoDB item that does not fit its table contract.
  *
@@ -5,7 +7,9 @@
  * reading one says which item and which attribute is wrong instead of passing on a half-typed
  * value.
  */
-export class MalformedItemError extends Error {
+export class MalformedItemError extends FiggyEventsError {
+  /** The item stays malformed until someone rewrites it. */
+  readonly retryable = false;
   constructor(
     readonly table: string,
     readonly key: string,

@@ -3,6 +3,7 @@ import { TransactWriteCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-
 import type { CacheEntry, CacheState, NameCache } from '../cache/types.ts';
 import { CACHE_TABLE } from '../tables.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
+import { FiggyEventsError } from '../errors.ts';
 
 const PARTITION_KEY = CACHE_TABLE.partitionKey.name;
 const SORT_KEY = CACHE_TABLE.sortKey.name;
@@ -21,7 +22,9 @@ export interface DynamoNameCacheOptions {
  * A `replace` that DynamoDB would refuse before checking any condition, such as two actions
  * on one item. It is a bug in the caller, never a race, so it is not reported as `false`.
  */
-export class InvalidCacheReplaceError extends Error {
+export class InvalidCacheReplaceError extends FiggyEventsError {
+  /** A bug in the caller: the same call fails the same way. */
+  readonly retryable = false;
   constructor(reason: string) {
     super(`cannot replace name cache items: ${reason}`);
     this.name = 'InvalidCacheReplaceError';

@@ -6,6 +6,7 @@ import { BatchWriteCommand, GetCommand, paginateQuery, paginateScan } from '@aws
 import type { ReplicationMappings, SourceIndex, SourceLink } from '../replication/types.ts';
 import { REPLICATION_SOURCES_TABLE, REPLICATION_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
+import { FiggyEventsError } from '../errors.ts';
 
 const DESTINATION_KEY = REPLICATION_TABLE.partitionKey.name;
 const SOURCE_KEY = REPLICATION_SOURCES_TABLE.partitionKey.name;
@@ -69,7 +70,9 @@ export interface DynamoSourceIndexOptions extends DynamoReplicationOptions {
  * attempt. The index is a projection: the replication syncer rebuilds it, or the stream record
  * that asked for the write is retried.
  */
-export class UnprocessedWritesError extends Error {
+export class UnprocessedWritesError extends FiggyEventsError {
+  /** DynamoDB throttled the table; the same writes succeed once it stops. */
+  readonly retryable = true;
   constructor(readonly tableName: string, readonly unprocessed: number, readonly attempts: number) {
     super(
       `${unprocessed} write(s) to ${tableName} were still unprocessed after ${attempts} attempts; ` +

@@ -7,6 +7,7 @@ import { compareChanges } from '../ordering.ts';
 import type { ParameterStore } from '../parameters.ts';
 import { newEntry, newestEntry, positionOf, type Existence } from './entries.ts';
 import type { CacheEntry, CacheState, NameCache } from './types.ts';
+import { ContentionError } from '../errors.ts';
 
 export type CacheOutcome = 'written' | 'duplicate' | 'stale' | 'unchanged';
 
@@ -78,7 +79,7 @@ export class CacheManager {
       }
       this.deps.log.debug('cache item changed under us; retrying', { ...fields, attempt });
     }
-    throw new Error(`cache update of ${change.name} (event ${change.eventId}) lost ${MAX_ATTEMPTS} races in a row`);
+    throw new ContentionError(`cache update of ${change.name} (event ${change.eventId}) lost ${MAX_ATTEMPTS} races in a row`);
   }
 
   /**

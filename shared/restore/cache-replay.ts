@@ -9,6 +9,7 @@ import type { Log } from '../log.ts';
 import { compareChanges, type ChangePosition } from '../ordering.ts';
 import { isPut, orderRecords } from './record-order.ts';
 import { recordsByName } from './state-at.ts';
+import { ContentionError } from '../errors.ts';
 
 export interface CacheReplayerDependencies {
   /** The cache table to rebuild: the live one, or an empty table with the same schema. */
@@ -102,7 +103,7 @@ export class CacheReplayer {
       }
       this.deps.log.debug('cache item changed under the replay; retrying', { parameter_name: name, attempt });
     }
-    throw new Error(`replay of ${name} lost ${MAX_ATTEMPTS} races with live cache updates in a row; run it again`);
+    throw new ContentionError(`replay of ${name} lost ${MAX_ATTEMPTS} races with live cache updates in a row; run it again`);
   }
 }
 
