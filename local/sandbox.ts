@@ -42,6 +42,8 @@ export type ScheduledFunction = ScheduledFunctionName;
 export interface SandboxFaults {
   /** Fraction (0..1) of SSM calls answered with ThrottlingException. */
   readonly ssmThrottleRate?: number;
+  /** Regions `ssmThrottleRate` applies to (e.g. a replica target's); `null` or absent: all. */
+  readonly ssmThrottleRegions?: readonly string[] | null;
   /** SSM's per-operation TPS limits: `true` for AWS's defaults (reads 40, writes 3). */
   readonly ssmRateLimits?: boolean | RateLimits;
   /** Every event is delivered this many times. */
@@ -217,6 +219,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clock: options.clock,
       random,
       throttleRate: faults.ssmThrottleRate ?? 0,
+      throttleRegions: faults.ssmThrottleRegions ?? null,
       rateLimits: faults.ssmRateLimits ?? false,
     });
     stoppers.push(() => ssm.stop());
@@ -342,6 +345,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       setFaults: (next) => {
         ssm.setFaults({
           ...(next.ssmThrottleRate !== undefined && { throttleRate: next.ssmThrottleRate }),
+          ...(next.ssmThrottleRegions !== undefined && { throttleRegions: next.ssmThrottleRegions }),
           ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),
         });
         if (next.crashRate !== undefined) host.setCrashRate(next.crashRate);

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AwsError } from './aws-error.ts';
-import type { FaultOptions, RateLimits } from './types.ts';
+import type { FaultOptions, RateLimits, RegionAndAccount } from './types.ts';
 
 /** AWS's default Parameter Store throughput: GetParameter & co. 40 TPS, PutParameter 3 TPS. */
 export const DEFAULT_RATE_LIMITS: Required<RateLimits> = { read: 40, write: 3 };
@@ -20,11 +20,12 @@ export type OperationKind = keyof RateLimits;
  *
  * @example
  * const faults = new FaultInjector({ rateLimits: { write: 1 } });
- * faults.check('PutParameter', 'write'); // undefined
- * faults.check('PutParameter', 'write'); // AwsError ThrottlingException
+ * faults.check('PutParameter', 'write', { region: 'eu-west-1', account: '123456789012' }); // undefined
+ * faults.check('PutParameter', 'write', { region: 'eu-west-1', account: '123456789012' }); // ThrottlingException
  */
 export class FaultInjector {
   private throttleRate = 0;
+  private throttleRegions: ReadonlySet<string> | undefined;
   private limits: Required<RateLimits> | undefined;
   private random: () => number = Math.random;
   private readonly buckets = new Map<string, TokenBucket>();
@@ -41,6 +42,9 @@ export class FaultInjector {
       }
       this.throttleRate = options.throttleRate;
     }
+    if (options.throttleRegions !== undefined) {
+      this.throttleRegions = options.throttleRegions === null ? undefined : new Set(options.throttleRegions);
+    }
     if (options.rateLimits !== undefined) {
       this.limits = rateLimitsFrom(options.rateLimits);
       this.buckets.clear();
@@ -50,14 +54,19 @@ export class FaultInjector {
     }
   }
 
-  /** The ThrottlingException to answer `operation` with, or undefined to let it through. */
-  check(operation: string, kind: OperationKind): AwsError | undefined {
-    if (this.throttleRate > 0 && this.random() < this.throttleRate) return throttled();
+  /**
+   * The ThrottlingException to answer `operation` in `place` with, or undefined to let it
+   * through. SSM's limits are per region and account, so each place has its own buckets.
+   */
+  check(operation: string, kind: OperationKind, place: RegionAndAccount): AwsError | undefined {
+    const throttles = this.throttleRegions === undefined || this.throttleRegions.has(place.region);
+    if (throttles && this.throttleRate > 0 && this.random() < this.throttleRate) return throttled();
     if (!this.limits) return undefined;
-    let bucket = this.buckets.get(operation);
+    const key = `${place.region}/${place.account}/${operation}`;
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.limits[kind], this.now());
-      this.buckets.set(operation, bucket);
+      this.buckets.set(key, bucket);
     }
     return bucket.take(this.now()) ? undefined : throttled();
   }

@@ -24,6 +24,11 @@ export interface FaultOptions {
   /** Fraction (0..1) of SSM calls answered with `ThrottlingException` "Rate exceeded". */
   readonly throttleRate: number;
   /**
+   * The regions `throttleRate` applies to, e.g. only a replica target's; `null` (the default)
+   * means every region.
+   */
+  readonly throttleRegions: readonly string[] | null;
+  /**
    * Token buckets per operation name. `true` means AWS's defaults (reads 40, writes 3 per
    * second); an object overrides either; `false` turns them off.
    */

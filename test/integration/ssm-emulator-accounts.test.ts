@@ -308,4 +308,24 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
       expect(otherAccount).to.have.property('name', 'AccessDeniedException');
     });
   });
+
+  describe('throttling', () => {
+    afterEach(() => emulator.setFaults({ throttleRate: 0, throttleRegions: null, rateLimits: false }));
+
+    it('throttles only the regions it is told to, so a target region can be made to struggle alone', async () => {
+      emulator.setFaults({ throttleRate: 1, throttleRegions: ['eu-central-1'] });
+      await put(ssm('eu-west-1'), '/app/home', 'fine');
+      const throttled = await rejection(put(ssm('eu-central-1'), '/dr/app/home', 'not now'));
+      expect(throttled).to.have.property('name', 'ThrottlingException');
+    });
+
+    it('keeps a token bucket per region and account, as SSM limits each on its own', async () => {
+      emulator.setFaults({ rateLimits: { write: 1 } });
+      await put(ssm('eu-west-1'), '/app/a', '1');
+      await put(ssm('eu-central-1'), '/app/a', '1');
+      await put(ssm('eu-west-1', credentials('dr-admin')), '/app/a', '1');
+      const second = await rejection(put(ssm('eu-west-1'), '/app/b', '2'));
+      expect(second).to.have.property('name', 'ThrottlingException');
+    });
+  });
 });
