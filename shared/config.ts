@@ -7,6 +7,7 @@
  */
 
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
+import type { ReplicaTarget } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
 
 export const ENV = {
@@ -80,4 +81,61 @@ export function sourcePrefixes(env: Environment): string[] {
 /** The only prefixes replication may write under (`REPLICATION_DESTINATION_PREFIXES`, required). */
 export function destinationPrefixes(env: Environment): string[] {
   return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes, { rootAllowed: false });
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+// A key or an alias ARN: the construct insists on key ARNs for IAM, SSM takes either.
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
+
+/**
+ * The disaster-recovery targets (`REPLICATION_REPLICA_TARGETS`, JSON as the construct writes
+ * it: `[{ region, accountId?, roleArn?, kmsKeyArn?, destinationPrefixes }]`), each field
+ * checked and the prefixes normalised by the one prefix rule; unset means none.
+ *
+ * @throws ConfigurationError naming the variable and the entry's field.
+ * @example
+ * replicaTargets({ REPLICATION_REPLICA_TARGETS: '[{"region":"eu-central-1","destinationPrefixes":["/dr/"]}]' });
+ * // [{ region: 'eu-central-1', destinationPrefixes: ['/dr'] }]
+ */
+export function replicaTargets(env: Environment): ReplicaTarget[] {
+  const raw = optionalEnv(env, ENV.replicaTargets);
+  if (raw === undefined) return [];
+  const variable = ENV.replicaTargets;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigurationError(variable, `is not JSON (${(error as Error).message}); the construct writes it from the prop replicaTargets`);
+  }
+  if (!Array.isArray(parsed)) throw new ConfigurationError(variable, 'must be a JSON list of targets');
+  return parsed.map((entry: unknown, index) => {
+    const field = (name: string) => `[${index}].${name}`;
+    const invalid = (name: string, reason: string) => new ConfigurationError(variable, `${field(name)} ${reason}`);
+    if (typeof entry !== 'object' || entry === null) throw invalid('', 'must be an object');
+    const target = entry as Record<string, unknown>;
+    const text = (name: string, pattern: RegExp, required: boolean): string | undefined => {
+      const value = target[name];
+      if (value === undefined && !required) return undefined;
+      if (typeof value !== 'string' || !pattern.test(value)) throw invalid(name, `is ${JSON.stringify(value)}, not a valid ${name}`);
+      return value;
+    };
+    const region = text('region', REGION, true) as string;
+    const accountId = text('accountId', ACCOUNT_ID, false);
+    const roleArn = text('roleArn', ROLE_ARN, false);
+    const kmsKeyArn = text('kmsKeyArn', KEY_ARN, false);
+    const prefixes = target.destinationPrefixes;
+    if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
+      throw invalid('destinationPrefixes', 'must be a list of prefixes');
+    }
+    const destinationPrefixes = checkPrefixes(prefixes, (reason) => invalid('destinationPrefixes', reason), { rootAllowed: false });
+    return {
+      region,
+      ...(accountId !== undefined && { accountId }),
+      ...(roleArn !== undefined && { roleArn }),
+      ...(kmsKeyArn !== undefined && { kmsKeyArn }),
+      destinationPrefixes,
+    };
+  });
 }

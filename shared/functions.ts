@@ -34,7 +34,9 @@ export type SsmAccess =
   | 'describe'
   | 'read-version'
   | 'read-decrypted'
-  | 'write-destinations';
+  | 'read-tags'
+  | 'write-destinations'
+  | 'keep-replicas';
 
 export interface FunctionSpec {
   readonly trigger: Trigger;
@@ -71,7 +73,8 @@ export const FUNCTIONS = {
     summary: 'copies a changed source to every destination that maps from it',
     // One Query of the source index, then each destination's mapping (and its upstream chain).
     tables: { replication: ['GetItem'], replicationSources: ['Query'] },
-    ssm: ['read-decrypted', 'write-destinations'],
+    // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
+    ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
   },
   'dynamo-stream-replicator': {
@@ -80,7 +83,8 @@ export const FUNCTIONS = {
     // The stream record carries the mapping's images, so the index is written without being
     // read; GetItem finds the upstream mappings for the cycle check.
     tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'] },
-    ssm: ['read-decrypted', 'write-destinations'],
+    // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
+    ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
   },
   'replication-syncer': {
@@ -88,7 +92,8 @@ export const FUNCTIONS = {
     summary: 'repairs every out-of-sync destination and the source index',
     // Reads every mapping and every index row once and judges cycles from what it read.
     tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'] },
-    ssm: ['read-decrypted', 'write-destinations'],
+    // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
+    ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
   },
   'config-cache-syncer': {

@@ -159,6 +159,26 @@ function ssmStatements(access: SsmAccess, grants: FunctionGrants): PolicyStateme
           Condition: { StringEquals: viaSsm },
         },
       ];
+    case 'read-tags':
+      return [
+        {
+          Sid: 'ReadParameterTags',
+          Effect: 'Allow',
+          // A mirror copies its sources' tags and compares its replicas' at home.
+          Action: ['ssm:ListTagsForResource'],
+          Resource: prefixArnPatterns(grants, readablePrefixes(grants)),
+        },
+      ];
+    case 'keep-replicas':
+      return [
+        {
+          Sid: 'KeepReplicationReplicas',
+          Effect: 'Allow',
+          // A mirror's replicas at home: their tags follow the source's, and they go when it goes.
+          Action: ['ssm:AddTagsToResource', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:RemoveTagsFromResource'],
+          Resource: prefixArnPatterns(grants, grants.destinationPrefixes),
+        },
+      ];
     case 'write-destinations':
       return [
         {

@@ -1,14 +1,17 @@
 /**
  * Builds the replication services the three replication functions share from the environment.
  */
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
-import { ENV, destinationPrefixes, optionalEnv, requireEnv, sourcePrefixes } from '../../shared/config.ts';
+import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
+import { ENV, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
 import { documents, parameterStore } from './clients.ts';
 
 /** The ports and settings the three replication functions share, from their environment. */
 export function replicationDependencies(log: Log, env = process.env): ReplicatorDependencies {
+  const targets = replicaTargets(env);
   return {
     parameters: parameterStore,
     mappings: new DynamoReplicationMappings(documents, requireEnv(env, ENV.replicationTable)),
@@ -17,7 +20,19 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
       destinationPrefixes: destinationPrefixes(env),
       sourcePrefixes: sourcePrefixes(env),
       kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
+      replicaTargets: targets,
     },
+    // Without targets no ARN destination is allowed, so no STS client is ever made.
+    ...(targets.length > 0 && {
+      places: new SsmReplicaPlaces({
+        home: parameterStore,
+        // Lambda sets both; the sandbox gives each function the same.
+        region: env.AWS_REGION ?? '',
+        targets,
+        sts: new STSClient({}),
+        sessionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'figgy-events-replication',
+      }),
+    }),
     log,
   };
 }

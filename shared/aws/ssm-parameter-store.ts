@@ -1,8 +1,19 @@
-import { SSMClient, type DescribeParametersCommandInput, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import {
+  AddTagsToResourceCommand,
+  DeleteParametersCommand,
+  ListTagsForResourceCommand,
+  RemoveTagsFromResourceCommand,
+  SSMClient,
+  type DescribeParametersCommandInput,
+  type ParameterMetadata,
+  type SSMClientConfig,
+} from '@aws-sdk/client-ssm';
 
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import type { ParameterStore, ParameterValue, ParameterWrite } from '../parameters.ts';
+import { WriteRefusedError } from '../replication/errors.ts';
+import type { ParameterDetails, ReplicaStore } from '../replication/types.ts';
 import {
   DEFAULT_CONCURRENCY,
   DESCRIBE_FILTER_VALUES_LIMIT,
@@ -12,7 +23,28 @@ import {
   getParametersDecrypted,
   putParameter,
   toParameterValue,
+  type WriteMetadata,
 } from './ssm-parameters.ts';
+
+/** DeleteParameters takes at most 10 names per call. */
+const DELETE_BATCH_SIZE = 10;
+
+// Errors by which SSM refuses a write for what it is, not for the moment it came: the same
+// write fails the same way, so retrying it is pointless. Compared by name, as a second
+// bundled copy of the SDK has other classes. AccessDenied is not here: a missing grant is
+// a deployment to fix and must keep failing loudly.
+const REFUSALS = new Set([
+  'ValidationException',
+  'ParameterLimitExceeded',
+  'ParameterMaxVersionLimitExceeded',
+  'HierarchyLevelLimitExceededException',
+  'HierarchyTypeMismatchException',
+  'InvalidKeyId',
+  'UnsupportedParameterType',
+  'ParameterPatternMismatchException',
+  'InvalidAllowedPatternException',
+  'TooManyTagsError',
+]);
 
 // Parameter Store's default throughput is a few dozen TPS per account and region, shared by
 // every caller; adaptive mode adds client-side rate limiting on top of backoff so a burst
@@ -54,7 +86,7 @@ export interface SsmParameterStoreOptions {
  * const current = await store.readDecrypted(['/app/db/url', '/app/db/password']);
  * ```
  */
-export class SsmParameterStore implements ParameterStore {
+export class SsmParameterStore implements ParameterStore, ReplicaStore {
   private readonly concurrency: number;
 
   constructor(
@@ -80,8 +112,62 @@ export class SsmParameterStore implements ParameterStore {
     return getParametersDecrypted(this.ssm, names, this.concurrency, toParameterValue);
   }
 
-  async write(parameter: ParameterWrite): Promise<number> {
-    return putParameter(this.ssm, parameter);
+  async write(parameter: ParameterWrite & WriteMetadata): Promise<number> {
+    return refusing(parameter.name, () => putParameter(this.ssm, parameter));
+  }
+
+  /**
+   * Values with what a mirror copies: GetParameters (10 a call) for the values,
+   * DescribeParameters (50 names a call) for the metadata, ListTagsForResource for each
+   * parameter's tags (SSM lists tags one resource at a time).
+   */
+  async readDetails(names: readonly string[]): Promise<Map<string, ParameterDetails>> {
+    const values = await this.readDecrypted(names);
+    const present = [...values.keys()];
+    const batches = chunk(present, DESCRIBE_FILTER_VALUES_LIMIT);
+    const described = await mapBounded(batches, this.concurrency, (batch) =>
+      collect(describeParameters(this.ssm, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }], MaxResults: DESCRIBE_PAGE_SIZE })),
+    );
+    const metadata = new Map(described.flat().map((entry) => [canonicalName(entry.Name ?? ''), entry]));
+    const tags = await mapBounded(present, this.concurrency, (name) => this.tagsOf(name));
+    const details = new Map<string, ParameterDetails>();
+    present.forEach((name, index) => {
+      const value = values.get(name) as ParameterValue;
+      const meta = metadata.get(name);
+      // Deleted between the two reads: absent, as if read a moment later.
+      if (meta) details.set(name, withMetadata(value, meta, tags[index] ?? {}));
+    });
+    return details;
+  }
+
+  async *namesUnder(prefix: string): AsyncGenerator<string> {
+    if (prefix === '/') {
+      yield* this.listNames();
+      return;
+    }
+    yield* this.describeNames({
+      ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [prefix.slice(0, -1)] }],
+      MaxResults: DESCRIBE_PAGE_SIZE,
+    });
+  }
+
+  async retag(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]): Promise<void> {
+    const resource = { ResourceType: 'Parameter' as const, ResourceId: name };
+    const tags = Object.entries(add).map(([Key, Value]) => ({ Key, Value }));
+    if (tags.length > 0) await refusing(name, () => this.ssm.send(new AddTagsToResourceCommand({ ...resource, Tags: tags })));
+    if (remove.length > 0) await this.ssm.send(new RemoveTagsFromResourceCommand({ ...resource, TagKeys: [...remove] }));
+  }
+
+  async deleteParameters(names: readonly string[]): Promise<void> {
+    // Names already gone come back in InvalidParameters, which is what deleting them means.
+    await mapBounded(chunk([...new Set(names)], DELETE_BATCH_SIZE), this.concurrency, (batch) =>
+      this.ssm.send(new DeleteParametersCommand({ Names: batch })),
+    );
+  }
+
+  private async tagsOf(name: string): Promise<Record<string, string>> {
+    const { TagList: list } = await this.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+    return Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   }
 
   async existing(names: readonly string[]): Promise<Set<string>> {
@@ -104,5 +190,27 @@ export class SsmParameterStore implements ParameterStore {
     for await (const metadata of describeParameters(this.ssm, input)) {
       if (metadata.Name !== undefined) yield canonicalName(metadata.Name);
     }
+  }
+}
+
+function withMetadata(value: ParameterValue, meta: ParameterMetadata, tags: Record<string, string>): ParameterDetails {
+  return {
+    ...value,
+    tier: meta.Tier === 'Advanced' ? 'Advanced' : 'Standard',
+    dataType: meta.DataType ?? 'text',
+    ...(meta.KeyId !== undefined && { keyId: meta.KeyId }),
+    ...(meta.Description !== undefined && { description: meta.Description }),
+    ...(meta.AllowedPattern !== undefined && { allowedPattern: meta.AllowedPattern }),
+    tags,
+  };
+}
+
+/** Runs a write, turning SSM's refusal of what it is into a {@link WriteRefusedError}. */
+async function refusing<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof Error && REFUSALS.has(error.name)) throw new WriteRefusedError(name, error.name, error.message);
+    throw error;
   }
 }

@@ -111,8 +111,15 @@ export function toParameterValue(parameter: Parameter): ParameterValue {
   return { name: canonicalName(name), type, value, version, ...(modified !== undefined && { lastModified: modified.getTime() }) };
 }
 
+/** What a mirror's write adds to a plain one: the metadata it copies. */
+export interface WriteMetadata {
+  readonly tier?: 'Standard' | 'Advanced';
+  readonly dataType?: string;
+  readonly allowedPattern?: string;
+}
+
 /** Writes `parameter` as a new version with Overwrite and returns the version written. */
-export async function putParameter(ssm: SSMClient, parameter: ParameterWrite): Promise<number> {
+export async function putParameter(ssm: SSMClient, parameter: ParameterWrite & WriteMetadata): Promise<number> {
   const secure = parameter.type === 'SecureString';
   const { Version: version } = await ssm.send(
     new PutParameterCommand({
@@ -124,6 +131,9 @@ export async function putParameter(ssm: SSMClient, parameter: ParameterWrite): P
       // replication key whatever the source type is.
       ...(secure && parameter.keyId !== undefined ? { KeyId: parameter.keyId } : {}),
       ...(parameter.description !== undefined ? { Description: parameter.description } : {}),
+      ...(parameter.tier !== undefined ? { Tier: parameter.tier } : {}),
+      ...(parameter.dataType !== undefined ? { DataType: parameter.dataType } : {}),
+      ...(parameter.allowedPattern !== undefined ? { AllowedPattern: parameter.allowedPattern } : {}),
     }),
   );
   if (version === undefined) throw new Error(`PutParameter for ${parameter.name} returned no Version`);

@@ -21,3 +21,20 @@ export class DestinationUnsettledError extends FiggyEventsError {
     this.name = 'DestinationUnsettledError';
   }
 }
+
+/**
+ * Parameter Store refused a write for what it is (a value its tier cannot hold, a key the
+ * target cannot use, a limit of the target account): the same write fails the same way, so
+ * replication reports it as refused, with SSM's reason, instead of retrying it without end.
+ */
+export class WriteRefusedError extends FiggyEventsError {
+  readonly retryable = false;
+  constructor(
+    readonly destination: string,
+    readonly code: string,
+    reason: string,
+  ) {
+    super(`Parameter Store refused to write ${destination} (${code}): ${reason}`);
+    this.name = 'WriteRefusedError';
+  }
+}

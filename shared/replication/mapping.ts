@@ -3,23 +3,30 @@
  */
 import { ValidationError, optionalString, requireString } from '../events/validation.ts';
 import { canonicalName } from '../parameter-paths.ts';
-import type { MergePart, ReplicationMapping, SourceLink } from './types.ts';
+import { parseDestination } from './places.ts';
+import type { MergePart, MirrorMapping, ReplicationMapping, SourceLink } from './types.ts';
 
 /**
  * Parses one item of the replication table. `source` is a name for `app`; for `merge` it is
- * a string or a list of strings in which `${/name}` and `${/name:uri}` refer to parameters.
+ * a string or a list of strings in which `${/name}` and `${/name:uri}` refer to parameters;
+ * for `mirror` a prefix ending in `/`. `destination` is a plain name (this region and
+ * account) or a parameter ARN (another region or account); a mirror's ends in `/`.
  * Throws a {@link ValidationError} naming the field when the item breaks the contract.
  * A root-level name written `x` is read as `/x`, the one name the domain keeps for it.
  */
 export function parseMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping {
-  const destination = canonicalName(requireString(item.destination, 'destination'));
+  const raw = requireString(item.destination, 'destination');
+  const target = parseDestination(raw, 'destination');
+  const destination = target.arn ? raw : target.name;
   const where = (field: string) => `${field} (mapping of ${destination})`;
   const base = {
     destination,
+    target,
     user: optionalString(item.user, where('user')),
     namespace: optionalString(item.namespace, where('namespace')),
   };
   const type = requireString(item.type, where('type'));
+  if (type === 'mirror') return parseMirror(item, base, where);
   if (type === 'app') {
     const source = requireString(item.source, where('source'));
     if (source.includes('${')) throw new ValidationError(where('source'), 'an app source is a plain parameter name');
@@ -35,7 +42,29 @@ export function parseMapping(item: Readonly<Record<string, unknown>>): Replicati
     }
     return { ...base, type, parts };
   }
-  throw new ValidationError(where('type'), `"${type}" is not "app" or "merge"`);
+  throw new ValidationError(where('type'), `"${type}" is not "app", "merge" or "mirror"`);
+}
+
+/** The item attribute that keeps a mirror's replicas when their sources are deleted. */
+export const KEEP_DELETED = 'keep_deleted';
+
+function parseMirror(
+  item: Readonly<Record<string, unknown>>,
+  base: Pick<MirrorMapping, 'destination' | 'target' | 'user' | 'namespace'>,
+  where: (field: string) => string,
+): MirrorMapping {
+  const source = requireString(item.source, where('source'));
+  if (!source.endsWith('/')) {
+    throw new ValidationError(where('source'), `"${source}" is not a prefix: a mirror's source ends in "/", such as /app/`);
+  }
+  if (!base.target.name.endsWith('/')) {
+    throw new ValidationError(where('destination'), `"${base.destination}" is not a prefix: a mirror's destination ends in "/", such as /dr/app/`);
+  }
+  const keep = item[KEEP_DELETED];
+  if (keep !== undefined && keep !== null && typeof keep !== 'boolean') {
+    throw new ValidationError(where(KEEP_DELETED), 'must be a boolean (true keeps replicas whose source is deleted)');
+  }
+  return { ...base, type: 'mirror', source: canonicalName(source), keepDeleted: keep === true };
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -63,8 +92,9 @@ function parseReference(body: string, field: string): MergePart {
   return { kind: 'reference', name, encoding: uri ? 'uri' : 'raw' };
 }
 
-/** Every parameter a destination reads: the rows it owns in the source index. */
+/** Every parameter a mapping reads by name; a mirror reads a prefix, so none. */
 export function sourcesOf(mapping: ReplicationMapping): string[] {
+  if (mapping.type === 'mirror') return [];
   if (mapping.type === 'app') return [mapping.source];
   const names = mapping.parts.flatMap((part) => (part.kind === 'reference' ? [part.name] : []));
   return [...new Set(names)];
@@ -75,7 +105,23 @@ export function linkKey(link: SourceLink): string {
   return `${link.source}\u0000${link.destination}`;
 }
 
-/** The links a mapping owns in the source index: one per parameter it reads. */
+/**
+ * The links a mapping owns in the source index: one per parameter it reads, or for a mirror
+ * one for its source prefix (a change under it finds the mirror by its ancestors).
+ */
 export function linksOf(mapping: ReplicationMapping): SourceLink[] {
-  return sourcesOf(mapping).map((source) => ({ source, destination: mapping.destination }));
+  const sources = mapping.type === 'mirror' ? [mapping.source] : sourcesOf(mapping);
+  return sources.map((source) => ({ source, destination: mapping.destination }));
+}
+
+/**
+ * The prefixes whose mirrors a change of `name` concerns, each ending in `/`: `/` and every
+ * ancestor of `name` (`/a/b/c` → `/`, `/a/`, `/a/b/`). At most SSM's 15 levels.
+ */
+export function ancestorPrefixes(name: string): string[] {
+  const prefixes = ['/'];
+  for (let slash = name.indexOf('/', 1); slash !== -1; slash = name.indexOf('/', slash + 1)) {
+    prefixes.push(name.slice(0, slash + 1));
+  }
+  return prefixes;
 }

@@ -3,10 +3,11 @@
  */
 import { collect, mapBounded } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
-import { linkKey, linksOf, parseMapping, sourcesOf } from './mapping.ts';
+import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
+import { placeKey, type Place } from './places.ts';
 import { Replicator, type ReplicatorDependencies } from './replicator.ts';
-import { judgeReplication, type ParameterReader } from './rules.ts';
-import type { ReplicationMapping } from './types.ts';
+import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
+import type { MirrorMapping, ParameterMapping, ReplicationMapping } from './types.ts';
 
 export interface ReplicationSyncReport {
   readonly mappings: number;
@@ -18,6 +19,10 @@ export interface ReplicationSyncReport {
   readonly refused: number;
   /** Destinations with a missing source: nothing written, as the rule says. */
   readonly waiting: number;
+  /** Mirror mappings copied (their replicas are counted in written, inSync, refused, deleted). */
+  readonly mirrors: number;
+  /** Replicas deleted because their source is gone. */
+  readonly deleted: number;
 }
 
 
@@ -28,7 +33,9 @@ export interface ReplicationSyncReport {
  * replicator repair each of them.
  *
  * Destinations are repaired upstream first, and a destination downstream of a repaired one
- * is always looked at again, so one run converges a chain A→B→C.
+ * is always looked at again, so one run converges a chain A→B→C. Mirrors come last, each
+ * compared whole with its replicas (hand edits, hand deletes, tags, lost deletes), so they
+ * copy what the mappings before them wrote.
  *
  * @example
  * const report = await new ReplicationSyncer({ parameters, mappings, sourceIndex, settings, log }).sync();
@@ -54,19 +61,26 @@ export class ReplicationSyncer {
     const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
     const lookup = async (name: string) => byDestination.get(name);
     const read = batchedReads((names) => this.deps.parameters.readDecrypted(names));
+    const readers = new Map<string, ParameterReader>();
+    const readIn = (place: Place, names: readonly string[]) => {
+      const key = placeKey(place);
+      let reader = readers.get(key);
+      if (!reader) readers.set(key, (reader = batchedReads((batch) => this.placeStore(place).readDecrypted(batch))));
+      return reader(names);
+    };
+    const parameterMappings = mappings.filter((mapping): mapping is ParameterMapping => mapping.type !== 'mirror');
+    const mirrors = mappings.filter((mapping): mapping is MirrorMapping => mapping.type === 'mirror');
+    const judgement = { settings: this.deps.settings, lookup, read, readIn, places: this.deps.places };
     const verdicts = new Map(
       await Promise.all(
-        mappings.map(
-          async (mapping) =>
-            [mapping.destination, await judgeReplication(mapping, { settings: this.deps.settings, lookup, read })] as const,
-        ),
+        parameterMappings.map(async (mapping) => [mapping.destination, await judgeReplication(mapping, judgement)] as const),
       ),
     );
     const replicator = new Replicator(this.deps);
     const changed = new Set<string>();
 
-    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
-    for (const level of upstreamFirst(mappings, byDestination)) {
+    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0, deleted: 0 };
+    for (const level of upstreamFirst(parameterMappings, byDestination)) {
       await mapBounded(level, this.deps.concurrency ?? 4, async (mapping) => {
         // The first judgement only finds the destinations worth a look: judging again and
         // writing is the replicator's, which reads again right before writing, so a source
@@ -93,14 +107,31 @@ export class ReplicationSyncer {
         }
       });
     }
-    const report = { mappings: mappings.length, invalid, linksAdded, linksRemoved, ...counts };
+    // One mirror at a time: each already keeps the concurrency's writes in flight.
+    for (const mirror of mirrors) {
+      const outcome = await replicator.mirror(mirror, { lookup });
+      if (!outcome.replicas) {
+        counts.refused++;
+        continue;
+      }
+      counts.written += outcome.replicas.written;
+      counts.deleted += outcome.replicas.deleted;
+      counts.inSync += outcome.replicas.inSync;
+      counts.refused += outcome.replicas.refused;
+    }
+    const report = { mappings: mappings.length, invalid, linksAdded, linksRemoved, mirrors: mirrors.length, ...counts };
     log.info('replication sync finished', report);
     return report;
   }
 
+  private placeStore(place: Place) {
+    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
+    return this.deps.places.parametersIn(place);
+  }
+
   /** Makes the source index exactly the projection of the mappings. */
   private async rebuildIndex(mappings: readonly ReplicationMapping[]) {
-    const wanted = new Map(mappings.flatMap(linksOf).map((link) => [linkKey(link), link]));
+    const wanted = new Map(mappings.flatMap(indexedLinks).map((link) => [linkKey(link), link]));
     const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
     const missing = [...wanted].filter(([key]) => !stored.has(key)).map(([, link]) => link);
     const stale = [...stored].filter(([key]) => !wanted.has(key)).map(([, link]) => link);
@@ -138,9 +169,9 @@ function batchedReads(read: ParameterReader): ParameterReader {
  * after them. Mappings on a cycle get the last level; the rule refuses them anyway.
  */
 function upstreamFirst(
-  mappings: readonly ReplicationMapping[],
+  mappings: readonly ParameterMapping[],
   byDestination: ReadonlyMap<string, ReplicationMapping>,
-): ReplicationMapping[][] {
+): ParameterMapping[][] {
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
   const depthOf = (mapping: ReplicationMapping): number => {
@@ -157,12 +188,12 @@ function upstreamFirst(
     depth.set(mapping.destination, result);
     return result;
   };
-  const levels = new Map<number, ReplicationMapping[]>();
+  const levels = new Map<number, ParameterMapping[]>();
   for (const mapping of mappings) {
     const level = depthOf(mapping);
     const members = levels.get(level);
     if (members) members.push(mapping);
     else levels.set(level, [mapping]);
   }
-  return [...levels.keys()].sort((a, b) => a - b).map((level) => levels.get(level) as ReplicationMapping[]);
+  return [...levels.keys()].sort((a, b) => a - b).map((level) => levels.get(level) as ParameterMapping[]);
 }

@@ -1,21 +1,37 @@
 /**
  * Live replication: a changed source, or a new or changed mapping, reaches its destinations.
  */
-import { mapBounded } from '../concurrency.ts';
+import { collect, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
-import type { ParameterStore, ParameterValue } from '../parameters.ts';
-import { linkKey, linksOf, parseMapping } from './mapping.ts';
-import { DestinationUnsettledError } from './errors.ts';
+import type { ParameterValue } from '../parameters.ts';
+import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
+import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';
+import type { Place } from './places.ts';
 import {
+  indexedLinks,
+  judgeMirror,
   judgeReplication,
+  planReplica,
+  replicaName,
   rewriteProbe,
   runawayRefusal,
+  sourceNameOf,
+  type LocatedDestination,
   type MappingLookup,
   type ReplicationSettings,
 } from './rules.ts';
-import type { ReplicationMapping, ReplicationMappings, SourceIndex, SourceLink } from './types.ts';
+import type {
+  MirrorMapping,
+  ParameterMapping,
+  ReplicaPlaces,
+  ReplicaStore,
+  ReplicationMapping,
+  ReplicationMappings,
+  SourceIndex,
+  SourceLink,
+} from './types.ts';
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
@@ -23,9 +39,20 @@ const MAX_WRITE_ROUNDS = 5;
 export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping' | 'invalid';
 
 export interface ReplicationOutcome {
+  /** The destination, or a mirror's replica (an ARN in another place). */
   readonly destination: string;
   readonly result: ReplicationResult;
   readonly reason?: string;
+  /** A mirror's whole copy: what happened to its replicas. */
+  readonly replicas?: MirrorCounts;
+}
+
+/** What a mirror's copy did, replica by replica. */
+export interface MirrorCounts {
+  written: number;
+  deleted: number;
+  inSync: number;
+  refused: number;
 }
 
 export interface ReplicationContext {
@@ -35,7 +62,10 @@ export interface ReplicationContext {
 }
 
 export interface ReplicatorDependencies {
-  readonly parameters: ParameterStore;
+  /** Parameter Store at home: every source, and the destinations there. */
+  readonly parameters: ReplicaStore;
+  /** The replica targets' Parameter Stores; absent when none are configured. */
+  readonly places?: ReplicaPlaces;
   readonly mappings: ReplicationMappings;
   readonly sourceIndex: SourceIndex;
   readonly settings: ReplicationSettings;
@@ -47,10 +77,11 @@ export interface ReplicatorDependencies {
 }
 
 /**
- * Replicates on events. A source change costs one Query of the source index plus, per
- * destination, a GetItem for its mapping and one per upstream link for the cycle check, and
- * one GetParameters (a second after a write). A destination already equal in value and type
- * is not written, so chains A→B→C converge and repeated events are cheap.
+ * Replicates on events. A source change costs one Query of the source index for its name and
+ * one per ancestor prefix (the mirrors of those prefixes), plus, per destination, a GetItem
+ * for its mapping and one per upstream name or ancestor prefix for the cycle check, and one
+ * GetParameters (a second after a write). A destination already equal in value and type is
+ * not written, so chains A→B→C converge and repeated events are cheap.
  *
  * @example
  * const replicator = new Replicator({ parameters, mappings, sourceIndex, settings, log });
@@ -59,16 +90,26 @@ export interface ReplicatorDependencies {
 export class Replicator {
   constructor(private readonly deps: ReplicatorDependencies) {}
 
-  /** A put reaches every destination that reads the parameter; a delete leaves them alone. */
+  /**
+   * A put reaches every destination that reads the parameter; a delete leaves those alone.
+   * Either reaches the replica of every mirror of a prefix above it: a mirror copies the
+   * change, or deletes its replica.
+   */
   async onParameterChanged(change: ParameterChange): Promise<ReplicationOutcome[]> {
-    if (change.kind === 'delete') return [];
-    const destinations = await this.deps.sourceIndex.destinationsOf(change.name);
+    const { sourceIndex } = this.deps;
+    const [destinations, mirrors] = await Promise.all([
+      change.kind === 'delete' ? [] : sourceIndex.destinationsOf(change.name),
+      Promise.all(ancestorPrefixes(change.name).map((prefix) => sourceIndex.destinationsOf(prefix))),
+    ]);
     // The destinations of one source share their upstream chain: each mapping on it is read
     // once per event, not once per destination (and never kept longer: mappings change).
     const lookup = readOnce((name) => this.storedMapping(name));
-    return mapBounded(destinations, this.deps.concurrency ?? 4, (destination) =>
-      this.replicateDestination(destination, { eventId: change.eventId, lookup }),
-    );
+    const context = { eventId: change.eventId, lookup };
+    const work = [
+      ...destinations.map((destination) => () => this.replicateDestination(destination, context)),
+      ...mirrors.flat().map((mirror) => () => this.replicateReplicaOf(mirror, change.name, context)),
+    ];
+    return mapBounded(work, this.deps.concurrency ?? 4, (run) => run());
   }
 
   /**
@@ -91,7 +132,7 @@ export class Replicator {
       if (error instanceof ValidationError && oldLinks.length > 0) await this.deps.sourceIndex.remove(oldLinks);
       throw error;
     }
-    const newLinks = mapping ? linksOf(mapping) : [];
+    const newLinks = mapping ? indexedLinks(mapping) : [];
     const added = difference(newLinks, oldLinks);
     const removed = difference(oldLinks, newLinks);
     if (added.length > 0) await this.deps.sourceIndex.add(added);
@@ -104,7 +145,9 @@ export class Replicator {
         links_removed: removed.length,
       });
     }
-    return mapping ? this.replicate(mapping, { eventId }) : undefined;
+    if (!mapping) return undefined;
+    // A new mirror's first copy is the stream's: nothing else would copy what does not change.
+    return mapping.type === 'mirror' ? this.mirror(mapping, { eventId }) : this.replicate(mapping, { eventId });
   }
 
   /**
@@ -128,7 +171,110 @@ export class Replicator {
       this.deps.log.error('invalid mapping: nothing written', { ...fields, field: error.field, reason: error.reason });
       return { destination, result: 'invalid', reason: error.message };
     }
-    return this.replicate(mapping, context);
+    return mapping.type === 'mirror' ? this.mirror(mapping, context) : this.replicate(mapping, context);
+  }
+
+  /**
+   * Brings the replica of `source` in line, for the mirror the source index names under one
+   * of its ancestor prefixes (if it is still a mirror of that source).
+   */
+  async replicateReplicaOf(key: string, source: string, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+    const item = await this.storedItem(key);
+    const mapping = item ? parseStoredMapping(item) : undefined;
+    if (mapping?.type !== 'mirror' || !source.startsWith(mapping.source)) {
+      // The index is a projection and may lag a changed mapping; the syncer prunes it.
+      if (!mapping) this.deps.log.warn('source index names a destination with no mapping', { parameter_name: key, event_id: context.eventId });
+      return mapping && mapping.type !== 'mirror' ? this.replicate(mapping, context) : { destination: key, result: 'no-mapping' };
+    }
+    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
+    if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
+    return this.replicateReplica(mapping, located, replicaName(mapping, source), context);
+  }
+
+  /**
+   * A mirror's whole copy: every parameter under its source, and every replica under its
+   * destination (a replica whose source is gone is deleted, unless the mirror keeps them).
+   * Both sides are listed and read in batches; only replicas that differ are judged again,
+   * from a fresh read, and written.
+   */
+  async mirror(mapping: MirrorMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
+    if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
+    const store = this.storeIn(located.place);
+    const [sources, replicas] = await Promise.all([
+      collect(this.deps.parameters.namesUnder(mapping.source)),
+      collect(store.namesUnder(located.name)),
+    ]);
+    const names = new Set(sources.map((source) => replicaName(mapping, source)));
+    if (!mapping.keepDeleted) for (const replica of replicas) names.add(replica);
+    const [sourceDetails, replicaDetails] = await Promise.all([
+      this.deps.parameters.readDetails(sources),
+      store.readDetails([...names].filter((name) => replicas.includes(name))),
+    ]);
+    const counts: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0 };
+    await mapBounded([...names], this.deps.concurrency ?? 4, async (replica) => {
+      const source = sourceDetails.get(sourceNameOf(mapping, replica));
+      const first = planReplica(mapping, located, replica, source, replicaDetails.get(replica));
+      if (first.action === 'none') {
+        counts.inSync++;
+        return;
+      }
+      const outcome = await this.replicateReplica(mapping, located, replica, context);
+      if (outcome.result === 'written') counts[source ? 'written' : 'deleted']++;
+      else if (outcome.result === 'refused') counts.refused++;
+      else counts.inSync++;
+    });
+    this.deps.log.info('mirror copied', { parameter_name: mapping.destination, event_id: context.eventId, ...counts });
+    const result = counts.written + counts.deleted > 0 ? 'written' : 'in-sync';
+    return { destination: mapping.destination, result, replicas: counts };
+  }
+
+  /**
+   * Brings one replica of a mirror the rule allows in line with its source, as
+   * {@link planReplica} decides, reading both again after each write like {@link replicate}.
+   */
+  private async replicateReplica(
+    mapping: MirrorMapping,
+    located: LocatedDestination,
+    replica: string,
+    context: ReplicationContext,
+  ): Promise<ReplicationOutcome> {
+    const store = this.storeIn(located.place);
+    const destination = addressOf(mapping, replica);
+    const fields = { parameter_name: destination, event_id: context.eventId };
+    const source = sourceNameOf(mapping, replica);
+    let written = false;
+    for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
+      const [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
+      const current = replicas.get(replica);
+      const plan = planReplica(mapping, located, replica, sources.get(source), current);
+      switch (plan.action) {
+        case 'none':
+          return { destination, result: written ? 'written' : 'in-sync' };
+        case 'refuse':
+          return this.refused(destination, plan.reason, context);
+        case 'delete':
+          await store.deleteParameters([replica]);
+          this.deps.log.info('replica deleted: its source is gone', fields);
+          written = true;
+          continue;
+        case 'write': {
+          const runaway = await this.runaway(store, replica, current);
+          if (runaway) return this.refused(destination, runaway, context);
+          try {
+            if (plan.write) await store.write(plan.write);
+            await store.retag(replica, plan.addTags, plan.removeTags);
+          } catch (error) {
+            if (error instanceof WriteRefusedError) return this.refused(destination, error.message, context);
+            throw error;
+          }
+          this.deps.log.info('replica written', { ...fields, type: plan.write?.type, tags_only: !plan.write });
+          written = true;
+          continue;
+        }
+      }
+    }
+    throw new DestinationUnsettledError(destination, MAX_WRITE_ROUNDS);
   }
 
   /**
@@ -136,29 +282,38 @@ export class Replicator {
    * `lookup` finds upstream mappings for the cycle check; by default it reads the
    * replication table, each mapping once for all the rounds below.
    */
-  async replicate(mapping: ReplicationMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+  async replicate(mapping: ParameterMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: mapping.destination, event_id: context.eventId };
-    const lookup = context.lookup ?? readOnce((name) => this.storedMapping(name));
+    const lookup = this.lookupOf(context);
     let written = false;
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
       let current: ParameterValue | undefined;
+      const keep = (values: ReadonlyMap<string, ParameterValue>, name: string) => {
+        current = values.get(name);
+        return values;
+      };
       const plan = await judgeReplication(mapping, {
         settings: this.deps.settings,
         lookup,
-        read: async (names) => {
-          const values = await this.deps.parameters.readDecrypted(names);
-          current = values.get(mapping.destination);
-          return values;
-        },
+        places: this.deps.places,
+        read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
+        readIn: async (place, names) => keep(await this.storeIn(place).readDecrypted(names), mapping.target.name),
       });
       switch (plan.action) {
         case 'write': {
-          const runaway = await this.runaway(mapping.destination, current);
+          const store = this.storeIn(plan.place);
+          const runaway = await this.runaway(store, plan.write.name, current);
           if (runaway) {
             this.deps.log.error('replication refused', { ...fields, reason: runaway });
             return { destination: mapping.destination, result: 'refused', reason: runaway };
           }
-          const version = await this.deps.parameters.write(plan.write);
+          let version: number;
+          try {
+            version = await store.write(plan.write);
+          } catch (error) {
+            if (error instanceof WriteRefusedError) return this.refused(mapping.destination, error.message, context);
+            throw error;
+          }
           this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
           written = true;
           // Parameter Store has no conditional write: a replicator that read older sources
@@ -170,8 +325,7 @@ export class Replicator {
           if (!written) this.deps.log.debug('destination already in sync', fields);
           return { destination: mapping.destination, result: written ? 'written' : 'in-sync' };
         case 'refuse':
-          this.deps.log.warn('replication refused', { ...fields, reason: plan.reason });
-          return { destination: mapping.destination, result: 'refused', reason: plan.reason };
+          return this.refused(mapping.destination, plan.reason, context);
         case 'wait':
           this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
           return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
@@ -180,15 +334,32 @@ export class Replicator {
     throw new DestinationUnsettledError(mapping.destination, MAX_WRITE_ROUNDS);
   }
 
+  private refused(destination: string, reason: string, context: ReplicationContext): ReplicationOutcome {
+    this.deps.log.warn('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
+    return { destination, result: 'refused', reason };
+  }
+
+  /** Parameter Store at home (no place) or in a replica target. */
+  private storeIn(place: Place | undefined): ReplicaStore {
+    if (!place) return this.deps.parameters;
+    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
+    return this.deps.places.parametersIn(place);
+  }
+
+  /** The context's lookup, or one that reads the replication table, each mapping once. */
+  private lookupOf(context: ReplicationContext): MappingLookup {
+    return context.lookup ?? readOnce((name) => this.storedMapping(name));
+  }
+
   /**
    * Why the destination must not be written because it is being rewritten without end. Only
    * a destination written within the last few minutes costs a read (of an older version).
    */
-  private async runaway(destination: string, current: ParameterValue | undefined): Promise<string | undefined> {
+  private async runaway(store: ReplicaStore, destination: string, current: ParameterValue | undefined): Promise<string | undefined> {
     const now = (this.deps.now ?? Date.now)();
     const probe = rewriteProbe(current, now);
     if (probe === undefined) return undefined;
-    return runawayRefusal(destination, await this.deps.parameters.readVersion(destination, probe), now);
+    return runawayRefusal(destination, await store.readVersion(destination, probe), now);
   }
 
   /** The valid mapping stored for `destination`; a malformed one counts as none. */
@@ -223,7 +394,13 @@ function isRootLevel(name: string): boolean {
 /** The links an item in the table had; an item that never parsed never had any. */
 function linksOfStoredItem(item: Readonly<Record<string, unknown>>): SourceLink[] {
   const mapping = parseStoredMapping(item);
-  return mapping ? linksOf(mapping) : [];
+  return mapping ? indexedLinks(mapping) : [];
+}
+
+/** How a replica is named in outcomes and logs: its name at home, its ARN elsewhere. */
+function addressOf(mapping: MirrorMapping, replica: string): string {
+  const arn = mapping.target.arn;
+  return arn ? `arn:${arn.partition}:ssm:${arn.region}:${arn.account}:parameter${replica}` : replica;
 }
 
 function parseStoredMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping | undefined {

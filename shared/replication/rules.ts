@@ -6,14 +6,27 @@
  * first what the mapping alone shows, then what lies upstream of it, and only then, from the
  * values of the sources it may read, what to write.
  */
+import { partitionOf } from '../aws/parameter-arns.ts';
 import { readableNameProblem, writableNameProblem } from '../parameter-names.ts';
 import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
-import { sourcesOf } from './mapping.ts';
-import type { DesiredValue, MergePart, ReplicationMapping } from './types.ts';
+import { ancestorPrefixes, linksOf, sourcesOf } from './mapping.ts';
+import { placeKey, samePlace, type Place } from './places.ts';
+import type { ReplicaTarget } from './replica-targets.ts';
+import type {
+  DesiredValue,
+  MergePart,
+  MirrorMapping,
+  ParameterDetails,
+  ParameterMapping,
+  ReplicaPlaces,
+  ReplicaWrite,
+  ReplicationMapping,
+  SourceLink,
+} from './types.ts';
 
 export type ReplicationPlan =
-  | { readonly action: 'write'; readonly write: ParameterWrite }
+  | { readonly action: 'write'; readonly write: ParameterWrite; readonly place?: Place }
   | { readonly action: 'none'; readonly reason: 'in-sync' }
   | { readonly action: 'refuse'; readonly reason: string }
   | { readonly action: 'wait'; readonly reason: string };
@@ -25,6 +38,23 @@ export interface ReplicationSettings {
   readonly sourcePrefixes?: readonly string[];
   /** KMS key for SecureString destinations; absent means the account's SSM key. */
   readonly kmsKeyId?: string;
+  /**
+   * The other regions and accounts replication may write (the construct's `replicaTargets`,
+   * prefixes normalised); absent or empty: none, and every ARN destination is refused.
+   */
+  readonly replicaTargets?: readonly ReplicaTarget[];
+}
+
+/** Where a destination the rule allows lives, and the key its SecureStrings take there. */
+export interface LocatedDestination {
+  /** Absent: home, this deployment's own region and account. */
+  readonly place?: Place;
+  /** Whether `place` is in another region than home (an AMI id, for one, is regional). */
+  readonly otherRegion: boolean;
+  /** The parameter name, or a mirror's prefix ending in `/`, in that place. */
+  readonly name: string;
+  /** Key for SecureStrings there; absent: that place's default SSM key. */
+  readonly keyId?: string;
 }
 
 /** Looks up the mapping whose destination is `name`, if any. */
@@ -41,7 +71,12 @@ export interface ReplicationJudgement {
   readonly settings: ReplicationSettings;
   /** Finds upstream mappings for the cycle check. */
   readonly lookup: MappingLookup;
+  /** Reads at home: sources, and a destination there. */
   readonly read: ParameterReader;
+  /** The replica targets' Parameter Stores; absent when none are configured. */
+  readonly places?: ReplicaPlaces;
+  /** Reads a destination in another place; by default one read of `places.parametersIn(place)`. */
+  readonly readIn?: (place: Place, names: readonly string[]) => Promise<ReadonlyMap<string, ParameterValue>>;
 }
 
 /**
@@ -54,35 +89,122 @@ export interface ReplicationJudgement {
  * const plan = await judgeReplication(mapping, { settings, lookup, read: (names) => parameters.readDecrypted(names) });
  * if (plan.action === 'write') await parameters.write(plan.write);
  */
-export async function judgeReplication(mapping: ReplicationMapping, judgement: ReplicationJudgement): Promise<ReplicationPlan> {
-  const refusal = refusalOf(mapping, judgement.settings) ?? (await cycleRefusal(mapping, judgement.lookup));
+export async function judgeReplication(mapping: ParameterMapping, judgement: ReplicationJudgement): Promise<ReplicationPlan> {
+  const located = await locateDestination(mapping, judgement.settings, judgement.places);
+  if ('refusal' in located) return { action: 'refuse', reason: located.refusal };
+  const refusal =
+    refusalOf(mapping, judgement.settings) ?? (located.place ? undefined : await cycleRefusal(mapping, judgement.lookup));
   if (refusal) return { action: 'refuse', reason: refusal };
-  return planFromValues(mapping, await judgement.read([...sourcesOf(mapping), mapping.destination]), judgement.settings);
+  const sources = sourcesOf(mapping);
+  const { place } = located;
+  const values = place
+    ? await readApart(judgement, sources, place, located.name)
+    : await judgement.read([...sources, located.name]);
+  return planFromValues(mapping, located, values);
 }
+
+async function readApart(
+  judgement: ReplicationJudgement,
+  sources: readonly string[],
+  place: Place,
+  name: string,
+): Promise<ReadonlyMap<string, ParameterValue>> {
+  const readIn = judgement.readIn ?? ((where, names) => (judgement.places as ReplicaPlaces).parametersIn(where).readDecrypted(names));
+  const [home, there] = await Promise.all([judgement.read(sources), readIn(place, [name])]);
+  // A source and the destination may share a name in different places: the destination's
+  // value is kept apart under a key no parameter has.
+  const current = there.get(name);
+  return current ? new Map([...home, [REMOTE_DESTINATION, current]]) : home;
+}
+
+// The key of a remote destination's value among the values of the sources read at home.
+const REMOTE_DESTINATION = '\u0000destination';
 
 /** What to do with a destination whose mapping the rule allows, given the values read. */
 function planFromValues(
-  mapping: ReplicationMapping,
+  mapping: ParameterMapping,
+  located: LocatedDestination,
   values: ReadonlyMap<string, ParameterValue>,
-  settings: ReplicationSettings,
 ): ReplicationPlan {
   const desired = desiredValue(mapping, values);
   if ('missing' in desired) {
     return { action: 'wait', reason: `source ${desired.missing.join(', ')} does not exist` };
   }
-  const current = values.get(mapping.destination);
+  const current = values.get(located.place ? REMOTE_DESTINATION : located.name);
   if (current && current.value === desired.value && current.type === desired.type) {
     return { action: 'none', reason: 'in-sync' };
   }
   return {
     action: 'write',
     write: {
-      name: mapping.destination,
+      name: located.name,
       type: desired.type,
       value: desired.value,
-      keyId: desired.type === 'SecureString' ? settings.kmsKeyId : undefined,
+      keyId: desired.type === 'SecureString' ? located.keyId : undefined,
     },
+    ...(located.place && { place: located.place }),
   };
+}
+
+/**
+ * Where a mapping's destination lives, or why it may not be written there: a plain name must
+ * lie under the destination prefixes; an ARN must name a configured replica target (never
+ * home: a plain name says that) and lie under that target's prefixes. Asks `places` for the
+ * home account only for an ARN destination.
+ */
+export async function locateDestination(
+  mapping: ReplicationMapping,
+  settings: ReplicationSettings,
+  places: ReplicaPlaces | undefined,
+): Promise<LocatedDestination | { readonly refusal: string }> {
+  const { target, destination } = mapping;
+  const prefix = mapping.type === 'mirror';
+  const nameProblem = prefix ? mirrorPrefixProblem(target.name, 'destination') : writableNameProblem(target.name);
+  if (nameProblem) return { refusal: `destination ${destination} ${nameProblem}, so SSM would refuse to write it` };
+  const path = prefix ? target.name.slice(0, -1) : target.name;
+  if (!target.arn) {
+    if (!isUnderPrefixes(path, settings.destinationPrefixes)) {
+      return { refusal: `destination ${destination} is outside the allowed prefixes ${settings.destinationPrefixes.join(', ')}` };
+    }
+    return { name: target.name, otherRegion: false, ...(settings.kmsKeyId !== undefined && { keyId: settings.kmsKeyId }) };
+  }
+  const { partition, region, account } = target.arn;
+  if (partition !== partitionOf(region)) {
+    return { refusal: `destination ${destination} names partition ${partition}, but ${region} is in ${partitionOf(region)}` };
+  }
+  const targets = settings.replicaTargets ?? [];
+  const home = targets.length > 0 && places ? await places.home() : undefined;
+  const place = { region, account };
+  if (home && samePlace(home, place)) {
+    return { refusal: `destination ${destination} names this deployment's own region and account: write the plain name ${target.name}` };
+  }
+  const replicaTarget = home && targets.find((each) => each.region === region && (each.accountId ?? home.account) === account);
+  if (!home || !replicaTarget) {
+    return {
+      refusal:
+        `destination ${destination} is in ${placeKey(place)}, which is not a replica target of this deployment: ` +
+        `add { region: '${region}', accountId: '${account}', destinationPrefixes: [...] } (and, for another account, ` +
+        `the roleArn of its FiggyReplicaTarget) to the construct prop replicaTargets`,
+    };
+  }
+  if (!isUnderPrefixes(path, replicaTarget.destinationPrefixes)) {
+    return {
+      refusal: `destination ${destination} is outside the prefixes of replica target ${placeKey(place)}: ${replicaTarget.destinationPrefixes.join(', ')}`,
+    };
+  }
+  return {
+    place,
+    otherRegion: region !== home.region,
+    name: target.name,
+    ...(replicaTarget.kmsKeyArn !== undefined && { keyId: replicaTarget.kmsKeyArn }),
+  };
+}
+
+/** Why a mirror's prefix (ending in `/`) could hold no parameter, or undefined. */
+function mirrorPrefixProblem(prefix: string, role: 'source' | 'destination'): string | undefined {
+  if (prefix === '/') return role === 'source' ? undefined : 'is "/", which would let a mirror overwrite every parameter';
+  const path = prefix.slice(0, -1);
+  return role === 'source' ? readableNameProblem(path) : writableNameProblem(path);
 }
 
 /**
@@ -91,19 +213,15 @@ function planFromValues(
  */
 export const MAX_MERGE_REFERENCES = 50;
 
-/** Why this mapping may never be written, judged from the mapping alone. */
-export function refusalOf(mapping: ReplicationMapping, settings: ReplicationSettings): string | undefined {
-  const { destination } = mapping;
-  const unwritable = writableNameProblem(destination);
-  if (unwritable) return `destination ${destination} ${unwritable}, so SSM would refuse to write it`;
-  if (!isUnderPrefixes(destination, settings.destinationPrefixes)) {
-    return `destination ${destination} is outside the allowed prefixes ${settings.destinationPrefixes.join(', ')}`;
-  }
-  if (mapping.type === 'merge') {
-    const references = mapping.parts.filter((part) => part.kind === 'reference').length;
-    if (references > MAX_MERGE_REFERENCES) {
-      return `the merge has ${references} references; at most ${MAX_MERGE_REFERENCES} are replicated: split it into smaller merges`;
-    }
+/**
+ * Why the sources of this mapping may never be read, judged from the mapping alone (where
+ * its destination may be written is {@link locateDestination}'s).
+ */
+export function refusalOf(mapping: ParameterMapping, settings: ReplicationSettings): string | undefined {
+  const destination = mapping.target.name;
+  const references = tooManyReferences(mapping);
+  if (references !== undefined) {
+    return `the merge has ${references} references; at most ${MAX_MERGE_REFERENCES} are replicated: split it into smaller merges`;
   }
   const sources = sourcesOf(mapping);
   for (const source of sources) {
@@ -115,8 +233,23 @@ export function refusalOf(mapping: ReplicationMapping, settings: ReplicationSett
   if (foreign.length > 0) {
     return `source ${foreign.join(', ')} is outside the allowed source prefixes ${allowed?.join(', ')}`;
   }
-  if (sources.includes(destination)) return `destination ${destination} reads itself`;
+  if (!mapping.target.arn && sources.includes(destination)) return `destination ${destination} reads itself`;
   return undefined;
+}
+
+/** The references of a merge over {@link MAX_MERGE_REFERENCES}, or undefined. */
+function tooManyReferences(mapping: ParameterMapping): number | undefined {
+  if (mapping.type !== 'merge') return undefined;
+  const references = mapping.parts.filter((part) => part.kind === 'reference').length;
+  return references > MAX_MERGE_REFERENCES ? references : undefined;
+}
+
+/**
+ * The rows a mapping may own in the source index: none for a merge refused for its size,
+ * so a change of its sources never even reads it.
+ */
+export function indexedLinks(mapping: ReplicationMapping): SourceLink[] {
+  return mapping.type !== 'mirror' && tooManyReferences(mapping) !== undefined ? [] : linksOf(mapping);
 }
 
 /** The deepest chain of mappings followed upstream; a deeper one is refused, never assumed safe. */
@@ -127,30 +260,37 @@ export const MAX_UPSTREAM = 256;
 /**
  * Why this mapping must not replicate because of what lies upstream of it, or undefined.
  *
- * Following sources upstream through other mappings must never lead back to the destination
- * (a cycle rewrites its members forever). A chain too deep or too wide to follow to its end
- * cannot be shown free of cycles, so it is refused too: treating it as safe is how a long
- * ring replicates forever.
+ * Following what it reads upstream through other mappings must never lead back to what it
+ * writes (a cycle rewrites its members forever). A mirror reads and writes whole prefixes, so
+ * "leads back" means overlaps: a name under a prefix, or two prefixes one inside the other.
+ * Upstream of a name are the mapping keyed by it and the mirrors whose destination prefix is
+ * one of its ancestors (one lookup each, at most SSM's 15 levels). A chain too deep or too
+ * wide to follow to its end cannot be shown free of cycles, so it is refused too: treating it
+ * as safe is how a long ring replicates forever. Only a destination at home can close a cycle:
+ * sources are always read at home.
  */
 export async function cycleRefusal(mapping: ReplicationMapping, lookup: MappingLookup): Promise<string | undefined> {
+  if (mapping.target.arn) return undefined;
+  const written = mapping.target.name;
   const visited = new Set<string>();
   type Walk = { readonly cycle: string[] } | { readonly tooLong: string[] } | undefined;
-  const walk = async (name: string, chain: string[]): Promise<Walk> => {
-    if (name === mapping.destination) return { cycle: [...chain, name] };
-    if (visited.has(name)) return undefined;
-    visited.add(name);
-    const upstream = await lookup(name);
-    if (!upstream) return undefined;
-    // `chain` holds the destination and the mappings between it and `name`: its length is
+  const walk = async (region: string, chain: string[]): Promise<Walk> => {
+    if (overlaps(region, written)) return { cycle: [...chain, region] };
+    if (visited.has(region)) return undefined;
+    visited.add(region);
+    const upstream = await upstreamOf(region, lookup);
+    if (upstream.length === 0) return undefined;
+    // `chain` holds the destination and the regions between it and this one: its length is
     // the depth of this mapping.
-    if (chain.length > MAX_CHAIN || visited.size > MAX_UPSTREAM) return { tooLong: [...chain, name] };
-    for (const source of sourcesOf(upstream)) {
-      const found = await walk(source, [...chain, name]);
+    if (chain.length > MAX_CHAIN || visited.size > MAX_UPSTREAM) return { tooLong: [...chain, region] };
+    for (const source of upstream) {
+      const found = await walk(source, [...chain, region]);
       if (found) return found;
     }
     return undefined;
   };
-  for (const source of sourcesOf(mapping)) {
+  const reads = mapping.type === 'mirror' ? [mapping.source] : sourcesOf(mapping);
+  for (const source of reads) {
     const found = await walk(source, [mapping.destination]);
     if (!found) continue;
     if ('cycle' in found) return `mapping closes a cycle: ${found.cycle.join(' <- ')}`;
@@ -161,6 +301,134 @@ export async function cycleRefusal(mapping: ReplicationMapping, lookup: MappingL
     );
   }
   return undefined;
+}
+
+/** What the mappings writing `region` (a name, or a prefix ending in `/`) read to write it. */
+async function upstreamOf(region: string, lookup: MappingLookup): Promise<string[]> {
+  const regions: string[] = [];
+  if (!region.endsWith('/')) {
+    const exact = await lookup(region);
+    if (exact && exact.type !== 'mirror' && !exact.target.arn) regions.push(...sourcesOf(exact));
+  }
+  // A mirror into "/" is refused, so the root is never looked up.
+  for (const prefix of ancestorPrefixes(region).slice(1)) {
+    const mirror = await lookup(prefix);
+    if (mirror?.type === 'mirror' && !mirror.target.arn && mirror.target.name === prefix) {
+      regions.push(mirror.source + region.slice(prefix.length));
+    }
+  }
+  return regions;
+}
+
+/** Whether two names or prefixes (ending in `/`) share a parameter. */
+function overlaps(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.endsWith('/') && b.startsWith(a)) return true;
+  return b.endsWith('/') && a.startsWith(b);
+}
+
+/**
+ * Why a mirror may never copy anything, judged from the mirror alone and what lies upstream,
+ * before anything is read; or where it writes.
+ */
+export async function judgeMirror(
+  mirror: MirrorMapping,
+  judgement: Pick<ReplicationJudgement, 'settings' | 'lookup' | 'places'>,
+): Promise<LocatedDestination | { readonly refusal: string }> {
+  const located = await locateDestination(mirror, judgement.settings, judgement.places);
+  if ('refusal' in located) return located;
+  const { source } = mirror;
+  const unreadable = mirrorPrefixProblem(source, 'source');
+  if (unreadable) return { refusal: `source ${source} ${unreadable}, so SSM would refuse to read it` };
+  const allowed = judgement.settings.sourcePrefixes;
+  const sourcePath = source === '/' ? '/' : source.slice(0, -1);
+  if (allowed && !isUnderPrefixes(sourcePath, allowed)) {
+    return { refusal: `source ${source} is outside the allowed source prefixes ${allowed.join(', ')}` };
+  }
+  if (!located.place && overlaps(source, located.name)) {
+    return { refusal: `mirror of ${source} into ${located.name} overlaps its own source: every copy would be copied again` };
+  }
+  const cycle = await cycleRefusal(mirror, judgement.lookup);
+  return cycle ? { refusal: cycle } : located;
+}
+
+/** What a mirror does with one replica. */
+export type ReplicaPlan =
+  | { readonly action: 'none' }
+  | { readonly action: 'refuse'; readonly reason: string }
+  | { readonly action: 'delete' }
+  | {
+      readonly action: 'write';
+      /** Absent when only the tags differ. */
+      readonly write?: ReplicaWrite;
+      readonly addTags: Readonly<Record<string, string>>;
+      readonly removeTags: readonly string[];
+    };
+
+/** The name a mirror keeps the copy of `sourceName` under. */
+export function replicaName(mirror: MirrorMapping, sourceName: string): string {
+  return mirror.target.name + sourceName.slice(mirror.source.length);
+}
+
+/** The source whose copy a mirror keeps under `replica`. */
+export function sourceNameOf(mirror: MirrorMapping, replica: string): string {
+  return mirror.source + replica.slice(mirror.target.name.length);
+}
+
+/** The key SSM names for a SecureString written without one: the place's default. */
+const DEFAULT_SSM_KEY = 'alias/aws/ssm';
+
+/**
+ * What a mirror the rule allows ({@link judgeMirror}) does with one replica, given the source
+ * and the replica as they are now: copy value, type, description, tier, data type, allowed
+ * pattern and tags; delete it when the source is gone (unless the mirror keeps deleted ones);
+ * refuse what could not exist in the target.
+ */
+export function planReplica(
+  mirror: MirrorMapping,
+  located: LocatedDestination,
+  replica: string,
+  source: ParameterDetails | undefined,
+  current: ParameterDetails | undefined,
+): ReplicaPlan {
+  if (!source) return current && !mirror.keepDeleted ? { action: 'delete' } : { action: 'none' };
+  const unwritable = writableNameProblem(replica);
+  if (unwritable) return { action: 'refuse', reason: `replica ${replica} ${unwritable}, so SSM would refuse to write it` };
+  if (source.dataType === 'aws:ec2:image' && located.otherRegion) {
+    return {
+      action: 'refuse',
+      reason:
+        `source ${source.name} has data type aws:ec2:image: an AMI id names an image of one region, so it cannot ` +
+        `exist in ${located.place?.region}; mirror it under another data type or leave it out of the mirror`,
+    };
+  }
+  const keyId = source.type === 'SecureString' ? (located.keyId ?? DEFAULT_SSM_KEY) : undefined;
+  // SSM never moves a parameter back to Standard: a replica already Advanced stays so.
+  const tier = current?.tier === 'Advanced' ? 'Advanced' : source.tier;
+  const write: ReplicaWrite = {
+    name: replica,
+    type: source.type,
+    value: source.value,
+    description: source.description ?? '',
+    tier,
+    dataType: source.dataType,
+    ...(source.allowedPattern !== undefined && { allowedPattern: source.allowedPattern }),
+    ...(keyId !== undefined && located.keyId !== undefined && { keyId }),
+  };
+  const same =
+    current !== undefined &&
+    current.value === write.value &&
+    current.type === write.type &&
+    (current.description ?? '') === write.description &&
+    current.tier === tier &&
+    current.dataType === write.dataType &&
+    current.allowedPattern === write.allowedPattern &&
+    (keyId === undefined || current.keyId === keyId);
+  const have = current?.tags ?? {};
+  const addTags = Object.fromEntries(Object.entries(source.tags).filter(([key, value]) => have[key] !== value));
+  const removeTags = Object.keys(have).filter((key) => !(key in source.tags));
+  if (same && Object.keys(addTags).length === 0 && removeTags.length === 0) return { action: 'none' };
+  return { action: 'write', ...(!same && { write }), addTags, removeTags };
 }
 
 /**
@@ -195,7 +463,7 @@ export function runawayRefusal(destination: string, earlier: ParameterValue | un
 
 /** What the destination should hold, or which sources are missing. */
 export function desiredValue(
-  mapping: ReplicationMapping,
+  mapping: ParameterMapping,
   values: ReadonlyMap<string, ParameterValue>,
 ): DesiredValue | { readonly missing: string[] } {
   const missing = sourcesOf(mapping).filter((name) => !values.has(name));

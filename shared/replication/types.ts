@@ -1,4 +1,5 @@
-import type { ParameterType } from '../parameters.ts';
+import type { ParameterStore, ParameterType, ParameterValue, ParameterWrite } from '../parameters.ts';
+import type { DestinationAddress, Place } from './places.ts';
 
 /** A piece of a merge: literal text, or the value of another parameter. */
 export type MergePart =
@@ -6,7 +7,10 @@ export type MergePart =
   | { readonly kind: 'reference'; readonly name: string; readonly encoding: 'raw' | 'uri' };
 
 interface MappingBase {
+  /** The item's key as the domain spells it: a canonical plain name, or the ARN as written. */
   readonly destination: string;
+  /** Where `destination` points: a name at home, or a name in another region or account. */
+  readonly target: DestinationAddress;
   readonly user?: string;
   readonly namespace?: string;
 }
@@ -23,7 +27,23 @@ export interface MergeMapping extends MappingBase {
   readonly parts: readonly MergePart[];
 }
 
-export type ReplicationMapping = AppMapping | MergeMapping;
+/**
+ * `mirror`: every parameter under the `source` prefix is kept at the same relative path under
+ * the destination prefix (`target.name`, ending in `/`), with its metadata and tags; deletes
+ * propagate unless `keepDeleted`.
+ */
+export interface MirrorMapping extends MappingBase {
+  readonly type: 'mirror';
+  /** A prefix ending in `/` (`/` itself mirrors every parameter). */
+  readonly source: string;
+  /** True: a replica whose source is deleted stays (the item's `keep_deleted`). */
+  readonly keepDeleted: boolean;
+}
+
+/** A mapping of one destination parameter. */
+export type ParameterMapping = AppMapping | MergeMapping;
+
+export type ReplicationMapping = ParameterMapping | MirrorMapping;
 
 /** A row of the source index: `destination` reads `source`. */
 export interface SourceLink {
@@ -50,4 +70,39 @@ export interface SourceIndex {
 export interface DesiredValue {
   readonly type: ParameterType;
   readonly value: string;
+}
+
+/** A parameter with everything a mirror copies: value, type, metadata and tags. */
+export interface ParameterDetails extends ParameterValue {
+  readonly tier: 'Standard' | 'Advanced';
+  readonly dataType: string;
+  readonly allowedPattern?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A mirror's write of one replica: the value with its metadata, and the tags to change. */
+export interface ReplicaWrite extends ParameterWrite {
+  readonly tier: 'Standard' | 'Advanced';
+  readonly dataType: string;
+  readonly allowedPattern?: string;
+}
+
+/** Parameter Store in one place as replication uses it: its values, and a mirror's details. */
+export interface ReplicaStore extends Pick<ParameterStore, 'readDecrypted' | 'readVersion' | 'write'> {
+  /** Latest values with metadata and tags, decrypted; names that do not exist are absent. */
+  readDetails(names: readonly string[]): Promise<Map<string, ParameterDetails>>;
+  /** Every parameter name under `prefix` (ending in `/`; `/` for all), page by page. */
+  namesUnder(prefix: string): AsyncIterable<string>;
+  /** Adds (or overwrites) and removes tags of one parameter. */
+  retag(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]): Promise<void>;
+  /** Deletes parameters; names that no longer exist are not an error. */
+  deleteParameters(names: readonly string[]): Promise<void>;
+}
+
+/** The places replication writes: home and the replica targets, each with its Parameter Store. */
+export interface ReplicaPlaces {
+  /** The deployment's own region and account. */
+  home(): Promise<Place>;
+  /** Parameter Store in `place`, which is home or a configured target's. */
+  parametersIn(place: Place): ReplicaStore;
 }

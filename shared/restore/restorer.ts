@@ -227,7 +227,9 @@ export class Restorer {
     for await (const item of this.deps.mappings.scan()) {
       if (typeof item.destination !== 'string') continue;
       try {
-        destinations.set(item.destination, sourcesOf(parseMapping(item)));
+        // By the parsed destination: a mapping written `x` is /x, the name a plan holds.
+        const mapping = parseMapping(item);
+        destinations.set(mapping.destination, sourcesOf(mapping));
       } catch (error) {
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped', {

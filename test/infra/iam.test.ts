@@ -119,8 +119,15 @@ describe('IAM least privilege (synthesized policies)', () => {
         expect(statements, name).to.deep.equal([]);
         continue;
       }
-      expect(statements.flatMap((s) => s.Action), name).to.deep.equal(['ssm:PutParameter']);
-      expect(statements.flatMap((s) => s.Resource), name).to.have.members(DESTINATIONS);
+      // PutParameter, and a mirror's replicas' tags and deletes, all under the destination prefixes.
+      expect(statements.flatMap((s) => s.Action).sort(), name).to.deep.equal([
+        'ssm:AddTagsToResource',
+        'ssm:DeleteParameter',
+        'ssm:DeleteParameters',
+        'ssm:PutParameter',
+        'ssm:RemoveTagsFromResource',
+      ]);
+      for (const statement of statements) expect(statement.Resource, `${name} ${statement.Sid}`).to.have.members(DESTINATIONS);
     }
   });
 

@@ -40,7 +40,7 @@ function setup(prefixes = '/replicated,/app', sources?: string) {
 }
 
 describe('replication', () => {
-  it('updates every destination of a changed source with one Query of the source index and no Scan', async () => {
+  it('updates every destination of a changed source with one Query per name and ancestor prefix, and no Scan', async () => {
     const { parameters, mappings, sourceIndex, map, sourceChanged } = setup();
     parameters.put('/shared/db/host', 'db-1');
     for (const app of ['a', 'b', 'c']) await map({ destination: `/app/${app}/db/host`, source: '/shared/db/host', type: 'app' });
@@ -49,11 +49,12 @@ describe('replication', () => {
     const getsBefore = mappings.calls.of('GetItem');
     const outcomes = await sourceChanged('/shared/db/host');
     expect(outcomes.map((outcome) => outcome.result)).to.deep.equal(['written', 'written', 'written']);
-    expect(sourceIndex.calls.of('Query') - queriesBefore).to.equal(1);
+    // The name, and its ancestors /, /shared/ and /shared/db/ for the mirrors of a prefix.
+    expect(sourceIndex.calls.of('Query') - queriesBefore).to.equal(1 + 3);
     expect(sourceIndex.calls.of('Scan') + mappings.calls.of('Scan')).to.equal(0);
-    // One GetItem per destination, and the source's own (absent) mapping read once for all
-    // three cycle checks.
-    expect(mappings.calls.of('GetItem') - getsBefore).to.equal(3 + 1);
+    // One GetItem per destination, and, read once for all three cycle checks, the source's
+    // own (absent) mapping and the (absent) mirrors into /shared/ and /shared/db/.
+    expect(mappings.calls.of('GetItem') - getsBefore).to.equal(3 + 1 + 2);
     for (const app of ['a', 'b', 'c']) expect(parameters.current(`/app/${app}/db/host`)?.value).to.equal('db-2');
   });
 

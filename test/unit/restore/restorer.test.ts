@@ -178,6 +178,18 @@ describe('restorer', () => {
     expect(plan.steps.find((step) => step.name === '/app/db/host')).to.include({ action: 'skipped', skip: 'replication-destination' });
     expect(log.lines.join()).to.include('malformed replication mapping');
   });
+
+  it('skips a root-level destination whose mapping is written x when the plan names /x', async () => {
+    const history = new FakeHistory([put('/x', { at: '2026-03-01T10:00:00Z', version: 1, value: 'v1' })]);
+    const target = new FakeTarget();
+    target.set('/x', 'v1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/x', 'v2', 'String', { at: '2026-03-01T10:10:00Z' });
+    const mappings = new InMemoryMappings();
+    mappings.set({ destination: 'x', source: '/app/db/host', type: 'app' });
+    const restorer = new Restorer({ history, target, decrypter: new FakeDecrypter(), mappings, log: new RecordingLog() });
+    const plan = await restorer.plan({ prefix: '/', at: T });
+    expect(plan.steps.find((step) => step.name === '/x')).to.include({ action: 'skipped', skip: 'replication-destination' });
+  });
 });
 
 describe('write pacer', () => {

@@ -6,7 +6,16 @@
 import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
 import type { CacheEntry, NameCache } from '../../../shared/cache/types.ts';
 import type { ParameterStore, ParameterValue, ParameterWrite } from '../../../shared/parameters.ts';
-import type { ReplicationMappings, SourceIndex, SourceLink } from '../../../shared/replication/types.ts';
+import { placeKey, type Place } from '../../../shared/replication/places.ts';
+import type {
+  ParameterDetails,
+  ReplicaPlaces,
+  ReplicaStore,
+  ReplicaWrite,
+  ReplicationMappings,
+  SourceIndex,
+  SourceLink,
+} from '../../../shared/replication/types.ts';
 
 export class Calls {
   private readonly counts = new Map<string, number>();
@@ -22,11 +31,20 @@ interface Versioned {
   readonly versions: ParameterValue[];
 }
 
+/** What a mirror copies besides value and type. */
+export interface Metadata {
+  tier: 'Standard' | 'Advanced';
+  dataType: string;
+  allowedPattern?: string;
+  description?: string;
+  tags: Record<string, string>;
+}
+
 /**
  * Parameter Store with versions; SecureStrings read undecrypted come back as `cipher:<value>`.
  * Versions carry a LastModifiedDate once a test sets `now` (epoch ms).
  */
-export class InMemoryParameterStore implements ParameterStore {
+export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
   readonly calls = new Calls();
   readonly writes: ParameterWrite[] = [];
   now: number | undefined;
@@ -36,17 +54,62 @@ export class InMemoryParameterStore implements ParameterStore {
    */
   readable: (name: string) => boolean = () => true;
   private readonly parameters = new Map<string, Versioned>();
+  private readonly metadata = new Map<string, Metadata>();
 
-  put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string): number {
+  put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string, meta: Partial<Metadata> = {}): number {
     const versions = this.parameters.get(name)?.versions ?? [];
     const version = (versions.at(-1)?.version ?? 0) + 1;
     const lastModified = this.now;
-    this.parameters.set(name, { versions: [...versions, { name, value, type, version, keyId, lastModified }] });
+    const stored = type === 'SecureString' ? (keyId ?? 'alias/aws/ssm') : undefined;
+    this.parameters.set(name, { versions: [...versions, { name, value, type, version, keyId: stored, lastModified }] });
+    const previous = this.metadata.get(name) ?? { tier: 'Standard', dataType: 'text', tags: {} };
+    this.metadata.set(name, { ...previous, ...meta, tags: { ...previous.tags, ...meta.tags } });
     return version;
   }
 
   delete(name: string): void {
     this.parameters.delete(name);
+    this.metadata.delete(name);
+  }
+
+  /** Every parameter as `name=value`, sorted: two stores compare by it. */
+  snapshotNames(): string[] {
+    return [...this.parameters.keys()].sort().map((name) => `${name}=${this.current(name)?.value}`);
+  }
+
+  meta(name: string): Metadata | undefined {
+    return this.metadata.get(name);
+  }
+
+  async readDetails(names: readonly string[]) {
+    this.calls.count('readDetails');
+    const details = new Map<string, ParameterDetails>();
+    for (const name of new Set(names)) {
+      const value = this.current(name);
+      const meta = this.metadata.get(name);
+      if (value && meta) details.set(name, { ...value, ...meta, tags: { ...meta.tags } });
+    }
+    return details;
+  }
+
+  async *namesUnder(prefix: string) {
+    this.calls.count('namesUnder');
+    yield* [...this.parameters.keys()].filter((name) => name.startsWith(prefix)).sort();
+  }
+
+  async retag(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]) {
+    if (Object.keys(add).length + remove.length === 0) return;
+    this.calls.count('retag');
+    const meta = this.metadata.get(name);
+    if (!meta) throw new Error(`ParameterNotFound: ${name}`);
+    const tags = { ...meta.tags, ...add };
+    for (const key of remove) delete tags[key];
+    meta.tags = tags;
+  }
+
+  async deleteParameters(names: readonly string[]) {
+    this.calls.count('deleteParameters');
+    for (const name of names) this.delete(name);
   }
 
   current(name: string): ParameterValue | undefined {
@@ -74,10 +137,14 @@ export class InMemoryParameterStore implements ParameterStore {
     return values;
   }
 
-  async write(parameter: ParameterWrite) {
+  async write(parameter: ParameterWrite | ReplicaWrite) {
     this.calls.count('write');
     this.writes.push(parameter);
-    return this.put(parameter.name, parameter.value, parameter.type, parameter.keyId);
+    const meta: Partial<Metadata> =
+      'tier' in parameter
+        ? { tier: parameter.tier, dataType: parameter.dataType, allowedPattern: parameter.allowedPattern, description: parameter.description || undefined }
+        : {};
+    return this.put(parameter.name, parameter.value, parameter.type, parameter.keyId, meta);
   }
 
   async existing(names: readonly string[]) {
@@ -93,6 +160,27 @@ export class InMemoryParameterStore implements ParameterStore {
 
 function undecrypted(value: ParameterValue): ParameterValue {
   return value.type === 'SecureString' ? { ...value, value: `cipher:${Buffer.from(value.value).toString('base64')}` } : value;
+}
+
+/** Parameter Stores of several places, home first; each place's store is made on first use. */
+export class InMemoryPlaces implements ReplicaPlaces {
+  readonly stores = new Map<string, InMemoryParameterStore>();
+  constructor(
+    readonly homePlace: Place,
+    home: InMemoryParameterStore,
+  ) {
+    this.stores.set(placeKey(homePlace), home);
+  }
+
+  async home() {
+    return this.homePlace;
+  }
+
+  parametersIn(place: Place): InMemoryParameterStore {
+    let store = this.stores.get(placeKey(place));
+    if (!store) this.stores.set(placeKey(place), (store = new InMemoryParameterStore()));
+    return store;
+  }
 }
 
 export class InMemoryAuditLog implements AuditLog {
