@@ -23,6 +23,7 @@ import {
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
+import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 import { functionPolicy } from '../stacks/permissions.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -202,13 +203,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
     const tables = await createTables(dynamoClient, namePrefix);
 
+    // The construct's own check, which also normalises each target's prefixes as IAM reads them.
+    const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
     const settings: DeploymentSettings = {
       namePrefix,
       auditedNamespaces: prefixOption('auditedNamespaces', options.auditedNamespaces ?? ['/'], { rootAllowed: true }),
       destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
-      ...(options.replicaTargets && { replicaTargets: options.replicaTargets }),
+      replicaTargets,
       logLevel: 'INFO',
     };
     const ssm = await startSsmEmulator({
@@ -223,7 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       rateLimits: faults.ssmRateLimits ?? false,
     });
     stoppers.push(() => ssm.stop());
-    const accounts = hostReplicaTargets(ssm, options.replicaTargets ?? [], credentials());
+    const accounts = hostReplicaTargets(ssm, replicaTargets, credentials());
 
     const clientEnv = {
       AWS_REGION: region,

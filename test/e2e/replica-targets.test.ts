@@ -12,7 +12,8 @@ import { SandboxClients, TestClock } from './support/sandbox-clients.ts';
 
 const DR = '210987654321';
 const ROLE = `arn:aws:iam::${DR}:role/figgy-replica-writer`;
-const DR_KEY = `arn:aws:kms:us-east-1:${DR}:alias/figgy-dr`;
+// A key ARN, as the construct requires: IAM grants on an alias ARN do not cover the key.
+const DR_KEY = `arn:aws:kms:us-east-1:${DR}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 interface Credentials {
   readonly accessKeyId: string;
