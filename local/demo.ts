@@ -25,8 +25,11 @@ export interface SandboxCommandOptions {
  */
 export async function runSandboxCommand(options: SandboxCommandOptions = {}): Promise<number> {
   const started = Date.now();
-  const sandbox = await startSandbox();
-  console.log(`sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions`);
+  const sandbox = await startSandbox({ replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }] });
+  console.log(
+    `sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions, ` +
+      `a disaster-recovery target in ${DR_REGION}`,
+  );
   if (options.serve) return serve(sandbox);
   try {
     return await runDemo(sandbox);
@@ -48,6 +51,8 @@ async function serve(sandbox: Sandbox): Promise<number> {
 }
 
 const SECRET = 'correct horse battery staple';
+/** The demo's disaster-recovery target: another region of the same account. */
+const DR_REGION = 'eu-central-1';
 
 async function runDemo(sandbox: Sandbox): Promise<number> {
   const region = sandbox.env.AWS_REGION as string;
@@ -76,6 +81,8 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
     (await cache.entries(name)).some((entry) => entry.state === state);
   const holds = (name: string, value: string) => async () =>
     sandbox.ssm.snapshot().some((parameter) => parameter.name === name && parameter.value === value);
+  const replica = (name: string) => sandbox.ssm.snapshot({ region: DR_REGION }).find((parameter) => parameter.name === name);
+  const replicated = (name: string, value: string) => async () => replica(name)?.value === value;
 
   console.log('\ntimeline (time from the call to the effect being readable):');
   await timeline.step('alice puts /shared/db/host (String)', () => put(alice, '/shared/db/host', 'db-1.internal'), {
@@ -109,13 +116,40 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
       })),
     { 'SecureString destination written': holds('/app/orders/db-url', mergedUrl('db-1.internal')) },
   );
+  await timeline.step(
+    `DR mirror /shared/ -> ${DR_REGION} /dr/shared/ (first copy)`,
+    () =>
+      documents.send(new PutCommand({
+        TableName: tables.replication,
+        Item: {
+          destination: `arn:aws:ssm:${DR_REGION}:${sandbox.accountId}:parameter/dr/shared/`,
+          source: '/shared/',
+          type: 'mirror',
+          user: 'alice',
+        },
+      })),
+    {
+      [`${DR_REGION} replicas, the SecureString included`]: async () =>
+        (await replicated('/dr/shared/db/host', 'db-1.internal')()) && replicated('/dr/shared/db/password', SECRET)(),
+    },
+  );
   await timeline.step('alice moves the database: /shared/db/host = db-2.internal', () => put(alice, '/shared/db/host', 'db-2.internal'), {
     'app destination replicated': holds('/app/orders/db-host', 'db-2.internal'),
     'merge destination replicated': holds('/app/orders/db-url', mergedUrl('db-2.internal')),
+    [`${DR_REGION} replica`]: replicated('/dr/shared/db/host', 'db-2.internal'),
     'audit v2': audited('/shared/db/host', 2),
   });
-  await put(bob, '/shared/tmp/a', 'scratch');
-  await put(bob, '/shared/tmp/b', 'scratch');
+  await timeline.step(
+    'bob puts /shared/tmp/a and /shared/tmp/b',
+    async () => {
+      await put(bob, '/shared/tmp/a', 'scratch');
+      await put(bob, '/shared/tmp/b', 'scratch');
+    },
+    {
+      [`${DR_REGION} replicas`]: async () =>
+        (await replicated('/dr/shared/tmp/a', 'scratch')()) && replicated('/dr/shared/tmp/b', 'scratch')(),
+    },
+  );
   await sandbox.settle();
   await timeline.step(
     'bob DeleteParameters [/shared/tmp/a, /shared/tmp/b, /shared/tmp/missing]',
@@ -123,6 +157,7 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
     {
       'tombstones': async () => (await cached('/shared/tmp/a', 'DELETED')()) && cached('/shared/tmp/b', 'DELETED')(),
       'audit delete records': async () => (await audited('/shared/tmp/a', 2)()) && audited('/shared/tmp/b', 2)(),
+      [`${DR_REGION} replicas deleted`]: async () => replica('/dr/shared/tmp/a') === undefined && replica('/dr/shared/tmp/b') === undefined,
     },
   );
   await sandbox.settle();
