@@ -6,6 +6,7 @@ import { mapBounded } from '../concurrency.ts';
 import { type Log, messageOf } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
 import { parseMapping, sourcesOf } from '../replication/mapping.ts';
+import { parseDestination } from '../replication/places.ts';
 import type { ReplicationMappings } from '../replication/types.ts';
 import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
@@ -83,12 +84,13 @@ export class Restorer {
       // The clone would read back its own writes as the source's history.
       throw new RangeError(`into: ${into} overlaps the prefix ${prefix}; clone into a path outside it`);
     }
-    const [records, current, targetNow, destinations] = await Promise.all([
+    const [records, current, targetNow, replication] = await Promise.all([
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
       into === undefined ? undefined : this.deps.target.parametersUnder(into),
       this.destinations(),
     ]);
+    const destinations = withMirrorReplicas(replication, [...records.keys(), ...current.keys(), ...(targetNow?.keys() ?? [])]);
     const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
     // A clone writes no destination under `into`; a restore restores none under `prefix`.
     const names = [...records.keys()].filter((name) => !destinations.has(renamed(name)));
@@ -222,14 +224,19 @@ export class Restorer {
   }
 
   /** Every destination in the replication table, with the sources it reads. */
-  private async destinations(): Promise<Map<string, readonly string[]>> {
+  private async destinations(): Promise<HomeDestinations> {
     const destinations = new Map<string, readonly string[]>();
+    const mirrors: { destination: string; source: string }[] = [];
     for await (const item of this.deps.mappings.scan()) {
       if (typeof item.destination !== 'string') continue;
       try {
         // By the parsed destination: a mapping written `x` is /x, the name a plan holds.
         const mapping = parseMapping(item);
-        destinations.set(mapping.destination, sourcesOf(mapping));
+        const address = parseDestination(mapping.destination, 'destination');
+        // Another region's or account's replicas are not this restore's to skip.
+        if (address.arn !== undefined) continue;
+        if (mapping.type === 'mirror') mirrors.push({ destination: address.name, source: mapping.source });
+        else destinations.set(mapping.destination, sourcesOf(mapping));
       } catch (error) {
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
@@ -239,8 +246,28 @@ export class Restorer {
         destinations.set(item.destination, []);
       }
     }
-    return destinations;
+    return { destinations, mirrors };
   }
+}
+
+/** The replication destinations in this region and account: names, and mirrors' prefixes. */
+interface HomeDestinations {
+  readonly destinations: ReadonlyMap<string, readonly string[]>;
+  /** Prefixes (ending in `/`) a mirror keeps copies under, with its source prefix. */
+  readonly mirrors: readonly { readonly destination: string; readonly source: string }[];
+}
+
+/**
+ * The destinations a plan skips: the mappings' own, plus every name of `names` that lies under
+ * a mirror's prefix, whose replicator would overwrite a restored value with its source's.
+ */
+function withMirrorReplicas(home: HomeDestinations, names: readonly string[]): Map<string, readonly string[]> {
+  const destinations = new Map(home.destinations);
+  for (const name of names) {
+    const mirror = home.mirrors.find((candidate) => name.startsWith(candidate.destination));
+    if (mirror && !destinations.has(name)) destinations.set(name, [`${mirror.source}${name.slice(mirror.destination.length)}`]);
+  }
+  return destinations;
 }
 
 function writeOf(step: RestoreStep, description: string, cloned: boolean): ParameterWrite {

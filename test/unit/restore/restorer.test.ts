@@ -190,6 +190,31 @@ describe('restorer', () => {
     const plan = await restorer.plan({ prefix: '/', at: T });
     expect(plan.steps.find((step) => step.name === '/x')).to.include({ action: 'skipped', skip: 'replication-destination' });
   });
+
+  it("skips a home mirror's replicas, naming their source, and leaves another region's mirror alone", async () => {
+    const history = new FakeHistory([
+      put('/dr/app/db', { at: '2026-03-01T10:00:00Z', version: 1, value: 'v1' }),
+      put('/dr/app/db', { at: '2026-03-01T10:10:00Z', version: 2, value: 'v2' }),
+      put('/dr/other', { at: '2026-03-01T10:00:00Z', version: 1, value: 'o1' }),
+      put('/dr/other', { at: '2026-03-01T10:10:00Z', version: 2, value: 'o2' }),
+    ]);
+    const target = new FakeTarget();
+    target.set('/dr/app/db', 'v1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/dr/app/db', 'v2', 'String', { at: '2026-03-01T10:10:00Z' });
+    target.set('/dr/other', 'o1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/dr/other', 'o2', 'String', { at: '2026-03-01T10:10:00Z' });
+    const mappings = new InMemoryMappings();
+    mappings.set({ destination: '/dr/app/', source: '/app/', type: 'mirror' });
+    mappings.set({ destination: 'arn:aws:ssm:eu-central-1:123456789012:parameter/dr/', source: '/dr/', type: 'mirror' });
+    const restorer = new Restorer({ history, target, decrypter: new FakeDecrypter(), mappings, log: new RecordingLog() });
+    const plan = await restorer.plan({ prefix: '/dr', at: T });
+    expect(plan.steps.find((step) => step.name === '/dr/app/db')).to.include({
+      action: 'skipped',
+      skip: 'replication-destination',
+      reason: 'replication destination: restore the source (/app/db)',
+    });
+    expect(plan.steps.find((step) => step.name === '/dr/other')).to.include({ action: 'update' });
+  });
 });
 
 describe('write pacer', () => {
