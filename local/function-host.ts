@@ -34,6 +34,13 @@ export interface FunctionHostOptions {
   readonly crashRate?: number;
   readonly random?: () => number;
   readonly timeoutMs?: number;
+  /**
+   * Invocations of one function running at once; more wait their turn. Lambda runs each in
+   * an environment of its own and caps concurrency per account; one worker running thousands
+   * of a burst's events at once would instead hold all their requests in one heap.
+   * @defaultValue 32
+   */
+  readonly maxConcurrency?: number;
 }
 
 interface Pending {
@@ -45,6 +52,8 @@ interface Pending {
 export class FunctionHost {
   private readonly workers = new Map<FunctionName, Worker>();
   private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<FunctionName, number>();
+  private readonly waiting = new Map<FunctionName, (() => void)[]>();
   private nextId = 0;
   private crashRate: number;
 
@@ -73,14 +82,35 @@ export class FunctionHost {
         new InvocationError(functionName, { name: 'Runtime.ExitError', message: 'injected crash before the handler ran' }),
       );
     }
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, {
-        resolve,
-        reject: (error) => reject(error),
+    return this.inTurn(functionName, () => {
+      const id = this.nextId++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        worker.postMessage({ id, event, timeoutMs: this.options.timeoutMs ?? 60_000 });
       });
-      worker.postMessage({ id, event, timeoutMs: this.options.timeoutMs ?? 60_000 });
     });
+  }
+
+  /** Runs `call` once fewer than `maxConcurrency` invocations of the function are running. */
+  private async inTurn<T>(functionName: FunctionName, call: () => Promise<T>): Promise<T> {
+    const running = this.running.get(functionName) ?? 0;
+    if (running >= (this.options.maxConcurrency ?? 32)) {
+      // The slot is handed over by the invocation that ends, so the count never overshoots.
+      await new Promise<void>((turn) => {
+        const queue = this.waiting.get(functionName) ?? [];
+        queue.push(turn);
+        this.waiting.set(functionName, queue);
+      });
+    } else {
+      this.running.set(functionName, running + 1);
+    }
+    try {
+      return await call();
+    } finally {
+      const next = this.waiting.get(functionName)?.shift();
+      if (next) next();
+      else this.running.set(functionName, (this.running.get(functionName) ?? 1) - 1);
+    }
   }
 
   async stop(): Promise<void> {
