@@ -5,7 +5,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { Construct } from 'constructs';
-import { partitionOf } from '../shared/aws/parameter-arns.ts';
+import { partitionOf } from '../shared/partitions.ts';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { functionRoleName } from './function.ts';

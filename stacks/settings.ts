@@ -3,7 +3,7 @@
  * checked at synth time so a mistake is reported by prop name instead of by AWS mid-apply.
  */
 import { Token } from 'cdktf';
-import { partitionOf } from '../shared/aws/parameter-arns.ts';
+import { partitionOf } from '../shared/partitions.ts';
 import { FiggyEventsError } from '../shared/errors.ts';
 import {
   ASYNC_INVOKE,

@@ -1,4 +1,5 @@
 import { DescribeParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { partitionOf } from '../partitions.ts';
 
 export interface ParameterArnsOptions {
   /** The account id, when known; otherwise it is learnt from any parameter's ARN. */
@@ -56,14 +57,4 @@ export class ParameterArns {
         'account from; pass the account id (--account)',
     );
   }
-}
-
-/**
- * The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`), for ARNs built without
- * asking AWS. The construct uses it too, so both spell ARNs the same way.
- */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

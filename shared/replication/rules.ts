@@ -6,7 +6,7 @@
  * first what the mapping alone shows, then what lies upstream of it, and only then, from the
  * values of the sources it may read, what to write.
  */
-import { partitionOf } from '../aws/parameter-arns.ts';
+import { partitionOf } from '../partitions.ts';
 import { readableNameProblem, writableNameProblem } from '../parameter-names.ts';
 import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
