@@ -12,21 +12,19 @@
  * memory and already as it was at T, so DynamoDB is all that is measured.
  */
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../shared/audit/path-root.ts';
 import { MIGRATION_MARKER_KEY } from '../shared/aws/audit-path-migration.ts';
-import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { DynamoReplicationMappings } from '../shared/aws/dynamo-replication.ts';
 import { silentLog } from '../shared/log.ts';
 import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
 import type { CurrentParameter, RestorePlan, RestoreTarget } from '../shared/restore/types.ts';
-import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { createTables } from '../local/tables.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { batchWrite } from './support/sandbox-setup.ts';
-import { DynamoMeter, type Usage } from './support/dynamo-meter.ts';
+import type { Usage } from './support/dynamo-meter.ts';
+import { meteredTables } from './support/metered-tables.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { median, round } from './support/stats.ts';
@@ -106,18 +104,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   progress(ID, 'starting DynamoDB Local');
   const dynamo = await startDynamoDbLocal();
   try {
-    const client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_AWS_ENVIRONMENT.AWS_REGION,
-      credentials: {
-        accessKeyId: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    const meter = new DynamoMeter();
-    meter.attach(client);
-    const documents = createDynamoDocumentClient(client);
-    const tables = await createTables(client, 'bench');
+    const { meter, documents, tables } = await meteredTables(dynamo);
 
     const targetNames = Array.from({ length: PARAMETERS }, (_, i) => `${PREFIX}/service-${Math.floor(i / 10)}/param-${i}`);
     const siblingNames = Array.from({ length: SIBLING_RECORDS / VERSIONS }, (_, i) => `/target/billing/param-${i}`);

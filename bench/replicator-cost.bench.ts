@@ -11,8 +11,6 @@
  * sync, so nothing is written and DynamoDB is all that is measured.
  */
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../shared/aws/dynamo-replication.ts';
 import { chunk, mapBounded } from '../shared/concurrency.ts';
 import { ENV, destinationPrefixes } from '../shared/config.ts';
@@ -22,10 +20,10 @@ import { linksOf, parseMapping } from '../shared/replication/mapping.ts';
 import { Replicator, type ReplicationOutcome } from '../shared/replication/replicator.ts';
 import type { SourceIndex } from '../shared/replication/types.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { createTables } from '../local/tables.ts';
 import { ScanSourceIndex } from './baselines/scan-source-index.ts';
 import { batchWrite } from './support/sandbox-setup.ts';
-import { DynamoMeter, type Usage } from './support/dynamo-meter.ts';
+import type { Usage } from './support/dynamo-meter.ts';
+import { meteredTables } from './support/metered-tables.ts';
 import { InMemoryParameterStore } from '../test/unit/support/in-memory.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
@@ -91,18 +89,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   progress(ID, 'starting DynamoDB Local');
   const dynamo = await startDynamoDbLocal();
   try {
-    const client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_AWS_ENVIRONMENT.AWS_REGION,
-      credentials: {
-        accessKeyId: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    const meter = new DynamoMeter();
-    meter.attach(client);
-    const documents = createDynamoDocumentClient(client);
-    const tables = await createTables(client, 'bench');
+    const { meter, documents, tables } = await meteredTables(dynamo);
     const index = new DynamoSourceIndex(documents, tables.replicationSources);
     const parameters = new InMemoryParameterStore();
     const replicator = (sourceIndex: SourceIndex) =>
