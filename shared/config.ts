@@ -9,6 +9,7 @@
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
 import type { ReplicaTarget } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
+import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
@@ -83,11 +84,6 @@ export function destinationPrefixes(env: Environment): string[] {
   return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes, { rootAllowed: false });
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-// A key or an alias ARN: the construct insists on key ARNs for IAM, SSM takes either.
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
 
 /**
  * The disaster-recovery targets (`REPLICATION_REPLICA_TARGETS`, JSON as the construct writes
@@ -124,7 +120,7 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
     const region = text('region', REGION, true) as string;
     const accountId = text('accountId', ACCOUNT_ID, false);
     const roleArn = text('roleArn', ROLE_ARN, false);
-    const kmsKeyArn = text('kmsKeyArn', KEY_ARN, false);
+    const kmsKeyArn = text('kmsKeyArn', KMS_KEY_ARN, false);
     const prefixes = target.destinationPrefixes;
     if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
       throw invalid('destinationPrefixes', 'must be a list of prefixes');

@@ -6,12 +6,7 @@ import { Token } from 'cdktf';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { FiggyEventsConfigError } from './settings.ts';
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
-// A key ARN, not an alias: IAM grants on an alias ARN do not cover use of the key.
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */
 export interface HomePlace {

@@ -13,6 +13,7 @@ import { named } from './logical-ids.ts';
 import { prefixArnPatterns, type PolicyDocument, type PolicyStatement } from './permissions.ts';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { FiggyEventsConfigError } from './settings.ts';
+import { ACCOUNT_ID } from '../shared/aws-identifiers.ts';
 
 /** A FiggyEvents deployment allowed to replicate into this account. */
 export interface ReplicaSource {
@@ -63,7 +64,6 @@ export const REPLICA_WRITERS: readonly FunctionName[] = FUNCTION_NAMES.filter((n
   (FUNCTIONS[name].ssm as readonly string[]).includes('write-destinations'),
 );
 
-const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * A role in the target account that the source deployments' replicators and syncer assume to

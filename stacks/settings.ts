@@ -21,6 +21,7 @@ import type {
 } from './types.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
+import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 
 /** A prop that cannot be synthesized, with the reason and what to change. */
 export class FiggyEventsConfigError extends FiggyEventsError {
@@ -80,11 +81,7 @@ const LOG_RETENTION_DAYS = [
 ];
 
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const SCHEDULE = /^(rate|cron)\(.+\)$/;
-// A key ARN, not an alias: IAM grants on an alias ARN do not cover use of the key.
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
 /**
