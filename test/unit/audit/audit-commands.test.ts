@@ -2,21 +2,8 @@ import { expect } from 'chai';
 import { renderAuditEntries, renderDiff } from '../../../bin/audit-tables.ts';
 import { main } from '../../../bin/main.ts';
 import type { AuditEntry, DiffEntry } from '../../../shared/audit/audit-reader.ts';
+import { capture } from '../support/cli.ts';
 
-const NOW = Date.parse('2026-03-01T12:00:00Z');
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    context: {
-      env: {},
-      now: () => NOW,
-      stdout: { write: (text: string) => (out.stdout += text) },
-      stderr: { write: (text: string) => (out.stderr += text) },
-    },
-  };
-}
 
 describe('audit commands (command line)', () => {
   it('prints help for history, log, diff and migrate, exit 0, and lists them in the CLI help', async () => {

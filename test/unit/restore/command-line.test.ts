@@ -3,21 +3,8 @@ import { main } from '../../../bin/main.ts';
 import { parsePointInTime } from '../../../bin/point-in-time.ts';
 import { renderPlanTable } from '../../../bin/plan-table.ts';
 import type { PlanEntry } from '../../../shared/restore/types.ts';
+import { NOW, capture } from '../support/cli.ts';
 
-const NOW = Date.parse('2026-03-01T12:00:00Z');
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    context: {
-      env: {},
-      now: () => NOW,
-      stdout: { write: (text: string) => (out.stdout += text) },
-      stderr: { write: (text: string) => (out.stderr += text) },
-    },
-  };
-}
 
 describe('figgy-events command line', () => {
   describe('--at', () => {
