@@ -16,6 +16,7 @@ export const ENV = {
   auditTable: 'AUDIT_TABLE_NAME',
   replicationTable: 'REPLICATION_TABLE_NAME',
   replicationSourcesTable: 'REPLICATION_SOURCES_TABLE_NAME',
+  syncProgressTable: 'SYNC_PROGRESS_TABLE_NAME',
   auditedNamespaces: 'AUDITED_NAMESPACES',
   destinationPrefixes: 'REPLICATION_DESTINATION_PREFIXES',
   sourcePrefixes: 'REPLICATION_SOURCE_PREFIXES',

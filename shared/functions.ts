@@ -82,7 +82,8 @@ export const FUNCTIONS = {
     summary: 'replicates a new or changed mapping at once and keeps the source index',
     // The stream record carries the mapping's images, so the index is written without being
     // read; GetItem finds the upstream mappings for the cycle check.
-    tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'] },
+    // A mirror's first copy takes the replication job's lease (UpdateItem), or asks for it.
+    tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'], syncProgress: ['UpdateItem'] },
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
@@ -90,8 +91,9 @@ export const FUNCTIONS = {
   'replication-syncer': {
     trigger: 'schedule',
     summary: 'repairs every out-of-sync destination and the source index',
-    // Reads every mapping and every index row once and judges cycles from what it read.
-    tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'] },
+    // Reads every mapping and every index row once and judges cycles from what it read; its
+    // lease and where it stopped are one item it only ever updates.
+    tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'], syncProgress: ['UpdateItem'] },
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
@@ -99,8 +101,9 @@ export const FUNCTIONS = {
   'config-cache-syncer': {
     trigger: 'schedule',
     summary: 'reconciles the name cache with Parameter Store',
-    // Reads the whole cache once, then swaps each drifted name's items in a transaction.
-    tables: { cache: ['Scan', 'TransactWriteItems:Put', 'TransactWriteItems:Delete'] },
+    // Reads the cache page by page, then swaps each drifted name's items in a transaction;
+    // its lease and where it stopped are one item it only ever updates.
+    tables: { cache: ['Scan', 'Query', 'TransactWriteItems:Put', 'TransactWriteItems:Delete'], syncProgress: ['UpdateItem'] },
     ssm: ['describe'],
     encrypts: false,
   },
@@ -156,6 +159,7 @@ export const TABLE_ENV: Readonly<Record<TableRole, string>> = {
   audit: ENV.auditTable,
   replication: ENV.replicationTable,
   replicationSources: ENV.replicationSourcesTable,
+  syncProgress: ENV.syncProgressTable,
 };
 
 /**

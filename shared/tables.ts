@@ -90,15 +90,27 @@ export const REPLICATION_SOURCES_TABLE = {
   deletionProtection: false,
 } as const satisfies TableDefinition;
 
+/**
+ * Ours alone: one item per long job (a syncer's pass, the mirrors' first copies) with its
+ * lease and where it stopped, so the next invocation continues from there.
+ */
+export const SYNC_PROGRESS_TABLE = {
+  suffix: 'config-sync-progress',
+  partitionKey: { name: 'job', type: 'S' },
+  pointInTimeRecovery: false,
+  deletionProtection: false,
+} as const satisfies TableDefinition;
+
 export const TABLES = {
   cache: CACHE_TABLE,
   audit: AUDIT_TABLE,
   replication: REPLICATION_TABLE,
   replicationSources: REPLICATION_SOURCES_TABLE,
+  syncProgress: SYNC_PROGRESS_TABLE,
 } as const satisfies Record<TableRole, TableDefinition>;
 
 /** What each table is for; the catalog of tables must list exactly these. */
-export type TableRole = 'cache' | 'audit' | 'replication' | 'replicationSources';
+export type TableRole = 'cache' | 'audit' | 'replication' | 'replicationSources' | 'syncProgress';
 
 export const DEFAULT_NAME_PREFIX = 'figgy';
 
@@ -135,5 +147,6 @@ export function tableNames(prefix: string): Record<TableRole, string> {
     audit: tableName(prefix, AUDIT_TABLE),
     replication: tableName(prefix, REPLICATION_TABLE),
     replicationSources: tableName(prefix, REPLICATION_SOURCES_TABLE),
+    syncProgress: tableName(prefix, SYNC_PROGRESS_TABLE),
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * What the scheduled functions share: their job's progress table and this invocation's share.
+ */
+import type { Context } from 'aws-lambda';
+import { DynamoSyncProgress } from '../../shared/aws/dynamo-sync-progress.ts';
+import { ENV, requireEnv } from '../../shared/config.ts';
+import type { ScheduledFunctionName } from '../../shared/functions.ts';
+import type { Log } from '../../shared/log.ts';
+import { Budget } from '../../shared/sync/budget.ts';
+import { runSyncPass, syncTriggerOf, type SyncOutcome, type SyncPass } from '../../shared/sync/sync-pass.ts';
+import { documents } from './clients.ts';
+
+/** The progress table, from the environment. */
+export function syncProgress(env = process.env): DynamoSyncProgress {
+  return new DynamoSyncProgress(documents, requireEnv(env, ENV.syncProgressTable));
+}
+
+/**
+ * Runs this invocation's share of the function's pass: the job is named after the function,
+ * the lease lasts until Lambda's timeout, and new work stops in time to save.
+ */
+export function syncInvocation<C, R>(
+  name: ScheduledFunctionName,
+  pass: SyncPass<C, R>,
+  event: unknown,
+  context: Context,
+  log: Log,
+  store: DynamoSyncProgress = syncProgress(),
+): Promise<SyncOutcome<R>> {
+  return runSyncPass(
+    { store, job: name, owner: context.awsRequestId, trigger: syncTriggerOf(event), budget: Budget.of(context.getRemainingTimeInMillis()), log },
+    pass,
+  );
+}

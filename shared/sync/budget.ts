@@ -1,0 +1,42 @@
+/**
+ * How long an invocation may keep starting work.
+ */
+
+/** Never less than this is kept back: a chunk in flight must still end and be saved. */
+const MIN_RESERVE_MS = 2_000;
+/** Never more than this: Lambda's 15 minutes leave room for a minute of slack at most. */
+const MAX_RESERVE_MS = 30_000;
+
+/**
+ * The time an invocation has, split into time to start work and a reserve to finish the work
+ * in flight and save where it stands (a quarter of it, 2 to 30 seconds): Lambda ends an
+ * invocation at its timeout without warning, so work that would cross it is never started.
+ *
+ * @example
+ * const budget = Budget.of(context.getRemainingTimeInMillis());
+ * while (!budget.spent() && more()) await step();
+ */
+export class Budget {
+  private constructor(
+    /** Epoch ms Lambda ends the invocation. */
+    readonly deadline: number,
+    private readonly stopAt: number,
+    private readonly now: () => number,
+  ) {}
+
+  static of(remainingMs: number, now: () => number = Date.now): Budget {
+    const start = now();
+    const reserve = Math.min(MAX_RESERVE_MS, Math.max(MIN_RESERVE_MS, remainingMs / 4));
+    return new Budget(start + remainingMs, start + remainingMs - reserve, now);
+  }
+
+  /** No deadline: tests, the CLI and benchmarks that run a job to its end. */
+  static unlimited(now: () => number = Date.now): Budget {
+    return new Budget(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, now);
+  }
+
+  /** True once no new work should start. */
+  spent(): boolean {
+    return this.now() >= this.stopAt;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * A syncer's pass that continues across invocations from where the last one stopped.
+ */
+import type { Log } from '../log.ts';
+import type { Budget } from './budget.ts';
+import { JobLease, LeaseLostError } from './job-lease.ts';
+import type { JobProgress, SyncProgressStore } from './types.ts';
+
+/**
+ * What invoked the syncer: its schedule (`start` a pass, or continue the open one) or the
+ * continuation schedule (`continue` the open pass; nothing to do without one).
+ */
+export type SyncTrigger = 'start' | 'continue';
+
+/** The event the continuation schedule sends, so the handler can tell it from the start schedule's. */
+export const CONTINUE_EVENT = { 'figgy-events': 'continue' } as const;
+
+/** The trigger an event stands for: the continuation schedule's event, or any other. */
+export function syncTriggerOf(event: unknown): SyncTrigger {
+  const marker = (event as Record<string, unknown> | null)?.['figgy-events'];
+  return marker === CONTINUE_EVENT['figgy-events'] ? 'continue' : 'start';
+}
+
+/** A pass's state as saved: the work's own cursor and what it has counted so far. */
+export interface PassState<C, R> {
+  readonly startedAt: number;
+  readonly invocations: number;
+  readonly cursor: C;
+  readonly report: R;
+}
+
+/** What an invocation did: finished the pass, saved it to continue, or found nothing to do. */
+export type SyncOutcome<R> =
+  | { readonly status: 'finished' | 'continuing'; readonly invocations: number; readonly report: R }
+  | { readonly status: 'busy' | 'idle' | 'lease-lost' };
+
+export interface PassTools<C, R> {
+  readonly budget: Budget;
+  /** The job as claimed: requests from other functions, the pace carried over. */
+  readonly progress: JobProgress;
+  /** Saves where the pass stands; the next invocation continues from the last save. */
+  checkpoint(cursor: C, report: R, handled?: readonly string[]): Promise<void>;
+}
+
+/** One step of the pass: where it stopped (or `done`) and the counts so far. */
+export interface PassStep<C, R> {
+  readonly done: boolean;
+  readonly cursor: C;
+  readonly report: R;
+  /** Requests taken care of in this invocation. */
+  readonly handled?: readonly string[];
+  /** Epoch ms before which the next paced write may not start. */
+  readonly notBefore?: number;
+}
+
+export interface SyncPass<C, R> {
+  /** The cursor and counts of a new pass. */
+  begin(): { readonly cursor: C; readonly report: R };
+  /** Works from `cursor` until the pass is done or the budget is spent, checkpointing as it goes. */
+  run(cursor: C, report: R, tools: PassTools<C, R>): Promise<PassStep<C, R>>;
+  /** True when a `continue` with no open pass still has work: requests waiting. */
+  readonly hasWork?: (progress: JobProgress) => boolean;
+}
+
+export interface PassOptions {
+  readonly store: SyncProgressStore;
+  readonly job: string;
+  /** This invocation (Lambda's request id): a retry of it may claim its own lease again. */
+  readonly owner: string;
+  readonly trigger: SyncTrigger;
+  readonly budget: Budget;
+  readonly log: Log;
+  readonly now?: () => number;
+}
+
+/**
+ * Runs one invocation's share of a pass. The job's lease (until Lambda would end the
+ * invocation) makes it the only worker; an open pass is always continued from its last
+ * checkpoint, never begun again, and a new one begins only on the start schedule.
+ *
+ * @example
+ * const outcome = await runSyncPass({ store, job: 'config-cache-syncer', owner, trigger, budget, log }, pass);
+ */
+export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, R>): Promise<SyncOutcome<R>> {
+  const { log, job: name } = options;
+  const now = options.now ?? Date.now;
+  const claimedAt = now();
+  const job = await JobLease.claim<PassState<C, R>>(options.store, { job: name, owner: options.owner, until: options.budget.deadline }, claimedAt);
+  if (!job) {
+    log.info('another invocation holds the job; nothing done', { job: name });
+    return { status: 'busy' };
+  }
+  let notBefore: number | undefined;
+  try {
+    const open = job.state;
+    if (!open && options.trigger === 'continue' && !pass.hasWork?.(job.progress)) return { status: 'idle' };
+    const state: PassState<C, R> = open
+      ? { ...open, invocations: open.invocations + 1 }
+      : { startedAt: claimedAt, invocations: 1, ...pass.begin() };
+    log.info(open ? 'pass continued' : 'pass started', { job: name, invocations: state.invocations });
+    const step = await pass.run(state.cursor, state.report, {
+      budget: options.budget,
+      progress: job.progress,
+      checkpoint: (cursor, report, handled) => job.save({ ...state, cursor, report }, { ...(handled && { handled }) }),
+    });
+    notBefore = step.notBefore;
+    const handled = step.handled && { handled: step.handled };
+    if (step.done) {
+      await job.save(null, { ...handled, finishedAt: now() });
+      log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round((now() - state.startedAt) / 1000) });
+      return { status: 'finished', invocations: state.invocations, report: step.report };
+    }
+    await job.save({ ...state, cursor: step.cursor, report: step.report }, { ...handled });
+    log.info('pass saved to continue', { job: name, invocations: state.invocations });
+    return { status: 'continuing', invocations: state.invocations, report: step.report };
+  } catch (error) {
+    if (!(error instanceof LeaseLostError)) throw error;
+    log.warn('lease lost: another invocation took the job over', { job: name });
+    return { status: 'lease-lost' };
+  } finally {
+    await job.release(notBefore).catch((error: unknown) => {
+      if (!(error instanceof LeaseLostError)) throw error;
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Work longer than one Lambda invocation: the syncers' passes and mirrors' first copies.
+ */
+
+/** Who may work on a job, and until when (epoch ms); a lease that ran out is free to take. */
+export interface Lease {
+  readonly job: string;
+  readonly owner: string;
+  readonly until: number;
+}
+
+/** Where a job stands, as its last holder left it. */
+export interface JobProgress {
+  /** The saved state (JSON); absent when no pass is open. */
+  readonly state?: string;
+  /** What other functions asked the job to take on, e.g. a new mirror's first copy. */
+  readonly requests: readonly string[];
+  /** Epoch ms before which the job's next paced write may not start. */
+  readonly notBefore?: number;
+  /** Epoch ms the last pass finished. */
+  readonly finishedAt?: number;
+}
+
+export interface JobSave {
+  /** The state to continue from; `null` ends the open pass. */
+  readonly state: string | null;
+  /** Requests now taken care of. */
+  readonly handled?: readonly string[];
+  readonly finishedAt?: number;
+}
+
+/**
+ * The sync progress table (`figgy-config-sync-progress`): one item per job, with its lease.
+ * Every call but `request` is conditional on holding the lease.
+ */
+export interface SyncProgressStore {
+  /** Takes the lease unless another owner's has not run out; undefined when it has not. */
+  claim(lease: Lease, now: number): Promise<JobProgress | undefined>;
+  /** Saves where the job stands; throws {@link LeaseLostError} when the lease is no longer ours. */
+  save(lease: Lease, save: JobSave): Promise<void>;
+  /** Gives the lease up, keeping the state, and when the next paced write may start. */
+  release(lease: Lease, notBefore?: number): Promise<void>;
+  /** Asks the job to take `item` on; needs no lease, so it never waits for the holder. */
+  request(job: string, item: string): Promise<void>;
+}
