@@ -7,7 +7,7 @@
  */
 
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
-import type { ReplicaTarget } from './replication/replica-targets.ts';
+import { DEFAULT_BULK_WRITES_PER_SECOND, writeRateProblem, type ReplicaTarget } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
@@ -22,6 +22,7 @@ export const ENV = {
   sourcePrefixes: 'REPLICATION_SOURCE_PREFIXES',
   replicationKmsKeyId: 'REPLICATION_KMS_KEY_ID',
   replicaTargets: 'REPLICATION_REPLICA_TARGETS',
+  bulkWritesPerSecond: 'REPLICATION_BULK_WRITES_PER_SECOND',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -127,12 +128,29 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
       throw invalid('destinationPrefixes', 'must be a list of prefixes');
     }
     const destinationPrefixes = checkPrefixes(prefixes, (reason) => invalid('destinationPrefixes', reason), { rootAllowed: false });
+    const rate = target.bulkWritesPerSecond;
+    const rateProblem = rate === undefined ? undefined : writeRateProblem(rate);
+    if (rateProblem) throw invalid('bulkWritesPerSecond', rateProblem);
     return {
       region,
       ...(accountId !== undefined && { accountId }),
       ...(roleArn !== undefined && { roleArn }),
       ...(kmsKeyArn !== undefined && { kmsKeyArn }),
       destinationPrefixes,
+      ...(rate !== undefined && { bulkWritesPerSecond: rate as number }),
     };
   });
+}
+
+/**
+ * The pace of first copies and repairs at home (`REPLICATION_BULK_WRITES_PER_SECOND`, default
+ * {@link DEFAULT_BULK_WRITES_PER_SECOND}).
+ */
+export function bulkWritesPerSecond(env: Environment): number {
+  const raw = optionalEnv(env, ENV.bulkWritesPerSecond);
+  if (raw === undefined) return DEFAULT_BULK_WRITES_PER_SECOND;
+  const rate = Number(raw);
+  const problem = writeRateProblem(rate);
+  if (problem) throw new ConfigurationError(ENV.bulkWritesPerSecond, `${problem} (${JSON.stringify(raw)})`);
+  return rate;
 }

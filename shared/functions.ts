@@ -150,6 +150,8 @@ export interface DeploymentSettings {
   readonly replicationKmsKeyId?: string;
   /** Other regions and accounts replication may write to; absent or empty: none. */
   readonly replicaTargets?: readonly ReplicaTarget[];
+  /** Pace of first copies and repairs at home, writes per second; absent: the default. */
+  readonly bulkWritesPerSecond?: number;
   readonly logLevel: string;
 }
 
@@ -184,6 +186,7 @@ export function functionEnvironment(
     env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
     if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
     if (settings.replicaTargets?.length) env[ENV.replicaTargets] = JSON.stringify(settings.replicaTargets);
+    if (settings.bulkWritesPerSecond !== undefined) env[ENV.bulkWritesPerSecond] = String(settings.bulkWritesPerSecond);
   }
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;

@@ -35,6 +35,32 @@ export interface ReplicaTarget {
    * account (a multi-Region replica key is fine). Absent means the target's default SSM key.
    */
   readonly kmsKeyArn?: string;
+  /**
+   * The most writes per second a mirror's first copy and the syncer's repairs send to the
+   * target's Parameter Store (live replication of single changes is not paced).
+   * @defaultValue 2, leaving most of SSM's default 3 PutParameter/s to the target's own users
+   */
+  readonly bulkWritesPerSecond?: number;
   /** The only prefixes replication may write in the target. */
   readonly destinationPrefixes: readonly string[];
+}
+
+/** The pace of first copies and repairs when none is configured, in writes per second. */
+export const DEFAULT_BULK_WRITES_PER_SECOND = 2;
+
+/**
+ * SSM's highest PutParameter throughput (with higher throughput enabled) is far below this;
+ * a larger figure is a typo, not a pace.
+ */
+const MAX_BULK_WRITES_PER_SECOND = 1_000;
+
+/**
+ * The one rule for a configured write pace: a positive number of writes per second, at most
+ * 1,000. Returns why not, or undefined when it is valid.
+ */
+export function writeRateProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_BULK_WRITES_PER_SECOND) {
+    return `is ${JSON.stringify(value)}, not a number of writes per second above 0 and at most ${MAX_BULK_WRITES_PER_SECOND}`;
+  }
+  return undefined;
 }
