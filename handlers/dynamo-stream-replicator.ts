@@ -1,20 +1,25 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { firstCopier } from '../shared/replication/first-copy.ts';
 import { Replicator } from '../shared/replication/replicator.ts';
+import { Budget } from '../shared/sync/budget.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
 import { reportRecordFailure, streamImages } from './runtime/stream-record.ts';
+import { syncProgress } from './runtime/sync.ts';
 
 /**
  * Replication table stream → a new or changed mapping replicates at once and the source
- * index follows it. Records are processed in order, because INSERT then MODIFY of one
- * destination can share a batch; a failed record is reported alone, so Lambda retries (and
- * bisects) only what failed and the rest of the batch is not blocked.
+ * index follows it (a new mirror's first copy as {@link firstCopier} says). Records are
+ * processed in order, because INSERT then MODIFY of one destination can share a batch; a
+ * failed record is reported alone, so Lambda retries (and bisects) only what failed and the
+ * rest of the batch is not blocked.
  */
 export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
-  const replicator = new Replicator(replicationDependencies(log));
+  const dependencies = replicationDependencies(log);
+  const store = syncProgress();
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  const processRecord = async (record: DynamoDBRecord) => {
+  const processRecord = (replicator: Replicator) => async (record: DynamoDBRecord) => {
     try {
       const { newImage, oldImage } = streamImages(record);
       return await replicator.onMappingChanged(newImage, oldImage, record.eventID);
@@ -25,6 +30,11 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
       throw error;
     }
   };
-  return (event: DynamoDBStreamEvent, { context }) =>
-    processPartialResponse(event, processRecord, processor, { context, processInParallel: false });
+  return (event: DynamoDBStreamEvent, { context }) => {
+    // A new mirror's first copy runs within this invocation's time; what is left goes to the syncer.
+    const budget = Budget.of(context.getRemainingTimeInMillis());
+    const copyMirror = firstCopier(dependencies, { store, owner: context.awsRequestId, budget, log });
+    const replicator = new Replicator({ ...dependencies, copyMirror });
+    return processPartialResponse(event, processRecord(replicator), processor, { context, processInParallel: false });
+  };
 });

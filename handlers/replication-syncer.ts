@@ -1,9 +1,13 @@
-import { ReplicationSyncer } from '../shared/replication/replication-syncer.ts';
+import { REPLICATION_JOB, ReplicationSyncer } from '../shared/replication/replication-syncer.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
+import { syncInvocation } from './runtime/sync.ts';
 
-/** Schedule → repair every out-of-sync destination and the source index. */
+/**
+ * Schedule → this invocation's share of the repair pass (every out-of-sync destination and the
+ * source index) and of the mirrors' first copies, continued from where the last one stopped.
+ */
 export const handler = figgyHandler('replication-syncer', (log) => {
   const syncer = new ReplicationSyncer(replicationDependencies(log));
-  return () => syncer.sync();
+  return (event: unknown, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log);
 });

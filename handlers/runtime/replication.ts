@@ -4,7 +4,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
-import { ENV, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
+import { ENV, bulkWritesPerSecond, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
 import { documents, parameterStore } from './clients.ts';
@@ -21,6 +21,7 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
       sourcePrefixes: sourcePrefixes(env),
       kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
       replicaTargets: targets,
+      bulkWritesPerSecond: bulkWritesPerSecond(env),
     },
     // Without targets no ARN destination is allowed, so no STS client is ever made.
     ...(targets.length > 0 && {

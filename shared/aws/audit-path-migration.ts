@@ -6,7 +6,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../audit/path-root.ts';
 import { mapBounded } from '../concurrency.ts';
-import { WritePacer, type PacerClock } from '../restore/write-pacer.ts';
+import { WritePacer, type PacerClock } from '../write-pacer.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE } from '../tables.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;

@@ -62,9 +62,9 @@ export class DynamoSyncProgress implements SyncProgressStore {
     const values: Record<string, unknown> = { ':owner': lease.owner, ':now': Date.now() };
     const names: Record<string, string> = pick('#owner', '#updatedAt');
     const remove: string[] = [];
-    names['#state'] = NAMES['#state'];
+    if (save.state !== undefined) names['#state'] = NAMES['#state'];
     if (save.state === null) remove.push('#state');
-    else {
+    else if (save.state !== undefined) {
       set.push('#state = :state');
       values[':state'] = save.state;
     }

@@ -1,13 +1,23 @@
 /**
- * The scheduled repair of replication: every destination and the whole source index.
+ * The scheduled repair of replication: every destination and the whole source index, as a
+ * pass that continues across invocations, and the mirrors' first copies left to it.
  */
-import { collect, mapBounded } from '../concurrency.ts';
+import { collect } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
+import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
+import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
+import { PacedWrites } from './paced-writes.ts';
 import { placeKey, type Place } from './places.ts';
-import { Replicator, type ReplicatorDependencies } from './replicator.ts';
+import { Replicator, type MirrorCounts, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping } from './types.ts';
+
+/** The job the replication syncer and the mirrors' first copies share: one lease, one pace. */
+export const REPLICATION_JOB = 'replication-syncer';
+
+/** Mappings judged together (their reads batched) and checkpointed together. */
+const MAPPING_CHUNK = 100;
 
 export interface ReplicationSyncReport {
   readonly mappings: number;
@@ -25,26 +35,179 @@ export interface ReplicationSyncReport {
   readonly deleted: number;
 }
 
+/**
+ * Where the job stands: mirrors' first copies under way (mirror → the replica they are done
+ * up to, `''` for none yet) and, while a repair pass is open, its phase and place in it.
+ */
+export interface ReplicationSyncCursor {
+  readonly copies: Readonly<Record<string, string>>;
+  readonly pass?: RepairCursor;
+}
+
+/** Mappings go upstream first: `after` is the [level, destination] last done. */
+export type RepairCursor =
+  | { readonly phase: 'index' }
+  | { readonly phase: 'mappings'; readonly after?: readonly [number, string] }
+  | { readonly phase: 'mirrors'; readonly mirror?: string; readonly after?: string };
+
+/** What another function asks of the job: finish a mirror's copy behind `after`. */
+export interface CopyRequest {
+  readonly mirror: string;
+  readonly after?: string;
+}
+
+/** A copy request as the progress table's string set holds it. */
+export function copyRequest(request: CopyRequest): string {
+  return JSON.stringify(request);
+}
+
+const ZERO: ReplicationSyncReport = {
+  mappings: 0,
+  invalid: 0,
+  linksAdded: 0,
+  linksRemoved: 0,
+  written: 0,
+  inSync: 0,
+  refused: 0,
+  waiting: 0,
+  mirrors: 0,
+  deleted: 0,
+};
 
 /**
- * Reads every mapping once, rebuilds the source index from them, judges every mapping by the
- * replication rule — reading the sources and destinations it allows, and only those, in
- * batched GetParameters calls — to find the destinations that drifted, and has the
- * replicator repair each of them.
+ * A repair pass, phase by phase: the source index rebuilt from every mapping; every app and
+ * merge mapping judged by the replication rule — reading the sources and destinations it
+ * allows, and only those, in batched GetParameters calls — and the drifted ones repaired,
+ * upstream first, a chunk at a time (a chunk is judged after the chunks upstream of it were
+ * written, so one pass converges a chain A→B→C); then each mirror compared whole with its
+ * replicas (hand edits, hand deletes, tags, lost deletes).
  *
- * Destinations are repaired upstream first, and a destination downstream of a repaired one
- * is always looked at again, so one run converges a chain A→B→C. Mirrors come last, each
- * compared whole with its replicas (hand edits, hand deletes, tags, lost deletes), so they
- * copy what the mappings before them wrote.
+ * Every write is paced to its place's `bulkWritesPerSecond`, the pass checkpoints after every
+ * chunk and stops in time, and the next invocation continues behind the last checkpoint. A
+ * mirror's first copy that its stream record could not finish is taken on first.
  *
  * @example
- * const report = await new ReplicationSyncer({ parameters, mappings, sourceIndex, settings, log }).sync();
+ * const outcome = await runSyncPass({ store, job: REPLICATION_JOB, owner, trigger, budget, log }, new ReplicationSyncer(deps));
  */
-export class ReplicationSyncer {
+export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, ReplicationSyncReport> {
   constructor(private readonly deps: ReplicatorDependencies) {}
 
-  async sync(): Promise<ReplicationSyncReport> {
-    const { log } = this.deps;
+  begin(trigger: SyncTrigger): { cursor: ReplicationSyncCursor; report: ReplicationSyncReport } {
+    return { cursor: trigger === 'start' ? { copies: {}, pass: { phase: 'index' } } : { copies: {} }, report: ZERO };
+  }
+
+  /** The whole pass in one call, without a lease or a time limit: tests and one-off repairs. */
+  sync(): Promise<ReplicationSyncReport> {
+    return runWholePass(this);
+  }
+
+  hasWork(progress: { readonly requests: readonly string[] }): boolean {
+    return progress.requests.length > 0;
+  }
+
+  async run(
+    cursor: ReplicationSyncCursor,
+    report: ReplicationSyncReport,
+    tools: PassTools<ReplicationSyncCursor, ReplicationSyncReport>,
+  ): Promise<PassStep<ReplicationSyncCursor, ReplicationSyncReport>> {
+    const paced = new PacedWrites(this.deps, tools.progress.notBefore);
+    const run = new RepairRun(paced.dependencies, { ...cursor, copies: withRequests(cursor.copies, tools.progress.requests) }, report, tools);
+    const finished = await run.work();
+    return { done: finished, cursor: run.cursor, report: run.report, handled: tools.progress.requests, notBefore: await paced.notBefore() };
+  }
+}
+
+/** One invocation's work on the job, keeping the cursor and the counts as it goes. */
+class RepairRun {
+  private readonly replicator: Replicator;
+  private handled: readonly string[];
+
+  constructor(
+    private readonly deps: ReplicatorDependencies,
+    public cursor: ReplicationSyncCursor,
+    public report: ReplicationSyncReport,
+    private readonly tools: PassTools<ReplicationSyncCursor, ReplicationSyncReport>,
+  ) {
+    this.replicator = new Replicator(deps);
+    // The requests are in the cursor from the first checkpoint on.
+    this.handled = tools.progress.requests;
+  }
+
+  /** True when nothing is left: no copy under way and no pass open. */
+  async work(): Promise<boolean> {
+    if (!(await this.copies())) return false;
+    let pass = this.cursor.pass;
+    while (pass && !this.tools.budget.spent()) {
+      switch (pass.phase) {
+        case 'index':
+          await this.rebuildIndex();
+          break;
+        case 'mappings':
+          if (!(await this.repairMappings(pass.after))) return false;
+          break;
+        case 'mirrors':
+          if (!(await this.repairMirrors(pass))) return false;
+          break;
+      }
+      pass = this.cursor.pass;
+    }
+    return !this.cursor.pass && Object.keys(this.cursor.copies).length === 0;
+  }
+
+  private async save(cursor: ReplicationSyncCursor, report = this.report): Promise<void> {
+    this.cursor = cursor;
+    this.report = report;
+    await this.tools.checkpoint(cursor, report, this.handled.length > 0 ? this.handled : undefined);
+    this.handled = [];
+  }
+
+  /** Mirrors' first copies under way, oldest name first; false when time ran out. */
+  private async copies(): Promise<boolean> {
+    for (const mirror of Object.keys(this.cursor.copies).sort()) {
+      if (this.tools.budget.spent()) return false;
+      const mapping = await this.storedMirror(mirror);
+      const without = () => Object.fromEntries(Object.entries(this.cursor.copies).filter(([name]) => name !== mirror));
+      if (!mapping) {
+        await this.save({ ...this.cursor, copies: without() });
+        continue;
+      }
+      const done = await this.copyMirror(mapping, this.cursor.copies[mirror] || undefined, (after) => ({
+        ...this.cursor,
+        copies: { ...this.cursor.copies, [mirror]: after },
+      }));
+      if (!done) return false;
+      await this.save({ ...this.cursor, copies: without() });
+    }
+    return true;
+  }
+
+  /** Copies one mirror behind `after`, saving `at(replica)` after each chunk; true when done. */
+  private async copyMirror(mapping: MirrorMapping, after: string | undefined, at: (after: string) => ReplicationSyncCursor): Promise<boolean> {
+    const base = this.report;
+    const outcome = await this.replicator.mirror(mapping, {}, {
+      ...(after !== undefined && { after }),
+      budget: this.tools.budget,
+      checkpoint: (done, counts) => this.save(at(done), withReplicas(base, counts)),
+    });
+    this.report = outcome.replicas ? withReplicas(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
+    if (outcome.next === undefined) this.report = { ...this.report, mirrors: this.report.mirrors + 1 };
+    return outcome.next === undefined;
+  }
+
+  private async storedMirror(destination: string): Promise<MirrorMapping | undefined> {
+    const item = await this.deps.mappings.get(destination);
+    if (!item) return undefined;
+    try {
+      const mapping = parseMapping(item);
+      return mapping.type === 'mirror' ? mapping : undefined;
+    } catch (error) {
+      if (error instanceof ValidationError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every mapping, read whole: the levels and the cycle check need all of them. */
+  private async readMappings(): Promise<{ mappings: ReplicationMapping[]; invalid: number }> {
     const mappings: ReplicationMapping[] = [];
     let invalid = 0;
     for await (const item of this.deps.mappings.scan()) {
@@ -53,84 +216,15 @@ export class ReplicationSyncer {
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         invalid++;
-        log.error('invalid mapping skipped', { parameter_name: String(item.destination), reason: error.message });
+        this.deps.log.error('invalid mapping skipped', { parameter_name: String(item.destination), reason: error.message });
       }
     }
-    const { linksAdded, linksRemoved } = await this.rebuildIndex(mappings);
-
-    const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
-    const lookup = async (name: string) => byDestination.get(name);
-    const read = batchedReads((names) => this.deps.parameters.readDecrypted(names));
-    const readers = new Map<string, ParameterReader>();
-    const readIn = (place: Place, names: readonly string[]) => {
-      const key = placeKey(place);
-      let reader = readers.get(key);
-      if (!reader) readers.set(key, (reader = batchedReads((batch) => this.placeStore(place).readDecrypted(batch))));
-      return reader(names);
-    };
-    const parameterMappings = mappings.filter((mapping): mapping is ParameterMapping => mapping.type !== 'mirror');
-    const mirrors = mappings.filter((mapping): mapping is MirrorMapping => mapping.type === 'mirror');
-    const judgement = { settings: this.deps.settings, lookup, read, readIn, places: this.deps.places };
-    const verdicts = new Map(
-      await Promise.all(
-        parameterMappings.map(async (mapping) => [mapping.destination, await judgeReplication(mapping, judgement)] as const),
-      ),
-    );
-    const replicator = new Replicator(this.deps);
-    const changed = new Set<string>();
-
-    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0, deleted: 0 };
-    for (const level of upstreamFirst(parameterMappings, byDestination)) {
-      await mapBounded(level, this.deps.concurrency ?? 4, async (mapping) => {
-        // The first judgement only finds the destinations worth a look: judging again and
-        // writing is the replicator's, which reads again right before writing, so a source
-        // changed since is never written back over by its older value.
-        const upstreamChanged = sourcesOf(mapping).some((source) => changed.has(source));
-        if (!upstreamChanged && verdicts.get(mapping.destination)?.action === 'none') {
-          counts.inSync++;
-          return;
-        }
-        const outcome = await replicator.replicate(mapping, { lookup });
-        switch (outcome.result) {
-          case 'written':
-            counts.written++;
-            changed.add(mapping.destination);
-            return;
-          case 'refused':
-            counts.refused++;
-            return;
-          case 'waiting':
-            counts.waiting++;
-            return;
-          default:
-            counts.inSync++;
-        }
-      });
-    }
-    // One mirror at a time: each already keeps the concurrency's writes in flight.
-    for (const mirror of mirrors) {
-      const outcome = await replicator.mirror(mirror, { lookup });
-      if (!outcome.replicas) {
-        counts.refused++;
-        continue;
-      }
-      counts.written += outcome.replicas.written;
-      counts.deleted += outcome.replicas.deleted;
-      counts.inSync += outcome.replicas.inSync;
-      counts.refused += outcome.replicas.refused;
-    }
-    const report = { mappings: mappings.length, invalid, linksAdded, linksRemoved, mirrors: mirrors.length, ...counts };
-    log.info('replication sync finished', report);
-    return report;
-  }
-
-  private placeStore(place: Place) {
-    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
-    return this.deps.places.parametersIn(place);
+    return { mappings, invalid };
   }
 
   /** Makes the source index exactly the projection of the mappings. */
-  private async rebuildIndex(mappings: readonly ReplicationMapping[]) {
+  private async rebuildIndex(): Promise<void> {
+    const { mappings, invalid } = await this.readMappings();
     const wanted = new Map(mappings.flatMap(indexedLinks).map((link) => [linkKey(link), link]));
     const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
     const missing = [...wanted].filter(([key]) => !stored.has(key)).map(([, link]) => link);
@@ -140,8 +234,126 @@ export class ReplicationSyncer {
     if (missing.length + stale.length > 0) {
       this.deps.log.info('source index repaired', { links_added: missing.length, links_removed: stale.length });
     }
-    return { linksAdded: missing.length, linksRemoved: stale.length };
+    await this.save(
+      { ...this.cursor, pass: { phase: 'mappings' } },
+      { ...this.report, mappings: mappings.length, invalid, linksAdded: missing.length, linksRemoved: stale.length },
+    );
   }
+
+  /** App and merge mappings upstream first, behind `after`; false when time ran out. */
+  private async repairMappings(after: readonly [number, string] | undefined): Promise<boolean> {
+    const { mappings } = await this.readMappings();
+    const byDestination = new Map(mappings.map((mapping) => [mapping.destination, mapping]));
+    const lookup = async (name: string) => byDestination.get(name);
+    const parameterMappings = mappings.filter((mapping): mapping is ParameterMapping => mapping.type !== 'mirror');
+    const ordered = ordering(parameterMappings, byDestination).filter(([level, mapping]) => !after || compareKey([level, mapping.destination], after) > 0);
+    const readers = new Map<string, ParameterReader>();
+    const judgement = {
+      settings: this.deps.settings,
+      lookup,
+      read: batchedReads((names) => this.deps.parameters.readDecrypted(names)),
+      readIn: (place: Place, names: readonly string[]) => {
+        const key = placeKey(place);
+        let reader = readers.get(key);
+        if (!reader) readers.set(key, (reader = batchedReads((batch) => this.placeStore(place).readDecrypted(batch))));
+        return reader(names);
+      },
+      places: this.deps.places,
+    };
+    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
+    const base = this.report;
+    const verdicts = new Map<string, string>();
+    const { finished } = await workInOrder(ordered, {
+      budget: this.tools.budget,
+      chunkSize: MAPPING_CHUNK,
+      concurrency: this.deps.concurrency ?? 4,
+      // A chunk is judged together, its reads batched; the chunks upstream of it are written by now.
+      prepare: async (chunk) => {
+        verdicts.clear();
+        await Promise.all(chunk.map(async ([, mapping]) => verdicts.set(mapping.destination, (await judgeReplication(mapping, judgement)).action)));
+      },
+      work: async ([, mapping]) => {
+        // The judgement only finds the destinations worth a look: judging again and writing
+        // is the replicator's, which reads again right before writing, so a source changed
+        // since is never written back over by its older value.
+        if (verdicts.get(mapping.destination) === 'none') {
+          counts.inSync++;
+          return;
+        }
+        const outcome = await this.replicator.replicate(mapping, { lookup });
+        if (outcome.result === 'written') counts.written++;
+        else if (outcome.result === 'refused') counts.refused++;
+        else if (outcome.result === 'waiting') counts.waiting++;
+        else counts.inSync++;
+      },
+      checkpoint: ([level, mapping]) =>
+        this.save({ ...this.cursor, pass: { phase: 'mappings', after: [level, mapping.destination] } }, added(base, counts)),
+    });
+    this.report = added(base, counts);
+    if (finished) await this.save({ ...this.cursor, pass: { phase: 'mirrors' } });
+    return finished;
+  }
+
+  /** Each mirror whole, in destination order behind the cursor; false when time ran out. */
+  private async repairMirrors(cursor: Extract<RepairCursor, { phase: 'mirrors' }>): Promise<boolean> {
+    const { mappings } = await this.readMappings();
+    const mirrors = mappings
+      .filter((mapping): mapping is MirrorMapping => mapping.type === 'mirror')
+      .filter((mirror) => cursor.mirror === undefined || mirror.destination > cursor.mirror || (mirror.destination === cursor.mirror && cursor.after !== undefined))
+      .sort((a, b) => (a.destination < b.destination ? -1 : 1));
+    for (const mirror of mirrors) {
+      if (this.tools.budget.spent()) return false;
+      const after = mirror.destination === cursor.mirror ? cursor.after : undefined;
+      const at = (done: string): ReplicationSyncCursor => ({ ...this.cursor, pass: { phase: 'mirrors', mirror: mirror.destination, after: done } });
+      if (!(await this.copyMirror(mirror, after, at))) return false;
+      await this.save({ ...this.cursor, pass: { phase: 'mirrors', mirror: mirror.destination } });
+    }
+    await this.save({ copies: this.cursor.copies });
+    this.deps.log.info('replication sync finished', { ...this.report });
+    return true;
+  }
+
+  private placeStore(place: Place) {
+    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
+    return this.deps.places.parametersIn(place);
+  }
+}
+
+/** The copies under way with the requests added; a copy already under way keeps its place. */
+function withRequests(copies: Readonly<Record<string, string>>, requests: readonly string[]): Record<string, string> {
+  const merged: Record<string, string> = { ...copies };
+  for (const raw of requests) {
+    const request = JSON.parse(raw) as CopyRequest;
+    const known = merged[request.mirror];
+    const after = request.after ?? '';
+    if (known === undefined || after > known) merged[request.mirror] = after;
+  }
+  return merged;
+}
+
+function withReplicas(report: ReplicationSyncReport, counts: MirrorCounts): ReplicationSyncReport {
+  return {
+    ...report,
+    written: report.written + counts.written,
+    deleted: report.deleted + counts.deleted,
+    inSync: report.inSync + counts.inSync,
+    refused: report.refused + counts.refused,
+  };
+}
+
+function added(report: ReplicationSyncReport, counts: { written: number; inSync: number; refused: number; waiting: number }): ReplicationSyncReport {
+  return {
+    ...report,
+    written: report.written + counts.written,
+    inSync: report.inSync + counts.inSync,
+    refused: report.refused + counts.refused,
+    waiting: report.waiting + counts.waiting,
+  };
+}
+
+function compareKey(a: readonly [number, string], b: readonly [number, string]): number {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 /**
@@ -165,13 +377,14 @@ function batchedReads(read: ParameterReader): ParameterReader {
 }
 
 /**
- * Groups mappings into levels: a mapping whose sources are themselves destinations comes
- * after them. Mappings on a cycle get the last level; the rule refuses them anyway.
+ * The mappings in the order a pass repairs them: a mapping whose sources are themselves
+ * destinations comes after them (its level is one more), then by destination. Mappings on a
+ * cycle get the last level; the rule refuses them anyway.
  */
-function upstreamFirst(
+function ordering(
   mappings: readonly ParameterMapping[],
   byDestination: ReadonlyMap<string, ReplicationMapping>,
-): ParameterMapping[][] {
+): [number, ParameterMapping][] {
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
   const depthOf = (mapping: ReplicationMapping): number => {
@@ -188,12 +401,7 @@ function upstreamFirst(
     depth.set(mapping.destination, result);
     return result;
   };
-  const levels = new Map<number, ParameterMapping[]>();
-  for (const mapping of mappings) {
-    const level = depthOf(mapping);
-    const members = levels.get(level);
-    if (members) members.push(mapping);
-    else levels.set(level, [mapping]);
-  }
-  return [...levels.keys()].sort((a, b) => a - b).map((level) => levels.get(level) as ParameterMapping[]);
+  return mappings
+    .map((mapping): [number, ParameterMapping] => [depthOf(mapping), mapping])
+    .sort(([a, x], [b, y]) => compareKey([a, x.destination], [b, y.destination]));
 }

@@ -6,6 +6,9 @@ import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import type { Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
+import { Budget } from '../sync/budget.ts';
+import type { PacerClock } from '../write-pacer.ts';
+import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
 import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';
 import type { Place } from './places.ts';
@@ -24,6 +27,7 @@ import {
 } from './rules.ts';
 import type {
   MirrorMapping,
+  ParameterDetails,
   ParameterMapping,
   ReplicaPlaces,
   ReplicaStore,
@@ -32,6 +36,13 @@ import type {
   SourceIndex,
   SourceLink,
 } from './types.ts';
+
+/**
+ * Replicas a mirror's copy reads together and checkpoints together: fifty is
+ * DescribeParameters' most names per filter, and its writes take at most a minute at the
+ * slowest sensible pace, far less than a save's reserve of time at the default.
+ */
+const MIRROR_CHUNK = 50;
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
@@ -55,6 +66,22 @@ export interface MirrorCounts {
   refused: number;
 }
 
+/** Where a mirror's copy resumes, and how long it may run. */
+export interface MirrorProgress {
+  /** Continue behind this replica name (the copy goes in name order); absent: from the first. */
+  readonly after?: string;
+  /** Time to start work in; absent: the copy runs to its end. */
+  readonly budget?: Budget;
+  /** After each chunk: replicas up to `after` are done, with what this call did so far. */
+  readonly checkpoint?: (after: string, counts: MirrorCounts) => Promise<void>;
+}
+
+/** A mirror's copy, with where it stopped when it ran out of time. */
+export interface MirrorOutcome extends ReplicationOutcome {
+  /** Continue behind this replica: the copy is not finished. Absent when it is. */
+  readonly next?: string;
+}
+
 export interface ReplicationContext {
   /** The event being handled, for the log lines. */
   readonly eventId?: string;
@@ -74,7 +101,17 @@ export interface ReplicatorDependencies {
   readonly concurrency?: number;
   /** Epoch ms now; tests replace it. */
   readonly now?: () => number;
+  /** How paced bulk writes wait their turn; tests replace the clock. */
+  readonly pacing?: PacerClock;
+  /**
+   * Makes a new or changed mirror's whole copy (paced, under the replication job's lease);
+   * absent: the copy runs here, unpaced, to its end.
+   */
+  readonly copyMirror?: MirrorCopier;
 }
+
+/** Copies a mirror whole on behalf of its stream record. */
+export type MirrorCopier = (mapping: MirrorMapping, context: ReplicationContext) => Promise<ReplicationOutcome>;
 
 /**
  * Replicates on events. A source change costs one Query of the source index for its name and
@@ -147,7 +184,8 @@ export class Replicator {
     }
     if (!mapping) return undefined;
     // A new mirror's first copy is the stream's: nothing else would copy what does not change.
-    return mapping.type === 'mirror' ? this.mirror(mapping, { eventId }) : this.replicate(mapping, { eventId });
+    if (mapping.type !== 'mirror') return this.replicate(mapping, { eventId });
+    return this.deps.copyMirror ? this.deps.copyMirror(mapping, { eventId }) : this.mirror(mapping, { eventId });
   }
 
   /**
@@ -194,10 +232,12 @@ export class Replicator {
   /**
    * A mirror's whole copy: every parameter under its source, and every replica under its
    * destination (a replica whose source is gone is deleted, unless the mirror keeps them).
-   * Both sides are listed and read in batches; only replicas that differ are judged again,
-   * from a fresh read, and written.
+   * Both sides are listed, then worked through in name order, a chunk at a time: each chunk
+   * is read in batches and only replicas that differ are judged again, from a fresh read, and
+   * written. With a budget the copy stops in time and says where (`next`); given that name
+   * as `after`, the next call continues behind it.
    */
-  async mirror(mapping: MirrorMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+  async mirror(mapping: MirrorMapping, context: ReplicationContext = {}, progress: MirrorProgress = {}): Promise<MirrorOutcome> {
     const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
     const store = this.storeIn(located.place);
@@ -205,28 +245,44 @@ export class Replicator {
       collect(this.deps.parameters.namesUnder(mapping.source)),
       collect(store.namesUnder(located.name)),
     ]);
+    const existing = new Set(replicas);
     const names = new Set(sources.map((source) => replicaName(mapping, source)));
     if (!mapping.keepDeleted) for (const replica of replicas) names.add(replica);
-    const [sourceDetails, replicaDetails] = await Promise.all([
-      this.deps.parameters.readDetails(sources),
-      store.readDetails([...names].filter((name) => replicas.includes(name))),
-    ]);
+    const after = progress.after;
+    const ordered = [...names].filter((name) => after === undefined || name > after).sort();
+
     const counts: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0 };
-    await mapBounded([...names], this.deps.concurrency ?? 4, async (replica) => {
-      const source = sourceDetails.get(sourceNameOf(mapping, replica));
-      const first = planReplica(mapping, located, replica, source, replicaDetails.get(replica));
-      if (first.action === 'none') {
-        counts.inSync++;
-        return;
-      }
-      const outcome = await this.replicateReplica(mapping, located, replica, context);
-      if (outcome.result === 'written') counts[source ? 'written' : 'deleted']++;
-      else if (outcome.result === 'refused') counts.refused++;
-      else counts.inSync++;
+    let read: { sources: Map<string, ParameterDetails>; replicas: Map<string, ParameterDetails> } = { sources: new Map(), replicas: new Map() };
+    const sourceSet = new Set(sources);
+    const { finished, last } = await workInOrder(ordered, {
+      budget: progress.budget ?? Budget.unlimited(),
+      chunkSize: MIRROR_CHUNK,
+      concurrency: this.deps.concurrency ?? 4,
+      prepare: async (chunk) => {
+        const [sourceDetails, replicaDetails] = await Promise.all([
+          this.deps.parameters.readDetails(chunk.map((replica) => sourceNameOf(mapping, replica)).filter((source) => sourceSet.has(source))),
+          store.readDetails(chunk.filter((replica) => existing.has(replica))),
+        ]);
+        read = { sources: sourceDetails, replicas: replicaDetails };
+      },
+      work: async (replica) => {
+        const source = read.sources.get(sourceNameOf(mapping, replica));
+        const first = planReplica(mapping, located, replica, source, read.replicas.get(replica));
+        if (first.action === 'none') {
+          counts.inSync++;
+          return;
+        }
+        const outcome = await this.replicateReplica(mapping, located, replica, context);
+        if (outcome.result === 'written') counts[source ? 'written' : 'deleted']++;
+        else if (outcome.result === 'refused') counts.refused++;
+        else counts.inSync++;
+      },
+      checkpoint: async (done) => progress.checkpoint?.(done, { ...counts }),
     });
-    this.deps.log.info('mirror copied', { parameter_name: mapping.destination, event_id: context.eventId, ...counts });
+    const next = finished ? undefined : (last ?? after ?? '');
+    this.deps.log.info(finished ? 'mirror copied' : 'mirror copy paused', { parameter_name: mapping.destination, event_id: context.eventId, ...counts });
     const result = counts.written + counts.deleted > 0 ? 'written' : 'in-sync';
-    return { destination: mapping.destination, result, replicas: counts };
+    return { destination: mapping.destination, result, replicas: counts, ...(next !== undefined && { next }) };
   }
 
   /**

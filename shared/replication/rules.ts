@@ -43,6 +43,8 @@ export interface ReplicationSettings {
    * prefixes normalised); absent or empty: none, and every ARN destination is refused.
    */
   readonly replicaTargets?: readonly ReplicaTarget[];
+  /** Pace of first copies and repairs at home, writes per second; absent: the default. */
+  readonly bulkWritesPerSecond?: number;
 }
 
 /** Where a destination the rule allows lives, and the key its SecureStrings take there. */

@@ -22,7 +22,7 @@ import type {
   RestoreTarget,
 } from './types.ts';
 import { resolveValueAt } from './value-at.ts';
-import { WritePacer, type PacerClock } from './write-pacer.ts';
+import { WritePacer, type PacerClock } from '../write-pacer.ts';
 
 export interface RestorerDependencies {
   readonly history: AuditHistory;

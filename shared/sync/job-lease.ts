@@ -43,10 +43,13 @@ export class JobLease<S> {
     return progress && new JobLease<S>(store, lease, progress, readState<S>(progress.state));
   }
 
-  /** Saves the state to continue from (`null`: the pass is over) and the requests handled. */
-  save(state: S | null, options: { readonly handled?: readonly string[]; readonly finishedAt?: number } = {}): Promise<void> {
-    const saved = state === null ? null : JSON.stringify({ v: STATE_VERSION, state });
-    return this.store.save(this.lease, { state: saved, ...options });
+  /**
+   * Saves the state to continue from (`null`: the pass is over; `undefined`: left as it is)
+   * and the requests handled.
+   */
+  save(state: S | null | undefined, options: { readonly handled?: readonly string[]; readonly finishedAt?: number } = {}): Promise<void> {
+    const saved = state === null || state === undefined ? (state as null | undefined) : JSON.stringify({ v: STATE_VERSION, state });
+    return this.store.save(this.lease, { ...(saved !== undefined && { state: saved }), ...options });
   }
 
   release(notBefore?: number): Promise<void> {

@@ -2,7 +2,7 @@
  * A syncer's pass that continues across invocations from where the last one stopped.
  */
 import type { Log } from '../log.ts';
-import type { Budget } from './budget.ts';
+import { Budget } from './budget.ts';
 import { JobLease, LeaseLostError } from './job-lease.ts';
 import type { JobProgress, SyncProgressStore } from './types.ts';
 
@@ -54,8 +54,8 @@ export interface PassStep<C, R> {
 }
 
 export interface SyncPass<C, R> {
-  /** The cursor and counts of a new pass. */
-  begin(): { readonly cursor: C; readonly report: R };
+  /** The cursor and counts of a new pass; a `continue` begins one only when `hasWork` says so. */
+  begin(trigger: SyncTrigger): { readonly cursor: C; readonly report: R };
   /** Works from `cursor` until the pass is done or the budget is spent, checkpointing as it goes. */
   run(cursor: C, report: R, tools: PassTools<C, R>): Promise<PassStep<C, R>>;
   /** True when a `continue` with no open pass still has work: requests waiting. */
@@ -96,7 +96,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
     if (!open && options.trigger === 'continue' && !pass.hasWork?.(job.progress)) return { status: 'idle' };
     const state: PassState<C, R> = open
       ? { ...open, invocations: open.invocations + 1 }
-      : { startedAt: claimedAt, invocations: 1, ...pass.begin() };
+      : { startedAt: claimedAt, invocations: 1, ...pass.begin(options.trigger) };
     log.info(open ? 'pass continued' : 'pass started', { job: name, invocations: state.invocations });
     const step = await pass.run(state.cursor, state.report, {
       budget: options.budget,
@@ -122,4 +122,14 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
       if (!(error instanceof LeaseLostError)) throw error;
     });
   }
+}
+
+/**
+ * Runs a whole pass in one call, with no time limit and no lease: for tests and for callers
+ * that own the only worker. Checkpoints are kept in memory only.
+ */
+export async function runWholePass<C, R>(pass: SyncPass<C, R>, progress: JobProgress = { requests: [] }): Promise<R> {
+  const { cursor, report } = pass.begin('start');
+  const step = await pass.run(cursor, report, { budget: Budget.unlimited(), progress, checkpoint: async () => undefined });
+  return step.report;
 }

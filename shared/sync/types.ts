@@ -22,8 +22,8 @@ export interface JobProgress {
 }
 
 export interface JobSave {
-  /** The state to continue from; `null` ends the open pass. */
-  readonly state: string | null;
+  /** The state to continue from; `null` ends the open pass; absent leaves it as it is. */
+  readonly state?: string | null;
   /** Requests now taken care of. */
   readonly handled?: readonly string[];
   readonly finishedAt?: number;

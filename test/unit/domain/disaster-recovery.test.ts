@@ -9,6 +9,7 @@ import { ReplicationSyncer } from '../../../shared/replication/replication-synce
 import { Replicator } from '../../../shared/replication/replicator.ts';
 import { MAX_MERGE_REFERENCES } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
+import { instantPacing } from '../support/instant-pacing.ts';
 import { InMemoryMappings, InMemoryParameterStore, InMemoryPlaces, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 
 const HOME = { region: 'eu-west-1', account: '123456789012' };
@@ -32,6 +33,7 @@ function setup(targets: ReplicaTarget[] = TARGETS) {
     mappings,
     sourceIndex,
     log,
+    pacing: instantPacing,
     settings: {
       destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'),
       kmsKeyId: 'alias/replication',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Restorer } from '../../../shared/restore/restorer.ts';
-import { WritePacer } from '../../../shared/restore/write-pacer.ts';
+import { WritePacer } from '../../../shared/write-pacer.ts';
 import { InMemoryMappings, RecordingLog } from '../support/in-memory.ts';
 import { FakeDecrypter, FakeHistory, FakeTarget, deleted, put } from './fakes.ts';
 

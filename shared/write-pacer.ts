@@ -24,16 +24,22 @@ export interface PacerClock {
  */
 export class WritePacer {
   private readonly interval: number;
-  private nextAt = -Infinity;
 
   constructor(
     perSecond: number,
     private readonly clock: PacerClock = { now: Date.now, sleep },
+    /** Epoch ms the first write may start: where an earlier worker's pace left off. */
+    private nextAt = -Infinity,
   ) {
     if (!Number.isFinite(perSecond) || perSecond <= 0) {
       throw new RangeError(`writes per second must be a positive number, got ${perSecond}`);
     }
     this.interval = 1000 / perSecond;
+  }
+
+  /** Epoch ms the next write may start, so a later worker can keep the pace. */
+  get nextStart(): number {
+    return this.nextAt;
   }
 
   /** Resolves when the next write may start. */

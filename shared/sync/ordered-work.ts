@@ -1,0 +1,47 @@
+/**
+ * Working through a long, ordered list within one invocation's time.
+ */
+import { chunk, mapBounded } from '../concurrency.ts';
+import type { Budget } from './budget.ts';
+
+export interface OrderedWork<T> {
+  readonly budget: Budget;
+  /** Items per chunk: each chunk is prepared (read) together and checkpointed once done. */
+  readonly chunkSize: number;
+  readonly concurrency: number;
+  /** Reads what the chunk's items need, in batches, before any of them is worked on. */
+  readonly prepare?: (items: readonly T[]) => Promise<void>;
+  readonly work: (item: T) => Promise<void>;
+  /** After each chunk: every item up to and including `last` is done. */
+  readonly checkpoint: (last: T) => Promise<void>;
+}
+
+/**
+ * Works through `items` in their order. Once the budget is spent no item is started, and the
+ * checkpoint only ever names an item all of whose predecessors are done, so the next
+ * invocation continues right after it and nothing is skipped or done twice (items in flight
+ * beyond a gap are done again, which is harmless: the work is idempotent).
+ *
+ * @returns `finished` when every item is done; otherwise the last item done without a gap
+ *   before it (undefined when none was).
+ */
+export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T>): Promise<{ readonly finished: boolean; readonly last?: T }> {
+  let last: T | undefined;
+  for (const batch of chunk(items, options.chunkSize)) {
+    if (options.budget.spent()) return { finished: false, last };
+    await options.prepare?.(batch);
+    const done = await mapBounded(batch, options.concurrency, async (item) => {
+      if (options.budget.spent()) return false;
+      await options.work(item);
+      return true;
+    });
+    const gap = done.indexOf(false);
+    const reached = gap === -1 ? batch.length : gap;
+    if (reached > 0) {
+      last = batch[reached - 1] as T;
+      await options.checkpoint(last);
+    }
+    if (gap !== -1) return { finished: false, last };
+  }
+  return { finished: true, last };
+}

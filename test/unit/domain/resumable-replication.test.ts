@@ -1,0 +1,237 @@
+import { expect } from 'chai';
+import { parsePrefixes } from '../../../shared/config.ts';
+import { firstCopier } from '../../../shared/replication/first-copy.ts';
+import { PacedWrites } from '../../../shared/replication/paced-writes.ts';
+import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
+import { REPLICATION_JOB, ReplicationSyncer, type ReplicationSyncReport } from '../../../shared/replication/replication-syncer.ts';
+import { Replicator, type ReplicatorDependencies } from '../../../shared/replication/replicator.ts';
+import { Budget } from '../../../shared/sync/budget.ts';
+import { workInOrder } from '../../../shared/sync/ordered-work.ts';
+import { runSyncPass, type SyncOutcome, type SyncTrigger } from '../../../shared/sync/sync-pass.ts';
+import { InMemoryMappings, InMemoryParameterStore, InMemoryPlaces, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
+import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
+
+const HOME = { region: 'eu-west-1', account: '123456789012' };
+const DR = { region: 'eu-central-1', account: '210987654321' };
+const TARGETS: ReplicaTarget[] = [
+  { region: DR.region, accountId: DR.account, roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer', destinationPrefixes: ['/dr'], bulkWritesPerSecond: 1 },
+];
+const drArn = (path: string) => `arn:aws:ssm:${DR.region}:${DR.account}:parameter${path}`;
+
+/** Time as the pacer and the budget see it: sleeping moves it on at once. */
+class FakeTime {
+  now = Date.parse('2026-12-02T08:00:00Z');
+  readonly sleeps: number[] = [];
+  readonly clock = {
+    now: () => this.now,
+    sleep: async (ms: number) => {
+      this.sleeps.push(ms);
+      this.now += ms;
+    },
+  };
+}
+
+/**
+ * A budget that is spent once `checkpoints` saves have happened: an invocation that ran out
+ * of time right after its k-th checkpoint.
+ */
+function budgetFor(store: InMemorySyncProgress, checkpoints: number): Budget {
+  let saves = 0;
+  let spent = false;
+  const save = store.save.bind(store);
+  store.save = async (lease, update) => {
+    await save(lease, update);
+    if (++saves >= checkpoints) spent = true;
+  };
+  const restore = () => (store.save = save);
+  return Object.assign(Budget.of(60_000, () => (spent ? Number.POSITIVE_INFINITY : 0)), { restore });
+}
+
+function setup() {
+  const time = new FakeTime();
+  const parameters = new InMemoryParameterStore();
+  const places = new InMemoryPlaces(HOME, parameters);
+  const mappings = new InMemoryMappings();
+  const store = new InMemorySyncProgress();
+  const log = new RecordingLog();
+  const deps: ReplicatorDependencies = {
+    parameters,
+    places,
+    mappings,
+    sourceIndex: new InMemorySourceIndex(),
+    log,
+    concurrency: 3,
+    pacing: time.clock,
+    settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), replicaTargets: TARGETS, bulkWritesPerSecond: 4 },
+  };
+  let invocation = 0;
+  /** One syncer invocation that runs out of time after `checkpoints` saves (never, by default). */
+  const invoke = async (trigger: SyncTrigger, checkpoints = Number.POSITIVE_INFINITY): Promise<SyncOutcome<ReplicationSyncReport>> => {
+    const budget = budgetFor(store, checkpoints);
+    try {
+      return await runSyncPass(
+        { store, job: REPLICATION_JOB, owner: `invocation-${++invocation}`, trigger, budget, log, now: time.clock.now },
+        new ReplicationSyncer(deps),
+      );
+    } finally {
+      (budget as Budget & { restore(): void }).restore();
+    }
+  };
+  return { time, parameters, dr: places.parametersIn(DR), mappings, store, deps, invoke, log };
+}
+
+describe('work that continues across invocations', () => {
+  describe('workInOrder', () => {
+    it('names in its checkpoint only an item all of whose predecessors are done', async () => {
+      let spent = false;
+      const budget = Budget.of(60_000, () => (spent ? Number.POSITIVE_INFINITY : 0));
+      const done: number[] = [];
+      const checkpoints: number[] = [];
+      const result = await workInOrder([1, 2, 3, 4, 5, 6, 7, 8], {
+        budget,
+        chunkSize: 4,
+        concurrency: 2,
+        work: async (item) => {
+          done.push(item);
+          // Time runs out while the sixth item is worked on: the seventh is never started.
+          if (item === 6) spent = true;
+        },
+        checkpoint: async (last) => {
+          checkpoints.push(last);
+        },
+      });
+      expect(result).to.deep.equal({ finished: false, last: 6 });
+      expect(checkpoints).to.deep.equal([4, 6]);
+      expect(done).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    });
+  });
+
+  describe('paced writes', () => {
+    it('spaces writes to each place at its own pace and carries the pace over to the next holder', async () => {
+      const { time, parameters, deps } = setup();
+      const paced = new PacedWrites(deps, time.now + 500);
+      const home = paced.dependencies.parameters;
+      const dr = paced.dependencies.places!.parametersIn(DR);
+      const start = time.now;
+      for (let index = 0; index < 3; index++) await dr.write({ name: `/dr/${index}`, type: 'String', value: 'v' });
+      // The target's 1 write/s, after the 500 ms the last holder's pace asked for.
+      expect(time.now - start).to.equal(2_500);
+      const homeStart = time.now;
+      for (let index = 0; index < 5; index++) await home.write({ name: `/app/${index}`, type: 'String', value: 'v' });
+      // Home's 4 writes/s: the first is due already; four more 250 ms apart.
+      expect(time.now - homeStart).to.equal(1_000);
+      expect(await paced.notBefore()).to.equal(time.now + 250);
+      expect(parameters.calls.of('write')).to.equal(5);
+    });
+
+    it('takes a turn for each tag call and each deleted name, none for a retag with nothing to change', async () => {
+      const { time, parameters, deps } = setup();
+      parameters.put('/app/a', 'v');
+      parameters.put('/app/b', 'v');
+      const home = new PacedWrites(deps).dependencies.parameters;
+      const start = time.now;
+      await home.retag('/app/a', { team: 'x' }, ['old']);
+      await home.retag('/app/a', {}, []);
+      await home.deleteParameters(['/app/a', '/app/b']);
+      // Four calls at 4/s: the first at once, three more a quarter second apart.
+      expect(time.now - start).to.equal(750);
+    });
+  });
+
+  describe('the replication syncer', () => {
+    function drifted(parameters: InMemoryParameterStore, mappings: InMemoryMappings, count: number) {
+      for (let index = 0; index < count; index++) {
+        const name = String(index).padStart(3, '0');
+        parameters.put(`/src/${name}`, `value-${index}`);
+        mappings.set({ destination: `/app/${name}`, source: `/src/${name}`, type: 'app' });
+        parameters.put(`/app/${name}`, index % 5 === 0 ? 'drifted' : `value-${index}`);
+      }
+    }
+
+    it('continues a pass from its last checkpoint, so no destination is judged or written twice', async () => {
+      const { parameters, mappings, invoke } = setup();
+      drifted(parameters, mappings, 250);
+      // Out of time after the index and the first chunk of mappings.
+      const first = await invoke('start', 2);
+      expect(first).to.deep.include({ status: 'continuing', invocations: 1 });
+      expect(parameters.calls.of('write')).to.equal(20);
+      // The start schedule fires again: the open pass continues, it does not begin anew.
+      const second = await invoke('start', 1);
+      expect(second).to.deep.include({ status: 'continuing', invocations: 2 });
+      const last = await invoke('continue');
+      expect(last).to.deep.include({ status: 'finished', invocations: 3 });
+      expect((last as { report: ReplicationSyncReport }).report).to.deep.include({ mappings: 250, written: 50, inSync: 200 });
+      expect(parameters.calls.of('write')).to.equal(50);
+      for (let index = 0; index < 250; index += 5) expect(parameters.current(`/app/${String(index).padStart(3, '0')}`)?.value).to.equal(`value-${index}`);
+      // Nothing open: the continuation schedule finds nothing to do.
+      expect(await invoke('continue')).to.deep.equal({ status: 'idle' });
+    });
+
+    it('repairs a large mirror across invocations, behind the last replica it wrote, at the target’s pace', async () => {
+      const { time, parameters, dr, mappings, invoke } = setup();
+      for (let index = 0; index < 120; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
+      mappings.set({ destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' });
+      const start = time.now;
+      // Index, mappings, then one chunk of the mirror.
+      expect(await invoke('start', 3)).to.deep.include({ status: 'continuing' });
+      expect(dr.calls.of('write')).to.equal(50);
+      expect(await invoke('continue', 1)).to.deep.include({ status: 'continuing' });
+      expect(dr.calls.of('write')).to.equal(100);
+      const last = await invoke('continue');
+      expect(last).to.deep.include({ status: 'finished', invocations: 3 });
+      expect((last as { report: ReplicationSyncReport }).report).to.deep.include({ mirrors: 1, written: 120 });
+      expect(dr.calls.of('write')).to.equal(120);
+      expect(dr.snapshotNames()).to.have.length(120);
+      // 1 write/s in the target, across the three invocations: 119 intervals after the first.
+      expect(time.now - start).to.equal(119_000);
+    });
+
+    it('gives way to another invocation that holds the job', async () => {
+      const { store, invoke, time } = setup();
+      await store.claim({ job: REPLICATION_JOB, owner: 'someone-else', until: time.now + 60_000 }, time.now);
+      expect(await invoke('start')).to.deep.equal({ status: 'busy' });
+    });
+  });
+
+  describe('a mirror’s first copy', () => {
+    function bigSource(parameters: InMemoryParameterStore, count: number) {
+      for (let index = 0; index < count; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
+    }
+
+    it('copies at once what its invocation has time for and leaves the rest to the syncer, which continues behind it', async () => {
+      const { parameters, dr, mappings, store, deps, invoke, log, time } = setup();
+      bigSource(parameters, 80);
+      const mapping = { destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' };
+      mappings.set(mapping);
+      // The stream replicator's invocation runs out of time once the first chunk of 50 is written.
+      const budget = Budget.of(30_000, () => (dr.calls.of('write') >= 50 ? Number.POSITIVE_INFINITY : 0));
+      const copier = firstCopier(deps, { store, owner: 'stream-1', budget, log, now: time.clock.now });
+      const replicator = new Replicator({ ...deps, copyMirror: copier });
+      const outcome = await replicator.onMappingChanged(mapping, undefined, 'stream-event');
+      expect(outcome).to.deep.include({ result: 'written', next: '/dr/team/049' });
+      expect(dr.calls.of('write')).to.equal(50);
+      expect([...store.items.get(REPLICATION_JOB)!.requests]).to.deep.equal([JSON.stringify({ mirror: drArn('/dr/team/'), after: '/dr/team/049' })]);
+      // The continuation schedule takes the request on.
+      const continued = await invoke('continue');
+      expect(continued).to.deep.include({ status: 'finished' });
+      expect((continued as { report: ReplicationSyncReport }).report).to.deep.include({ mirrors: 1, written: 30 });
+      expect(dr.calls.of('write')).to.equal(80);
+      expect(store.items.get(REPLICATION_JOB)!.requests.size).to.equal(0);
+    });
+
+    it('asks the syncer for the whole copy while the syncer holds the job', async () => {
+      const { parameters, dr, mappings, store, deps, log, time, invoke } = setup();
+      bigSource(parameters, 10);
+      const mapping = { destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' };
+      mappings.set(mapping);
+      await store.claim({ job: REPLICATION_JOB, owner: 'syncer', until: time.now + 1_000 }, time.now);
+      const copier = firstCopier(deps, { store, owner: 'stream-1', budget: Budget.of(30_000, time.clock.now), log, now: time.clock.now });
+      const outcome = await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(mapping, undefined);
+      expect(outcome).to.deep.include({ result: 'waiting' });
+      expect(dr.calls.of('write')).to.equal(0);
+      time.now += 2_000;
+      expect(await invoke('continue')).to.deep.include({ status: 'finished' });
+      expect(dr.snapshotNames()).to.have.length(10);
+    });
+  });
+});
