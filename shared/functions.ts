@@ -140,6 +140,15 @@ export const SSM_EVENT_FUNCTIONS = FUNCTION_NAMES.filter(
   (name) => FUNCTIONS[name].trigger === 'ssm-event',
 );
 
+/**
+ * A function's Lambda timeout when none is configured, in seconds: the syncers walk every
+ * mapping or every parameter, so they get minutes where the event handlers get seconds. The
+ * construct deploys it and the sandbox holds its invocations to it.
+ */
+export function defaultTimeoutSeconds(name: FunctionName): number {
+  return FUNCTIONS[name].trigger === 'schedule' ? 300 : 30;
+}
+
 export interface DeploymentSettings {
   readonly namePrefix: string;
   readonly auditedNamespaces: readonly string[];

@@ -21,16 +21,16 @@ import { STREAM_TABLE, functionPolicy } from './permissions.ts';
 import { resolveSettings, type ResolvedSettings } from './settings.ts';
 import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
-import { FunctionSchedule, SsmEventRule, StreamSource, type TargetRetry } from './triggers.ts';
+import { FunctionSchedule, PassContinuation, SsmEventRule, StreamSource, type TargetRetry } from './triggers.ts';
 import type { FiggyEventsProps, ScheduledFunctionName } from './types.ts';
 
 // Logical ids are fixed by hand, so two instances in one stack would collide.
 const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
 
 /**
- * Everything figgy-events runs on in one region: the four tables, the trail, the SSM event
- * rule, the six functions with their roles, logs, queues and alarms, the schedules and the
- * replication stream mapping.
+ * Everything figgy-events runs on in one region: the tables, the trail, the SSM event rule,
+ * the six functions with their roles, logs, queues and alarms, the syncers' schedules (each
+ * with its continuation) and the replication stream mapping.
  *
  * SSM events never leave their region, so deploy one instance per region (one per stack);
  * names that are global in AWS (IAM roles, the trail bucket) carry the region.
@@ -110,6 +110,7 @@ export class FiggyEvents extends Construct {
           sourcePrefixes: settings.sourcePrefixes,
           replicationKmsKeyId: this.replicationKeyArn,
           replicaTargets: settings.replicaTargets,
+          bulkWritesPerSecond: settings.bulkWritesPerSecond,
           logLevel: settings.logLevel,
         }),
         logRetentionDays: settings.logRetentionDays,
@@ -152,6 +153,7 @@ export class FiggyEvents extends Construct {
           expression: settings.schedules[name as ScheduledFunctionName],
           retry,
         });
+        new PassContinuation(this, `${name}_continue`, { name, fn: this.getFunction(name), retry });
       } else if (trigger === 'replication-stream') {
         new StreamSource(this, `${name}_stream`, {
           name,

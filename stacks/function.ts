@@ -165,6 +165,15 @@ export class FiggyFunction extends Construct {
    * `trigger` names the rule in the logical ids, e.g. `ssm_events`.
    */
   allowEventBridgeRule(ruleArn: string, trigger: string): void {
+    this.allowInvokeFrom(ruleArn, trigger);
+    this.deadLetterQueue.allowEventBridgeRule(ruleArn, this.idStem);
+  }
+
+  /**
+   * Lets one EventBridge rule invoke this function, and no more: for a rule whose target
+   * dead-letters nothing (the continuation schedule's).
+   */
+  allowInvokeFrom(ruleArn: string, trigger: string): void {
     named(
       new LambdaPermission(this, `invoke_from_${trigger}`, {
         functionName: this.lambda.functionName,
@@ -175,6 +184,5 @@ export class FiggyFunction extends Construct {
       }),
       `${this.idStem}_${trigger}`,
     );
-    this.deadLetterQueue.allowEventBridgeRule(ruleArn, this.idStem);
   }
 }

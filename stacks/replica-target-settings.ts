@@ -5,7 +5,7 @@
 import { Token } from 'cdktf';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
-import { FiggyEventsConfigError } from './settings.ts';
+import { FiggyEventsConfigError, bulkWriteRate } from './settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */
@@ -76,12 +76,14 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       (reason) => new FiggyEventsConfigError(prop('destinationPrefixes'), reason),
       { rootAllowed: false },
     );
+    const bulkWritesPerSecond = bulkWriteRate(prop('bulkWritesPerSecond'), target.bulkWritesPerSecond);
     return {
       region: target.region,
       ...(accountId !== undefined && { accountId }),
       ...(target.roleArn !== undefined && { roleArn: target.roleArn }),
       ...(target.kmsKeyArn !== undefined && { kmsKeyArn: target.kmsKeyArn }),
       destinationPrefixes,
+      ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     };
   });
 }

@@ -7,9 +7,9 @@ import { partitionOf } from '../shared/partitions.ts';
 import { FiggyEventsError } from '../shared/errors.ts';
 import {
   ASYNC_INVOKE,
-  FUNCTIONS,
   FUNCTION_NAMES,
   REPLICATION_STREAM_SOURCE,
+  defaultTimeoutSeconds,
   type FunctionName,
 } from '../shared/functions.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
@@ -19,7 +19,7 @@ import type {
   LambdaArchitecture,
   ScheduledFunctionName,
 } from './types.ts';
-import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { writeRateProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 
@@ -63,16 +63,14 @@ export interface ResolvedSettings {
   readonly streamRetryAttempts: number;
   /** Checked, prefixes normalised; empty when replication stays home. */
   readonly replicaTargets: readonly ReplicaTarget[];
+  /** Pace of first copies and repairs at home; absent, the functions' default (2 writes/s). */
+  readonly bulkWritesPerSecond?: number;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
   'replication-syncer': 'rate(15 minutes)',
   'config-cache-syncer': 'rate(1 hour)',
 };
-
-// Syncers walk every mapping or every parameter, so they get minutes where event
-// handlers get seconds.
-const DEFAULT_TIMEOUT_SECONDS = { event: 30, schedule: 300 } as const;
 
 // The values CloudWatch Logs accepts for retention; anything else fails only at apply.
 const LOG_RETENTION_DAYS = [
@@ -91,6 +89,20 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
  */
 function pathPrefixes(prop: string, prefixes: readonly string[], rule: PrefixListRule = { rootAllowed: true }): string[] {
   return checkPrefixes(prefixes, (reason) => new FiggyEventsConfigError(prop, reason), rule);
+}
+
+/**
+ * A write pace checked by the rule the functions apply to their environment
+ * ({@link writeRateProblem}); a token is refused, because the environment is written at synth.
+ */
+export function bulkWriteRate(prop: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (Token.isUnresolved(value)) {
+    throw new FiggyEventsConfigError(prop, 'is a token; give the number of writes per second as a literal');
+  }
+  const problem = writeRateProblem(value);
+  if (problem) throw new FiggyEventsConfigError(prop, problem);
+  return value;
 }
 
 function integerIn(prop: string, value: number, min: number, max: number): number {
@@ -153,7 +165,6 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
   const functions = Object.fromEntries(
     FUNCTION_NAMES.map((name) => {
       const own = props.functions?.[name];
-      const kind = FUNCTIONS[name].trigger === 'schedule' ? 'schedule' : 'event';
       // Name the prop the value came from, so the error points at the line to fix.
       const source = (field: string) =>
         own?.[field as keyof typeof own] !== undefined ? `functions.${name}.${field}` : `lambda.${field}`;
@@ -165,13 +176,14 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       );
       const timeoutSeconds = integerIn(
         source('timeoutSeconds'),
-        own?.timeoutSeconds ?? props.lambda?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS[kind],
+        own?.timeoutSeconds ?? props.lambda?.timeoutSeconds ?? defaultTimeoutSeconds(name),
         1,
         900,
       );
       return [name, { memorySize, timeoutSeconds, architecture }];
     }),
   ) as Record<FunctionName, ResolvedFunctionSettings>;
+  const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
 
   return {
     region: props.region,
@@ -204,5 +216,6 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
     replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
+    ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The four DynamoDB tables, synthesized from the contracts in `shared/tables.ts`.
+ * The DynamoDB tables, synthesized from the contracts in `shared/tables.ts`.
  */
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
 import { Construct } from 'constructs';
@@ -12,8 +12,10 @@ export function tableId(role: TableRole): string {
 }
 
 /**
- * The cache, audit, replication and replication-sources tables: on-demand, encrypted with the
- * AWS-managed key, with TTL, stream, PITR and deletion protection wherever the contract asks.
+ * The cache, audit, replication, replication-sources and sync-progress tables: on-demand,
+ * encrypted with the AWS-managed key, with TTL, stream, PITR and deletion protection wherever
+ * the contract asks. Each one's logical id comes from its role (`sync_progress_table`), so a
+ * new table only adds a resource.
  */
 export class FiggyTables extends Construct {
   readonly tables: Readonly<Record<TableRole, DynamodbTable>>;

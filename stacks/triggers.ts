@@ -1,6 +1,6 @@
 /**
- * What invokes the functions: the SSM event rule, the syncers' schedules and the replication
- * table's stream. Which function gets which trigger comes from the function catalog.
+ * What invokes the functions: the SSM event rule, the syncers' schedules (each with its
+ * continuation) and the replication table's stream. Which function gets which trigger comes from the function catalog.
  */
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target/index.js';
@@ -9,6 +9,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { Construct } from 'constructs';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import { REPLICATION_STREAM_SOURCE, type FunctionName } from '../shared/functions.ts';
+import { CONTINUE_EVENT } from '../shared/sync/sync-pass.ts';
 import type { FiggyFunction } from './function.ts';
 import { functionId, named } from './logical-ids.ts';
 
@@ -92,6 +93,52 @@ export class FunctionSchedule extends Construct {
     );
     named(target(this, 'target', this.rule, props.fn, props.name, props.retry), stem);
     props.fn.allowEventBridgeRule(this.rule.arn, 'schedule');
+  }
+}
+
+/** How often an open pass of a syncer is continued. */
+export const CONTINUATION_SCHEDULE = 'rate(1 minute)';
+
+export interface PassContinuationProps {
+  readonly name: FunctionName;
+  readonly fn: FiggyFunction;
+  readonly retry: TargetRetry;
+}
+
+/**
+ * The second schedule of a syncer: every minute it sends {@link CONTINUE_EVENT}, so an open
+ * pass goes on from its last checkpoint until it is done; with no open pass the invocation
+ * does nothing. Its constant input is how the handler tells it from the start schedule.
+ */
+export class PassContinuation extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: PassContinuationProps) {
+    super(scope, id);
+    const stem = `${functionId(props.name)}_continue`;
+    this.rule = named(
+      new CloudwatchEventRule(this, 'rule', {
+        name: `${props.fn.functionName}-continue`,
+        description: `Continues an open pass of ${props.fn.functionName} every minute until it is done`,
+        scheduleExpression: CONTINUATION_SCHEDULE,
+      }),
+      stem,
+    );
+    named(
+      new CloudwatchEventTarget(this, 'target', {
+        rule: this.rule.name,
+        targetId: props.name,
+        arn: props.fn.lambda.arn,
+        input: JSON.stringify(CONTINUE_EVENT),
+        // Each minute's event is the same as the last, and one a minute old has a successor
+        // already: it is retried within its minute only, and never dead-lettered (a lost one
+        // delays the pass by a minute). An invocation that fails still ends in the function's
+        // queue, through Lambda's on-failure destination.
+        retryPolicy: { maximumRetryAttempts: props.retry.maximumRetryAttempts, maximumEventAgeInSeconds: 60 },
+      }),
+      stem,
+    );
+    props.fn.allowInvokeFrom(this.rule.arn, 'continue');
   }
 }
 

@@ -190,7 +190,11 @@ export interface FiggyEventsProps {
    */
   readonly alarmTopicArn?: string;
   /**
-   * Schedule expression per syncer.
+   * Schedule expression per syncer: when a new pass over every mapping (or every parameter)
+   * begins. A pass longer than one invocation saves where it stopped and goes on from there
+   * every minute, on a second schedule of its own (`<function>-continue`), until it is done;
+   * while a pass is open the start schedule continues it too, and never begins it again, so a
+   * pass longer than the interval delays the next one instead of starting over.
    *
    * @defaultValue `{ 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' }`
    * @example
@@ -310,4 +314,19 @@ export interface FiggyEventsProps {
    * ```
    */
   readonly replicaTargets?: readonly ReplicaTarget[];
+  /**
+   * The most writes per second that a mirror's first copy and the syncer's repairs send to
+   * Parameter Store in this region and account (live replication of single changes is not
+   * paced). Each of {@link FiggyEventsProps.replicaTargets} has its own `bulkWritesPerSecond`.
+   * Checked at synth: above 0 and at most 1,000.
+   *
+   * @defaultValue 2, leaving most of SSM's default 3 PutParameter/s to the account's own users
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], bulkWritesPerSecond: 1 };
+   * ```
+   */
+  readonly bulkWritesPerSecond?: number;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing, Token } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { buildStacks, readCdktfContext, readDeploymentConfig, stackId } from '../../stacks/app.ts';
 import { FiggyEvents } from '../../stacks/figgy-events.ts';
@@ -93,6 +93,20 @@ describe('FiggyEvents props', () => {
     expect(configError({ alarmTopicArn: 'ops-alerts' }).prop).to.equal('alarmTopicArn');
   });
 
+  it('checks bulkWritesPerSecond by the functions\' own rule, naming the prop, and leaves it unset by default', () => {
+    expect(resolveSettings(BASE)).not.to.have.property('bulkWritesPerSecond');
+    expect(resolveSettings({ ...BASE, bulkWritesPerSecond: 0.5 }).bulkWritesPerSecond).to.equal(0.5);
+    for (const rate of [0, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const error = configError({ bulkWritesPerSecond: rate });
+      expect(error.prop, String(rate)).to.equal('bulkWritesPerSecond');
+      expect(error.message).to.include('not a number of writes per second above 0 and at most 1000');
+    }
+    expect(configError({ bulkWritesPerSecond: '5' as unknown as number }).message).to.equal(
+      'FiggyEvents prop "bulkWritesPerSecond" is "5", not a number of writes per second above 0 and at most 1000',
+    );
+    expect(configError({ bulkWritesPerSecond: Token.asNumber('${var.rate}') }).message).to.include('is a token');
+  });
+
   it('takes the partition from the region', () => {
     expect(resolveSettings({ ...BASE, region: 'cn-north-1' }).partition).to.equal('aws-cn');
     expect(resolveSettings({ ...BASE, region: 'us-gov-west-1' }).partition).to.equal('aws-us-gov');
@@ -133,6 +147,22 @@ describe('FiggyEvents variants', () => {
     };
     expect(fn.environment.variables.REPLICATION_KMS_KEY_ID).to.equal(key);
     expect(json.resource.aws_iam_role_policy!.fn_replication_syncer!.policy).to.include(`"Resource":["${key}"]`);
+  });
+
+  it('with bulkWritesPerSecond, hands the pace to the functions that write parameters, and to no other', () => {
+    const { json } = synthesize({ ...TEST_PROPS, bulkWritesPerSecond: 5 }, false);
+    const paced = Object.entries(json.resource.aws_lambda_function!)
+      .filter(([, fn]) => (fn as { environment: { variables: Record<string, string> } }).environment.variables.REPLICATION_BULK_WRITES_PER_SECOND === '5')
+      .map(([id]) => id);
+    expect(paced).to.have.members(['fn_parameter_stream_replicator', 'fn_dynamo_stream_replicator', 'fn_replication_syncer']);
+  });
+
+  it('without bulkWritesPerSecond, writes no pace: the functions use their default', () => {
+    const { json } = synthesize(TEST_PROPS, false);
+    for (const [id, fn] of Object.entries(json.resource.aws_lambda_function!)) {
+      const variables = (fn as { environment: { variables: Record<string, string> } }).environment.variables;
+      expect(variables, id).not.to.have.property('REPLICATION_BULK_WRITES_PER_SECOND');
+    }
   });
 });
 

@@ -52,15 +52,23 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
     replication: ['dynamodb:GetItem'],
     replicationSources: ['dynamodb:Query'],
   },
+  // A mirror's first copy takes the replication job's lease, or asks the job for it.
   'dynamo-stream-replicator': {
     replication: ['dynamodb:GetItem'],
     replicationSources: ['dynamodb:BatchWriteItem'],
+    syncProgress: ['dynamodb:UpdateItem'],
   },
+  // Each syncer's lease and checkpoint: conditional UpdateItem calls on its job's item.
   'replication-syncer': {
     replication: ['dynamodb:Scan'],
     replicationSources: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
+    syncProgress: ['dynamodb:UpdateItem'],
   },
-  'config-cache-syncer': { cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan'] },
+  // Scan pages through the cache from a checkpoint; Query reads one name's items; a transaction swaps them.
+  'config-cache-syncer': {
+    cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
+    syncProgress: ['dynamodb:UpdateItem'],
+  },
 };
 
 /** The actions a role's policy allows on one table's items (its stream is not the table). */
@@ -252,6 +260,17 @@ describe('IAM least privilege (synthesized policies)', () => {
       ]);
     });
   }
+
+  it('only the syncers and the stream replicator reach the sync progress table, and only with UpdateItem', () => {
+    const granted = FUNCTION_NAMES.filter((name) => actionsOnTable(name, 'syncProgress').length > 0);
+    expect(granted).to.have.members(['dynamo-stream-replicator', 'replication-syncer', 'config-cache-syncer']);
+    for (const name of granted) expect(actionsOnTable(name, 'syncProgress'), name).to.deep.equal(['dynamodb:UpdateItem']);
+    // Not even a read: a lease is claimed, saved and released by conditional updates alone.
+    for (const { where, policy } of allPolicies(synthesized().json)) {
+      const onTable = policy.Statement.filter((s) => asList(s.Resource ?? []).some((arn) => arn.startsWith(tableArn('syncProgress'))));
+      for (const statement of onTable) expect(asList(statement.Action), `${where} ${statement.Sid}`).to.deep.equal(['dynamodb:UpdateItem']);
+    }
+  });
 
   it('the auditor may add audit records but never change or remove one', () => {
     const actions = actionsOnTable('parameter-store-auditor', 'audit');

@@ -110,6 +110,22 @@ describe('replicaTargets (disaster-recovery targets)', () => {
       'replicaTargets[1].region',
       /second time/,
     );
+    for (const rate of [0, -2, 1001, Number.NaN]) {
+      refuse(
+        [{ region: 'eu-central-1', bulkWritesPerSecond: rate, destinationPrefixes: ['/dr'] }],
+        'replicaTargets[0].bulkWritesPerSecond',
+        /not a number of writes per second above 0 and at most 1000/,
+      );
+    }
+  });
+
+  it('hands a target\'s bulkWritesPerSecond to the writers with the target', () => {
+    const paced = synthesize({ ...TEST_PROPS, replicaTargets: [{ region: 'eu-central-1', bulkWritesPerSecond: 1, destinationPrefixes: ['/dr/'] }] }, false);
+    const variables = (resource(paced.json, 'aws_lambda_function', functionId('replication-syncer')).environment as { variables: Record<string, string> })
+      .variables;
+    expect(JSON.parse(variables[ENV.replicaTargets] as string)).to.deep.equal([
+      { region: 'eu-central-1', accountId: ACCOUNT, destinationPrefixes: ['/dr'], bulkWritesPerSecond: 1 },
+    ]);
   });
 
   it('validates and plans offline with targets, creating only', function () {

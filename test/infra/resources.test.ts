@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { App, Testing } from 'cdktf';
 import { SSM_EVENT_PATTERN } from '../../shared/events/pattern.ts';
+import { CONTINUE_EVENT, syncTriggerOf } from '../../shared/sync/sync-pass.ts';
 import {
   ASYNC_INVOKE,
   FUNCTIONS,
@@ -76,6 +77,23 @@ describe('FiggyEvents resources', () => {
         stream_enabled: true,
         stream_view_type: 'NEW_AND_OLD_IMAGES',
       })).to.equal(true);
+    });
+
+    it('keeps sync progress in an on-demand table keyed by job alone: no stream, no TTL, no PITR', () => {
+      const block = resource(synthesized().json, 'aws_dynamodb_table', 'sync_progress_table');
+      expect(block).to.deep.include({
+        name: 'figgy-config-sync-progress',
+        billing_mode: 'PAY_PER_REQUEST',
+        hash_key: 'job',
+        attribute: [{ name: 'job', type: 'S' }],
+        stream_enabled: false,
+        point_in_time_recovery: { enabled: false },
+        deletion_protection_enabled: false,
+      });
+      expect(block).not.to.have.property('range_key');
+      expect(block).not.to.have.property('stream_view_type');
+      expect(block).not.to.have.property('ttl');
+      expect(block).not.to.have.property('global_secondary_index');
     });
 
     it('declares each key attribute once', () => {
@@ -250,7 +268,52 @@ describe('FiggyEvents resources', () => {
           source_arn: `\${aws_cloudwatch_event_rule.${stem}.arn}`,
         });
       });
+
+      it(`${name}: the start schedule sends EventBridge's own event, which the handler reads as a start`, () => {
+        const target = resource(synthesized().json, 'aws_cloudwatch_event_target', `${functionId(name)}_schedule`);
+        expect(target).not.to.have.property('input');
+        expect(syncTriggerOf({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} })).to.equal('start');
+      });
+
+      it(`${name}: a continuation schedule every minute sends the constant continue event, with its own permission`, () => {
+        const { json } = synthesized();
+        const stem = `${functionId(name)}_continue`;
+        expect(resource(json, 'aws_cloudwatch_event_rule', stem)).to.deep.include({
+          name: `figgy-${name}-continue`,
+          schedule_expression: 'rate(1 minute)',
+        });
+        const target = resource(json, 'aws_cloudwatch_event_target', stem);
+        // A minute-old continue event has a successor: retried within its minute, never dead-lettered.
+        expect(target).to.deep.equal({
+          rule: `\${aws_cloudwatch_event_rule.${stem}.name}`,
+          target_id: name,
+          arn: `\${aws_lambda_function.${functionId(name)}.arn}`,
+          input: JSON.stringify(CONTINUE_EVENT),
+          retry_policy: { maximum_retry_attempts: 16, maximum_event_age_in_seconds: 60 },
+        });
+        expect(syncTriggerOf(JSON.parse(target.input as string))).to.equal('continue');
+        expect(resource(json, 'aws_lambda_permission', stem)).to.deep.include({
+          function_name: `\${aws_lambda_function.${functionId(name)}.function_name}`,
+          statement_id: 'invoke-from-continue',
+          action: 'lambda:InvokeFunction',
+          principal: 'events.amazonaws.com',
+          source_arn: `\${aws_cloudwatch_event_rule.${stem}.arn}`,
+        });
+      });
+
+      it(`${name}: its queue still lets in only the start schedule's dead letters`, () => {
+        const block = resource(synthesized().json, 'aws_sqs_queue_policy', `${functionId(name)}_dlq`);
+        const statements = JSON.parse(block.policy as string).Statement as Block[];
+        expect(statements.map((statement) => statement.Condition)).to.deep.equal([
+          { ArnEquals: { 'aws:SourceArn': `\${aws_cloudwatch_event_rule.${functionId(name)}_schedule.arn}` } },
+        ]);
+      });
     }
+
+    it('only the syncers have a continuation schedule', () => {
+      const rules = Object.keys(resources(synthesized().json, 'aws_cloudwatch_event_rule')).filter((id) => id.endsWith('_continue'));
+      expect(rules).to.have.members(SCHEDULED_FUNCTIONS.map((name) => `${functionId(name)}_continue`));
+    });
   });
 
   describe('replication stream mapping', () => {
@@ -413,6 +476,7 @@ describe('FiggyEvents resources', () => {
         audit: 'figgy-config-auditor',
         replication: 'figgy-config-replication',
         replicationSources: 'figgy-config-replication-sources',
+        syncProgress: 'figgy-config-sync-progress',
       });
     });
 
