@@ -1,6 +1,7 @@
 /**
  * Runs the built function bundles, one worker thread per function, each with its own
- * environment, the way Lambda gives each function its own execution environment.
+ * environment, the way Lambda gives each function its own execution environment, and holds
+ * each invocation to the function's timeout, as Lambda does.
  */
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
@@ -28,12 +29,16 @@ export interface FunctionHostOptions {
   readonly bundles: Readonly<Record<FunctionName, string>>;
   /** The environment each function gets; the construct gives the same. */
   readonly environments: Readonly<Record<FunctionName, Record<string, string>>>;
+  /**
+   * Each function's Lambda timeout, in seconds: `getRemainingTimeInMillis()` counts down from
+   * it, and an invocation still running at the end fails with `Sandbox.Timedout`.
+   */
+  readonly timeoutSeconds: Readonly<Record<FunctionName, number>>;
   /** Every log line a function writes, as it writes it. */
   readonly onLog: (functionName: FunctionName, line: string) => void;
   /** Fraction of invocations that fail before the handler runs, like a crashed runtime. */
   readonly crashRate?: number;
   readonly random?: () => number;
-  readonly timeoutMs?: number;
   /**
    * Invocations of one function running at once; more wait their turn. Lambda runs each in
    * an environment of its own and caps concurrency per account; one worker running thousands
@@ -43,14 +48,23 @@ export interface FunctionHostOptions {
   readonly maxConcurrency?: number;
 }
 
+/** One function's worker: its execution environment, once the bundle has loaded. */
+interface Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+}
+
 interface Pending {
+  readonly functionName: FunctionName;
+  readonly worker: Worker;
+  readonly timer: NodeJS.Timeout;
   resolve(result: unknown): void;
   reject(error: Error): void;
 }
 
 /** The functions of one sandbox, ready to invoke. */
 export class FunctionHost {
-  private readonly workers = new Map<FunctionName, Worker>();
+  private readonly workers = new Map<FunctionName, Environment>();
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Map<FunctionName, number>();
   private readonly waiting = new Map<FunctionName, (() => void)[]>();
@@ -63,9 +77,12 @@ export class FunctionHost {
 
   static async start(options: FunctionHostOptions): Promise<FunctionHost> {
     const host = new FunctionHost(options);
-    await Promise.all(
-      (Object.keys(options.bundles) as FunctionName[]).map((name) => host.startWorker(name)),
-    );
+    try {
+      await Promise.all((Object.keys(options.bundles) as FunctionName[]).map((name) => host.startWorker(name)));
+    } catch (error) {
+      await host.stop();
+      throw error;
+    }
     return host;
   }
 
@@ -75,18 +92,24 @@ export class FunctionHost {
 
   /** Invokes a function and resolves with what it returned; rejects with {@link InvocationError}. */
   invoke(functionName: FunctionName, event: unknown): Promise<unknown> {
-    const worker = this.workers.get(functionName);
-    if (!worker) return Promise.reject(new Error(`no function ${functionName} in this sandbox`));
+    if (!this.workers.has(functionName)) return Promise.reject(new Error(`no function ${functionName} in this sandbox`));
     if (this.crashRate > 0 && (this.options.random ?? Math.random)() < this.crashRate) {
       return Promise.reject(
         new InvocationError(functionName, { name: 'Runtime.ExitError', message: 'injected crash before the handler ran' }),
       );
     }
-    return this.inTurn(functionName, () => {
+    return this.inTurn(functionName, async () => {
+      // Read when its turn comes: the worker may have been replaced while it waited.
+      const { worker, ready } = this.workers.get(functionName)!;
+      await ready;
       const id = this.nextId++;
+      // Unique across worker restarts: the syncers' job lease is held by the request id.
+      const requestId = `sandbox-${functionName}-${id}`;
+      const timeoutMs = this.options.timeoutSeconds[functionName] * 1000;
       return new Promise((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        worker.postMessage({ id, event, timeoutMs: this.options.timeoutMs ?? 60_000 });
+        const timer = setTimeout(() => this.timedOut(id, requestId), timeoutMs);
+        this.pending.set(id, { functionName, worker, timer, resolve, reject });
+        worker.postMessage({ id, event, requestId, deadline: Date.now() + timeoutMs });
       });
     });
   }
@@ -114,8 +137,49 @@ export class FunctionHost {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((worker) => worker.terminate()));
+    for (const pending of this.pending.values()) clearTimeout(pending.timer);
+    await Promise.all([...this.workers.values()].map(({ worker }) => worker.terminate()));
     this.workers.clear();
+  }
+
+  /**
+   * Lambda ends an invocation at its timeout by ending its execution environment. Here that
+   * is the function's one worker, so it is terminated and a new one started (a cold start):
+   * unlike Lambda, where every invocation has an environment of its own, the function's other
+   * invocations still in flight end with it, and fail too.
+   */
+  private timedOut(id: number, requestId: string): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    const { functionName, worker } = pending;
+    const seconds = this.options.timeoutSeconds[functionName].toFixed(2);
+    this.settle(id, (own) =>
+      own.reject(new InvocationError(functionName, { name: 'Sandbox.Timedout', message: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds` })),
+    );
+    for (const [other, each] of [...this.pending]) {
+      if (each.worker !== worker) continue;
+      this.settle(other, (own) =>
+        own.reject(
+          new InvocationError(functionName, {
+            name: 'Sandbox.WorkerRestarted',
+            message: `ended with ${functionName}'s worker when ${requestId} timed out (on Lambda it would have run on in its own environment)`,
+          }),
+        ),
+      );
+    }
+    if (this.workers.get(functionName)?.worker === worker) {
+      void worker.terminate();
+      // A worker that cannot start again fails the invocations that wait for it.
+      this.startWorker(functionName).catch(() => undefined);
+    }
+  }
+
+  private settle(id: number, end: (pending: Pending) => void): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    end(pending);
   }
 
   private startWorker(functionName: FunctionName): Promise<void> {
@@ -127,22 +191,22 @@ export class FunctionHost {
     });
     this.pipeLines(functionName, worker.stdout);
     this.pipeLines(functionName, worker.stderr);
-    this.workers.set(functionName, worker);
-    return new Promise((ready, failed) => {
+    const ready = new Promise<void>((loaded, failed) => {
       worker.once('error', failed);
       worker.on('message', (message: { ready?: boolean; id?: number; ok?: boolean; result?: unknown; error?: InvocationFailure }) => {
         if (message.ready) {
           worker.off('error', failed);
-          ready();
+          loaded();
           return;
         }
-        const pending = this.pending.get(message.id as number);
-        if (!pending) return;
-        this.pending.delete(message.id as number);
-        if (message.ok) pending.resolve(message.result);
-        else pending.reject(new InvocationError(functionName, message.error as InvocationFailure));
+        this.settle(message.id as number, (pending) => {
+          if (message.ok) pending.resolve(message.result);
+          else pending.reject(new InvocationError(functionName, message.error as InvocationFailure));
+        });
       });
     });
+    this.workers.set(functionName, { worker, ready });
+    return ready;
   }
 
   private pipeLines(functionName: FunctionName, stream: Readable): void {

@@ -1,15 +1,14 @@
 // Runs one function bundle inside a worker thread, as one Lambda execution environment:
 // the bundle is imported once with the function's own environment, then invoked per message.
+// The host gives each invocation its request id and the epoch ms its timeout ends, and ends
+// this worker when an invocation runs past it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
 const { bundle, functionName } = workerData;
 const { handler } = await import(pathToFileURL(bundle).href);
 
-let sequence = 0;
-parentPort.on('message', async ({ id, event, timeoutMs }) => {
-  const requestId = `sandbox-${functionName}-${++sequence}`;
-  const deadline = Date.now() + timeoutMs;
+parentPort.on('message', async ({ id, event, requestId, deadline }) => {
   const context = {
     functionName,
     functionVersion: '$LATEST',

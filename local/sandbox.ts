@@ -15,13 +15,15 @@ import {
   REPLICATION_STREAM_SOURCE,
   SSM_EVENT_FUNCTIONS,
   TABLE_ENV,
+  defaultTimeoutSeconds,
   functionEnvironment,
   type DeploymentSettings,
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
-import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { writeRateProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
@@ -38,6 +40,18 @@ import type { DeadLetter } from './types.ts';
 
 /** The functions the catalog puts on a schedule. */
 export type ScheduledFunction = ScheduledFunctionName;
+
+/** How one function runs in the sandbox, as the construct's per-function settings say. */
+export interface SandboxFunctionSettings {
+  /**
+   * Lambda's timeout, in seconds (1–900): `context.getRemainingTimeInMillis()` counts down from
+   * it, and an invocation still running at the end fails with `Sandbox.Timedout` ("Task timed
+   * out after N seconds"), as on Lambda.
+   *
+   * @defaultValue the construct's: 30 for the event functions, 300 for the syncers
+   */
+  readonly timeoutSeconds?: number;
+}
 
 /** Faults the sandbox injects; all off by default. */
 export interface SandboxFaults {
@@ -74,6 +88,26 @@ export interface SandboxOptions {
   readonly enforceIam?: boolean;
   /** Key for replicated SecureStrings; default `alias/<prefix>-replication`, as the construct creates. */
   readonly replicationKmsKeyId?: string;
+  /**
+   * Pace of first copies and repairs at home, as the construct's `bulkWritesPerSecond`;
+   * default the functions' own (2 writes per second).
+   */
+  readonly bulkWritesPerSecond?: number;
+  /**
+   * Per-function settings, as the construct's `functions`. A syncer given a short timeout
+   * stops in time, saves where it stands, and `runSchedule` continues its pass.
+   *
+   * @example
+   * ```ts
+   * import { startSandbox } from 'figgy-events/sandbox';
+   *
+   * const sandbox = await startSandbox({ functions: { 'replication-syncer': { timeoutSeconds: 10 } } });
+   * const outcome = await sandbox.runSchedule('replication-syncer');
+   * if (outcome.status === 'finished') console.log(`${outcome.invocations} invocations`, outcome.report);
+   * await sandbox.stop();
+   * ```
+   */
+  readonly functions?: Partial<Record<FunctionName, SandboxFunctionSettings>>;
   /**
    * Disaster-recovery targets, in the construct's `replicaTargets` shape: the sandbox serves
    * each one's region and account on the same endpoints, creates its `roleArn` for STS
@@ -127,8 +161,22 @@ export interface Sandbox {
   settle(): Promise<void>;
   /** Puts an event on the bus as `aws events put-events` would; true when the rule matched it. */
   publishEvent(event: unknown): boolean;
-  /** Runs a scheduled function now and resolves with its report. */
-  runSchedule(name: ScheduledFunction): Promise<unknown>;
+  /**
+   * Runs a syncer's pass to its end now, as its two schedules would: the start schedule's
+   * event, then, while the outcome is `continuing`, the continuation schedule's
+   * `{"figgy-events":"continue"}` at once instead of a minute later, settling the pipeline
+   * before and after each invocation.
+   *
+   * @returns the last invocation's outcome: `finished` with the pass's report and how many
+   * invocations it took, or `busy` (another invocation holds the job), `idle` or `lease-lost`.
+   * Rejects with the error of an invocation that failed, a timeout included.
+   */
+  runSchedule(name: ScheduledFunction): Promise<SyncOutcome<unknown>>;
+  /**
+   * One invocation of a syncer by its continuation schedule, as EventBridge sends it every
+   * minute: continues an open pass once (`continuing` or `finished`), or does nothing (`idle`).
+   */
+  continueSchedule(name: ScheduledFunction): Promise<SyncOutcome<unknown>>;
   /** Events and stream records that failed every attempt, with the error. */
   deadLetters(): DeadLetter[];
   /** Sends every dead-lettered event to its function again (after a fault is over). */
@@ -157,7 +205,7 @@ const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
 });
 
 /**
- * Starts the sandbox: DynamoDB Local with the four tables, the SSM + KMS emulator, the six
+ * Starts the sandbox: DynamoDB Local with the tables, the SSM + KMS emulator, the six
  * function bundles, the SSM event rule, the stream mapping; schedules run on demand.
  *
  * The whole pipeline on one machine, with no AWS account: for a team's own end-to-end tests
@@ -174,7 +222,8 @@ const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
  *   const ssm = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: sandbox.env.AWS_REGION });
  *   await ssm.send(new PutParameterCommand({ Name: '/app/x', Value: 'v', Type: 'String' }));
  *   await sandbox.settle();
- *   await sandbox.runSchedule('replication-syncer');
+ *   const outcome = await sandbox.runSchedule('replication-syncer');
+ *   console.log(outcome.status); // finished
  *   console.log(sandbox.deadLetters()); // []
  * } finally {
  *   await sandbox.stop();
@@ -185,6 +234,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const region = options.region ?? LOCAL_AWS_ENVIRONMENT.AWS_REGION;
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
   const faults: SandboxFaults = options.faults ?? {};
+  const timeoutSeconds = functionTimeouts(options.functions);
+  const bulkWritesPerSecond = options.bulkWritesPerSecond === undefined ? undefined : writeRateOption(options.bulkWritesPerSecond);
   const random = seededRandom(options.seed ?? 1);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -212,6 +263,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
       replicaTargets,
+      ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       logLevel: 'INFO',
     };
     const ssm = await startSsmEmulator({
@@ -255,6 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         FUNCTION_NAMES.map((name) => [name, functionBundle(name, options.bundles).file]),
       ) as Record<FunctionName, string>,
       environments,
+      timeoutSeconds,
       onLog: (functionName, line) => {
         logLines.push({ functionName, line });
         if (options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
@@ -307,6 +360,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (!bus.busy) return;
       }
     };
+    // A syncer's invocation on a settled pipeline, and what its writes caused, settled too.
+    const invokeSyncer = async (name: ScheduledFunction, event: unknown) => {
+      await settle();
+      const outcome = (await host.invoke(name, event)) as SyncOutcome<unknown>;
+      await settle();
+      return outcome;
+    };
 
     return {
       endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url, sts: ssm.url },
@@ -330,11 +390,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       settle,
       publishEvent: (event) => bus.publish(event),
       runSchedule: async (name) => {
-        await settle();
-        const report = await host.invoke(name, SCHEDULED_EVENT(name, region));
-        await settle();
-        return report;
+        let outcome = await invokeSyncer(name, SCHEDULED_EVENT(name, region));
+        while (outcome.status === 'continuing') outcome = await invokeSyncer(name, CONTINUE_EVENT);
+        return outcome;
       },
+      continueSchedule: (name) => invokeSyncer(name, CONTINUE_EVENT),
       deadLetters: () => [...letters],
       redriveDeadLetters: async () => {
         for (const letter of letters.splice(0)) {
@@ -375,6 +435,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 /** The access key id a function signs with, which the emulator knows its policy by. */
 function accessKeyOf(name: FunctionName): string {
   return name.replaceAll('-', '');
+}
+
+/** The pace option checked by the rule the construct and the functions apply. */
+function writeRateOption(rate: number): number {
+  const problem = writeRateProblem(rate);
+  if (problem) throw new RangeError(`startSandbox option bulkWritesPerSecond ${problem}`);
+  return rate;
+}
+
+/** Each function's timeout: its own option, else the construct's default. */
+function functionTimeouts(settings: SandboxOptions['functions'] = {}): Record<FunctionName, number> {
+  for (const name of Object.keys(settings)) {
+    if (!(FUNCTION_NAMES as string[]).includes(name)) {
+      throw new RangeError(`startSandbox option functions names "${name}", not one of ${FUNCTION_NAMES.join(', ')}`);
+    }
+  }
+  return Object.fromEntries(
+    FUNCTION_NAMES.map((name) => {
+      const seconds = settings[name]?.timeoutSeconds ?? defaultTimeoutSeconds(name);
+      // Lambda's own bounds, as the construct checks them.
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+        throw new RangeError(`startSandbox option functions.${name}.timeoutSeconds is ${seconds}; use a whole number from 1 to 900`);
+      }
+      return [name, seconds];
+    }),
+  ) as Record<FunctionName, number>;
 }
 
 /** A prefix option checked by the rule the construct and the functions apply. */

@@ -20,7 +20,7 @@ export interface TableWaitOptions {
 }
 
 /**
- * Creates the four tables under `prefix` from their definitions in `shared/tables.ts`.
+ * Creates the tables under `prefix` from their definitions in `shared/tables.ts`.
  *
  * The sandbox and the integration tests call this, so the local schema cannot drift from the
  * one the construct deploys: keys, the `AuditByUserIdx` index, the replication stream and the
@@ -46,7 +46,7 @@ export async function createTables(
 }
 
 /**
- * Deletes the four tables under `prefix` and waits until they are gone; missing ones are fine.
+ * Deletes the tables under `prefix` and waits until they are gone; missing ones are fine.
  *
  * @example
  * await deleteTables(new DynamoDBClient({}), 'sandbox');

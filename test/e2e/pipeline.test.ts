@@ -245,7 +245,9 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
       await sandbox.settle();
       await put(bob, '/app/drift/x', 'edited by hand');
       await sandbox.settle();
-      const report = (await sandbox.runSchedule('replication-syncer')) as Record<string, number>;
+      const outcome = await sandbox.runSchedule('replication-syncer');
+      expect(outcome).to.include({ status: 'finished' });
+      const report = (outcome as { report: Record<string, number> }).report;
       expect(report.written).to.be.at.least(1);
       expect(value('/app/drift/x')?.value).to.equal('truth');
     });
@@ -263,7 +265,9 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
           Item: { parameter_name: '/cachesync/ghost', state: 'ACTIVE', last_updated: 1, event_time: 1 },
         }),
       );
-      const report = (await sandbox.runSchedule('config-cache-syncer')) as Record<string, number>;
+      const outcome = await sandbox.runSchedule('config-cache-syncer');
+      expect(outcome).to.include({ status: 'finished' });
+      const report = (outcome as { report: Record<string, number> }).report;
       expect(report.added).to.be.at.least(1);
       expect(report.tombstoned).to.be.at.least(1);
       expect((await cache('/cachesync/kept'))[0]?.state).to.equal('ACTIVE');
