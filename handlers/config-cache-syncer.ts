@@ -3,13 +3,21 @@ import { CacheSyncer } from '../shared/cache/cache-syncer.ts';
 import { ENV, requireEnv } from '../shared/config.ts';
 import { documents, parameterStore } from './runtime/clients.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
+import { syncInvocation, syncProgress } from './runtime/sync.ts';
 
-/** Schedule → reconcile the name cache with Parameter Store. */
+/**
+ * Cache items per scan page. A page's work must end within the reserve the budget keeps
+ * back; a thousand names take at most 20 DescribeParameters calls to check.
+ */
+const CACHE_PAGE_SIZE = 1_000;
+
+/** Schedule → this invocation's share of the pass that reconciles the name cache with Parameter Store. */
 export const handler = figgyHandler('config-cache-syncer', (log) => {
   const syncer = new CacheSyncer({
-    cache: new DynamoNameCache(documents, requireEnv(process.env, ENV.cacheTable)),
+    cache: new DynamoNameCache(documents, requireEnv(process.env, ENV.cacheTable), { pageSize: CACHE_PAGE_SIZE }),
     parameters: parameterStore,
     log,
   });
-  return () => syncer.sync();
+  const progress = syncProgress();
+  return (event: unknown, { context }) => syncInvocation('config-cache-syncer', syncer, event, context, log, progress);
 });

@@ -1,6 +1,7 @@
 /**
  * The Parameter Store port: what the domain needs from SSM, nothing more.
  */
+import { FiggyEventsError } from './errors.ts';
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 
@@ -42,6 +43,30 @@ export interface ParameterStore {
   write(parameter: ParameterWrite): Promise<number>;
   /** Which of `names` exist now (metadata only: no value is read). */
   existing(names: readonly string[]): Promise<Set<string>>;
-  /** Every parameter name in the store, page by page. */
-  listNames(): AsyncIterable<string>;
+  /**
+   * One page of every parameter name in the store, and the token of the next page (absent
+   * after the last). A caller may save the token and ask for the next page much later.
+   *
+   * @throws {@link ListingTokenRejectedError} when the store no longer accepts `token`.
+   */
+  listNamesPage(token?: string): Promise<NamesPage>;
+}
+
+/** A page of a listing; `next` asks for the page after it. */
+export interface NamesPage {
+  readonly names: readonly string[];
+  readonly next?: string;
+}
+
+/**
+ * Parameter Store refused a saved listing token (SSM's `InvalidNextToken`): its tokens expire,
+ * so one saved by an earlier invocation may no longer be accepted. Listing again from the
+ * first page helps; the same token never will.
+ */
+export class ListingTokenRejectedError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(readonly reason: string) {
+    super(`Parameter Store no longer accepts the listing's saved NextToken (${reason}); list again from the first page`);
+    this.name = 'ListingTokenRejectedError';
+  }
 }

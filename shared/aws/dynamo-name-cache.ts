@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactWriteCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { CacheEntry, CacheState, NameCache } from '../cache/types.ts';
+import { ScanCommand, TransactWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { CacheEntry, CachePage, CacheScanKey, CacheState, NameCache } from '../cache/types.ts';
 import { CACHE_TABLE } from '../tables.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 import { FiggyEventsError } from '../errors.ts';
@@ -102,14 +102,21 @@ export class DynamoNameCache implements NameCache {
     }
   }
 
-  async *scan(): AsyncIterable<CacheEntry> {
-    const pages = paginateScan(
-      { client: this.documents, pageSize: this.options.pageSize },
-      { TableName: this.tableName },
+  /**
+   * One Scan request (`pageSize` items, else DynamoDB's 1 MB); `next` is its LastEvaluatedKey,
+   * the item's two key attributes, a string and a number, which survive a JSON round trip.
+   * A Scan reads each name's items together, in sort key order.
+   */
+  async scanPage(start?: CacheScanKey): Promise<CachePage> {
+    const { Items: items = [], LastEvaluatedKey: last } = await this.documents.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        ...(this.options.pageSize !== undefined && { Limit: this.options.pageSize }),
+        ...(start !== undefined && { ExclusiveStartKey: { ...start } }),
+      }),
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) yield this.entry(item);
-    }
+    const entries = items.map((item) => this.entry(item));
+    return { entries, ...(last !== undefined && { next: this.scanKey(last) }) };
   }
 
   private checkReplace(previous: readonly CacheEntry[], next: CacheEntry): void {
@@ -130,6 +137,11 @@ export class DynamoNameCache implements NameCache {
       }
       keys.add(key);
     }
+  }
+
+  private scanKey(key: Record<string, unknown>): CacheScanKey {
+    const read = new ItemReader(this.tableName, key, [PARTITION_KEY, SORT_KEY]);
+    return { [PARTITION_KEY]: read.string(PARTITION_KEY), [SORT_KEY]: read.number(SORT_KEY) };
   }
 
   private entry(item: Record<string, unknown>): CacheEntry {

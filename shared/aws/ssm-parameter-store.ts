@@ -1,6 +1,7 @@
 import {
   AddTagsToResourceCommand,
   DeleteParametersCommand,
+  DescribeParametersCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
@@ -11,7 +12,7 @@ import {
 
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
-import type { ParameterStore, ParameterValue, ParameterWrite } from '../parameters.ts';
+import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 import { WriteRefusedError } from '../replication/errors.ts';
 import type { ParameterDetails, ReplicaStore } from '../replication/types.ts';
 import {
@@ -182,8 +183,29 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
     return new Set(found.flat());
   }
 
+  /** Every parameter name, page by page as the caller consumes them. */
   async *listNames(): AsyncGenerator<string> {
     yield* this.describeNames({ MaxResults: DESCRIBE_PAGE_SIZE });
+  }
+
+  /**
+   * One DescribeParameters page of every name (50 at most); `next` is SSM's NextToken. A page
+   * may be empty and still carry a token, so only its absence ends the listing.
+   */
+  async listNamesPage(token?: string): Promise<NamesPage> {
+    const input: DescribeParametersCommandInput = { MaxResults: DESCRIBE_PAGE_SIZE, ...(token !== undefined && { NextToken: token }) };
+    try {
+      const { Parameters: found = [], NextToken: next } = await this.ssm.send(new DescribeParametersCommand(input));
+      const names = found.flatMap((metadata) => (metadata.Name === undefined ? [] : [canonicalName(metadata.Name)]));
+      return { names, ...(next !== undefined && { next }) };
+    } catch (error) {
+      // SSM's NextTokens expire; a saved one can come back refused. Compared by name, as a
+      // second bundled copy of the SDK has other classes.
+      if (token !== undefined && error instanceof Error && error.name === 'InvalidNextToken') {
+        throw new ListingTokenRejectedError(error.message);
+      }
+      throw error;
+    }
   }
 
   private async *describeNames(input: DescribeParametersCommandInput): AsyncGenerator<string> {

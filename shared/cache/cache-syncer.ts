@@ -1,14 +1,17 @@
 /**
  * Reconciles the name cache with Parameter Store, repairing whatever events were missed.
  */
-import { collect, mapBounded } from '../concurrency.ts';
+import { mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
-import type { ParameterStore } from '../parameters.ts';
+import { ListingTokenRejectedError, type NamesPage, type ParameterStore } from '../parameters.ts';
+import type { PassStep, PassTools, SyncPass } from '../sync/sync-pass.ts';
 import { newEntry, newestEntry } from './entries.ts';
-import type { CacheEntry, CacheState, NameCache } from './types.ts';
+import type { CacheEntry, CacheScanKey, CacheState, NameCache } from './types.ts';
 
+/** What a pass did, counted over every invocation it took. */
 export interface CacheSyncReport {
   readonly parametersListed: number;
+  /** Items the pass read by scanning the cache. */
   readonly cacheItemsRead: number;
   readonly added: number;
   readonly tombstoned: number;
@@ -18,98 +21,185 @@ export interface CacheSyncReport {
   readonly skipped: number;
 }
 
+/**
+ * Where a pass stands: in Parameter Store's listing (`token` is SSM's NextToken of the next
+ * page), then in the cache table (`start` is DynamoDB's key to scan on from). Saved as JSON
+ * between invocations.
+ */
+export type CacheSyncCursor =
+  | { readonly phase: 'listing'; readonly token?: string }
+  | { readonly phase: 'cache'; readonly start?: CacheScanKey };
+
 export interface CacheSyncerDependencies {
   readonly cache: NameCache;
-  readonly parameters: Pick<ParameterStore, 'listNames' | 'existing'>;
+  readonly parameters: Pick<ParameterStore, 'listNamesPage' | 'existing'>;
   readonly log: Log;
   readonly now?: () => number;
+  /** Names read from or written to the cache at once; default 8. */
   readonly concurrency?: number;
   readonly tombstoneTtlDays?: number;
 }
 
+type Tally = { -readonly [Count in keyof CacheSyncReport]: number };
+
 /**
- * Lists every parameter and every cache item, then makes the cache agree: missing names
- * are added as ACTIVE, names gone from Parameter Store become tombstones. A name is only
- * changed after a second look at Parameter Store, because a listing that takes minutes
- * races with live writes; and each write is conditional on the item it replaces, so a
- * live event that lands meanwhile wins.
+ * Makes the name cache agree with Parameter Store, one page at a time, in a pass that may
+ * take many invocations: first every listed name not ACTIVE in the cache is added, then
+ * every name the cache holds as ACTIVE but Parameter Store no longer has becomes a
+ * tombstone, and a name a race left with several items is collapsed to one.
+ *
+ * Each page ends with its repairs done, so the pass continues after the last page finished
+ * and never starts over. A name is changed only on a look at Parameter Store taken while its
+ * page is worked on, and each write is conditional on the items it replaces, so a live event
+ * that lands meanwhile wins.
  *
  * @example
- * const report = await new CacheSyncer({ cache, parameters, log }).sync();
+ * const syncer = new CacheSyncer({ cache, parameters, log });
+ * const outcome = await runSyncPass({ store, job: 'config-cache-syncer', owner, trigger, budget, log }, syncer);
  */
-export class CacheSyncer {
+export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   private readonly now: () => number;
+  private readonly concurrency: number;
 
   constructor(private readonly deps: CacheSyncerDependencies) {
     this.now = deps.now ?? Date.now;
+    this.concurrency = deps.concurrency ?? 8;
   }
 
-  async sync(): Promise<CacheSyncReport> {
-    const observedAt = this.now();
-    const listed = new Set(await collect(this.deps.parameters.listNames()));
-    const byName = new Map<string, CacheEntry[]>();
-    let cacheItemsRead = 0;
-    for await (const entry of this.deps.cache.scan()) {
-      cacheItemsRead++;
-      const entries = byName.get(entry.name);
-      if (entries) entries.push(entry);
-      else byName.set(entry.name, [entry]);
-    }
+  begin(): { cursor: CacheSyncCursor; report: CacheSyncReport } {
+    return {
+      cursor: { phase: 'listing' },
+      report: { parametersListed: 0, cacheItemsRead: 0, added: 0, tombstoned: 0, collapsed: 0, skipped: 0 },
+    };
+  }
 
-    // The listing is what Parameter Store said during this run: it settles same-second ties.
-    const current = new Map<string, CacheEntry>();
-    for (const [name, entries] of byName) {
-      current.set(name, (await newestEntry(entries, async () => listed.has(name))) as CacheEntry);
-    }
-    const wanted = new Map<string, CacheState>();
-    for (const name of listed) {
-      if (current.get(name)?.state !== 'ACTIVE') wanted.set(name, 'ACTIVE');
-    }
-    for (const [name, entries] of byName) {
-      const state = current.get(name)?.state;
-      if (!listed.has(name) && state === 'ACTIVE') wanted.set(name, 'DELETED');
-      else if (entries.length > 1 && !wanted.has(name) && state) wanted.set(name, state);
-    }
-
-    const confirmed = await this.recheck(wanted);
-    let added = 0;
-    let tombstoned = 0;
-    let collapsed = 0;
-    let skipped = 0;
-    await mapBounded([...confirmed], this.deps.concurrency ?? 8, async ([name, state]) => {
-      const entries = byName.get(name) ?? [];
-      const before = current.get(name);
-      const next = newEntry(
-        { name, state, eventTime: Math.max(observedAt, before?.eventTime ?? 0) },
-        entries,
-        this.now(),
-        this.deps.tombstoneTtlDays,
-      );
-      if (!(await this.deps.cache.replace(entries, next))) {
-        skipped++;
-        this.deps.log.info('cache changed while syncing; the live event wins', { parameter_name: name });
-        return;
+  async run(
+    cursor: CacheSyncCursor,
+    report: CacheSyncReport,
+    tools: PassTools<CacheSyncCursor, CacheSyncReport>,
+  ): Promise<PassStep<CacheSyncCursor, CacheSyncReport>> {
+    let at = cursor;
+    const tally: Tally = { ...report };
+    while (!tools.budget.spent()) {
+      const next = at.phase === 'listing' ? await this.listingPage(at.token, tally) : await this.cachePage(at.start, tally);
+      if (next === undefined) {
+        this.deps.log.info('cache sync finished', tally);
+        return { done: true, cursor: at, report: { ...tally } };
       }
-      if (before?.state === state) collapsed++;
-      else if (state === 'ACTIVE') added++;
-      else tombstoned++;
-      this.deps.log.info('cache repaired', { parameter_name: name, state });
-    });
-
-    const report = { parametersListed: listed.size, cacheItemsRead, added, tombstoned, collapsed, skipped };
-    this.deps.log.info('cache sync finished', report);
-    return report;
-  }
-
-  /** Keeps only the repairs that a fresh look at Parameter Store still agrees with. */
-  private async recheck(wanted: Map<string, CacheState>): Promise<Map<string, CacheState>> {
-    // The port batches the names to DescribeParameters' limits itself.
-    const existing = await this.deps.parameters.existing([...wanted.keys()]);
-    const confirmed = new Map<string, CacheState>();
-    for (const [name, state] of wanted) {
-      if ((state === 'ACTIVE') === existing.has(name)) confirmed.set(name, state);
-      else this.deps.log.info('changed during the sync; left to its event', { parameter_name: name });
+      at = next;
+      await tools.checkpoint(at, { ...tally });
     }
-    return confirmed;
+    return { done: false, cursor: at, report: { ...tally } };
   }
+
+  /** Adds the names of one listing page that the cache does not hold as ACTIVE. */
+  private async listingPage(token: string | undefined, tally: Tally): Promise<CacheSyncCursor> {
+    const observedAt = this.now();
+    const page = await this.listNamesPage(token);
+    tally.parametersListed += page.names.length;
+    const read = await mapBounded(page.names, this.concurrency, async (name) => {
+      const entries = await this.deps.cache.entries(name);
+      // Listed a moment ago: that settles a same-second put/delete tie.
+      return { name, entries, current: await newestEntry(entries, async () => true) };
+    });
+    const missing = read.filter(({ current }) => current?.state !== 'ACTIVE');
+    // A second look: a name may have been deleted since its page was listed.
+    const existing = missing.length > 0 ? await this.deps.parameters.existing(missing.map(({ name }) => name)) : new Set<string>();
+    await mapBounded(missing, this.concurrency, async ({ name, entries, current }) => {
+      if (existing.has(name)) await this.repair(name, 'ACTIVE', entries, current, observedAt, tally);
+      else this.leftToItsEvent(name);
+    });
+    return page.next === undefined ? { phase: 'cache' } : { phase: 'listing', token: page.next };
+  }
+
+  private async listNamesPage(token: string | undefined): Promise<NamesPage> {
+    try {
+      return await this.deps.parameters.listNamesPage(token);
+    } catch (error) {
+      if (!(error instanceof ListingTokenRejectedError)) throw error;
+      // SSM's NextTokens expire, and one saved by an earlier invocation may have. Listing
+      // again costs reads only: names the pass already made ACTIVE are not written again.
+      this.deps.log.warn('the saved listing token was refused; listing again from the first page', { reason: error.reason });
+      return this.deps.parameters.listNamesPage();
+    }
+  }
+
+  /** Tombstones the names of one cache page that Parameter Store no longer has, and collapses names with several items. */
+  private async cachePage(start: CacheScanKey | undefined, tally: Tally): Promise<CacheSyncCursor | undefined> {
+    const observedAt = this.now();
+    const page = await this.deps.cache.scanPage(start);
+    tally.cacheItemsRead += page.entries.length;
+    const byName = new Map<string, CacheEntry[]>();
+    for (const entry of page.entries) byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    // The last name's items may go on in the next page: read them all, so several are seen.
+    const last = page.entries.at(-1)?.name;
+    if (page.next !== undefined && last !== undefined) byName.set(last, await this.deps.cache.entries(last));
+
+    // A lone tombstone needs no look at Parameter Store: a name that exists again was listed.
+    const asked = [...byName].filter(([, entries]) => entries.length > 1 || entries.some(({ state }) => state === 'ACTIVE'));
+    const existing = asked.length > 0 ? await this.deps.parameters.existing(asked.map(([name]) => name)) : new Set<string>();
+    const wanted: string[] = [];
+    for (const [name, entries] of asked) {
+      const exists = existing.has(name);
+      const current = await newestEntry(entries, async () => exists);
+      if (repairOf(current, entries.length, exists)) wanted.push(name);
+      else if (entries.length > 1) this.leftToItsEvent(name);
+    }
+
+    await mapBounded(wanted, this.concurrency, async (name) => {
+      // The swap is conditional on every item of the name as it is now, and a live event may
+      // have changed them since the page was read.
+      const entries = await this.deps.cache.entries(name);
+      const exists = existing.has(name);
+      const current = await newestEntry(entries, async () => exists);
+      const state = repairOf(current, entries.length, exists);
+      if (state) await this.repair(name, state, entries, current, observedAt, tally);
+      else this.lostToLiveEvent(name, tally);
+    });
+    return page.next === undefined ? undefined : { phase: 'cache', start: page.next };
+  }
+
+  private async repair(
+    name: string,
+    state: CacheState,
+    entries: readonly CacheEntry[],
+    current: CacheEntry | undefined,
+    observedAt: number,
+    tally: Tally,
+  ): Promise<void> {
+    const next = newEntry(
+      { name, state, eventTime: Math.max(observedAt, current?.eventTime ?? 0) },
+      entries,
+      this.now(),
+      this.deps.tombstoneTtlDays,
+    );
+    if (!(await this.deps.cache.replace(entries, next))) {
+      this.lostToLiveEvent(name, tally);
+      return;
+    }
+    if (current?.state === state) tally.collapsed++;
+    else if (state === 'ACTIVE') tally.added++;
+    else tally.tombstoned++;
+    this.deps.log.info('cache repaired', { parameter_name: name, state });
+  }
+
+  private lostToLiveEvent(name: string, tally: Tally): void {
+    tally.skipped++;
+    this.deps.log.info('cache changed while syncing; the live event wins', { parameter_name: name });
+  }
+
+  private leftToItsEvent(name: string): void {
+    this.deps.log.info('changed during the sync; left to its event', { parameter_name: name });
+  }
+}
+
+/**
+ * The state a name's items are swapped for, if any: a tombstone when the newest says ACTIVE
+ * and Parameter Store has no such name, the newest alone when there are several and
+ * Parameter Store agrees with it.
+ */
+function repairOf(current: CacheEntry | undefined, items: number, exists: boolean): CacheState | undefined {
+  if (current?.state === 'ACTIVE' && !exists) return 'DELETED';
+  if (current && items > 1 && (current.state === 'ACTIVE') === exists) return current.state;
+  return undefined;
 }

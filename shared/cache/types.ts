@@ -22,6 +22,18 @@ export interface NameCache {
    * or a newer item appeared; false when it did.
    */
   replace(previous: readonly CacheEntry[], next: CacheEntry): Promise<boolean>;
-  /** Every item in the cache, page by page. */
-  scan(): AsyncIterable<CacheEntry>;
+  /**
+   * One page of every item in the cache, from where the page before it ended (`start`, that
+   * page's `next`). A name's items come one after another, but may straddle two pages.
+   */
+  scanPage(start?: CacheScanKey): Promise<CachePage>;
+}
+
+/** Where a scan of the cache goes on from: the key of the last item read, plain JSON to save. */
+export type CacheScanKey = Readonly<Record<string, string | number>>;
+
+export interface CachePage {
+  readonly entries: readonly CacheEntry[];
+  /** Absent after the last page. */
+  readonly next?: CacheScanKey;
 }

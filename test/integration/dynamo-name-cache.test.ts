@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
-import type { CacheEntry } from '../../shared/cache/types.ts';
+import type { CacheEntry, CacheScanKey } from '../../shared/cache/types.ts';
 import { DynamoNameCache, InvalidCacheReplaceError } from '../../shared/aws/dynamo-name-cache.ts';
 import { useFreshTables } from './dynamodb-local.ts';
 
@@ -155,19 +155,37 @@ describe('DynamoNameCache', () => {
     expect(await cache.entries('/same-key/a')).to.deep.equal([entry]);
   });
 
-  it('scans every item, across several pages', async () => {
-    const scanCache = new DynamoNameCache(tables().documents, tables().names.cache, {
-      pageSize: 3,
-    });
-    const before: CacheEntry[] = [];
-    for await (const entry of scanCache.scan()) before.push(entry);
+  it('scans every item page by page, from a key that survives a JSON round trip, with a name’s items together', async () => {
+    const scanCache = new DynamoNameCache(tables().documents, tables().names.cache, { pageSize: 3 });
     const added = Array.from({ length: 10 }, (_, index) => active(`/scan/${index}`, T0 + index));
     for (const entry of added) await scanCache.replace([], entry);
+    const twice = [active('/scan/twice', T0), active('/scan/twice', T0 + 10, { version: 2 })];
+    for (const entry of twice) await scanCache.replace([], entry);
 
     const all: CacheEntry[] = [];
-    for await (const entry of scanCache.scan()) all.push(entry);
+    let pages = 0;
+    let start: CacheScanKey | undefined;
+    do {
+      const page = await scanCache.scanPage(start);
+      pages++;
+      all.push(...page.entries);
+      // The key is saved in the progress table as JSON between invocations.
+      start = page.next && (JSON.parse(JSON.stringify(page.next)) as CacheScanKey);
+      if (page.next) expect(start).to.deep.equal(page.next);
+    } while (start);
 
-    expect(all).to.have.length(before.length + added.length);
-    expect(all.filter((entry) => entry.name.startsWith('/scan/'))).to.have.deep.members(added);
+    expect(pages).to.be.at.least(Math.ceil(all.length / 3));
+    expect(all.filter((entry) => entry.name.startsWith('/scan/'))).to.have.deep.members([...added, ...twice]);
+    expect(new Set(all.map((entry) => `${entry.name}@${entry.lastUpdated}`)).size).to.equal(all.length);
+    const at = all.flatMap((entry, index) => (entry.name === '/scan/twice' ? [index] : []));
+    expect(at[1]).to.equal((at[0] as number) + 1);
+    expect(all.slice(at[0], (at[1] as number) + 1)).to.deep.equal(twice);
+  });
+
+  it('reads a whole table in one scan page when no page size is set', async () => {
+    const whole = new DynamoNameCache(tables().documents, tables().names.cache);
+    const page = await whole.scanPage();
+    expect(page.next).to.equal(undefined);
+    expect(page.entries.length).to.be.greaterThan(10);
   });
 });

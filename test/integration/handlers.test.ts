@@ -50,6 +50,7 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
       [ENV.auditTable]: names.audit,
       [ENV.replicationTable]: names.replication,
       [ENV.replicationSourcesTable]: names.replicationSources,
+      [ENV.syncProgressTable]: names.syncProgress,
       [ENV.destinationPrefixes]: '/app',
       [ENV.replicationKmsKeyId]: 'alias/figgy-replication',
       [ENV.auditedNamespaces]: '/',
@@ -309,9 +310,13 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
         Item: { parameter_name: '/sync/ghost', state: 'ACTIVE', last_updated: 1, event_time: 1 },
       }),
     );
-    const report = (await handlers.cacheSyncer({ source: 'aws.events', id: 'schedule-2' }, context)) as Record<string, number>;
-    expect(report.added).to.be.at.least(1);
-    expect(report.tombstoned).to.equal(1);
+    const outcome = (await handlers.cacheSyncer({ source: 'aws.events', id: 'schedule-2' }, context)) as {
+      status: string;
+      report: Record<string, number>;
+    };
+    expect(outcome.status).to.equal('finished');
+    expect(outcome.report.added).to.be.at.least(1);
+    expect(outcome.report.tombstoned).to.equal(1);
     const cache = await scan(names.cache);
     expect(cache.find((item) => item.parameter_name === '/sync/missed')?.state).to.equal('ACTIVE');
     expect(cache.find((item) => item.parameter_name === '/sync/ghost')?.state).to.equal('DELETED');

@@ -1,9 +1,13 @@
 import { expect } from 'chai';
-import { CacheSyncer } from '../../../shared/cache/cache-syncer.ts';
+import { CacheManager } from '../../../shared/cache/cache-manager.ts';
+import { CacheSyncer, type CacheSyncCursor, type CacheSyncReport } from '../../../shared/cache/cache-syncer.ts';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { ReplicationSyncer } from '../../../shared/replication/replication-syncer.ts';
 import type { ParameterWrite } from '../../../shared/parameters.ts';
+import { Budget } from '../../../shared/sync/budget.ts';
+import { runSyncPass } from '../../../shared/sync/sync-pass.ts';
 import { InMemoryMappings, InMemoryNameCache, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
+import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
 
 describe('replication syncer', () => {
   function setup() {
@@ -139,45 +143,200 @@ describe('replication syncer under the deployment IAM', () => {
 });
 
 describe('cache syncer', () => {
-  function setup() {
+  const T0 = Date.parse('2026-11-26T12:00:00Z');
+  const JOB = 'config-cache-syncer';
+
+  function setup(pages: { listing?: number; scan?: number } = {}) {
     const cache = new InMemoryNameCache();
     const parameters = new InMemoryParameterStore();
-    let now = Date.parse('2026-11-26T12:00:00Z');
-    const syncer = new CacheSyncer({ cache, parameters, log: new RecordingLog(), now: () => now++ });
-    return { cache, parameters, syncer };
+    if (pages.listing !== undefined) parameters.listingPageSize = pages.listing;
+    if (pages.scan !== undefined) cache.scanPageSize = pages.scan;
+    const log = new RecordingLog();
+    let now = T0;
+    const syncer = new CacheSyncer({ cache, parameters, log, now: () => now++ });
+    const progress = new InMemorySyncProgress();
+    let saves = 0;
+    const save = progress.save.bind(progress);
+    progress.save = async (lease, update) => {
+      await save(lease, update);
+      saves++;
+    };
+    let invocations = 0;
+    /**
+     * One invocation: continues the open pass (or begins one) until it is done, or until
+     * `pages` pages are saved and its clock says the budget is spent.
+     */
+    const invoke = async (pages = Number.POSITIVE_INFINITY) => {
+      const started = Date.now();
+      const savedBefore = saves;
+      const budget = Budget.of(60_000, () => (saves - savedBefore >= pages ? started + 60_000 : started));
+      const outcome = await runSyncPass({ store: progress, job: JOB, owner: `request-${++invocations}`, trigger: 'start', budget, log }, syncer);
+      if (outcome.status !== 'finished' && outcome.status !== 'continuing') throw new Error(`the invocation was ${outcome.status}`);
+      return outcome;
+    };
+    /** Where the open pass stands, as saved for the next invocation. */
+    const cursor = () => {
+      const saved = progress.items.get(JOB)?.state;
+      return saved === undefined ? undefined : (JSON.parse(saved) as { state: { cursor: CacheSyncCursor } }).state.cursor;
+    };
+    const state = (name: string) => cache.items.filter((item) => item.name === name).map((item) => item.state);
+    return { cache, parameters, log, invoke, cursor, state };
   }
 
+  /**
+   * Twelve parameters listed in pages of five; the cache lacks seven of them, holds a
+   * tombstone of one that exists again, two names gone from Parameter Store as ACTIVE, and
+   * one long-deleted name's tombstone.
+   */
+  function drifted() {
+    const world = setup({ listing: 5, scan: 4 });
+    const names = Array.from({ length: 12 }, (_, index) => `/p/${String(index).padStart(2, '0')}`);
+    for (const name of names) world.parameters.put(name, 'v');
+    names.slice(0, 4).forEach((name, index) => world.cache.items.push({ name, state: 'ACTIVE', lastUpdated: 10 + index, eventTime: 10 + index }));
+    world.cache.items.push(
+      { name: '/p/04', state: 'DELETED', lastUpdated: 5, eventTime: 5, expiresAt: 99 },
+      { name: '/ghost/1', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 },
+      { name: '/ghost/2', state: 'ACTIVE', lastUpdated: 2, eventTime: 2 },
+      { name: '/old', state: 'DELETED', lastUpdated: 3, eventTime: 3, expiresAt: 99 },
+    );
+    return { ...world, names };
+  }
+
+  /** After the listing the cache holds 15 items: 4 + 1 revived + 7 added, and the 3 it had besides. */
+  const DRIFTED_REPORT: CacheSyncReport = { parametersListed: 12, cacheItemsRead: 15, added: 8, tombstoned: 2, collapsed: 0, skipped: 0 };
+
   it('adds names missing from the cache and revives tombstones of names that exist again', async () => {
-    const { cache, parameters, syncer } = setup();
+    const { cache, parameters, invoke } = setup();
     parameters.put('/a', '1');
     parameters.put('/b', '1');
     cache.items.push({ name: '/b', state: 'DELETED', lastUpdated: 5, eventTime: 5, expiresAt: 99 });
-    const report = await syncer.sync();
-    expect(report).to.deep.include({ added: 2, tombstoned: 0 });
+    const outcome = await invoke();
+    expect(outcome.status).to.equal('finished');
+    expect(outcome.report).to.deep.include({ added: 2, tombstoned: 0 });
     expect(cache.items.map((item) => `${item.name}:${item.state}`).sort()).to.deep.equal(['/a:ACTIVE', '/b:ACTIVE']);
     expect(cache.items.every((item) => item.expiresAt === undefined)).to.be.true;
   });
 
-  it('tombstones names gone from Parameter Store only after re-checking', async () => {
-    const { cache, parameters, syncer } = setup();
+  it('repairs a cache over several pages of listing and of cache, and asks Parameter Store only about names that may be wrong', async () => {
+    const { cache, parameters, invoke, state, names } = drifted();
+    const asked: string[] = [];
+    const existing = parameters.existing.bind(parameters);
+    parameters.existing = async (batch) => {
+      asked.push(...batch);
+      return existing(batch);
+    };
+    expect(await invoke()).to.deep.equal({ status: 'finished', invocations: 1, report: DRIFTED_REPORT });
+    for (const name of names) expect(state(name), name).to.deep.equal(['ACTIVE']);
+    expect(state('/ghost/1')).to.deep.equal(['DELETED']);
+    expect(state('/ghost/2')).to.deep.equal(['DELETED']);
+    expect(cache.items.find((item) => item.name === '/old')).to.deep.include({ lastUpdated: 3 });
+    expect(parameters.calls.of('listNamesPage')).to.equal(3);
+    expect(cache.calls.of('Scan')).to.equal(4);
+    // The listing asks about the 8 names it found missing; the cache pages about every ACTIVE item.
+    expect(asked.filter((name) => name === '/p/05')).to.have.length(2);
+    expect(asked).to.not.include('/old');
+  });
+
+  it('continues an interrupted pass from the page after the last one it finished, never from the beginning, and counts every invocation in one report', async () => {
+    const { invoke, cursor, parameters, cache, state, names } = drifted();
+    const first = await invoke(2);
+    expect(first.status).to.equal('continuing');
+    expect(cursor()).to.deep.include({ phase: 'listing' });
+    // The first two listing pages are repaired; the third is not yet read.
+    expect(first.report).to.deep.equal({ parametersListed: 10, cacheItemsRead: 0, added: 6, tombstoned: 0, collapsed: 0, skipped: 0 });
+    expect(state('/p/10')).to.deep.equal([]);
+
+    expect((await invoke(2)).status).to.equal('continuing');
+    expect(cursor()).to.deep.include({ phase: 'cache' });
+    const third = await invoke();
+    expect(third).to.deep.include({ status: 'finished', invocations: 3 });
+    expect(cursor()).to.equal(undefined);
+
+    expect(parameters.calls.of('listNamesPage')).to.equal(3);
+    expect(cache.calls.of('Scan')).to.equal(4);
+    expect(third.report).to.deep.equal(DRIFTED_REPORT);
+    for (const name of names) expect(state(name), name).to.deep.equal(['ACTIVE']);
+    expect(state('/ghost/1')).to.deep.equal(['DELETED']);
+  });
+
+  it('lists again from the first page when Parameter Store refuses the saved token, and goes on with the rest of the pass', async () => {
+    const { invoke, parameters, cache, log } = drifted();
+    await invoke(1);
+    const repairedFirst = cache.items.find((item) => item.name === '/p/04');
+    parameters.expireListingTokens();
+
+    const outcome = await invoke();
+
+    expect(outcome.status).to.equal('finished');
+    // One page, the refused one, then the listing's three pages again.
+    expect(parameters.calls.of('listNamesPage')).to.equal(1 + 1 + 3);
+    expect(log.lines.filter((line) => line.includes('the saved listing token was refused'))).to.have.length(1);
+    expect(JSON.parse(log.lines.find((line) => line.includes('refused')) as string)).to.include({ level: 'warn' });
+    // Names repaired before are not written again; the counts go on, the first page counted twice as listed.
+    expect(cache.items.find((item) => item.name === '/p/04')).to.equal(repairedFirst);
+    expect(outcome.report).to.deep.equal({ ...DRIFTED_REPORT, parametersListed: 12 + 5 });
+    expect(cache.calls.of('Scan')).to.equal(4);
+  });
+
+  it('lets a live event between two invocations stand', async () => {
+    const { cache, parameters, invoke } = setup({ listing: 2 });
+    for (const name of ['/a', '/b', '/c', '/d']) parameters.put(name, 'v');
+    const manager = new CacheManager({ cache, parameters, log: new RecordingLog(), now: () => T0 + 120_000 });
+    const live = { author: { name: 'alice' }, account: '123456789012', region: 'eu-west-1', eventTime: T0 + 60_000 };
+
+    await invoke(1);
+    expect(cache.items.map((item) => item.name).sort()).to.deep.equal(['/a', '/b']);
+    parameters.delete('/a');
+    await manager.apply({ ...live, kind: 'delete', action: 'DeleteParameter', name: '/a', eventId: 'live-delete-a' });
+    parameters.put('/c', 'w');
+    await manager.apply({ ...live, kind: 'put', action: 'PutParameter', name: '/c', eventId: 'live-put-c', version: 2 });
+    const outcome = await invoke();
+
+    expect(outcome.status).to.equal('finished');
+    expect(cache.items.find((item) => item.name === '/a')).to.deep.include({ state: 'DELETED', eventId: 'live-delete-a' });
+    expect(cache.items.find((item) => item.name === '/c')).to.deep.include({ state: 'ACTIVE', eventId: 'live-put-c' });
+    expect(cache.items.find((item) => item.name === '/d')).to.deep.include({ state: 'ACTIVE' });
+    expect(outcome.report).to.deep.include({ added: 3, tombstoned: 0, skipped: 0 });
+  });
+
+  it('tombstones a name only when Parameter Store says it is gone as its cache page is read', async () => {
+    const { cache, parameters, invoke } = setup();
     cache.items.push(
       { name: '/gone', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 },
       { name: '/appeared-meanwhile', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 },
     );
-    const listNames = parameters.listNames.bind(parameters);
-    parameters.listNames = async function* () {
-      yield* listNames();
+    const listNamesPage = parameters.listNamesPage.bind(parameters);
+    parameters.listNamesPage = async (token) => {
+      const page = await listNamesPage(token);
       parameters.put('/appeared-meanwhile', 'v');
+      return page;
     };
-    const report = await syncer.sync();
-    expect(report).to.deep.include({ tombstoned: 1, added: 0 });
+    expect((await invoke()).report).to.deep.include({ tombstoned: 1, added: 0 });
     expect(cache.items.find((item) => item.name === '/gone')?.state).to.equal('DELETED');
     expect(cache.items.find((item) => item.name === '/appeared-meanwhile')?.state).to.equal('ACTIVE');
     expect(parameters.calls.of('existing')).to.equal(1);
   });
 
+  it('leaves the tombstone of a live delete that lands while its page is worked on', async () => {
+    const { cache, parameters, invoke } = setup();
+    parameters.put('/kept', 'v');
+    cache.items.push({ name: '/kept', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 }, { name: '/x', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 });
+    const manager = new CacheManager({ cache, parameters, log: new RecordingLog(), now: () => T0 + 2_000 });
+    const existing = parameters.existing.bind(parameters);
+    parameters.existing = async (names) => {
+      const found = await existing(names);
+      if (names.includes('/x')) {
+        await manager.apply({ kind: 'delete', action: 'DeleteParameter', name: '/x', eventId: 'live-delete-x', eventTime: T0 + 1_000, author: { name: 'alice' }, account: '123456789012', region: 'eu-west-1' });
+      }
+      return found;
+    };
+    expect((await invoke()).report).to.deep.include({ tombstoned: 0, skipped: 1 });
+    expect(cache.items.filter((item) => item.name === '/x')).to.have.length(1);
+    expect(cache.items.find((item) => item.name === '/x')).to.deep.include({ state: 'DELETED', eventId: 'live-delete-x' });
+  });
+
   it('collapses names with two items into one and leaves correct names alone', async () => {
-    const { cache, parameters, syncer } = setup();
+    const { cache, parameters, invoke } = setup();
     parameters.put('/a', '1');
     parameters.put('/ok', '1');
     cache.items.push(
@@ -185,8 +344,21 @@ describe('cache syncer', () => {
       { name: '/a', state: 'ACTIVE', lastUpdated: 2, eventTime: 2 },
       { name: '/ok', state: 'ACTIVE', lastUpdated: 3, eventTime: 3 },
     );
-    expect(await syncer.sync()).to.deep.include({ collapsed: 1, added: 0, tombstoned: 0 });
+    expect((await invoke()).report).to.deep.include({ collapsed: 1, added: 0, tombstoned: 0 });
     expect(cache.items.filter((item) => item.name === '/a')).to.have.length(1);
     expect(cache.items.find((item) => item.name === '/ok')?.lastUpdated).to.equal(3);
+  });
+
+  it('collapses a name whose items straddle two cache pages', async () => {
+    const { cache, parameters, invoke } = setup({ scan: 2 });
+    parameters.put('/a', '1');
+    parameters.put('/b', '1');
+    cache.items.push(
+      { name: '/a', state: 'ACTIVE', lastUpdated: 1, eventTime: 1 },
+      { name: '/b', state: 'ACTIVE', lastUpdated: 2, eventTime: 2 },
+      { name: '/b', state: 'ACTIVE', lastUpdated: 3, eventTime: 3 },
+    );
+    expect((await invoke()).report).to.deep.include({ collapsed: 1, skipped: 0 });
+    expect(cache.items.filter((item) => item.name === '/b')).to.have.length(1);
   });
 });

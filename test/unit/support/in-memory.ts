@@ -4,8 +4,8 @@
  * conditional swap, batched reads) and count calls, so a test can say "one Query, no Scan".
  */
 import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
-import type { CacheEntry, NameCache } from '../../../shared/cache/types.ts';
-import type { ParameterStore, ParameterValue, ParameterWrite } from '../../../shared/parameters.ts';
+import type { CacheEntry, CacheScanKey, NameCache } from '../../../shared/cache/types.ts';
+import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../../../shared/parameters.ts';
 import { placeKey, type Place } from '../../../shared/replication/places.ts';
 import type {
   ParameterDetails,
@@ -48,6 +48,10 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
   readonly calls = new Calls();
   readonly writes: ParameterWrite[] = [];
   now: number | undefined;
+  /** Names per listing page (DescribeParameters' 50 unless a test sets fewer). */
+  listingPageSize = 50;
+  /** Bumped by {@link expireListingTokens}: a token of an older generation is refused. */
+  private listingGeneration = 0;
   /**
    * What the caller's IAM lets it read: a batch naming anything else fails whole, as
    * GetParameters does under a policy that denies one of its names.
@@ -152,9 +156,27 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
     return new Set(names.filter((name) => this.parameters.has(name)));
   }
 
-  async *listNames() {
-    this.calls.count('listNames');
-    yield* [...this.parameters.keys()];
+  /**
+   * Names in name order; the token carries the last name returned, as the sandbox's
+   * emulator's does, so a page never repeats or skips a name created or deleted meanwhile.
+   */
+  async listNamesPage(token?: string): Promise<NamesPage> {
+    this.calls.count('listNamesPage');
+    let after: string | undefined;
+    if (token !== undefined) {
+      const [generation, name] = JSON.parse(token) as [number, string];
+      if (generation !== this.listingGeneration) throw new ListingTokenRejectedError("The specified token isn't valid.");
+      after = name;
+    }
+    const names = [...this.parameters.keys()].sort().filter((name) => after === undefined || name > after);
+    const page = names.slice(0, this.listingPageSize);
+    const last = page.at(-1);
+    return { names: page, ...(names.length > page.length && last !== undefined && { next: JSON.stringify([this.listingGeneration, last]) }) };
+  }
+
+  /** Every listing token handed out so far is refused from now on, as SSM's expire. */
+  expireListingTokens(): void {
+    this.listingGeneration++;
   }
 }
 
@@ -206,9 +228,13 @@ export class InMemoryAuditLog implements AuditLog {
 }
 
 export class InMemoryNameCache implements NameCache {
+  readonly calls = new Calls();
   items: CacheEntry[] = [];
+  /** Items per scan page (DynamoDB's `Limit`). */
+  scanPageSize = 100;
 
   async entries(name: string) {
+    this.calls.count('Query');
     return this.items.filter((item) => item.name === name);
   }
 
@@ -222,8 +248,17 @@ export class InMemoryNameCache implements NameCache {
     return true;
   }
 
-  async *scan() {
-    yield* [...this.items];
+  /** Items by name, then sort key, as DynamoDB scans a name's items together; the key is the last item's. */
+  async scanPage(start?: CacheScanKey) {
+    this.calls.count('Scan');
+    const order = (a: { name: string; lastUpdated: number }, b: { name: string; lastUpdated: number }) =>
+      a.name === b.name ? a.lastUpdated - b.lastUpdated : a.name < b.name ? -1 : 1;
+    const after = start && { name: String(start.parameter_name), lastUpdated: Number(start.last_updated) };
+    const items = [...this.items].sort(order).filter((item) => after === undefined || order(item, after) > 0);
+    const page = items.slice(0, this.scanPageSize);
+    const last = page.at(-1);
+    const next = items.length > page.length && last ? { parameter_name: last.name, last_updated: last.lastUpdated } : undefined;
+    return { entries: page, ...(next && { next }) };
   }
 }
 
