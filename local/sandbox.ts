@@ -184,6 +184,12 @@ export interface Sandbox {
   /** Every log line the functions wrote. */
   logs(): FunctionLogLine[];
   setFaults(faults: SandboxFaults): void;
+  /**
+   * Runs `load` as if what it writes had existed before figgy-events was deployed: its SSM
+   * writes raise no events, and the stream mapping starts again at the newest record, as one
+   * created after them would, so no function sees them. The syncers must find them themselves.
+   */
+  beforeDeployment(load: () => Promise<void>): Promise<void>;
   /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
   restartDynamoDb(): Promise<void>;
   stop(): Promise<void>;
@@ -328,22 +334,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       delivery: { duplicates: faults.duplicateDelivery, shuffle: faults.shuffleDelivery },
       random,
     });
+    // Off while `beforeDeployment` loads what existed before the rule did.
+    let deployed = true;
     // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
     ssm.onWrite((detail) => {
-      if (detail.awsRegion !== region || detail.recipientAccountId !== SANDBOX_ACCOUNT) return;
+      if (!deployed || detail.awsRegion !== region || detail.recipientAccountId !== SANDBOX_ACCOUNT) return;
       bus.publish(toEventBridgeEvent(detail));
     });
 
     const streamArn = await replicationStreamArn(dynamoClient, tables.replication);
     const streams = () =>
       new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
+    // A mapping created after `beforeDeployment` loaded the table starts at its newest record.
+    let startingPosition: 'TRIM_HORIZON' | 'LATEST' = REPLICATION_STREAM_SOURCE.startingPosition;
     const startPoller = () => {
       const poller = new StreamPoller({
         client: streams(),
         streamArn,
         region,
         functionName: 'dynamo-stream-replicator',
-        settings: REPLICATION_STREAM_SOURCE,
+        settings: { ...REPLICATION_STREAM_SOURCE, startingPosition },
         invoke: (event) => host.invoke('dynamo-stream-replicator', event),
         onDeadLetter: (letter) => letters.push(letter),
       });
@@ -416,6 +426,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
           ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
         });
+      },
+      beforeDeployment: async (load) => {
+        await settle();
+        await poller.stop();
+        deployed = false;
+        try {
+          await load();
+        } finally {
+          deployed = true;
+          startingPosition = 'LATEST';
+          poller = startPoller();
+        }
       },
       restartDynamoDb: async () => {
         if (!dbPath) throw new Error('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');

@@ -1,0 +1,170 @@
+/**
+ * Question: how close do a mirror's first copy and a full repair of it come to the floor that
+ * the configured write pace allows, and do they ever write faster than it?
+ *
+ * The sandbox mirrors `/team/` into another region (a replica target with
+ * `bulkWritesPerSecond: 2`), SSM's rate limits on in both. The first copy starts in the
+ * stream replicator the moment the mapping is written; what its invocation has no time for
+ * goes to the replication syncer, invoked by its continuation schedule (here at once, not a
+ * minute later) with its timeout shortened to 60 s so the copy spans invocations. Then every
+ * replica is deleted by hand and the syncer's pass repairs the mirror.
+ */
+import { performance } from 'node:perf_hooks';
+import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startSandbox, type Sandbox } from '../local/index.ts';
+import { chunk } from '../shared/concurrency.ts';
+import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
+import type { SyncOutcome } from '../shared/sync/sync-pass.ts';
+import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
+import { documentClient, putParameters, ssmClient } from './support/sandbox-setup.ts';
+import { progress, runIfMain } from './support/standalone.ts';
+import { round } from './support/stats.ts';
+
+const ID = 'mirror-copy';
+const GOAL_RATIO = 1.2;
+const PACE = 2;
+const TARGET_REGION = 'eu-central-1';
+const SYNCER_TIMEOUT_SECONDS = 60;
+
+interface CopyRun {
+  readonly label: string;
+  readonly seconds: number;
+  readonly floorSeconds: number;
+  readonly puts: number;
+  readonly invocations: string;
+  /** The most replicas written within any one second. */
+  readonly mostInASecond: number;
+}
+
+/** Replicas in the target, and the most of them written within any one second since `since`. */
+function replicasIn(sandbox: Sandbox, since: number): { count: number; mostInASecond: number } {
+  const replicas = sandbox.ssm.snapshot({ region: TARGET_REGION }).filter((parameter) => parameter.name.startsWith('/dr/team/'));
+  const times = replicas.map((replica) => replica.lastModifiedDate.getTime()).filter((time) => time >= since).sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < times.length; last++) {
+    while ((times[last] as number) - (times[first] as number) >= 1000) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return { count: replicas.length, mostInASecond: most };
+}
+
+/** Runs the syncer's continuation schedule until it finds nothing left to do; returns the invocations. */
+async function continueUntilIdle(sandbox: Sandbox): Promise<number> {
+  let invocations = 0;
+  for (;;) {
+    const outcome = (await sandbox.continueSchedule('replication-syncer')) as SyncOutcome<ReplicationSyncReport>;
+    if (outcome.status === 'idle') return invocations;
+    if (outcome.status === 'busy') continue;
+    invocations++;
+  }
+}
+
+function putsInTarget(sandbox: Sandbox, before: Record<string, number>): number {
+  return (sandbox.ssm.callCounts().PutParameter ?? 0) - (before.PutParameter ?? 0);
+}
+
+export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport> {
+  const started = Date.now();
+  const size = quick ? 60 : 300;
+  progress(ID, 'starting the sandbox');
+  const sandbox = await startSandbox({
+    auditedNamespaces: ['/audited-by-this-benchmark-nothing/'],
+    replicaTargets: [{ region: TARGET_REGION, destinationPrefixes: ['/dr/'], bulkWritesPerSecond: PACE }],
+    functions: { 'replication-syncer': { timeoutSeconds: SYNCER_TIMEOUT_SECONDS } },
+  });
+  try {
+    const ssm = ssmClient(sandbox);
+    const documents = documentClient(sandbox);
+    progress(ID, `putting ${size} parameters under /team/`);
+    await putParameters(ssm, Array.from({ length: size }, (_, i) => ({ name: `/team/p${String(i).padStart(4, '0')}`, value: `value-${i}` })));
+    await sandbox.settle();
+    const floorSeconds = (size - 1) / PACE;
+    sandbox.setFaults({ ssmRateLimits: true });
+
+    progress(ID, `first copy of ${size} parameters at ${PACE} writes/s (floor ${floorSeconds} s)`);
+    let before = sandbox.ssm.callCounts();
+    let start = performance.now();
+    const copyStart = Date.now();
+    const destination = `arn:aws:ssm:${TARGET_REGION}:${sandbox.accountId}:parameter/dr/team/`;
+    await documents.send(new PutCommand({ TableName: sandbox.tables.replication, Item: { destination, source: '/team/', type: 'mirror' } }));
+    await sandbox.settle();
+    const continued = await continueUntilIdle(sandbox);
+    const firstSeconds = (performance.now() - start) / 1000;
+    const first = replicasIn(sandbox, copyStart);
+    if (first.count !== size) throw new Error(`the first copy left ${first.count} replicas, not ${size}`);
+    const runs: CopyRun[] = [
+      {
+        label: 'first copy',
+        seconds: firstSeconds,
+        floorSeconds,
+        puts: putsInTarget(sandbox, before),
+        invocations: `stream replicator, then ${continued} syncer`,
+        mostInASecond: first.mostInASecond,
+      },
+    ];
+
+    progress(ID, `deleting every replica by hand; the syncer's pass repairs the mirror`);
+    sandbox.setFaults({ ssmRateLimits: false });
+    const target = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: TARGET_REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const replicas = sandbox.ssm.snapshot({ region: TARGET_REGION }).map((parameter) => parameter.name);
+    for (const names of chunk(replicas, 10)) await target.send(new DeleteParametersCommand({ Names: names }));
+    sandbox.setFaults({ ssmRateLimits: true });
+    before = sandbox.ssm.callCounts();
+    start = performance.now();
+    const repairStart = Date.now();
+    const outcome = (await sandbox.runSchedule('replication-syncer')) as SyncOutcome<ReplicationSyncReport>;
+    const repairSeconds = (performance.now() - start) / 1000;
+    const repaired = replicasIn(sandbox, repairStart);
+    if (outcome.status !== 'finished' || repaired.count !== size) throw new Error(`the repair ended ${outcome.status} with ${repaired.count} replicas, not ${size}`);
+    runs.push({
+      label: 'full repair',
+      seconds: repairSeconds,
+      floorSeconds,
+      puts: putsInTarget(sandbox, before),
+      invocations: `${outcome.invocations} syncer`,
+      mostInASecond: repaired.mostInASecond,
+    });
+    sandbox.setFaults({ ssmRateLimits: false });
+
+    const worst = Math.max(...runs.map((each) => each.seconds / each.floorSeconds));
+    const fastest = Math.max(...runs.map((each) => each.mostInASecond));
+    return {
+      id: ID,
+      title: `A mirror's first copy and full repair of ${size} parameters at ${PACE} writes/s`,
+      question: `How long do a mirror's first copy and a full repair of ${size} parameters take at a pace of ${PACE} writes/s, next to the floor that pace allows, and is the pace ever exceeded?`,
+      goal: {
+        statement: `wall time ≤ ${GOAL_RATIO}× the floor, and never more than ${PACE} writes in a second`,
+        met: worst <= GOAL_RATIO && fastest <= PACE,
+        evidence: `${runs.map((each) => `${each.label}: ${round(each.seconds, 1)} s vs ${round(each.floorSeconds, 1)} s floor`).join('; ')}; most writes in any second ${fastest}`,
+      },
+      tables: [
+        {
+          caption: `Mirror /team/ → ${TARGET_REGION} /dr/team/ in the sandbox, SSM limits on (3 writes/s per region), replication-syncer timeout ${SYNCER_TIMEOUT_SECONDS} s.`,
+          columns: ['run', 'replicas', 'PutParameter in the target', 'invocations', 'floor s', 'wall s', 'wall / floor', 'most writes in a second'],
+          rows: runs.map((each) => [each.label, size, each.puts, each.invocations, round(each.floorSeconds, 1), round(each.seconds, 1), round(each.seconds / each.floorSeconds, 2), each.mostInASecond]),
+        },
+      ],
+      figures: Object.fromEntries(
+        runs.flatMap((each, index) => {
+          const key = index === 0 ? 'firstCopy' : 'repair';
+          return [
+            [`${key}.seconds`, round(each.seconds, 1)],
+            [`${key}.ratioToFloor`, round(each.seconds / each.floorSeconds, 2)],
+            [`${key}.mostInASecond`, each.mostInASecond],
+          ];
+        }),
+      ),
+      notes: [
+        `The floor is (replicas − 1) / ${PACE} s: the pace lets the first write go at once and each next one ${1000 / PACE} ms later.`,
+        'Wall time of the first copy runs from writing the mapping to the last continuation invocation that found nothing left; of the repair, the start schedule\'s invocation and the continuations after it.',
+        '"Most writes in a second" counts replicas by their LastModifiedDate in any sliding second; the pace is carried from one invocation to the next through the job\'s item, so the hand-over does not burst.',
+      ],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+await runIfMain(import.meta.url, run);

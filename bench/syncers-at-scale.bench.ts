@@ -1,0 +1,179 @@
+/**
+ * Question: do the two syncers finish a pass at 110,000 parameters and 100,000 mappings — more
+ * than one Lambda invocation can do under SSM's rate limits — by continuing across
+ * invocations from their checkpoints, never from the beginning, and how close do they come
+ * to the floor those limits allow?
+ *
+ * The sandbox holds 10,000 sources and 100,000 destinations (each source read by ten app
+ * mappings), loaded as if they existed before the deployment: no events, no stream records,
+ * an empty name cache and source index. The syncers' timeout is shortened to 60 s so a pass
+ * needs several invocations; `runSchedule` invokes the start schedule, then the continuation
+ * schedule until the pass is finished, as the one-minute schedule would without the wait.
+ */
+import { performance } from 'node:perf_hooks';
+import { startSandbox, type Sandbox } from '../local/index.ts';
+import { DEFAULT_RATE_LIMITS } from '../local/ssm/index.ts';
+import { GET_PARAMETERS_BATCH_SIZE } from '../shared/aws/ssm-parameters.ts';
+import type { CacheSyncReport } from '../shared/cache/cache-syncer.ts';
+import type { ScheduledFunctionName } from '../shared/functions.ts';
+import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
+import type { SyncOutcome } from '../shared/sync/sync-pass.ts';
+import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
+import { batchWrite, documentClient, putParameters, ssmClient } from './support/sandbox-setup.ts';
+import { progress, runIfMain } from './support/standalone.ts';
+import { round } from './support/stats.ts';
+
+const ID = 'syncers-at-scale';
+const TIMEOUT_SECONDS = 60;
+const FANOUT = 10;
+/** DescribeParameters lists at most 50 parameters a page. */
+const DESCRIBE_PAGE = 50;
+
+const source = (k: number) => `/shared/scale/s${k}`;
+const destination = (i: number) => `/app/scale/d${i}`;
+
+interface Run<R> {
+  readonly name: ScheduledFunctionName;
+  readonly seconds: number;
+  readonly invocations: number;
+  readonly report: R;
+  readonly calls: Record<string, number>;
+}
+
+async function timedPass<R>(sandbox: Sandbox, name: ScheduledFunctionName): Promise<Run<R>> {
+  await sandbox.settle();
+  sandbox.setFaults({ ssmRateLimits: true });
+  const before = sandbox.ssm.callCounts();
+  const start = performance.now();
+  const outcome = (await sandbox.runSchedule(name)) as SyncOutcome<R>;
+  const seconds = (performance.now() - start) / 1000;
+  const after = sandbox.ssm.callCounts();
+  sandbox.setFaults({ ssmRateLimits: false });
+  if (outcome.status !== 'finished') throw new Error(`${name} ended its pass as ${outcome.status}`);
+  const calls = Object.fromEntries(Object.keys(after).map((operation) => [operation, (after[operation] ?? 0) - (before[operation] ?? 0)]));
+  return { name, seconds, invocations: outcome.invocations, report: outcome.report, calls };
+}
+
+/** Seconds SSM's token bucket needs for `calls` at `rate`/s, the first second's burst free. */
+function bucketSeconds(calls: number, rate: number): number {
+  return Math.max(0, calls - rate) / rate;
+}
+
+export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport> {
+  const started = Date.now();
+  const mappings = quick ? 10_000 : 100_000;
+  const sources = mappings / FANOUT;
+  const drifted = quick ? 10 : 60;
+  progress(ID, 'starting the sandbox');
+  const sandbox = await startSandbox({
+    auditedNamespaces: ['/audited-by-this-benchmark-nothing/'],
+    functions: {
+      'replication-syncer': { timeoutSeconds: TIMEOUT_SECONDS },
+      'config-cache-syncer': { timeoutSeconds: TIMEOUT_SECONDS },
+    },
+  });
+  try {
+    const ssm = ssmClient(sandbox);
+    const documents = documentClient(sandbox);
+    const parameters = sources + mappings;
+    progress(ID, `loading ${parameters} parameters and ${mappings} mappings as if they existed before the deployment`);
+    await sandbox.beforeDeployment(async () => {
+      await putParameters(
+        ssm,
+        [
+          ...Array.from({ length: sources }, (_, k) => ({ name: source(k), value: `value-${k}` })),
+          ...Array.from({ length: mappings }, (_, i) => ({
+            name: destination(i),
+            value: i % Math.floor(mappings / drifted) === 0 ? 'drifted' : `value-${i % sources}`,
+          })),
+        ],
+        32,
+      );
+      await batchWrite(
+        documents,
+        sandbox.tables.replication,
+        Array.from({ length: mappings }, (_, i) => ({ destination: destination(i), source: source(i % sources), type: 'app' })),
+      );
+    });
+
+    progress(ID, `config-cache-syncer: ${parameters} parameters, an empty cache, SSM rate limits on, ${TIMEOUT_SECONDS} s timeout`);
+    const cache = await timedPass<CacheSyncReport>(sandbox, 'config-cache-syncer');
+    progress(ID, `replication-syncer: ${mappings} mappings, no source index yet, ${drifted} drifted, SSM rate limits on`);
+    const replication = await timedPass<ReplicationSyncReport>(sandbox, 'replication-syncer');
+
+    if (cache.report.added !== parameters) throw new Error(`the cache syncer added ${cache.report.added} names, not ${parameters}`);
+    if (replication.report.written !== drifted) throw new Error(`the replication syncer repaired ${replication.report.written} destinations, not ${drifted}`);
+
+    // One pass's SSM work, read once: the listing, and every name it checks or reads.
+    const listingPages = Math.ceil(parameters / DESCRIBE_PAGE);
+    const getParametersNeeded = Math.ceil(parameters / GET_PARAMETERS_BATCH_SIZE);
+    const cacheFloor = bucketSeconds(listingPages, DEFAULT_RATE_LIMITS.read);
+    const replicationFloor = bucketSeconds(getParametersNeeded, DEFAULT_RATE_LIMITS.read) + drifted / 2;
+    const rows = [
+      {
+        run: cache,
+        work: `${parameters.toLocaleString('en')} names listed and cached`,
+        needed: `${listingPages} DescribeParameters pages`,
+        sent: cache.calls.DescribeParameters ?? 0,
+        perPass: listingPages,
+        floor: cacheFloor,
+      },
+      {
+        run: replication,
+        work: `${mappings.toLocaleString('en')} mappings judged, ${drifted} repaired`,
+        needed: `${getParametersNeeded} GetParameters of ten names`,
+        sent: replication.calls.GetParameters ?? 0,
+        perPass: getParametersNeeded,
+        floor: replicationFloor,
+      },
+    ];
+    const completed = rows.every((row) => row.run.invocations > 1);
+    return {
+      id: ID,
+      title: `Syncers at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings, continued across invocations`,
+      question: `Do both syncers finish a pass at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings with SSM's rate limits on and a ${TIMEOUT_SECONDS} s timeout, continuing from their checkpoints?`,
+      goal: {
+        statement: 'each pass needs several invocations and finishes, continuing from its checkpoint (informational: how far above the floor)',
+        met: completed,
+        informational: false,
+        evidence: rows.map((row) => `${row.run.name}: ${row.run.invocations} invocations, ${round(row.run.seconds, 0)} s vs ${round(row.floor, 0)} s floor`).join('; '),
+      },
+      tables: [
+        {
+          caption: `One pass per syncer in the sandbox, timeout ${TIMEOUT_SECONDS} s, SSM limits ${DEFAULT_RATE_LIMITS.read} reads/s and ${DEFAULT_RATE_LIMITS.write} writes/s; repairs paced at the default 2 writes/s.`,
+          columns: ['syncer', 'work', 'one pass needs', 'sent (throttled included)', 'sent / needed', 'invocations', 'floor s', 'wall s', 'wall / floor'],
+          rows: rows.map((row) => [
+            row.run.name,
+            row.work,
+            row.needed,
+            row.sent,
+            round(row.sent / row.perPass, 2),
+            row.run.invocations,
+            round(row.floor, 0),
+            round(row.run.seconds, 0),
+            round(row.run.seconds / row.floor, 2),
+          ]),
+        },
+      ],
+      figures: Object.fromEntries(
+        rows.flatMap((row) => [
+          [`${row.run.name}.invocations`, row.run.invocations],
+          [`${row.run.name}.seconds`, round(row.run.seconds, 1)],
+          [`${row.run.name}.floorSeconds`, round(row.floor, 1)],
+          [`${row.run.name}.sentPerNeeded`, round(row.sent / row.perPass, 2)],
+        ]),
+      ),
+      notes: [
+        'sent / needed near 1 is the evidence that no invocation began the pass again: every page or batch was read once, plus the calls SSM throttled and the client retried.',
+        'The cache syncer also confirms each name it adds with DescribeParameters (a second look, as a listing that takes minutes races with live writes) and checks every cached name in its second phase, so it sends about three listings\' worth of calls; the floor counts one listing.',
+        'The replication floor counts one GetParameters per ten names read and the repairs at the configured 2 writes/s; every invocation also reads all mappings from DynamoDB, which the floor leaves out.',
+        'Set-up (110,000 PutParameter calls and 100,000 BatchWriteItem items) runs with the rate limits off, the event rule and the stream mapping paused, and is not timed.',
+      ],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+await runIfMain(import.meta.url, run);
