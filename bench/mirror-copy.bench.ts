@@ -131,7 +131,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     const fastest = Math.max(...runs.map((each) => each.mostInASecond));
     return {
       id: ID,
-      title: `A mirror's first copy and full repair of ${size} parameters at ${PACE} writes/s`,
+      title: `8. A mirror's first copy and full repair of ${size} parameters at ${PACE} writes/s`,
       question: `How long do a mirror's first copy and a full repair of ${size} parameters take at a pace of ${PACE} writes/s, next to the floor that pace allows, and is the pace ever exceeded?`,
       goal: {
         statement: `wall time ≤ ${GOAL_RATIO}× the floor, and never more than ${PACE} writes in a second`,

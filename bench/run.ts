@@ -28,6 +28,8 @@ const BENCHMARKS = [
   { id: 'propagation', file: 'propagation.bench.ts', title: '4. Propagation latency' },
   { id: 'synth-plan', file: 'synth-plan.bench.ts', title: '5. Synth and offline plan' },
   { id: 'prefix-restore', file: 'prefix-restore.bench.ts', title: '6. Restore plan of one prefix beside 100,000 other records' },
+  { id: 'syncers-at-scale', file: 'syncers-at-scale.bench.ts', title: '7. Syncers at 110,000 parameters and 100,000 mappings, across invocations' },
+  { id: 'mirror-copy', file: 'mirror-copy.bench.ts', title: "8. A mirror's first copy and full repair against the write pace" },
 ] as const;
 
 function otherHeavyRuns(): string[] {

@@ -130,7 +130,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     const completed = rows.every((row) => row.run.invocations > 1);
     return {
       id: ID,
-      title: `Syncers at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings, continued across invocations`,
+      title: `7. Syncers at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings, across invocations`,
       question: `Do both syncers finish a pass at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings with SSM's rate limits on and a ${TIMEOUT_SECONDS} s timeout, continuing from their checkpoints?`,
       goal: {
         statement: 'each pass needs several invocations and finishes, continuing from its checkpoint (informational: how far above the floor)',

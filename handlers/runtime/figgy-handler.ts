@@ -31,9 +31,9 @@ export type Setup<TEvent, TResult> = (log: Log) => Core<TEvent, TResult>;
  * variable is reported like any other failure (and the event is retried), naming the variable.
  *
  * @example
- * export const handler = figgyHandler('config-cache-syncer', (log) => {
- *   const syncer = new CacheSyncer({ cache, parameters, log });
- *   return () => syncer.sync();
+ * export const handler = figgyHandler('replication-syncer', (log) => {
+ *   const syncer = new ReplicationSyncer(replicationDependencies(log));
+ *   return (event, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log);
  * });
  */
 export function figgyHandler<TEvent, TResult>(name: FunctionName, setup: Setup<TEvent, TResult>) {

@@ -263,7 +263,7 @@ class RepairRun {
     const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
     const base = this.report;
     const verdicts = new Map<string, string>();
-    const { finished } = await workInOrder(ordered, {
+    const work = (level: [number, ParameterMapping][]) => workInOrder(level, {
       budget: this.tools.budget,
       chunkSize: MAPPING_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
@@ -289,6 +289,13 @@ class RepairRun {
       checkpoint: ([level, mapping]) =>
         this.save({ ...this.cursor, pass: { phase: 'mappings', after: [level, mapping.destination] } }, added(base, counts)),
     });
+    // One level at a time: a chunk judged before the level upstream of it is written would
+    // find a stale source in sync.
+    let finished = true;
+    for (const level of byLevel(ordered)) {
+      ({ finished } = await work(level));
+      if (!finished) break;
+    }
     this.report = added(base, counts);
     if (finished) await this.save({ ...this.cursor, pass: { phase: 'mirrors' } });
     return finished;
@@ -349,6 +356,17 @@ function added(report: ReplicationSyncReport, counts: { written: number; inSync:
     refused: report.refused + counts.refused,
     waiting: report.waiting + counts.waiting,
   };
+}
+
+/** Consecutive runs of one level, in order. */
+function byLevel<T>(ordered: readonly [number, T][]): [number, T][][] {
+  const levels: [number, T][][] = [];
+  for (const entry of ordered) {
+    const current = levels.at(-1);
+    if (current && current[0]?.[0] === entry[0]) current.push(entry);
+    else levels.push([entry]);
+  }
+  return levels;
 }
 
 function compareKey(a: readonly [number, string], b: readonly [number, string]): number {

@@ -41,6 +41,7 @@ describe('local tables', () => {
       `${prefix}-config-auditor`,
       `${prefix}-config-replication`,
       `${prefix}-config-replication-sources`,
+      `${prefix}-config-sync-progress`,
     ]);
   });
 

@@ -294,8 +294,12 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
       );
       await put({ Name: '/src/sync', Value: 'truth' });
       await put({ Name: '/app/sync/x', Value: 'drifted' });
-      const report = (await handlers.replicationSyncer({ source: 'aws.events', id: 'schedule-1' }, context)) as Record<string, number>;
-      expect(report.written).to.be.at.least(1);
+      const outcome = (await handlers.replicationSyncer({ source: 'aws.events', id: 'schedule-1' }, context)) as {
+        status: string;
+        report: Record<string, number>;
+      };
+      expect(outcome.status).to.equal('finished');
+      expect(outcome.report.written).to.be.at.least(1);
       expect(emulator.snapshot().find((parameter) => parameter.name === '/app/sync/x')?.value).to.equal('truth');
       expect((await scan(names.replicationSources)).some((row) => row.destination === '/app/sync/x')).to.be.true;
     });

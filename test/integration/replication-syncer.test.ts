@@ -45,7 +45,8 @@ describe('replication syncer on DynamoDB Local', () => {
       parameters: new SsmParameterStore(ssm, { concurrency: 4 }),
       mappings: new DynamoReplicationMappings(documents, names.replication, { pageSize: 7 }),
       sourceIndex: new DynamoSourceIndex(documents, names.replicationSources, { pageSize: 7 }),
-      settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES') },
+      // What is written matters here, not when: the pace is the unit tests' subject.
+      settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), bulkWritesPerSecond: 1_000 },
       log: silentLog,
       concurrency: 4,
     });

@@ -6,6 +6,7 @@ import { ReplicationSyncer } from '../../../shared/replication/replication-synce
 import type { ParameterWrite } from '../../../shared/parameters.ts';
 import { Budget } from '../../../shared/sync/budget.ts';
 import { runSyncPass } from '../../../shared/sync/sync-pass.ts';
+import { instantPacing } from '../support/instant-pacing.ts';
 import { InMemoryMappings, InMemoryNameCache, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
 
@@ -20,6 +21,7 @@ describe('replication syncer', () => {
       sourceIndex,
       log: new RecordingLog(),
       concurrency: 3,
+      pacing: instantPacing,
       settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES') },
     });
     return { parameters, mappings, sourceIndex, syncer };
