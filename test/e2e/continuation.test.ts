@@ -1,0 +1,72 @@
+/**
+ * Long work end to end, with the built bundles and short Lambda timeouts: a mirror's first
+ * copy larger than the stream replicator's invocation continues in the replication syncer,
+ * and a repair pass spans invocations, each continuing behind its checkpoint.
+ */
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'chai';
+import { mapBounded } from '../../shared/concurrency.ts';
+import { startSandbox, type Sandbox } from '../../local/index.ts';
+import { SandboxClients } from './support/sandbox-clients.ts';
+
+const HOME_ACCOUNT = '123456789012';
+const PACE = 10;
+const SIZE = 60;
+
+type Outcome = { status: string; invocations?: number; report?: Record<string, number> };
+
+describe('work that spans invocations (end to end, built bundles)', function () {
+  this.timeout(240_000);
+  let sandbox: Sandbox;
+  let clients: SandboxClients;
+
+  before(async () => {
+    sandbox = await startSandbox({
+      destinationPrefixes: ['/app/'],
+      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/dr'], bulkWritesPerSecond: PACE }],
+      // Four seconds leave two to copy in (a quarter, at least two, is kept back to save).
+      functions: { 'dynamo-stream-replicator': { timeoutSeconds: 4 }, 'replication-syncer': { timeoutSeconds: 4 } },
+    });
+    clients = new SandboxClients(sandbox);
+    const alice = clients.ssmAs('alice');
+    await mapBounded(Array.from({ length: SIZE }, (_, i) => i), 8, (i) =>
+      alice.send(new PutParameterCommand({ Name: `/team/p${String(i).padStart(3, '0')}`, Value: `v${i}`, Type: 'String' })),
+    );
+    await sandbox.settle();
+  });
+  after(() => sandbox?.stop());
+
+  const replicas = () => sandbox.ssm.snapshot({ region: 'eu-central-1' }).filter((parameter) => parameter.name.startsWith('/dr/team/'));
+  const puts = () => sandbox.ssm.callCounts().PutParameter ?? 0;
+
+  it('finishes a first copy its stream record had no time for in the syncer, writing each replica once, at the pace', async () => {
+    const before = puts();
+    const destination = `arn:aws:ssm:eu-central-1:${HOME_ACCOUNT}:parameter/dr/team/`;
+    await clients.documents.send(new PutCommand({ TableName: sandbox.tables.replication, Item: { destination, source: '/team/', type: 'mirror' } }));
+    await sandbox.settle();
+    const copiedAtOnce = replicas().length;
+    expect(copiedAtOnce).to.be.above(0).and.below(SIZE);
+
+    let invocations = 0;
+    for (let outcome: Outcome = { status: 'continuing' }; outcome.status !== 'idle'; invocations++) {
+      outcome = (await sandbox.continueSchedule('replication-syncer')) as Outcome;
+    }
+    expect(invocations).to.be.above(1);
+    expect(replicas().map((replica) => replica.value).sort()).to.deep.equal(Array.from({ length: SIZE }, (_, i) => `v${i}`).sort());
+    // Never begun again: one PutParameter per replica, across the three functions' invocations.
+    expect(puts() - before).to.equal(SIZE);
+    const times = replicas().map((replica) => replica.lastModifiedDate.getTime()).sort((a, b) => a - b);
+    for (let i = PACE; i < times.length; i++) expect((times[i] as number) - (times[i - PACE] as number)).to.be.at.least(990);
+  });
+
+  it('repairs the whole mirror in a pass that spans invocations', async () => {
+    const dr = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: 'eu-central-1', credentials: sandbox.credentialsFor(HOME_ACCOUNT) });
+    await mapBounded(replicas(), 4, (replica) => dr.send(new PutParameterCommand({ Name: replica.name, Value: 'edited by hand', Type: 'String', Overwrite: true })));
+    const outcome = (await sandbox.runSchedule('replication-syncer')) as Outcome;
+    expect(outcome.status).to.equal('finished');
+    expect(outcome.invocations).to.be.above(1);
+    expect(outcome.report).to.deep.include({ mirrors: 1, written: SIZE });
+    expect(replicas().every((replica) => replica.value.startsWith('v'))).to.be.true;
+  });
+});
