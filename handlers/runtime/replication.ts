@@ -1,9 +1,9 @@
 /**
  * Builds the replication services the three replication functions share from the environment.
  */
-import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
+import { StsRoleSessions } from '../../shared/aws/sts-role-sessions.ts';
 import { ENV, bulkWritesPerSecond, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
@@ -23,14 +23,15 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
       replicaTargets: targets,
       bulkWritesPerSecond: bulkWritesPerSecond(env),
     },
-    // Without targets no ARN destination is allowed, so no STS client is ever made.
+    // Without targets no ARN destination is allowed, so STS is never called.
     ...(targets.length > 0 && {
       places: new SsmReplicaPlaces({
         home: parameterStore,
         // Lambda sets both; the sandbox gives each function the same.
         region: env.AWS_REGION ?? '',
         targets,
-        sts: new STSClient({}),
+        // AWS_ENDPOINT_URL_STS, when set, points it elsewhere (the sandbox's emulator).
+        roles: new StsRoleSessions({ region: env.AWS_REGION ?? '', env }),
         sessionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'figgy-events-replication',
       }),
     }),

@@ -2,12 +2,26 @@
  * The replica targets' Parameter Stores: an SSM client per place, in that place's region,
  * acting in another account through the role its `FiggyReplicaTarget` created.
  */
-import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import type { ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
+
+/**
+ * What the replica places need of STS: the account the deployment's own credentials act in,
+ * and credentials acting as a target's role. On AWS, `StsRoleSessions` (./sts-role-sessions.ts).
+ */
+export interface RoleSessions {
+  /** The account of the caller's own credentials (STS GetCallerIdentity, which needs no permission). */
+  callerAccount(): Promise<string>;
+  /**
+   * Temporary credentials acting as `roleArn` in its account, with their expiration.
+   *
+   * @throws when the role does not trust the caller (STS's `AccessDenied`) or STS cannot be reached.
+   */
+  assumeRole(roleArn: string, sessionName: string): Promise<AwsCredentialIdentity>;
+}
 
 /** Assumed-role credentials are renewed this long before they expire, so no call carries stale ones. */
 export const CREDENTIALS_RENEWAL_MS = 5 * 60 * 1000;
@@ -19,8 +33,8 @@ export interface SsmReplicaPlacesOptions {
   readonly region: string;
   /** The targets, as `replicaTargets(env)` returns them. */
   readonly targets: readonly ReplicaTarget[];
-  /** STS in the home region, with the deployment's own credentials. */
-  readonly sts: STSClient;
+  /** STS with the deployment's own credentials. */
+  readonly roles: RoleSessions;
   /** The AssumeRole session name: the function's name, so the target's CloudTrail says who wrote. */
   readonly sessionName: string;
   /** Epoch ms now; tests replace it. */
@@ -35,7 +49,13 @@ export interface SsmReplicaPlacesOptions {
  * {@link CREDENTIALS_RENEWAL_MS} before they expire.
  *
  * @example
- * const places = new SsmReplicaPlaces({ home: parameterStore, region: 'eu-west-1', targets, sts: new STSClient({}), sessionName: 'replication-syncer' });
+ * const places = new SsmReplicaPlaces({
+ *   home: parameterStore,
+ *   region: 'eu-west-1',
+ *   targets,
+ *   roles: new StsRoleSessions({ region: 'eu-west-1' }),
+ *   sessionName: 'replication-syncer',
+ * });
  * const dr = places.parametersIn({ region: 'eu-central-1', account: '210987654321' });
  */
 export class SsmReplicaPlaces implements ReplicaPlaces {
@@ -46,16 +66,10 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
   async home(): Promise<Place> {
-    this.account ??= this.options.sts.send(new GetCallerIdentityCommand({})).then(
-      ({ Account: account }) => {
-        if (!account) throw new Error('STS GetCallerIdentity returned no Account');
-        return account;
-      },
-      (error: unknown) => {
-        this.account = undefined;
-        throw error;
-      },
-    );
+    this.account ??= this.options.roles.callerAccount().catch((error: unknown) => {
+      this.account = undefined;
+      throw error;
+    });
     this.homeAccount = await this.account;
     return { region: this.options.region, account: this.homeAccount };
   }
@@ -107,17 +121,8 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     };
   }
 
-  private async assume(roleArn: string): Promise<AwsCredentialIdentity> {
-    const { Credentials: issued } = await this.options.sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionNameOf(this.options.sessionName) }),
-    );
-    if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
-    return {
-      accessKeyId: issued.AccessKeyId,
-      secretAccessKey: issued.SecretAccessKey,
-      ...(issued.SessionToken !== undefined && { sessionToken: issued.SessionToken }),
-      ...(issued.Expiration !== undefined && { expiration: issued.Expiration }),
-    };
+  private assume(roleArn: string): Promise<AwsCredentialIdentity> {
+    return this.options.roles.assumeRole(roleArn, sessionNameOf(this.options.sessionName));
   }
 }
 
