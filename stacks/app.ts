@@ -27,6 +27,7 @@ export const DEPLOYMENT_SETTINGS = {
   alarmTopicArn: { env: 'FIGGY_ALARM_TOPIC_ARN', context: 'alarmTopicArn' },
   replicationKmsKeyArn: { env: 'FIGGY_REPLICATION_KMS_KEY_ARN', context: 'replicationKmsKeyArn' },
   logRetentionDays: { env: 'FIGGY_LOG_RETENTION_DAYS', context: 'logRetentionDays' },
+  bulkWritesPerSecond: { env: 'FIGGY_BULK_WRITES_PER_SECOND', context: 'bulkWritesPerSecond' },
   externalAwsSdk: { env: 'FIGGY_EXTERNAL_AWS_SDK', context: 'externalAwsSdk' },
   stateBucket: { env: 'FIGGY_STATE_BUCKET', context: 'stateBucket' },
   stateKeyPrefix: { env: 'FIGGY_STATE_KEY_PREFIX', context: 'stateKeyPrefix' },
@@ -60,6 +61,8 @@ export interface DeploymentConfig {
   /** May contain `{region}`, replaced per stack. */
   readonly replicationKmsKeyArn?: string;
   readonly logRetentionDays?: number;
+  /** Pace of mirrors' first copies and of repairs; the construct checks it. */
+  readonly bulkWritesPerSecond?: number;
   /** Bundle without the AWS SDK and use the Lambda runtime's. */
   readonly externalAwsSdk?: boolean;
   readonly state?: StateSettings;
@@ -102,6 +105,14 @@ function flag(name: SettingName, env: Environment, context: Context): boolean | 
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw new FiggyEventsConfigError(source(name), `is "${String(value)}"; use true or false`);
+}
+
+function decimal(name: SettingName, env: Environment, context: Context): number | undefined {
+  const value = raw(name, env, context);
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number)) throw new FiggyEventsConfigError(source(name), `is "${String(value)}"; use a number`);
+  return number;
 }
 
 function whole(name: SettingName, env: Environment, context: Context): number | undefined {
@@ -149,6 +160,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
     alarmTopicArn: text('alarmTopicArn', env, context),
     replicationKmsKeyArn: text('replicationKmsKeyArn', env, context),
     logRetentionDays: whole('logRetentionDays', env, context),
+    bulkWritesPerSecond: decimal('bulkWritesPerSecond', env, context),
     externalAwsSdk: flag('externalAwsSdk', env, context),
     state,
   };
@@ -197,6 +209,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       alarmTopicArn: perRegion(config.alarmTopicArn),
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),
       logRetentionDays: config.logRetentionDays,
+      bulkWritesPerSecond: config.bulkWritesPerSecond,
       bundles: { externalAwsSdk: config.externalAwsSdk },
       backend,
     });

@@ -179,7 +179,7 @@ describe('deployment app (main.ts)', () => {
 
   it('reads FIGGY_* variables over cdktf.json context', () => {
     const config = readDeploymentConfig(
-      { FIGGY_REGIONS: 'eu-west-1, us-east-1', FIGGY_CREATE_TRAIL: 'false', FIGGY_LOG_RETENTION_DAYS: '14' },
+      { FIGGY_REGIONS: 'eu-west-1, us-east-1', FIGGY_CREATE_TRAIL: 'false', FIGGY_LOG_RETENTION_DAYS: '14', FIGGY_BULK_WRITES_PER_SECOND: '2.5' },
       { ...context, accountId: '123456789012' },
     );
     expect(config).to.deep.include({
@@ -188,8 +188,13 @@ describe('deployment app (main.ts)', () => {
       destinationPrefixes: ['/replicated/'],
       createTrail: false,
       logRetentionDays: 14,
+      bulkWritesPerSecond: 2.5,
       state: undefined,
     });
+  });
+
+  it('refuses a pace that is not a number, naming the variable', () => {
+    expect(() => readDeploymentConfig({ FIGGY_BULK_WRITES_PER_SECOND: 'fast' }, context)).to.throw(/FIGGY_BULK_WRITES_PER_SECOND.*use a number/);
   });
 
   it('requires destination prefixes, naming where to set them', () => {
