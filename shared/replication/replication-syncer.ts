@@ -2,7 +2,7 @@
  * The scheduled repair of replication: every destination and the whole source index, as a
  * pass that continues across invocations, and the mirrors' first copies left to it.
  */
-import { collect } from '../concurrency.ts';
+import { chunk, collect } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
 import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
@@ -11,13 +11,16 @@ import { PacedWrites } from './paced-writes.ts';
 import { placeKey, type Place } from './places.ts';
 import { Replicator, type MirrorCounts, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
-import type { MirrorMapping, ParameterMapping, ReplicationMapping } from './types.ts';
+import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 
 /** The job the replication syncer and the mirrors' first copies share: one lease, one pace. */
 export const REPLICATION_JOB = 'replication-syncer';
 
 /** Mappings judged together (their reads batched) and checkpointed together. */
 const MAPPING_CHUNK = 100;
+
+/** Source index links written between two looks at the budget: twenty BatchWriteItem calls. */
+const INDEX_CHUNK = 500;
 
 export interface ReplicationSyncReport {
   readonly mappings: number;
@@ -140,7 +143,7 @@ class RepairRun {
     while (pass && !this.tools.budget.spent()) {
       switch (pass.phase) {
         case 'index':
-          await this.rebuildIndex();
+          if (!(await this.rebuildIndex())) return false;
           break;
         case 'mappings':
           if (!(await this.repairMappings(pass.after))) return false;
@@ -222,22 +225,41 @@ class RepairRun {
     return { mappings, invalid };
   }
 
-  /** Makes the source index exactly the projection of the mappings. */
-  private async rebuildIndex(): Promise<void> {
+  /**
+   * Makes the source index exactly the projection of the mappings, a chunk of links at a
+   * time; false when time ran out. The phase needs no cursor: the next invocation compares
+   * again and finds only what is still missing or stale.
+   */
+  private async rebuildIndex(): Promise<boolean> {
     const { mappings, invalid } = await this.readMappings();
     const wanted = new Map(mappings.flatMap(indexedLinks).map((link) => [linkKey(link), link]));
     const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
     const missing = [...wanted].filter(([key]) => !stored.has(key)).map(([, link]) => link);
     const stale = [...stored].filter(([key]) => !wanted.has(key)).map(([, link]) => link);
-    if (missing.length > 0) await this.deps.sourceIndex.add(missing);
-    if (stale.length > 0) await this.deps.sourceIndex.remove(stale);
-    if (missing.length + stale.length > 0) {
-      this.deps.log.info('source index repaired', { links_added: missing.length, links_removed: stale.length });
+    const done = { added: 0, removed: 0 };
+    const apply = async (links: SourceLink[], write: (batch: SourceLink[]) => Promise<void>, count: 'added' | 'removed') => {
+      for (const batch of chunk(links, INDEX_CHUNK)) {
+        if (this.tools.budget.spent()) return false;
+        await write(batch);
+        done[count] += batch.length;
+      }
+      return true;
+    };
+    const finished =
+      (await apply(missing, (batch) => this.deps.sourceIndex.add(batch), 'added')) &&
+      (await apply(stale, (batch) => this.deps.sourceIndex.remove(batch), 'removed'));
+    if (done.added + done.removed > 0) {
+      this.deps.log.info('source index repaired', { links_added: done.added, links_removed: done.removed });
     }
-    await this.save(
-      { ...this.cursor, pass: { phase: 'mappings' } },
-      { ...this.report, mappings: mappings.length, invalid, linksAdded: missing.length, linksRemoved: stale.length },
-    );
+    const report = {
+      ...this.report,
+      mappings: mappings.length,
+      invalid,
+      linksAdded: this.report.linksAdded + done.added,
+      linksRemoved: this.report.linksRemoved + done.removed,
+    };
+    await this.save(finished ? { ...this.cursor, pass: { phase: 'mappings' } } : this.cursor, report);
+    return finished;
   }
 
   /** App and merge mappings upstream first, behind `after`; false when time ran out. */
@@ -268,9 +290,9 @@ class RepairRun {
       chunkSize: MAPPING_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       // A chunk is judged together, its reads batched; the chunks upstream of it are written by now.
-      prepare: async (chunk) => {
+      prepare: async (items) => {
         verdicts.clear();
-        await Promise.all(chunk.map(async ([, mapping]) => verdicts.set(mapping.destination, (await judgeReplication(mapping, judgement)).action)));
+        await Promise.all(items.map(async ([, mapping]) => verdicts.set(mapping.destination, (await judgeReplication(mapping, judgement)).action)));
       },
       work: async ([, mapping]) => {
         // The judgement only finds the destinations worth a look: judging again and writing

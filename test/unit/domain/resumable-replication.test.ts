@@ -186,6 +186,31 @@ describe('work that continues across invocations', () => {
       expect(time.now - start).to.equal(119_000);
     });
 
+    it('rebuilds a large source index across invocations, each writing only what is still missing', async () => {
+      const { parameters, mappings, deps, store, log, time } = setup();
+      drifted(parameters, mappings, 1_200);
+      const index = deps.sourceIndex as InMemorySourceIndex;
+      const add = index.add.bind(index);
+      let adds = 0;
+      index.add = async (links) => {
+        adds += links.length;
+        return add(links);
+      };
+      // Each invocation runs out of time once it has written 500 more links.
+      const invoke = (trigger: SyncTrigger, owner: string) => {
+        const until = adds + 500;
+        const budget = Budget.of(60_000, () => (adds >= until ? Number.POSITIVE_INFINITY : 0));
+        return runSyncPass({ store, job: REPLICATION_JOB, owner, trigger, budget, log, now: time.clock.now }, new ReplicationSyncer(deps));
+      };
+      expect(await invoke('start', 'first')).to.deep.include({ status: 'continuing' });
+      expect(await invoke('continue', 'second')).to.deep.include({ status: 'continuing' });
+      expect(index.sorted()).to.have.length(1_000);
+      const last = await invoke('continue', 'third');
+      expect(last).to.deep.include({ status: 'finished', invocations: 3 });
+      expect((last as { report: ReplicationSyncReport }).report).to.deep.include({ linksAdded: 1_200, written: 240 });
+      expect(adds).to.equal(1_200);
+    });
+
     it('gives way to another invocation that holds the job', async () => {
       const { store, invoke, time } = setup();
       await store.claim({ job: REPLICATION_JOB, owner: 'someone-else', until: time.now + 60_000 }, time.now);
