@@ -124,6 +124,7 @@ export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, Replic
 class RepairRun {
   private readonly replicator: Replicator;
   private handled: readonly string[];
+  private mappings: Promise<{ mappings: ReplicationMapping[]; invalid: number }> | undefined;
 
   constructor(
     private readonly deps: ReplicatorDependencies,
@@ -209,8 +210,16 @@ class RepairRun {
     }
   }
 
-  /** Every mapping, read whole: the levels and the cycle check need all of them. */
-  private async readMappings(): Promise<{ mappings: ReplicationMapping[]; invalid: number }> {
+  /**
+   * Every mapping, read whole once per invocation: the levels and the cycle check need all of
+   * them. A mapping changed since is the stream replicator's to replicate.
+   */
+  private readMappings(): Promise<{ mappings: ReplicationMapping[]; invalid: number }> {
+    this.mappings ??= this.scanMappings();
+    return this.mappings;
+  }
+
+  private async scanMappings(): Promise<{ mappings: ReplicationMapping[]; invalid: number }> {
     const mappings: ReplicationMapping[] = [];
     let invalid = 0;
     for await (const item of this.deps.mappings.scan()) {
