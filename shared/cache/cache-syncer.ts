@@ -11,7 +11,11 @@ import type { CacheEntry, CacheScanKey, CacheState, NameCache } from './types.ts
 /** What a pass did, counted over every invocation it took. */
 export interface CacheSyncReport {
   readonly parametersListed: number;
-  /** Items the pass read by scanning the cache. */
+  /**
+   * Items the pass read by scanning the cache: each invocation's snapshot of the cache's
+   * states in the listing phase as well as the cache phase's pages, so it shows what the
+   * pass's Scans cost — about the cache's size once per invocation that listed, plus once.
+   */
   readonly cacheItemsRead: number;
   readonly added: number;
   readonly tombstoned: number;
@@ -42,6 +46,9 @@ export interface CacheSyncerDependencies {
 
 type Tally = { -readonly [Count in keyof CacheSyncReport]: number };
 
+/** The newest state of each name the cache holds, as one invocation's snapshot read it. */
+type CacheStates = Map<string, CacheState>;
+
 /**
  * Makes the name cache agree with Parameter Store, one page at a time, in a pass that may
  * take many invocations: first every listed name not ACTIVE in the cache is added, then
@@ -52,6 +59,18 @@ type Tally = { -readonly [Count in keyof CacheSyncReport]: number };
  * and never starts over. A name is changed only on a look at Parameter Store taken while its
  * page is worked on, and each write is conditional on the items it replaces, so a live event
  * that lands meanwhile wins.
+ *
+ * The listing phase finds the names not ACTIVE in the cache in a snapshot of the cache's
+ * states, read with Scan pages the first time an invocation works on a listing page, held
+ * in memory (name → newest state, not whole items, to keep it small) and never saved. That
+ * costs one Scan of the cache per invocation that lists — at 110,000 names and 1,000 items a
+ * page, 110 requests and about 2,000 read units — where a Query per listed name cost 110,000
+ * requests and read units every pass. A snapshot may be minutes old, and that is safe: it
+ * only picks the names to look at. Each is confirmed with Parameter Store and its items read
+ * again right before the conditional swap, so a name a live event made ACTIVE since is left
+ * to that event. A name the snapshot holds as ACTIVE is not looked at: if it is deleted and
+ * created again meanwhile and only the creation's event is missed, the next pass repairs
+ * it, as it would had that happened right after its page was listed.
  *
  * @example
  * const syncer = new CacheSyncer({ cache, parameters, log });
@@ -80,8 +99,17 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   ): Promise<PassStep<CacheSyncCursor, CacheSyncReport>> {
     let at = cursor;
     const tally: Tally = { ...report };
+    // This invocation's own, never saved. The listing comes before the cache, so it is read at
+    // the start of the invocation's time, never in the reserve that finishes a page.
+    let states: CacheStates | undefined;
     while (!tools.budget.spent()) {
-      const next = at.phase === 'listing' ? await this.listingPage(at.token, tally) : await this.cachePage(at.start, tally);
+      let next: CacheSyncCursor | undefined;
+      if (at.phase === 'listing') {
+        states ??= await this.cacheStates(tally);
+        next = await this.listingPage(at.token, states, tally);
+      } else {
+        next = await this.cachePage(at.start, tally);
+      }
       if (next === undefined) {
         this.deps.log.info('cache sync finished', tally);
         return { done: true, cursor: at, report: { ...tally } };
@@ -92,22 +120,57 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
     return { done: false, cursor: at, report: { ...tally } };
   }
 
-  /** Adds the names of one listing page that the cache does not hold as ACTIVE. */
-  private async listingPage(token: string | undefined, tally: Tally): Promise<CacheSyncCursor> {
+  /**
+   * The newest state of every name in the cache, from a Scan of the whole table. A name's
+   * items come one after another but may straddle two pages, so its state is settled when
+   * the next name begins. Only listed names are looked up, and those exist: that settles a
+   * same-second put/delete tie, as a listing would.
+   */
+  private async cacheStates(tally: Tally): Promise<CacheStates> {
+    const states: CacheStates = new Map();
+    let items: CacheEntry[] = [];
+    const settle = async () => {
+      const newest = await newestEntry(items, async () => true);
+      if (newest) states.set(newest.name, newest.state);
+    };
+    let start: CacheScanKey | undefined;
+    do {
+      const page = await this.deps.cache.scanPage(start);
+      tally.cacheItemsRead += page.entries.length;
+      for (const entry of page.entries) {
+        if (entry.name !== items[0]?.name) {
+          await settle();
+          items = [];
+        }
+        items.push(entry);
+      }
+      start = page.next;
+    } while (start !== undefined);
+    await settle();
+    return states;
+  }
+
+  /** Adds the names of one listing page that the snapshot does not hold as ACTIVE. */
+  private async listingPage(token: string | undefined, states: CacheStates, tally: Tally): Promise<CacheSyncCursor> {
     const observedAt = this.now();
     const page = await this.listNamesPage(token);
     tally.parametersListed += page.names.length;
-    const read = await mapBounded(page.names, this.concurrency, async (name) => {
+    const missing = page.names.filter((name) => states.get(name) !== 'ACTIVE');
+    // A second look: a name may have been deleted since its page was listed.
+    const existing = missing.length > 0 ? await this.deps.parameters.existing(missing) : new Set<string>();
+    await mapBounded(missing, this.concurrency, async (name) => {
+      if (!existing.has(name)) {
+        this.leftToItsEvent(name);
+        return;
+      }
+      // The swap is conditional on every item of the name as it is now, and a live event may
+      // have changed them since the snapshot.
       const entries = await this.deps.cache.entries(name);
       // Listed a moment ago: that settles a same-second put/delete tie.
-      return { name, entries, current: await newestEntry(entries, async () => true) };
-    });
-    const missing = read.filter(({ current }) => current?.state !== 'ACTIVE');
-    // A second look: a name may have been deleted since its page was listed.
-    const existing = missing.length > 0 ? await this.deps.parameters.existing(missing.map(({ name }) => name)) : new Set<string>();
-    await mapBounded(missing, this.concurrency, async ({ name, entries, current }) => {
-      if (existing.has(name)) await this.repair(name, 'ACTIVE', entries, current, observedAt, tally);
-      else this.leftToItsEvent(name);
+      const current = await newestEntry(entries, async () => true);
+      if (current?.state === 'ACTIVE') this.lostToLiveEvent(name, tally);
+      // Kept up to date, so a listing begun again after a refused token skips what it added.
+      else if (await this.repair(name, 'ACTIVE', entries, current, observedAt, tally)) states.set(name, 'ACTIVE');
     });
     return page.next === undefined ? { phase: 'cache' } : { phase: 'listing', token: page.next };
   }
@@ -166,7 +229,7 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
     current: CacheEntry | undefined,
     observedAt: number,
     tally: Tally,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const next = newEntry(
       { name, state, eventTime: Math.max(observedAt, current?.eventTime ?? 0) },
       entries,
@@ -175,12 +238,13 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
     );
     if (!(await this.deps.cache.replace(entries, next))) {
       this.lostToLiveEvent(name, tally);
-      return;
+      return false;
     }
     if (current?.state === state) tally.collapsed++;
     else if (state === 'ACTIVE') tally.added++;
     else tally.tombstoned++;
     this.deps.log.info('cache repaired', { parameter_name: name, state });
+    return true;
   }
 
   private lostToLiveEvent(name: string, tally: Tally): void {

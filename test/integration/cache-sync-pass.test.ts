@@ -25,6 +25,8 @@ describe('cache sync pass across invocations', function () {
   let ssm: SSMClient;
   /** DescribeParameters calls that list every name (no filter), as opposed to existence checks. */
   let listings = 0;
+  /** Query and Scan requests on the suite's cache table. */
+  let reads = { Query: 0, Scan: 0 };
 
   before(async () => {
     emulator = await startSsmEmulator({ region: 'eu-west-1' });
@@ -38,7 +40,22 @@ describe('cache sync pass across invocations', function () {
     );
   });
 
+  before(() => {
+    const { documents, names } = tables();
+    // The document client shares the process's one DynamoDB client's middleware stack: other
+    // suites use it after this one, so the counter comes off in after().
+    documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = context.commandName?.replace(/Command$/, '');
+        if ((operation === 'Query' || operation === 'Scan') && (args.input as { TableName?: string }).TableName === names.cache) reads[operation]++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCacheReads' },
+    );
+  });
+
   after(async () => {
+    tables().documents.middlewareStack.remove('countCacheReads');
     await emulator?.stop();
   });
 
@@ -56,6 +73,7 @@ describe('cache sync pass across invocations', function () {
     const syncer = new CacheSyncer({ cache, parameters: new SsmParameterStore(ssm), log: new RecordingLog() });
     const log = new RecordingLog();
     listings = 0;
+    reads = { Query: 0, Scan: 0 };
 
     // The first invocation's clock jumps past its budget once the first page is saved.
     let saves = 0;
@@ -70,6 +88,10 @@ describe('cache sync pass across invocations', function () {
 
     expect(first).to.deep.include({ status: 'continuing', invocations: 1 });
     expect(first).to.have.nested.property('report.parametersListed', 50);
+    // The snapshot read the cache's 22 items in one Scan; the page's 20 cached names cost no
+    // Query, the 30 it added one each, right before their swaps.
+    expect(first).to.have.nested.property('report.cacheItemsRead', 22);
+    expect(reads).to.deep.equal({ Query: 30, Scan: 1 });
     expect(listings).to.equal(1);
     const { Item: saved } = await documents.send(new GetCommand({ TableName: names.syncProgress, Key: { job: JOB } }));
     expect(JSON.parse(String(saved?.state))).to.have.nested.property('state.cursor.phase', 'listing');
@@ -79,11 +101,16 @@ describe('cache sync pass across invocations', function () {
       syncer,
     );
 
+    // Items scanned: the first invocation's snapshot (22), the second's (52), the cache phase (112).
     expect(second).to.deep.equal({
       status: 'finished',
       invocations: 2,
-      report: { parametersListed: 110, cacheItemsRead: 112, added: 90, tombstoned: 2, collapsed: 0, skipped: 0 },
+      report: { parametersListed: 110, cacheItemsRead: 22 + 52 + 112, added: 90, tombstoned: 2, collapsed: 0, skipped: 0 },
     });
+    // The second invocation: a snapshot of 3 Scan pages and a Query for each of the 60 names it
+    // added; the cache phase's 5 pages, a Query for the last name of the 4 that have a next and
+    // for each of the 2 names it tombstoned.
+    expect(reads).to.deep.equal({ Query: 30 + 60 + 4 + 2, Scan: 1 + 3 + 5 });
     // The second invocation listed pages two and three only.
     expect(listings).to.equal(3);
     for (const name of [parameterNames[0], parameterNames[50], parameterNames[109]] as string[]) {

@@ -204,8 +204,12 @@ describe('cache syncer', () => {
     return { ...world, names };
   }
 
-  /** After the listing the cache holds 15 items: 4 + 1 revived + 7 added, and the 3 it had besides. */
-  const DRIFTED_REPORT: CacheSyncReport = { parametersListed: 12, cacheItemsRead: 15, added: 8, tombstoned: 2, collapsed: 0, skipped: 0 };
+  /**
+   * In one invocation: the listing's snapshot reads the 8 items the cache starts with; after the
+   * listing the cache holds 15 (4 + 1 revived + 7 added, and the 3 it had besides), which its
+   * own phase reads.
+   */
+  const DRIFTED_REPORT: CacheSyncReport = { parametersListed: 12, cacheItemsRead: 8 + 15, added: 8, tombstoned: 2, collapsed: 0, skipped: 0 };
 
   it('adds names missing from the cache and revives tombstones of names that exist again', async () => {
     const { cache, parameters, invoke } = setup();
@@ -233,7 +237,11 @@ describe('cache syncer', () => {
     expect(state('/ghost/2')).to.deep.equal(['DELETED']);
     expect(cache.items.find((item) => item.name === '/old')).to.deep.include({ lastUpdated: 3 });
     expect(parameters.calls.of('listNamesPage')).to.equal(3);
-    expect(cache.calls.of('Scan')).to.equal(4);
+    // Pages of 4: the snapshot's 2 (8 items), then the cache phase's 4 (15 items).
+    expect(cache.calls.of('Scan')).to.equal(2 + 4);
+    // A Query for each of the 8 names the listing adds, right before its swap; the cache phase
+    // reads the last name of each of its 3 pages that have a next, and the 2 names it tombstones.
+    expect(cache.calls.of('Query')).to.equal(8 + 3 + 2);
     // The listing asks about the 8 names it found missing; the cache pages about every ACTIVE item.
     expect(asked.filter((name) => name === '/p/05')).to.have.length(2);
     expect(asked).to.not.include('/old');
@@ -244,19 +252,25 @@ describe('cache syncer', () => {
     const first = await invoke(2);
     expect(first.status).to.equal('continuing');
     expect(cursor()).to.deep.include({ phase: 'listing' });
-    // The first two listing pages are repaired; the third is not yet read.
-    expect(first.report).to.deep.equal({ parametersListed: 10, cacheItemsRead: 0, added: 6, tombstoned: 0, collapsed: 0, skipped: 0 });
+    // The first two listing pages are repaired; the third is not yet read. The snapshot read
+    // the 8 items the cache started with, in 2 Scan pages.
+    expect(first.report).to.deep.equal({ parametersListed: 10, cacheItemsRead: 8, added: 6, tombstoned: 0, collapsed: 0, skipped: 0 });
+    expect(cache.calls.of('Scan')).to.equal(2);
     expect(state('/p/10')).to.deep.equal([]);
 
+    // The second invocation lists the last page from a snapshot of its own (13 items, 4 pages),
+    // then scans the first page of the cache phase.
     expect((await invoke(2)).status).to.equal('continuing');
     expect(cursor()).to.deep.include({ phase: 'cache' });
+    expect(cache.calls.of('Scan')).to.equal(2 + 4 + 1);
+    // The third works in the cache phase only: no snapshot.
     const third = await invoke();
     expect(third).to.deep.include({ status: 'finished', invocations: 3 });
     expect(cursor()).to.equal(undefined);
 
     expect(parameters.calls.of('listNamesPage')).to.equal(3);
-    expect(cache.calls.of('Scan')).to.equal(4);
-    expect(third.report).to.deep.equal(DRIFTED_REPORT);
+    expect(cache.calls.of('Scan')).to.equal(2 + 4 + 4);
+    expect(third.report).to.deep.equal({ ...DRIFTED_REPORT, cacheItemsRead: 8 + 13 + 15 });
     for (const name of names) expect(state(name), name).to.deep.equal(['ACTIVE']);
     expect(state('/ghost/1')).to.deep.equal(['DELETED']);
   });
@@ -274,10 +288,64 @@ describe('cache syncer', () => {
     expect(parameters.calls.of('listNamesPage')).to.equal(1 + 1 + 3);
     expect(log.lines.filter((line) => line.includes('the saved listing token was refused'))).to.have.length(1);
     expect(JSON.parse(log.lines.find((line) => line.includes('refused')) as string)).to.include({ level: 'warn' });
-    // Names repaired before are not written again; the counts go on, the first page counted twice as listed.
+    // Names repaired before are not written again; the counts go on, the first page counted twice
+    // as listed, and each invocation's snapshot read the cache's 8 items.
     expect(cache.items.find((item) => item.name === '/p/04')).to.equal(repairedFirst);
+    expect(outcome.report).to.deep.equal({ ...DRIFTED_REPORT, parametersListed: 12 + 5, cacheItemsRead: 8 + 8 + 15 });
+    expect(cache.calls.of('Scan')).to.equal(2 + 2 + 4);
+  });
+
+  it('lists again after a refused token within one invocation without reading or counting what it just added', async () => {
+    const { invoke, parameters, cache } = drifted();
+    const listNamesPage = parameters.listNamesPage.bind(parameters);
+    parameters.listNamesPage = async (token) => {
+      const page = await listNamesPage(token);
+      // The token of the first page's next is refused when the second page is asked for.
+      if (token === undefined && parameters.calls.of('listNamesPage') === 1) parameters.expireListingTokens();
+      return page;
+    };
+
+    const outcome = await invoke();
+
+    expect(parameters.calls.of('listNamesPage')).to.equal(1 + 1 + 3);
     expect(outcome.report).to.deep.equal({ ...DRIFTED_REPORT, parametersListed: 12 + 5 });
-    expect(cache.calls.of('Scan')).to.equal(4);
+    // Only the 8 repairs' Queries in the listing, none for /p/04 listed a second time.
+    expect(cache.calls.of('Query')).to.equal(8 + 3 + 2);
+  });
+
+  it('reads a listing page of names all cached ACTIVE with no Query at all', async () => {
+    const { cache, parameters, invoke, cursor } = setup({ listing: 50, scan: 20 });
+    for (let index = 0; index < 50; index++) {
+      const name = `/p/${String(index).padStart(2, '0')}`;
+      parameters.put(name, 'v');
+      cache.items.push({ name, state: 'ACTIVE', lastUpdated: index + 1, eventTime: index + 1 });
+    }
+
+    const outcome = await invoke(1);
+
+    expect(cursor()).to.deep.equal({ phase: 'cache' });
+    expect(outcome.report).to.deep.equal({ parametersListed: 50, cacheItemsRead: 50, added: 0, tombstoned: 0, collapsed: 0, skipped: 0 });
+    expect(cache.calls.of('Scan')).to.equal(3);
+    expect(cache.calls.of('Query')).to.equal(0);
+    expect(parameters.calls.of('existing')).to.equal(0);
+  });
+
+  it('leaves a name a live event makes ACTIVE after the snapshot to that event', async () => {
+    const { cache, parameters, invoke } = setup();
+    parameters.put('/late', 'v');
+    const manager = new CacheManager({ cache, parameters, log: new RecordingLog(), now: () => T0 + 2_000 });
+    const existing = parameters.existing.bind(parameters);
+    parameters.existing = async (names) => {
+      const found = await existing(names);
+      if (names.includes('/late')) {
+        await manager.apply({ kind: 'put', action: 'PutParameter', name: '/late', eventId: 'live-put-late', version: 1, eventTime: T0 + 1_000, author: { name: 'alice' }, account: '123456789012', region: 'eu-west-1' });
+      }
+      return found;
+    };
+
+    expect((await invoke()).report).to.deep.include({ added: 0, skipped: 1 });
+    expect(cache.items.filter((item) => item.name === '/late')).to.have.length(1);
+    expect(cache.items.find((item) => item.name === '/late')).to.deep.include({ state: 'ACTIVE', eventId: 'live-put-late' });
   });
 
   it('lets a live event between two invocations stand', async () => {
