@@ -3,6 +3,7 @@
  */
 import { FiggyEventsError } from './errors.ts';
 
+/** The types Parameter Store gives a parameter. */
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 
 export const PARAMETER_TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString'];
