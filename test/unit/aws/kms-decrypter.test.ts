@@ -1,16 +1,22 @@
 import { DecryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 
 import { KmsDecrypter } from '../../../shared/aws/kms-decrypter.ts';
 
-const kmsMock = mockClient(KMSClient);
+// Stubbed only while this file's tests run: other tests use the real KMSClient.
+let kmsMock: AwsClientStub<KMSClient>;
 
 const PARAMETER_ARN = 'arn:aws:ssm:eu-west-1:123456789012:parameter/app/db/password';
 // Not a real KMS blob: the adapter only has to hand KMS these exact bytes.
 const CIPHERTEXT = Buffer.from([0x01, 0x02, 0x03, 0xfe, 0xff]);
 
 describe('KmsDecrypter', () => {
+  before(() => {
+    kmsMock = mockClient(KMSClient);
+  });
+  after(() => kmsMock.restore());
+
   let decrypter: KmsDecrypter;
 
   beforeEach(() => {

@@ -11,13 +11,14 @@ import {
   type DescribeParametersCommandOutput,
   type Parameter,
 } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 
 import { collect } from '../../../shared/concurrency.ts';
 import { SsmParameterStore, createSsmClient } from '../../../shared/aws/ssm-parameter-store.ts';
 
-const ssmMock = mockClient(SSMClient);
+// Stubbed only while this file's tests run: other tests use the real SSMClient.
+let ssmMock: AwsClientStub<SSMClient>;
 
 function names(count: number, prefix = '/app/p'): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -51,6 +52,11 @@ function describePages(pages: Record<string, NonNullable<DescribeParametersComma
 }
 
 describe('SsmParameterStore', () => {
+  before(() => {
+    ssmMock = mockClient(SSMClient);
+  });
+  after(() => ssmMock.restore());
+
   let store: SsmParameterStore;
 
   beforeEach(() => {

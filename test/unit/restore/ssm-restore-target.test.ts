@@ -12,17 +12,23 @@ import {
   type DescribeParametersCommandInput,
   type GetParametersCommandInput,
 } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { ParameterArns } from '../../../shared/aws/parameter-arns.ts';
 import { SsmRestoreTarget } from '../../../shared/aws/ssm-restore-target.ts';
 
-const ssmMock = mockClient(SSMClient);
+// Stubbed only while this file's tests run: other tests use the real SSMClient.
+let ssmMock: AwsClientStub<SSMClient>;
 const client = () => new SSMClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const throttled = () =>
   new SSMServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: {} });
 
 describe('SSM restore target', () => {
+  before(() => {
+    ssmMock = mockClient(SSMClient);
+  });
+  after(() => ssmMock.restore());
+
   beforeEach(() => ssmMock.reset());
 
   it('lists the parameters under a path, not those that merely share its text, with decrypted values and keys', async () => {
