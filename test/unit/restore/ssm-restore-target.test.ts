@@ -115,6 +115,10 @@ describe('SSM restore target', () => {
 });
 
 describe('parameter ARNs', () => {
+  before(() => {
+    ssmMock = mockClient(SSMClient);
+  });
+  after(() => ssmMock.restore());
   beforeEach(() => ssmMock.reset());
 
   it("learns the account and region from any parameter's ARN, once", async () => {
