@@ -7,6 +7,7 @@
  */
 import { ENV } from './config.ts';
 import type { ReplicaTarget } from './replication/replica-targets.ts';
+import { CACHE_SYNC_JOB, REPLICATION_JOB, type SyncJob } from './sync/jobs.ts';
 import { tableNames, type TableRole } from './tables.ts';
 
 export type Trigger = 'ssm-event' | 'replication-stream' | 'schedule';
@@ -38,7 +39,8 @@ export type SsmAccess =
   | 'write-destinations'
   | 'keep-replicas';
 
-export interface FunctionSpec {
+/** What every function's entry says. */
+interface FunctionBasics {
   readonly trigger: Trigger;
   readonly summary: string;
   /**
@@ -50,6 +52,17 @@ export interface FunctionSpec {
   /** Writes SecureStrings with the replication key. */
   readonly encrypts: boolean;
 }
+
+/**
+ * The sync progress table holds every job's lease, so a function that reaches it names the
+ * jobs it works on, and the construct grants it those jobs' items alone: one job can never
+ * take another's lease. A function without the table names none.
+ */
+type JobAccess =
+  | { readonly tables: { readonly syncProgress: readonly TableOperation[] }; readonly jobs: readonly [SyncJob, ...SyncJob[]] }
+  | { readonly tables: { readonly syncProgress?: never }; readonly jobs?: never };
+
+export type FunctionSpec = FunctionBasics & JobAccess;
 
 export const FUNCTIONS = {
   'config-cache-manager': {
@@ -84,6 +97,7 @@ export const FUNCTIONS = {
     // read; GetItem finds the upstream mappings for the cycle check.
     // A mirror's first copy takes the replication job's lease (UpdateItem), or asks for it.
     tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'], syncProgress: ['UpdateItem'] },
+    jobs: [REPLICATION_JOB],
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
@@ -94,6 +108,7 @@ export const FUNCTIONS = {
     // Reads every mapping and every index row once and judges cycles from what it read; its
     // lease and where it stopped are one item it only ever updates.
     tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'], syncProgress: ['UpdateItem'] },
+    jobs: [REPLICATION_JOB],
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],
     encrypts: true,
@@ -104,6 +119,7 @@ export const FUNCTIONS = {
     // Reads the cache page by page, then swaps each drifted name's items in a transaction;
     // its lease and where it stopped are one item it only ever updates.
     tables: { cache: ['Scan', 'Query', 'TransactWriteItems:Put', 'TransactWriteItems:Delete'], syncProgress: ['UpdateItem'] },
+    jobs: [CACHE_SYNC_JOB],
     ssm: ['describe'],
     encrypts: false,
   },

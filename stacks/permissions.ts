@@ -104,6 +104,19 @@ function pascal(words: string): string {
     .join('');
 }
 
+/** The table whose items are jobs: each function is granted only its own jobs' items. */
+const JOB_TABLE: TableRole = 'syncProgress';
+
+/**
+ * Holds a request to the items of `jobs`. `dynamodb:LeadingKeys` is the set of partition key
+ * values a request names, and ForAllValues requires every one of them to be listed. A request
+ * naming no key (a Scan) would pass vacuously, so this confines item calls only, which are
+ * all the catalog grants on the table; no jobs listed denies every item.
+ */
+function jobItemsCondition(jobs: readonly string[]): NonNullable<PolicyStatement['Condition']> {
+  return { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...jobs] } };
+}
+
 function tableStatements(spec: FunctionSpec, grants: FunctionGrants): PolicyStatement[] {
   const tables = Object.entries(spec.tables) as [TableRole, readonly TableOperation[]][];
   return tables.map(([role, operations]) => ({
@@ -113,6 +126,7 @@ function tableStatements(spec: FunctionSpec, grants: FunctionGrants): PolicyStat
     // The table alone: no function queries an index (the audit log's user index serves the
     // Figgy CLI), so none is granted one.
     Resource: [grants.tableArns[role]],
+    ...(role === JOB_TABLE && { Condition: jobItemsCondition(spec.jobs ?? []) }),
   }));
 }
 

@@ -13,8 +13,7 @@ import { Replicator, type MirrorCounts, type ReplicatorDependencies } from './re
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 
-/** The job the replication syncer and the mirrors' first copies share: one lease, one pace. */
-export const REPLICATION_JOB = 'replication-syncer';
+export { REPLICATION_JOB } from '../sync/jobs.ts';
 
 /** Mappings judged together (their reads batched) and checkpointed together. */
 const MAPPING_CHUNK = 100;

@@ -8,6 +8,8 @@ import {
 } from '../../shared/functions.ts';
 import { TABLES, type TableRole } from '../../shared/tables.ts';
 import { isUnderPrefixes } from '../../shared/parameter-paths.ts';
+import { REPLICATION_JOB } from '../../shared/replication/replication-syncer.ts';
+import { CACHE_SYNC_JOB } from '../../shared/sync/jobs.ts';
 import { isAllowed } from '../../local/iam-policy.ts';
 import { TABLE_OPERATION_ACTIONS, tableActions } from '../../stacks/permissions.ts';
 import { tableId } from '../../stacks/tables.ts';
@@ -69,6 +71,16 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
     cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
+};
+
+/**
+ * Whose items in the sync progress table each function may update: its own job's, so no job
+ * can take another's lease. The stream replicator's first copies hold the replication job's.
+ */
+const PROGRESS_JOBS: Partial<Record<FunctionName, string[]>> = {
+  'dynamo-stream-replicator': ['replication-syncer'],
+  'replication-syncer': ['replication-syncer'],
+  'config-cache-syncer': ['config-cache-syncer'],
 };
 
 /** The actions a role's policy allows on one table's items (its stream is not the table). */
@@ -270,6 +282,39 @@ describe('IAM least privilege (synthesized policies)', () => {
       const onTable = policy.Statement.filter((s) => asList(s.Resource ?? []).some((arn) => arn.startsWith(tableArn('syncProgress'))));
       for (const statement of onTable) expect(asList(statement.Action), `${where} ${statement.Sid}`).to.deep.equal(['dynamodb:UpdateItem']);
     }
+  });
+
+  for (const name of FUNCTION_NAMES) {
+    const jobs = PROGRESS_JOBS[name];
+    it(jobs ? `${name} may update only the ${jobs.join(', ')} item of the sync progress table` : `${name} has no statement on the sync progress table`, () => {
+      const onTable = rolePolicy(synthesized().json, name).Statement.filter((s) => s.Resource.some((arn) => arn.startsWith(tableArn('syncProgress'))));
+      if (!jobs) {
+        expect(onTable).to.deep.equal([]);
+        return;
+      }
+      expect(onTable).to.have.lengthOf(1);
+      // The partition key values (`job`) of every item the request names must be the function's own.
+      expect(onTable[0]!.Condition).to.deep.equal({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': jobs } });
+    });
+  }
+
+  it('every statement on the sync progress table, in any policy, is held to named jobs\' items', () => {
+    for (const { where, policy } of allPolicies(synthesized().json)) {
+      const onTable = policy.Statement.filter((s) => asList(s.Resource ?? []).some((arn) => arn.startsWith(tableArn('syncProgress'))));
+      for (const statement of onTable) {
+        expect(Object.keys(statement.Condition ?? {}), `${where} ${statement.Sid}`).to.deep.equal(['ForAllValues:StringEquals']);
+        expect(Object.keys(statement.Condition!['ForAllValues:StringEquals']!), `${where} ${statement.Sid}`).to.deep.equal(['dynamodb:LeadingKeys']);
+      }
+    }
+  });
+
+  it('grants each job the item its code claims: the names the domain uses are the names in the policy', () => {
+    const leadingKeys = (name: FunctionName) =>
+      rolePolicy(synthesized().json, name).Statement.flatMap((s) => asList(s.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'] ?? []));
+    expect(leadingKeys('replication-syncer')).to.deep.equal([REPLICATION_JOB]);
+    // The first copies claim the replication job's lease, or add a request to its item.
+    expect(leadingKeys('dynamo-stream-replicator')).to.deep.equal([REPLICATION_JOB]);
+    expect(leadingKeys('config-cache-syncer')).to.deep.equal([CACHE_SYNC_JOB]);
   });
 
   it('the auditor may add audit records but never change or remove one', () => {

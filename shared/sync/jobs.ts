@@ -1,0 +1,14 @@
+/**
+ * The long jobs, by the key of their item in the sync progress table. The domain claims and
+ * saves under these names, and the function catalog confines each function's grant on the
+ * table to its own job's item, so the two cannot name different items.
+ */
+
+/** The job the replication syncer and the mirrors' first copies share: one lease, one pace. */
+export const REPLICATION_JOB = 'replication-syncer';
+
+/** The pass that reconciles the name cache with Parameter Store. */
+export const CACHE_SYNC_JOB = 'config-cache-syncer';
+
+/** A job's name, the partition key (`job`) of its one item in the sync progress table. */
+export type SyncJob = typeof REPLICATION_JOB | typeof CACHE_SYNC_JOB;
