@@ -6,7 +6,7 @@ import { Budget } from '../shared/sync/budget.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
 import { reportRecordFailure, streamImages } from './runtime/stream-record.ts';
-import { syncProgress } from './runtime/sync.ts';
+import { leaseOwner, syncProgress } from './runtime/sync.ts';
 
 /**
  * Replication table stream → a new or changed mapping replicates at once and the source
@@ -33,7 +33,7 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
   return (event: DynamoDBStreamEvent, { context }) => {
     // A new mirror's first copy runs within this invocation's time; what is left goes to the syncer.
     const budget = Budget.of(context.getRemainingTimeInMillis());
-    const copyMirror = firstCopier(dependencies, { store, owner: context.awsRequestId, budget, log });
+    const copyMirror = firstCopier(dependencies, { store, owner: leaseOwner(context), budget, log });
     const replicator = new Replicator({ ...dependencies, copyMirror });
     return processPartialResponse(event, processRecord(replicator), processor, { context, processInParallel: false });
   };

@@ -1,7 +1,7 @@
 import { REPLICATION_JOB, ReplicationSyncer } from '../shared/replication/replication-syncer.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
-import { syncInvocation } from './runtime/sync.ts';
+import { syncInvocation, syncProgress } from './runtime/sync.ts';
 
 /**
  * Schedule → this invocation's share of the repair pass (every out-of-sync destination and the
@@ -9,5 +9,6 @@ import { syncInvocation } from './runtime/sync.ts';
  */
 export const handler = figgyHandler('replication-syncer', (log) => {
   const syncer = new ReplicationSyncer(replicationDependencies(log));
-  return (event: unknown, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log);
+  const progress = syncProgress();
+  return (event: unknown, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log, progress);
 });

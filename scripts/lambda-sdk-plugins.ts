@@ -205,7 +205,7 @@ export function compactServiceErrors(source: string, file: string): string {
 }
 
 /** Modules (in node_modules) that a Lambda function never runs, and the stand-in for each. */
-export const LAMBDA_STAND_INS: Readonly<Record<string, string>> = {
+const LAMBDA_STAND_INS: Readonly<Record<string, string>> = {
   '@smithy/core/dist-es/submodules/checksum/sha256/Sha256Js.js': 'handlers/lambda-sdk/no-sha256-js.ts',
   '@smithy/signature-v4/dist-es/HeaderFormatter.js': 'handlers/lambda-sdk/no-event-stream-headers.ts',
   '@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getInstanceMetadataRegion.js':

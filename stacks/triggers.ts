@@ -97,7 +97,7 @@ export class FunctionSchedule extends Construct {
 }
 
 /** How often an open pass of a syncer is continued. */
-export const CONTINUATION_SCHEDULE = 'rate(1 minute)';
+const CONTINUATION_SCHEDULE = 'rate(1 minute)';
 
 export interface PassContinuationProps {
   readonly name: FunctionName;

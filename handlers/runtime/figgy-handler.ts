@@ -33,7 +33,8 @@ export type Setup<TEvent, TResult> = (log: Log) => Core<TEvent, TResult>;
  * @example
  * export const handler = figgyHandler('replication-syncer', (log) => {
  *   const syncer = new ReplicationSyncer(replicationDependencies(log));
- *   return (event, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log);
+ *   const progress = syncProgress();
+ *   return (event, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log, progress);
  * });
  */
 export function figgyHandler<TEvent, TResult>(name: FunctionName, setup: Setup<TEvent, TResult>) {

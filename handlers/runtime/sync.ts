@@ -1,6 +1,7 @@
 /**
  * What the scheduled functions share: their job's progress table and this invocation's share.
  */
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DynamoSyncProgress } from '../../shared/aws/dynamo-sync-progress.ts';
 import { ENV, requireEnv } from '../../shared/config.ts';
@@ -9,6 +10,14 @@ import type { Log } from '../../shared/log.ts';
 import { Budget } from '../../shared/sync/budget.ts';
 import { runSyncPass, syncTriggerOf, type SyncOutcome, type SyncPass } from '../../shared/sync/sync-pass.ts';
 import { documents } from './clients.ts';
+
+/**
+ * Who holds a lease: this invocation, and only it. The request id names it in the logs; the
+ * random part keeps two deliveries of one event (which may share a request id) apart.
+ */
+export function leaseOwner(context: Context): string {
+  return `${context.awsRequestId}/${randomUUID()}`;
+}
 
 /** The progress table, from the environment. */
 export function syncProgress(env = process.env): DynamoSyncProgress {
@@ -25,10 +34,10 @@ export function syncInvocation<C, R>(
   event: unknown,
   context: Context,
   log: Log,
-  store: DynamoSyncProgress = syncProgress(),
+  store: DynamoSyncProgress,
 ): Promise<SyncOutcome<R>> {
   return runSyncPass(
-    { store, job: name, owner: context.awsRequestId, trigger: syncTriggerOf(event), budget: Budget.of(context.getRemainingTimeInMillis()), log },
+    { store, job: name, owner: leaseOwner(context), trigger: syncTriggerOf(event), budget: Budget.of(context.getRemainingTimeInMillis()), log },
     pass,
   );
 }

@@ -4,7 +4,7 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
-import type { ReplicaTarget } from '../replication/replica-targets.ts';
+import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
 
@@ -92,7 +92,7 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     const homeAccount = this.homeAccount;
     if (homeAccount === undefined) throw new Error('the home account is asked for (home()) before any place is used');
     if (samePlace(place, { region, account: homeAccount })) return this.options.home;
-    const target = targets.find((each) => each.region === place.region && (each.accountId ?? homeAccount) === place.account);
+    const target = replicaTargetAt(targets, place, homeAccount);
     if (!target) throw new Error(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
     const credentials = target.roleArn === undefined ? undefined : this.assumedRole(target.roleArn);
     return new SsmParameterStore(createSsmClient({ region: place.region, ...(credentials && { credentials }) }));

@@ -1,6 +1,7 @@
 /**
  * A new mirror's first copy, made by the stream record that announced the mirror.
  */
+import { randomUUID } from 'node:crypto';
 import type { Log } from '../log.ts';
 import type { Budget } from '../sync/budget.ts';
 import { JobLease } from '../sync/job-lease.ts';
@@ -35,7 +36,8 @@ export function firstCopier(deps: ReplicatorDependencies, invocation: FirstCopyI
   const { store, log } = invocation;
   const now = invocation.now ?? Date.now;
   return async (mapping, context) => {
-    const whole = copyRequest({ mirror: mapping.destination });
+    const id = context.eventId ?? randomUUID();
+    const whole = copyRequest({ mirror: mapping.destination, id });
     const job = await JobLease.claim(store, { job: REPLICATION_JOB, owner: invocation.owner, until: invocation.budget.deadline }, now());
     await store.request(REPLICATION_JOB, whole);
     if (!job) {
@@ -46,7 +48,7 @@ export function firstCopier(deps: ReplicatorDependencies, invocation: FirstCopyI
     try {
       const outcome = await new Replicator(paced.dependencies).mirror(mapping, context, { budget: invocation.budget });
       if (outcome.next !== undefined) {
-        await store.request(REPLICATION_JOB, copyRequest({ mirror: mapping.destination, after: outcome.next }));
+        await store.request(REPLICATION_JOB, copyRequest({ mirror: mapping.destination, after: outcome.next, id }));
         log.info('first copy continues in the replication syncer', { parameter_name: mapping.destination, event_id: context.eventId });
       }
       await job.save(undefined, { handled: [whole] });

@@ -2,7 +2,7 @@
  * Bulk replication work — a mirror's first copy, the syncer's repairs — paced per place.
  */
 import { WritePacer } from '../write-pacer.ts';
-import { DEFAULT_BULK_WRITES_PER_SECOND } from './replica-targets.ts';
+import { DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
 import type { ReplicatorDependencies } from './replicator.ts';
 import type { ReplicaPlaces, ReplicaStore } from './types.ts';
@@ -21,7 +21,7 @@ import type { ReplicaPlaces, ReplicaStore } from './types.ts';
  * @example
  * const paced = new PacedWrites(deps, job.progress.notBefore);
  * await new Replicator(paced.dependencies).mirror(mapping);
- * await job.release(paced.notBefore());
+ * await job.release(await paced.notBefore());
  */
 export class PacedWrites {
   readonly dependencies: ReplicatorDependencies;
@@ -91,12 +91,7 @@ export class PacedWrites {
 
   private async newPacer(place: Place | undefined): Promise<WritePacer> {
     const home = await this.deps.places?.home();
-    const target =
-      place && home && !samePlace(place, home)
-        ? this.deps.settings.replicaTargets?.find(
-            (each) => each.region === place.region && (each.accountId ?? home.account) === place.account,
-          )
-        : undefined;
+    const target = place && home && !samePlace(place, home) ? replicaTargetAt(this.deps.settings.replicaTargets, place, home.account) : undefined;
     const rate = target ? (target.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND) : (this.deps.settings.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND);
     return new WritePacer(rate, this.deps.pacing, this.carriedOver);
   }

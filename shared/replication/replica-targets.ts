@@ -64,3 +64,15 @@ export function writeRateProblem(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The target serving `place`, if one does: a target without `accountId` is in the home
+ * account. The one lookup behind the rule, the writers' clients and their pace.
+ */
+export function replicaTargetAt(
+  targets: readonly ReplicaTarget[] | undefined,
+  place: { readonly region: string; readonly account: string },
+  homeAccount: string,
+): ReplicaTarget | undefined {
+  return targets?.find((each) => each.region === place.region && (each.accountId ?? homeAccount) === place.account);
+}

@@ -4,6 +4,7 @@
  */
 import { chunk, collect } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
+import { messageOf } from '../log.ts';
 import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
@@ -35,6 +36,8 @@ export interface ReplicationSyncReport {
   readonly mirrors: number;
   /** Replicas deleted because their source is gone. */
   readonly deleted: number;
+  /** Destinations and replicas whose repair failed (logged with the reason); the next pass tries again. */
+  readonly failed: number;
 }
 
 /**
@@ -52,10 +55,15 @@ export type RepairCursor =
   | { readonly phase: 'mappings'; readonly after?: readonly [number, string] }
   | { readonly phase: 'mirrors'; readonly mirror?: string; readonly after?: string };
 
-/** What another function asks of the job: finish a mirror's copy behind `after`. */
+/**
+ * What another function asks of the job: copy a mirror from its first replica, or finish its
+ * copy behind `after`. `id` (the asking event's) makes every request a string of its own, so
+ * acknowledging one never drops another asked for meanwhile.
+ */
 export interface CopyRequest {
   readonly mirror: string;
   readonly after?: string;
+  readonly id: string;
 }
 
 /** A copy request as the progress table's string set holds it. */
@@ -74,6 +82,7 @@ const ZERO: ReplicationSyncReport = {
   waiting: 0,
   mirrors: 0,
   deleted: 0,
+  failed: 0,
 };
 
 /**
@@ -107,6 +116,11 @@ export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, Replic
     return progress.requests.length > 0;
   }
 
+  /** A start asked for while only first copies were under way begins its pass after them. */
+  resume(cursor: ReplicationSyncCursor, startAsked: boolean): ReplicationSyncCursor {
+    return startAsked && !cursor.pass ? { ...cursor, pass: { phase: 'index' } } : cursor;
+  }
+
   async run(
     cursor: ReplicationSyncCursor,
     report: ReplicationSyncReport,
@@ -115,7 +129,7 @@ export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, Replic
     const paced = new PacedWrites(this.deps, tools.progress.notBefore);
     const run = new RepairRun(paced.dependencies, { ...cursor, copies: withRequests(cursor.copies, tools.progress.requests) }, report, tools);
     const finished = await run.work();
-    return { done: finished, cursor: run.cursor, report: run.report, handled: tools.progress.requests, notBefore: await paced.notBefore() };
+    return { done: finished, cursor: run.cursor, report: run.report, handled: run.unacknowledged(), notBefore: await paced.notBefore() };
   }
 }
 
@@ -134,6 +148,11 @@ class RepairRun {
     this.replicator = new Replicator(deps);
     // The requests are in the cursor from the first checkpoint on.
     this.handled = tools.progress.requests;
+  }
+
+  /** The requests taken into the cursor that no checkpoint has acknowledged yet. */
+  unacknowledged(): readonly string[] {
+    return this.handled;
   }
 
   /** True when nothing is left: no copy under way and no pass open. */
@@ -190,6 +209,7 @@ class RepairRun {
     const outcome = await this.replicator.mirror(mapping, {}, {
       ...(after !== undefined && { after }),
       budget: this.tools.budget,
+      atLeastOneChunk: true,
       checkpoint: (done, counts) => this.save(at(done), withReplicas(base, counts)),
     });
     this.report = outcome.replicas ? withReplicas(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
@@ -239,15 +259,18 @@ class RepairRun {
    * again and finds only what is still missing or stale.
    */
   private async rebuildIndex(): Promise<boolean> {
+    // The index is read before the mappings: a link the stream replicator adds for a mapping
+    // created meanwhile is then never in `stored`, so it can never look stale.
+    const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
     const { mappings, invalid } = await this.readMappings();
     const wanted = new Map(mappings.flatMap(indexedLinks).map((link) => [linkKey(link), link]));
-    const stored = new Map((await collect(this.deps.sourceIndex.scan())).map((link) => [linkKey(link), link]));
     const missing = [...wanted].filter(([key]) => !stored.has(key)).map(([, link]) => link);
     const stale = [...stored].filter(([key]) => !wanted.has(key)).map(([, link]) => link);
     const done = { added: 0, removed: 0 };
     const apply = async (links: SourceLink[], write: (batch: SourceLink[]) => Promise<void>, count: 'added' | 'removed') => {
       for (const batch of chunk(links, INDEX_CHUNK)) {
-        if (this.tools.budget.spent()) return false;
+        // One batch at least, so that an invocation always gets somewhere.
+        if (done.added + done.removed > 0 && this.tools.budget.spent()) return false;
         await write(batch);
         done[count] += batch.length;
       }
@@ -290,11 +313,14 @@ class RepairRun {
       },
       places: this.deps.places,
     };
-    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0 };
+    const counts = { written: 0, inSync: 0, refused: 0, waiting: 0, failed: 0 };
     const base = this.report;
     const verdicts = new Map<string, string>();
+    let progressed = false;
     const work = (level: [number, ParameterMapping][]) => workInOrder(level, {
       budget: this.tools.budget,
+      // Reading every mapping may take most of a short invocation: it must still move on.
+      atLeastOneChunk: !progressed,
       chunkSize: MAPPING_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       // A chunk is judged together, its reads batched; the chunks upstream of it are written by now.
@@ -310,14 +336,24 @@ class RepairRun {
           counts.inSync++;
           return;
         }
-        const outcome = await this.replicator.replicate(mapping, { lookup });
+        let outcome;
+        try {
+          outcome = await this.replicator.replicate(mapping, { lookup });
+        } catch (error) {
+          // One destination must not hold up every one after it, pass after pass.
+          counts.failed++;
+          this.deps.log.error('repair failed; the next pass tries again', { parameter_name: mapping.destination, reason: messageOf(error) });
+          return;
+        }
         if (outcome.result === 'written') counts.written++;
         else if (outcome.result === 'refused') counts.refused++;
         else if (outcome.result === 'waiting') counts.waiting++;
         else counts.inSync++;
       },
-      checkpoint: ([level, mapping]) =>
-        this.save({ ...this.cursor, pass: { phase: 'mappings', after: [level, mapping.destination] } }, added(base, counts)),
+      checkpoint: ([level, mapping]) => {
+        progressed = true;
+        return this.save({ ...this.cursor, pass: { phase: 'mappings', after: [level, mapping.destination] } }, added(base, counts));
+      },
     });
     // One level at a time: a chunk judged before the level upstream of it is written would
     // find a stale source in sync.
@@ -356,14 +392,19 @@ class RepairRun {
   }
 }
 
-/** The copies under way with the requests added; a copy already under way keeps its place. */
+/**
+ * The copies under way with the requests added. A request to copy from the start (a mirror
+ * new or changed since) starts that copy again; one to finish behind a replica moves a copy
+ * on, never back.
+ */
 function withRequests(copies: Readonly<Record<string, string>>, requests: readonly string[]): Record<string, string> {
   const merged: Record<string, string> = { ...copies };
-  for (const raw of requests) {
-    const request = JSON.parse(raw) as CopyRequest;
-    const known = merged[request.mirror];
-    const after = request.after ?? '';
-    if (known === undefined || after > known) merged[request.mirror] = after;
+  const parsed = requests.map((raw) => JSON.parse(raw) as CopyRequest);
+  const fromStart = new Set(parsed.filter((request) => request.after === undefined).map((request) => request.mirror));
+  for (const mirror of fromStart) merged[mirror] = '';
+  for (const { mirror, after } of parsed) {
+    const known = merged[mirror];
+    if (after !== undefined && !fromStart.has(mirror) && (known === undefined || after > known)) merged[mirror] = after;
   }
   return merged;
 }
@@ -375,16 +416,21 @@ function withReplicas(report: ReplicationSyncReport, counts: MirrorCounts): Repl
     deleted: report.deleted + counts.deleted,
     inSync: report.inSync + counts.inSync,
     refused: report.refused + counts.refused,
+    failed: report.failed + counts.failed,
   };
 }
 
-function added(report: ReplicationSyncReport, counts: { written: number; inSync: number; refused: number; waiting: number }): ReplicationSyncReport {
+function added(
+  report: ReplicationSyncReport,
+  counts: { written: number; inSync: number; refused: number; waiting: number; failed: number },
+): ReplicationSyncReport {
   return {
     ...report,
     written: report.written + counts.written,
     inSync: report.inSync + counts.inSync,
     refused: report.refused + counts.refused,
     waiting: report.waiting + counts.waiting,
+    failed: report.failed + counts.failed,
   };
 }
 

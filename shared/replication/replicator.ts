@@ -4,7 +4,7 @@
 import { collect, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
-import type { Log } from '../log.ts';
+import { messageOf, type Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
 import { Budget } from '../sync/budget.ts';
 import type { PacerClock } from '../write-pacer.ts';
@@ -39,8 +39,8 @@ import type {
 
 /**
  * Replicas a mirror's copy reads together and checkpoints together: fifty is
- * DescribeParameters' most names per filter, and its writes take at most a minute at the
- * slowest sensible pace, far less than a save's reserve of time at the default.
+ * DescribeParameters' most names per filter. The budget is looked at before each replica, so
+ * a chunk's writes never run far past it: at most the writes in flight, each a pace apart.
  */
 const MIRROR_CHUNK = 50;
 
@@ -64,6 +64,8 @@ export interface MirrorCounts {
   deleted: number;
   inSync: number;
   refused: number;
+  /** Replicas whose write failed (logged with the reason); the next copy or pass tries again. */
+  failed: number;
 }
 
 /** Where a mirror's copy resumes, and how long it may run. */
@@ -72,6 +74,8 @@ export interface MirrorProgress {
   readonly after?: string;
   /** Time to start work in; absent: the copy runs to its end. */
   readonly budget?: Budget;
+  /** Copy the first chunk whatever the budget: a worker that must get somewhere each time. */
+  readonly atLeastOneChunk?: boolean;
   /** After each chunk: replicas up to `after` are done, with what this call did so far. */
   readonly checkpoint?: (after: string, counts: MirrorCounts) => Promise<void>;
 }
@@ -251,11 +255,12 @@ export class Replicator {
     const after = progress.after;
     const ordered = [...names].filter((name) => after === undefined || name > after).sort();
 
-    const counts: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0 };
+    const counts: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0, failed: 0 };
     let read: { sources: Map<string, ParameterDetails>; replicas: Map<string, ParameterDetails> } = { sources: new Map(), replicas: new Map() };
     const sourceSet = new Set(sources);
     const { finished, last } = await workInOrder(ordered, {
       budget: progress.budget ?? Budget.unlimited(),
+      atLeastOneChunk: progress.atLeastOneChunk === true,
       chunkSize: MIRROR_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       prepare: async (chunk) => {
@@ -272,7 +277,19 @@ export class Replicator {
           counts.inSync++;
           return;
         }
-        const outcome = await this.replicateReplica(mapping, located, replica, context);
+        let outcome;
+        try {
+          outcome = await this.replicateReplica(mapping, located, replica, context);
+        } catch (error) {
+          // One replica must not hold up the rest of a copy that may take an hour.
+          counts.failed++;
+          this.deps.log.error('replica not written; the next copy or pass tries again', {
+            parameter_name: addressOf(mapping, replica),
+            event_id: context.eventId,
+            reason: messageOf(error),
+          });
+          return;
+        }
         if (outcome.result === 'written') counts[source ? 'written' : 'deleted']++;
         else if (outcome.result === 'refused') counts.refused++;
         else counts.inSync++;

@@ -12,7 +12,7 @@ import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import { ancestorPrefixes, linksOf, sourcesOf } from './mapping.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
-import type { ReplicaTarget } from './replica-targets.ts';
+import { replicaTargetAt, type ReplicaTarget } from './replica-targets.ts';
 import type {
   DesiredValue,
   MergePart,
@@ -180,7 +180,7 @@ export async function locateDestination(
   if (home && samePlace(home, place)) {
     return { refusal: `destination ${destination} names this deployment's own region and account: write the plain name ${target.name}` };
   }
-  const replicaTarget = home && targets.find((each) => each.region === region && (each.accountId ?? home.account) === account);
+  const replicaTarget = home && replicaTargetAt(targets, place, home.account);
   if (!home || !replicaTarget) {
     return {
       refusal:

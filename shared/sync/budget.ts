@@ -4,7 +4,7 @@
 
 /** Never less than this is kept back: a chunk in flight must still end and be saved. */
 const MIN_RESERVE_MS = 2_000;
-/** Never more than this: Lambda's 15 minutes leave room for a minute of slack at most. */
+/** Never more than this: half a minute finishes any chunk and save at a sensible pace. */
 const MAX_RESERVE_MS = 30_000;
 
 /**

@@ -25,7 +25,7 @@ export class LeaseLostError extends FiggyEventsError {
  * one job and a paced job never writes faster than its pace.
  *
  * @example
- * const job = await JobLease.claim<PassState>(store, { job: 'config-cache-syncer', owner, until }, now);
+ * const job = await JobLease.claim<{ cursor: string }>(store, { job: 'config-cache-syncer', owner, until }, now);
  * if (!job) return 'busy';
  * try { await job.save(next); } finally { await job.release(); }
  */

@@ -6,6 +6,8 @@ import type { Budget } from './budget.ts';
 
 export interface OrderedWork<T> {
   readonly budget: Budget;
+  /** Work through the first chunk whatever the budget, so that every call gets somewhere. */
+  readonly atLeastOneChunk?: boolean;
   /** Items per chunk: each chunk is prepared (read) together and checkpointed once done. */
   readonly chunkSize: number;
   readonly concurrency: number;
@@ -17,7 +19,8 @@ export interface OrderedWork<T> {
 }
 
 /**
- * Works through `items` in their order. Once the budget is spent no item is started, and the
+ * Works through `items` in their order (the first chunk whatever the budget, if asked). Once the
+ * budget is spent no further item is started, and the
  * checkpoint only ever names an item all of whose predecessors are done, so the next
  * invocation continues right after it and nothing is skipped or done twice (items in flight
  * beyond a gap are done again, which is harmless: the work is idempotent).
@@ -27,11 +30,13 @@ export interface OrderedWork<T> {
  */
 export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T>): Promise<{ readonly finished: boolean; readonly last?: T }> {
   let last: T | undefined;
+  let first = options.atLeastOneChunk === true;
   for (const batch of chunk(items, options.chunkSize)) {
-    if (options.budget.spent()) return { finished: false, last };
+    const spent = () => !first && options.budget.spent();
+    if (spent()) return { finished: false, last };
     await options.prepare?.(batch);
     const done = await mapBounded(batch, options.concurrency, async (item) => {
-      if (options.budget.spent()) return false;
+      if (spent()) return false;
       await options.work(item);
       return true;
     });
@@ -42,6 +47,7 @@ export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T
       await options.checkpoint(last);
     }
     if (gap !== -1) return { finished: false, last };
+    first = false;
   }
   return { finished: true, last };
 }

@@ -15,6 +15,18 @@ export type SyncTrigger = 'start' | 'continue';
 /** The event the continuation schedule sends, so the handler can tell it from the start schedule's. */
 export const CONTINUE_EVENT = { 'figgy-events': 'continue' } as const;
 
+/**
+ * The request a start schedule leaves when it finds the job busy (`start:<its owner>`, unique,
+ * so acknowledging one never drops another), so its pass still begins once the job is free.
+ */
+export function startRequest(owner: string): string {
+  return `start:${owner}`;
+}
+
+function isStartRequest(request: string): boolean {
+  return request.startsWith('start:');
+}
+
 /** The trigger an event stands for: the continuation schedule's event, or any other. */
 export function syncTriggerOf(event: unknown): SyncTrigger {
   const marker = (event as Record<string, unknown> | null)?.['figgy-events'];
@@ -60,6 +72,8 @@ export interface SyncPass<C, R> {
   run(cursor: C, report: R, tools: PassTools<C, R>): Promise<PassStep<C, R>>;
   /** True when a `continue` with no open pass still has work: requests waiting. */
   readonly hasWork?: (progress: JobProgress) => boolean;
+  /** The open cursor to continue from, given whether a start was asked for meanwhile. */
+  readonly resume?: (cursor: C, startAsked: boolean) => C;
 }
 
 export interface PassOptions {
@@ -87,24 +101,42 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
   const claimedAt = now();
   const job = await JobLease.claim<PassState<C, R>>(options.store, { job: name, owner: options.owner, until: options.budget.deadline }, claimedAt);
   if (!job) {
-    log.info('another invocation holds the job; nothing done', { job: name });
+    // Dropped, a start would wait for the next one: left as a request, it begins its pass
+    // within a minute of the job coming free.
+    if (options.trigger === 'start') await options.store.request(name, startRequest(options.owner));
+    log.info('another invocation holds the job; nothing done now', { job: name, trigger: options.trigger });
     return { status: 'busy' };
   }
   let notBefore: number | undefined;
   try {
     const open = job.state;
-    if (!open && options.trigger === 'continue' && !pass.hasWork?.(job.progress)) return { status: 'idle' };
+    const starts = job.progress.requests.filter(isStartRequest);
+    const startAsked = options.trigger === 'start' || starts.length > 0;
+    const others = { ...job.progress, requests: job.progress.requests.filter((request) => !isStartRequest(request)) };
+    if (!open && !startAsked && !pass.hasWork?.(others)) return { status: 'idle' };
     const state: PassState<C, R> = open
-      ? { ...open, invocations: open.invocations + 1 }
-      : { startedAt: claimedAt, invocations: 1, ...pass.begin(options.trigger) };
-    log.info(open ? 'pass continued' : 'pass started', { job: name, invocations: state.invocations });
+      ? { ...open, invocations: open.invocations + 1, cursor: pass.resume ? pass.resume(open.cursor, startAsked) : open.cursor }
+      : { startedAt: claimedAt, invocations: 1, ...pass.begin(startAsked ? 'start' : 'continue') };
+    const lastFinished = job.progress.finishedAt;
+    log.info(open ? 'pass continued' : 'pass started', {
+      job: name,
+      invocations: state.invocations,
+      ...(lastFinished !== undefined && { last_finished_at: new Date(lastFinished).toISOString() }),
+    });
+    // The start requests taken on are acknowledged with the first save.
+    let unacknowledged = starts;
+    const acknowledging = (handled: readonly string[] = []) => {
+      const all = [...handled, ...unacknowledged];
+      unacknowledged = [];
+      return all.length > 0 ? { handled: all } : {};
+    };
     const step = await pass.run(state.cursor, state.report, {
       budget: options.budget,
-      progress: job.progress,
-      checkpoint: (cursor, report, handled) => job.save({ ...state, cursor, report }, { ...(handled && { handled }) }),
+      progress: others,
+      checkpoint: (cursor, report, handled) => job.save({ ...state, cursor, report }, acknowledging(handled)),
     });
     notBefore = step.notBefore;
-    const handled = step.handled && { handled: step.handled };
+    const handled = acknowledging(step.handled);
     if (step.done) {
       await job.save(null, { ...handled, finishedAt: now() });
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round((now() - state.startedAt) / 1000) });

@@ -164,7 +164,7 @@ describe('disaster-recovery replication', () => {
       parameters.put('/app/ami', 'ami-0123456789abcdef0', 'String', undefined, { dataType: 'aws:ec2:image' });
       parameters.put('/app/name', 'web');
       const outcome = await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
-      expect(outcome?.replicas).to.deep.equal({ written: 1, deleted: 0, inSync: 0, refused: 1 });
+      expect(outcome?.replicas).to.deep.equal({ written: 1, deleted: 0, inSync: 0, refused: 1, failed: 0 });
       expect(dr.current('/dr/app/ami')).to.equal(undefined);
       expect(dr.current('/dr/app/name')?.value).to.equal('web');
     });

@@ -211,10 +211,47 @@ describe('work that continues across invocations', () => {
       expect(adds).to.equal(1_200);
     });
 
-    it('gives way to another invocation that holds the job', async () => {
-      const { store, invoke, time } = setup();
-      await store.claim({ job: REPLICATION_JOB, owner: 'someone-else', until: time.now + 60_000 }, time.now);
+    it('gives way to another invocation that holds the job, and begins the pass its start asked for once the job is free', async () => {
+      const { parameters, mappings, store, invoke, time } = setup();
+      drifted(parameters, mappings, 10);
+      const other = { job: REPLICATION_JOB, owner: 'someone-else', until: time.now + 60_000 };
+      await store.claim(other, time.now);
       expect(await invoke('start')).to.deep.equal({ status: 'busy' });
+      await store.release(other);
+      const next = await invoke('continue');
+      expect(next).to.deep.include({ status: 'finished' });
+      expect((next as { report: ReplicationSyncReport }).report).to.deep.include({ mappings: 10, written: 2 });
+      expect(store.items.get(REPLICATION_JOB)!.requests.size).to.equal(0);
+    });
+
+    it('begins a pass on the start schedule even while a first copy is under way, after the copy', async () => {
+      const { parameters, mappings, store, invoke, dr } = setup();
+      drifted(parameters, mappings, 10);
+      for (let index = 0; index < 120; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
+      mappings.set({ destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' });
+      await store.request(REPLICATION_JOB, JSON.stringify({ mirror: drArn('/dr/team/'), id: 'stream-1' }));
+      // A continuation takes the copy on and runs out of time after its first chunk.
+      expect(await invoke('continue', 1)).to.deep.include({ status: 'continuing' });
+      expect(dr.snapshotNames()).to.have.length(50);
+      const started = await invoke('start');
+      expect(started).to.deep.include({ status: 'finished', invocations: 2 });
+      expect((started as { report: ReplicationSyncReport }).report).to.deep.include({ mappings: 11, mirrors: 2, written: 120 + 2 });
+      expect(dr.snapshotNames()).to.have.length(120);
+    });
+
+    it('counts a destination whose repair fails and repairs the rest, so one cannot hold up a pass', async () => {
+      const { parameters, mappings, invoke, log } = setup();
+      drifted(parameters, mappings, 10);
+      const write = parameters.write.bind(parameters);
+      parameters.write = async (parameter) => {
+        if (parameter.name === '/app/005') throw new Error('AccessDeniedException: not this one');
+        return write(parameter);
+      };
+      const outcome = await invoke('start');
+      expect(outcome).to.deep.include({ status: 'finished' });
+      expect((outcome as { report: ReplicationSyncReport }).report).to.deep.include({ written: 1, failed: 1 });
+      const failures = log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'repair failed; the next pass tries again');
+      expect(failures.map((line) => line.parameter_name)).to.deep.equal(['/app/005']);
     });
   });
 
@@ -235,7 +272,7 @@ describe('work that continues across invocations', () => {
       const outcome = await replicator.onMappingChanged(mapping, undefined, 'stream-event');
       expect(outcome).to.deep.include({ result: 'written', next: '/dr/team/049' });
       expect(dr.calls.of('write')).to.equal(50);
-      expect([...store.items.get(REPLICATION_JOB)!.requests]).to.deep.equal([JSON.stringify({ mirror: drArn('/dr/team/'), after: '/dr/team/049' })]);
+      expect([...store.items.get(REPLICATION_JOB)!.requests]).to.deep.equal([JSON.stringify({ mirror: drArn('/dr/team/'), after: '/dr/team/049', id: 'stream-event' })]);
       // The continuation schedule takes the request on.
       const continued = await invoke('continue');
       expect(continued).to.deep.include({ status: 'finished' });
