@@ -28,6 +28,8 @@ const TIMEOUT_SECONDS = 60;
 const FANOUT = 10;
 /** DescribeParameters lists at most 50 parameters a page. */
 const DESCRIBE_PAGE = 50;
+/** Throttled calls are sent again by the client; a pass begun again would send 2×. */
+const SENT_PER_NEEDED_GOAL = 1.1;
 
 const source = (k: number) => `/shared/scale/s${k}`;
 const destination = (i: number) => `/app/scale/d${i}`;
@@ -113,9 +115,9 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
       {
         run: cache,
         work: `${parameters.toLocaleString('en')} names listed and cached`,
-        needed: `${listingPages} DescribeParameters pages`,
+        needed: `${3 * listingPages} DescribeParameters: the listing, the new names' second look, the cache's check`,
         sent: cache.calls.DescribeParameters ?? 0,
-        perPass: listingPages,
+        perPass: 3 * listingPages,
         floor: cacheFloor,
       },
       {
@@ -127,15 +129,15 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
         floor: replicationFloor,
       },
     ];
-    const completed = rows.every((row) => row.run.invocations > 1);
+    // Several invocations, and every call of one pass sent once (throttled retries aside).
+    const completed = rows.every((row) => row.run.invocations > 1 && row.sent / row.perPass <= SENT_PER_NEEDED_GOAL);
     return {
       id: ID,
       title: `7. Syncers at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings, across invocations`,
       question: `Do both syncers finish a pass at ${parameters.toLocaleString('en')} parameters and ${mappings.toLocaleString('en')} mappings with SSM's rate limits on and a ${TIMEOUT_SECONDS} s timeout, continuing from their checkpoints?`,
       goal: {
-        statement: 'each pass needs several invocations and finishes, continuing from its checkpoint (informational: how far above the floor)',
+        statement: `each pass needs several invocations and finishes, sending at most ${SENT_PER_NEEDED_GOAL}× the calls of one pass (none begun again)`,
         met: completed,
-        informational: false,
         evidence: rows.map((row) => `${row.run.name}: ${row.run.invocations} invocations, ${round(row.run.seconds, 0)} s vs ${round(row.floor, 0)} s floor`).join('; '),
       },
       tables: [
@@ -165,7 +167,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
       ),
       notes: [
         'sent / needed near 1 is the evidence that no invocation began the pass again: every page or batch was read once, plus the calls SSM throttled and the client retried.',
-        'The cache syncer also confirms each name it adds with DescribeParameters (a second look, as a listing that takes minutes races with live writes) and checks every cached name in its second phase, so it sends about three listings\' worth of calls; the floor counts one listing.',
+        'One cache pass sends three listings\' worth of DescribeParameters on an empty cache: the listing, a second look at each name it adds (a listing that takes minutes races with live writes) and the check of every cached name in its second phase, 50 names a call; the floor counts the listing alone.',
         'The replication floor counts one GetParameters per ten names read and the repairs at the configured 2 writes/s; every invocation also reads all mappings from DynamoDB, which the floor leaves out.',
         'Set-up (110,000 PutParameter calls and 100,000 BatchWriteItem items) runs with the rate limits off, the event rule and the stream mapping paused, and is not timed.',
       ],

@@ -318,7 +318,7 @@ export interface FiggyEventsProps {
    * The most writes per second that a mirror's first copy and the syncer's repairs send to
    * Parameter Store in this region and account (live replication of single changes is not
    * paced). Each of {@link FiggyEventsProps.replicaTargets} has its own `bulkWritesPerSecond`.
-   * Checked at synth: above 0 and at most 1,000.
+   * Checked at synth: from 0.1 to 1,000.
    *
    * @defaultValue 2, leaving most of SSM's default 3 PutParameter/s to the account's own users
    * @example

@@ -54,13 +54,16 @@ export const DEFAULT_BULK_WRITES_PER_SECOND = 2;
  */
 const MAX_BULK_WRITES_PER_SECOND = 1_000;
 
+/** Slower than this, one write's wait would take most of a syncer invocation's time. */
+const MIN_BULK_WRITES_PER_SECOND = 0.1;
+
 /**
- * The one rule for a configured write pace: a positive number of writes per second, at most
- * 1,000. Returns why not, or undefined when it is valid.
+ * The one rule for a configured write pace: from 0.1 to 1,000 writes per second. Returns why
+ * not, or undefined when it is valid.
  */
 export function writeRateProblem(value: unknown): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_BULK_WRITES_PER_SECOND) {
-    return `is ${JSON.stringify(value)}, not a number of writes per second above 0 and at most ${MAX_BULK_WRITES_PER_SECOND}`;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_BULK_WRITES_PER_SECOND || value > MAX_BULK_WRITES_PER_SECOND) {
+    return `is ${JSON.stringify(value)}, not a number of writes per second from ${MIN_BULK_WRITES_PER_SECOND} to ${MAX_BULK_WRITES_PER_SECOND}`;
   }
   return undefined;
 }

@@ -96,13 +96,13 @@ describe('FiggyEvents props', () => {
   it('checks bulkWritesPerSecond by the functions\' own rule, naming the prop, and leaves it unset by default', () => {
     expect(resolveSettings(BASE)).not.to.have.property('bulkWritesPerSecond');
     expect(resolveSettings({ ...BASE, bulkWritesPerSecond: 0.5 }).bulkWritesPerSecond).to.equal(0.5);
-    for (const rate of [0, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const rate of [0, 0.05, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
       const error = configError({ bulkWritesPerSecond: rate });
       expect(error.prop, String(rate)).to.equal('bulkWritesPerSecond');
-      expect(error.message).to.include('not a number of writes per second above 0 and at most 1000');
+      expect(error.message).to.include('not a number of writes per second from 0.1 to 1000');
     }
     expect(configError({ bulkWritesPerSecond: '5' as unknown as number }).message).to.equal(
-      'FiggyEvents prop "bulkWritesPerSecond" is "5", not a number of writes per second above 0 and at most 1000',
+      'FiggyEvents prop "bulkWritesPerSecond" is "5", not a number of writes per second from 0.1 to 1000',
     );
     expect(configError({ bulkWritesPerSecond: Token.asNumber('${var.rate}') }).message).to.include('is a token');
   });

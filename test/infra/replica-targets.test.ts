@@ -114,7 +114,7 @@ describe('replicaTargets (disaster-recovery targets)', () => {
       refuse(
         [{ region: 'eu-central-1', bulkWritesPerSecond: rate, destinationPrefixes: ['/dr'] }],
         'replicaTargets[0].bulkWritesPerSecond',
-        /not a number of writes per second above 0 and at most 1000/,
+        /not a number of writes per second from 0.1 to 1000/,
       );
     }
   });
