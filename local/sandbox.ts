@@ -438,6 +438,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           startingPosition = 'LATEST';
           poller = startPoller();
         }
+        // The new mapping takes its LATEST positions on its first poll: once it has polled,
+        // a mapping written after this resolves is sure to be seen.
+        await poller.drain();
       },
       restartDynamoDb: async () => {
         if (!dbPath) throw new Error('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
