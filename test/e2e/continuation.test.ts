@@ -60,6 +60,25 @@ describe('work that spans invocations (end to end, built bundles)', function () 
     for (let i = PACE; i < times.length; i++) expect((times[i] as number) - (times[i - PACE] as number)).to.be.at.least(990);
   });
 
+  it('loads what existed before the deployment without events, and still sees what is written after', async () => {
+    const alice = clients.ssmAs('alice');
+    const map = (destination: string) =>
+      clients.documents.send(new PutCommand({ TableName: sandbox.tables.replication, Item: { destination, source: '/pre/db', type: 'app' } }));
+    await sandbox.beforeDeployment(async () => {
+      await alice.send(new PutParameterCommand({ Name: '/pre/db', Value: 'existing', Type: 'String' }));
+      await map('/app/pre/db');
+    });
+    await sandbox.settle();
+    const names = () => sandbox.ssm.snapshot().map((parameter) => parameter.name);
+    expect((await clients.scan(sandbox.tables.cache)).map((item) => item.parameter_name)).to.not.include('/pre/db');
+    expect(names()).to.not.include('/app/pre/db');
+    await map('/app/post/db');
+    await sandbox.settle();
+    expect(names()).to.include('/app/post/db');
+    expect(await sandbox.runSchedule('replication-syncer')).to.deep.include({ status: 'finished' });
+    expect(names()).to.include('/app/pre/db');
+  });
+
   it('repairs the whole mirror in a pass that spans invocations', async () => {
     const dr = new SSMClient({ endpoint: sandbox.endpoints.ssm, region: 'eu-central-1', credentials: sandbox.credentialsFor(HOME_ACCOUNT) });
     await mapBounded(replicas(), 4, (replica) => dr.send(new PutParameterCommand({ Name: replica.name, Value: 'edited by hand', Type: 'String', Overwrite: true })));
