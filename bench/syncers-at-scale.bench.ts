@@ -86,7 +86,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
           ...Array.from({ length: sources }, (_, k) => ({ name: source(k), value: `value-${k}` })),
           ...Array.from({ length: mappings }, (_, i) => ({
             name: destination(i),
-            value: i % Math.floor(mappings / drifted) === 0 ? 'drifted' : `value-${i % sources}`,
+            // Every ⌈mappings / drifted⌉-th destination: exactly `drifted` of them.
+            value: i % Math.ceil(mappings / drifted) === 0 ? 'drifted' : `value-${i % sources}`,
           })),
         ],
         32,
