@@ -209,7 +209,7 @@ class RepairRun {
     const outcome = await this.replicator.mirror(mapping, {}, {
       ...(after !== undefined && { after }),
       budget: this.tools.budget,
-      atLeastOneChunk: true,
+      atLeastOne: true,
       checkpoint: (done, counts) => this.save(at(done), withReplicas(base, counts)),
     });
     this.report = outcome.replicas ? withReplicas(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
@@ -320,7 +320,7 @@ class RepairRun {
     const work = (level: [number, ParameterMapping][]) => workInOrder(level, {
       budget: this.tools.budget,
       // Reading every mapping may take most of a short invocation: it must still move on.
-      atLeastOneChunk: !progressed,
+      atLeastOne: !progressed,
       chunkSize: MAPPING_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       // A chunk is judged together, its reads batched; the chunks upstream of it are written by now.

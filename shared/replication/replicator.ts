@@ -74,8 +74,8 @@ export interface MirrorProgress {
   readonly after?: string;
   /** Time to start work in; absent: the copy runs to its end. */
   readonly budget?: Budget;
-  /** Copy the first chunk whatever the budget: a worker that must get somewhere each time. */
-  readonly atLeastOneChunk?: boolean;
+  /** Copy the first replica whatever the budget: a worker that must get somewhere each time. */
+  readonly atLeastOne?: boolean;
   /** After each chunk: replicas up to `after` are done, with what this call did so far. */
   readonly checkpoint?: (after: string, counts: MirrorCounts) => Promise<void>;
 }
@@ -260,7 +260,7 @@ export class Replicator {
     const sourceSet = new Set(sources);
     const { finished, last } = await workInOrder(ordered, {
       budget: progress.budget ?? Budget.unlimited(),
-      atLeastOneChunk: progress.atLeastOneChunk === true,
+      atLeastOne: progress.atLeastOne === true,
       chunkSize: MIRROR_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       prepare: async (chunk) => {

@@ -6,8 +6,8 @@ import type { Budget } from './budget.ts';
 
 export interface OrderedWork<T> {
   readonly budget: Budget;
-  /** Work through the first chunk whatever the budget, so that every call gets somewhere. */
-  readonly atLeastOneChunk?: boolean;
+  /** Work the first item whatever the budget, so that every call gets somewhere. */
+  readonly atLeastOne?: boolean;
   /** Items per chunk: each chunk is prepared (read) together and checkpointed once done. */
   readonly chunkSize: number;
   readonly concurrency: number;
@@ -19,24 +19,26 @@ export interface OrderedWork<T> {
 }
 
 /**
- * Works through `items` in their order (the first chunk whatever the budget, if asked). Once the
- * budget is spent no further item is started, and the
- * checkpoint only ever names an item all of whose predecessors are done, so the next
- * invocation continues right after it and nothing is skipped or done twice (items in flight
- * beyond a gap are done again, which is harmless: the work is idempotent).
+ * Works through `items` in their order (the first whatever the budget, if asked). Once the
+ * budget is spent no further item is started, and the checkpoint only ever names an item all
+ * of whose predecessors are done, so the next invocation continues right after it and
+ * nothing is skipped or done twice (items in flight beyond a gap are done again, which is
+ * harmless: the work is idempotent).
  *
  * @returns `finished` when every item is done; otherwise the last item done without a gap
  *   before it (undefined when none was).
  */
 export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T>): Promise<{ readonly finished: boolean; readonly last?: T }> {
   let last: T | undefined;
-  let first = options.atLeastOneChunk === true;
+  let started = 0;
+  // The first item is owed whatever the budget when asked for; after it, the budget decides.
+  const mayStart = () => (options.atLeastOne === true && started === 0) || !options.budget.spent();
   for (const batch of chunk(items, options.chunkSize)) {
-    const spent = () => !first && options.budget.spent();
-    if (spent()) return { finished: false, last };
+    if (!mayStart()) return { finished: false, last };
     await options.prepare?.(batch);
     const done = await mapBounded(batch, options.concurrency, async (item) => {
-      if (spent()) return false;
+      if (!mayStart()) return false;
+      started++;
       await options.work(item);
       return true;
     });
@@ -47,7 +49,6 @@ export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T
       await options.checkpoint(last);
     }
     if (gap !== -1) return { finished: false, last };
-    first = false;
   }
   return { finished: true, last };
 }
