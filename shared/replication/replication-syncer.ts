@@ -10,7 +10,7 @@ import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
 import { PacedWrites } from './paced-writes.ts';
 import { placeKey, type Place } from './places.ts';
-import { Replicator, type MirrorCounts, type ReplicatorDependencies } from './replicator.ts';
+import { Replicator, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 
@@ -210,9 +210,9 @@ class RepairRun {
       ...(after !== undefined && { after }),
       budget: this.tools.budget,
       atLeastOne: true,
-      checkpoint: (done, counts) => this.save(at(done), withReplicas(base, counts)),
+      checkpoint: (done, counts) => this.save(at(done), added(base, counts)),
     });
-    this.report = outcome.replicas ? withReplicas(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
+    this.report = outcome.replicas ? added(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
     if (outcome.next === undefined) this.report = { ...this.report, mirrors: this.report.mirrors + 1 };
     return outcome.next === undefined;
   }
@@ -409,29 +409,11 @@ function withRequests(copies: Readonly<Record<string, string>>, requests: readon
   return merged;
 }
 
-function withReplicas(report: ReplicationSyncReport, counts: MirrorCounts): ReplicationSyncReport {
-  return {
-    ...report,
-    written: report.written + counts.written,
-    deleted: report.deleted + counts.deleted,
-    inSync: report.inSync + counts.inSync,
-    refused: report.refused + counts.refused,
-    failed: report.failed + counts.failed,
-  };
-}
-
-function added(
-  report: ReplicationSyncReport,
-  counts: { written: number; inSync: number; refused: number; waiting: number; failed: number },
-): ReplicationSyncReport {
-  return {
-    ...report,
-    written: report.written + counts.written,
-    inSync: report.inSync + counts.inSync,
-    refused: report.refused + counts.refused,
-    waiting: report.waiting + counts.waiting,
-    failed: report.failed + counts.failed,
-  };
+/** The report with `counts` added to its counters. */
+function added(report: ReplicationSyncReport, counts: Partial<Record<keyof ReplicationSyncReport, number>>): ReplicationSyncReport {
+  const sum: { -readonly [Counter in keyof ReplicationSyncReport]: number } = { ...report };
+  for (const [counter, value] of Object.entries(counts) as [keyof ReplicationSyncReport, number][]) sum[counter] += value;
+  return sum;
 }
 
 /** Consecutive runs of one level, in order. */
