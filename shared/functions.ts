@@ -105,9 +105,10 @@ export const FUNCTIONS = {
   'replication-syncer': {
     trigger: 'schedule',
     summary: 'repairs every out-of-sync destination and the source index',
-    // Reads every mapping and every index row once and judges cycles from what it read; its
-    // lease and where it stopped are one item it only ever updates.
-    tables: { replication: ['Scan'], replicationSources: ['Scan', 'BatchWriteItem'], syncProgress: ['UpdateItem'] },
+    // Reads every mapping and every index row once a pass; a mirror's first copy re-reads its
+    // mapping (GetItem), as does the cycle check of a mirror at home, which walks upstream.
+    // Its lease and where it stopped are one item it only ever updates.
+    tables: { replication: ['GetItem', 'Scan'], replicationSources: ['Scan', 'BatchWriteItem'], syncProgress: ['UpdateItem'] },
     jobs: [REPLICATION_JOB],
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],

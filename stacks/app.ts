@@ -24,6 +24,7 @@ export const DEPLOYMENT_SETTINGS = {
   auditedNamespaces: { env: 'FIGGY_AUDITED_NAMESPACES', context: 'auditedNamespaces' },
   sourcePrefixes: { env: 'FIGGY_SOURCE_PREFIXES', context: 'sourcePrefixes' },
   createTrail: { env: 'FIGGY_CREATE_TRAIL', context: 'createTrail' },
+  disposable: { env: 'FIGGY_DISPOSABLE', context: 'disposable' },
   alarmTopicArn: { env: 'FIGGY_ALARM_TOPIC_ARN', context: 'alarmTopicArn' },
   replicationKmsKeyArn: { env: 'FIGGY_REPLICATION_KMS_KEY_ARN', context: 'replicationKmsKeyArn' },
   logRetentionDays: { env: 'FIGGY_LOG_RETENTION_DAYS', context: 'logRetentionDays' },
@@ -56,6 +57,8 @@ export interface DeploymentConfig {
   readonly auditedNamespaces?: readonly string[];
   readonly sourcePrefixes?: readonly string[];
   readonly createTrail?: boolean;
+  /** `terraform destroy` may remove everything, the audit history included (test environments). */
+  readonly disposable?: boolean;
   /** May contain `{region}`, replaced per stack: SNS topics and KMS keys are regional. */
   readonly alarmTopicArn?: string;
   /** May contain `{region}`, replaced per stack. */
@@ -157,6 +160,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
     auditedNamespaces: list('auditedNamespaces', env, context),
     sourcePrefixes: list('sourcePrefixes', env, context),
     createTrail: flag('createTrail', env, context),
+    disposable: flag('disposable', env, context),
     alarmTopicArn: text('alarmTopicArn', env, context),
     replicationKmsKeyArn: text('replicationKmsKeyArn', env, context),
     logRetentionDays: whole('logRetentionDays', env, context),
@@ -206,6 +210,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       auditedNamespaces: config.auditedNamespaces,
       sourcePrefixes: config.sourcePrefixes,
       createTrail: config.createTrail,
+      disposable: config.disposable,
       alarmTopicArn: perRegion(config.alarmTopicArn),
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),
       logRetentionDays: config.logRetentionDays,

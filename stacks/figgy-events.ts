@@ -77,7 +77,7 @@ export class FiggyEvents extends Construct {
     const accountId =
       settings.accountId ?? named(new DataAwsCallerIdentity(this, 'account'), 'current').accountId;
 
-    this.tables = new FiggyTables(this, 'tables', { namePrefix });
+    this.tables = new FiggyTables(this, 'tables', { namePrefix, disposable: settings.disposable });
     const tableArns = Object.fromEntries(
       Object.entries(this.tables.tables).map(([role, table]) => [role, table.arn]),
     ) as Record<TableRole, string>;
@@ -91,6 +91,7 @@ export class FiggyEvents extends Construct {
         region,
         accountId,
         logExpirationDays: settings.trailLogExpirationDays,
+        forceDestroy: settings.disposable,
       });
     }
 

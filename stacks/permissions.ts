@@ -77,12 +77,12 @@ export function tableActions(operations: readonly TableOperation[]): string[] {
 /** The table whose stream the `replication-stream` trigger reads. */
 export const STREAM_TABLE: TableRole = 'replication';
 
-export const STREAM_READ_ACTIONS = [
-  'dynamodb:DescribeStream',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:ListStreams',
-];
+/**
+ * What Lambda's event source mapping reads the stream with, on the function's role. Not
+ * `dynamodb:ListStreams`, which AWS's examples list beside them: it authorises only on `*`, so
+ * granted on the stream it grants nothing, and the mapping names its stream by ARN.
+ */
+export const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
 /**
  * What IAM must match for each prefix, read as `isUnderPrefix` reads it: the parameter the

@@ -52,6 +52,7 @@ export interface ResolvedSettings {
   readonly replicationKmsKeyArn?: string;
   readonly createTrail: boolean;
   readonly trailLogExpirationDays: number;
+  readonly disposable: boolean;
   readonly logRetentionDays: number;
   readonly alarmTopicArn?: string;
   readonly schedules: Readonly<Record<ScheduledFunctionName, string>>;
@@ -196,6 +197,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     replicationKmsKeyArn: props.replicationKmsKeyArn,
     createTrail: props.createTrail ?? true,
     trailLogExpirationDays: integerIn('trailLogExpirationDays', props.trailLogExpirationDays ?? 90, 1, 36500),
+    disposable: props.disposable ?? false,
     logRetentionDays,
     alarmTopicArn: props.alarmTopicArn,
     schedules,

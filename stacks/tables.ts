@@ -14,13 +14,13 @@ export function tableId(role: TableRole): string {
 /**
  * The cache, audit, replication, replication-sources and sync-progress tables: on-demand,
  * encrypted with the AWS-managed key, with TTL, stream, PITR and deletion protection wherever
- * the contract asks. Each one's logical id comes from its role (`sync_progress_table`), so a
- * new table only adds a resource.
+ * the contract asks (unless the deployment is disposable). Each one's logical id comes from
+ * its role (`sync_progress_table`), so a new table only adds a resource.
  */
 export class FiggyTables extends Construct {
   readonly tables: Readonly<Record<TableRole, DynamodbTable>>;
 
-  constructor(scope: Construct, id: string, props: { readonly namePrefix: string }) {
+  constructor(scope: Construct, id: string, props: { readonly namePrefix: string; readonly disposable?: boolean }) {
     super(scope, id);
     const entries = (Object.keys(TABLES) as TableRole[]).map((role) => {
       const table: TableDefinition = TABLES[role];
@@ -40,7 +40,8 @@ export class FiggyTables extends Construct {
         streamEnabled: table.stream !== undefined,
         streamViewType: table.stream,
         pointInTimeRecovery: { enabled: table.pointInTimeRecovery },
-        deletionProtectionEnabled: table.deletionProtection,
+        // A disposable deployment gives up the protection so that destroy can remove it whole.
+        deletionProtectionEnabled: table.deletionProtection && !props.disposable,
         serverSideEncryption: { enabled: true },
       });
       return [role, named(resource, tableId(role))] as const;

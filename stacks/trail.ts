@@ -19,6 +19,8 @@ export interface AuditTrailProps {
   readonly region: string;
   readonly accountId: string;
   readonly logExpirationDays: number;
+  /** `terraform destroy` empties the bucket (every version of every log) instead of failing on it. */
+  readonly forceDestroy: boolean;
 }
 
 /**
@@ -40,21 +42,28 @@ export class AuditTrail extends Construct {
 
     // Bucket names are global across all accounts: account and region make this one unique.
     this.bucket = named(
-      new S3Bucket(this, 'bucket', { bucket: `${namePrefix}-trail-${accountId}-${region}` }),
+      new S3Bucket(this, 'bucket', {
+        bucket: `${namePrefix}-trail-${accountId}-${region}`,
+        ...(props.forceDestroy && { forceDestroy: true }),
+      }),
       'trail_bucket',
     );
     const bucket = this.bucket.id;
 
-    named(
+    // S3 refuses concurrent changes to one bucket's settings ("A conflicting conditional
+    // operation is currently in progress"), which Terraform would otherwise make in parallel:
+    // each setting waits for the one before it, the trail for the last.
+    const ownership = named(
       new S3BucketOwnershipControls(this, 'ownership', {
         bucket,
         rule: { objectOwnership: 'BucketOwnerEnforced' },
       }),
       'trail_bucket',
     );
-    named(
+    const publicAccess = named(
       new S3BucketPublicAccessBlock(this, 'public_access', {
         bucket,
+        dependsOn: [ownership],
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
@@ -62,23 +71,26 @@ export class AuditTrail extends Construct {
       }),
       'trail_bucket',
     );
-    named(
+    const versioning = named(
       new S3BucketVersioningA(this, 'versioning', {
         bucket,
+        dependsOn: [publicAccess],
         versioningConfiguration: { status: 'Enabled' },
       }),
       'trail_bucket',
     );
-    named(
+    const encryption = named(
       new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
         bucket,
+        dependsOn: [versioning],
         rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
       }),
       'trail_bucket',
     );
-    named(
+    const lifecycle = named(
       new S3BucketLifecycleConfiguration(this, 'lifecycle', {
         bucket,
+        dependsOn: [encryption],
         rule: [
           {
             id: 'expire-trail-logs',
@@ -132,7 +144,7 @@ export class AuditTrail extends Construct {
       ],
     };
     const bucketPolicy = named(
-      new S3BucketPolicy(this, 'policy', { bucket, policy: JSON.stringify(policy) }),
+      new S3BucketPolicy(this, 'policy', { bucket, policy: JSON.stringify(policy), dependsOn: [lifecycle] }),
       'trail_bucket',
     );
 

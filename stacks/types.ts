@@ -167,6 +167,22 @@ export interface FiggyEventsProps {
    */
   readonly trailLogExpirationDays?: number;
   /**
+   * Lets `terraform destroy` remove the whole deployment: the audit table without deletion
+   * protection, and the trail bucket emptied of every log version on destroy. For test and
+   * preview environments only: destroying a disposable deployment deletes its audit history.
+   * Without it, destroy stops at the audit table and the bucket (the README's "Tearing a
+   * deployment down" says how to remove one on purpose).
+   *
+   * @defaultValue `false`
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], disposable: true };
+   * ```
+   */
+  readonly disposable?: boolean;
+  /**
    * Retention of each function's log group, in days (a value CloudWatch Logs accepts).
    *
    * @defaultValue `30`

@@ -131,6 +131,13 @@ describe('FiggyEvents variants', () => {
     );
   });
 
+  it('when disposable, lets terraform destroy remove the audit table and empty the trail bucket', () => {
+    const { json } = synthesize({ ...TEST_PROPS, disposable: true }, false);
+    const tables = json.resource.aws_dynamodb_table!;
+    for (const [id, table] of Object.entries(tables)) expect(table.deletion_protection_enabled, id).to.equal(false);
+    expect(json.resource.aws_s3_bucket!.trail_bucket!.force_destroy).to.equal(true);
+  });
+
   it('with createTrail false, creates no trail and no bucket', () => {
     const { json } = synthesize({ ...TEST_PROPS, createTrail: false }, false);
     const types = Object.keys(json.resource);

@@ -62,7 +62,7 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
   },
   // Each syncer's lease and checkpoint: conditional UpdateItem calls on its job's item.
   'replication-syncer': {
-    replication: ['dynamodb:Scan'],
+    replication: ['dynamodb:GetItem', 'dynamodb:Scan'],
     replicationSources: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },

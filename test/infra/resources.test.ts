@@ -368,26 +368,48 @@ describe('FiggyEvents resources', () => {
     });
 
     it('versions, encrypts and blocks public access to the bucket, and disables ACLs', () => {
+      // Each setting's depends_on is the next test's.
       const { json } = synthesized();
-      expect(resource(json, 'aws_s3_bucket_versioning', 'trail_bucket')).to.deep.equal({
+      expect(resource(json, 'aws_s3_bucket_versioning', 'trail_bucket')).to.deep.include({
         bucket: bucketRef,
         versioning_configuration: { status: 'Enabled' },
       });
-      expect(resource(json, 'aws_s3_bucket_server_side_encryption_configuration', 'trail_bucket')).to.deep.equal({
+      expect(resource(json, 'aws_s3_bucket_server_side_encryption_configuration', 'trail_bucket')).to.deep.include({
         bucket: bucketRef,
         rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
       });
-      expect(resource(json, 'aws_s3_bucket_public_access_block', 'trail_bucket')).to.deep.equal({
+      expect(resource(json, 'aws_s3_bucket_public_access_block', 'trail_bucket')).to.deep.include({
         bucket: bucketRef,
         block_public_acls: true,
         block_public_policy: true,
         ignore_public_acls: true,
         restrict_public_buckets: true,
       });
-      expect(resource(json, 'aws_s3_bucket_ownership_controls', 'trail_bucket')).to.deep.equal({
+      expect(resource(json, 'aws_s3_bucket_ownership_controls', 'trail_bucket')).to.deep.include({
         bucket: bucketRef,
         rule: { object_ownership: 'BucketOwnerEnforced' },
       });
+    });
+
+    it('applies the bucket\'s settings one at a time, the trail last: S3 refuses concurrent changes to one bucket', () => {
+      const { json } = synthesized();
+      const chain = [
+        ['aws_s3_bucket_ownership_controls', undefined],
+        ['aws_s3_bucket_public_access_block', 'aws_s3_bucket_ownership_controls.trail_bucket'],
+        ['aws_s3_bucket_versioning', 'aws_s3_bucket_public_access_block.trail_bucket'],
+        ['aws_s3_bucket_server_side_encryption_configuration', 'aws_s3_bucket_versioning.trail_bucket'],
+        ['aws_s3_bucket_lifecycle_configuration', 'aws_s3_bucket_server_side_encryption_configuration.trail_bucket'],
+        ['aws_s3_bucket_policy', 'aws_s3_bucket_lifecycle_configuration.trail_bucket'],
+      ] as const;
+      for (const [type, after] of chain) {
+        expect(resource(json, type, 'trail_bucket').depends_on, type).to.deep.equal(after === undefined ? undefined : [after]);
+      }
+      expect(resource(json, 'aws_cloudtrail', 'ssm_events_trail').depends_on).to.deep.equal(['aws_s3_bucket_policy.trail_bucket']);
+    });
+
+    it('keeps the audit table and the trail bucket from terraform destroy unless the deployment is disposable', () => {
+      expect(resource(synthesized().json, 'aws_dynamodb_table', 'audit_table').deletion_protection_enabled).to.equal(true);
+      expect(resource(synthesized().json, 'aws_s3_bucket', 'trail_bucket')).not.to.have.property('force_destroy');
     });
 
     it('expires logs and their old versions after 90 days', () => {
