@@ -15,7 +15,7 @@ import {
 } from '../shared/functions.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import type { TableRole } from '../shared/tables.ts';
-import { replicaTargetStatements } from './replica-grants.ts';
+import { describeKeysStatement, replicaTargetStatements } from './replica-grants.ts';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -29,6 +29,12 @@ export interface PolicyStatement {
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
   readonly Statement: readonly PolicyStatement[];
+}
+
+/** A role's trust policy: who may assume it (no Resource: the role is the resource). */
+export interface TrustPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly Omit<PolicyStatement, 'Resource'>[];
 }
 
 /** Where a function's policy points: ARNs (or tokens for them) of what it may use. */
@@ -268,6 +274,11 @@ export function functionPolicy(name: FunctionName, grants: FunctionGrants): Poli
   if ((spec.ssm as readonly SsmAccess[]).includes('write-destinations')) {
     statements.push(...replicaTargetStatements(grants.replicaTargets, grants.partition, grants.accountId));
   }
-  if (spec.encrypts) statements.push(encryptStatement(grants));
+  if (spec.encrypts) {
+    statements.push(
+      encryptStatement(grants),
+      describeKeysStatement('DescribeDestinationKeys', grants.partition, [{ region: grants.region, accountId: grants.accountId }]),
+    );
+  }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -1,6 +1,7 @@
 /**
  * The other half of cross-account disaster recovery: what a target account deploys so that
- * a FiggyEvents deployment in another account may write replicas into it, and nothing else.
+ * FiggyEvents deployments in other accounts may write replicas into it, each only under its
+ * own prefixes, and nothing else.
  */
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
@@ -10,10 +11,11 @@ import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/function
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { functionRoleName } from './function.ts';
 import { named } from './logical-ids.ts';
-import { prefixArnPatterns, type PolicyDocument, type PolicyStatement } from './permissions.ts';
-import { checkPrefixes } from '../shared/parameter-paths.ts';
+import { prefixArnPatterns, type PolicyDocument, type PolicyStatement, type TrustPolicyDocument } from './permissions.ts';
+import { checkPrefixes, isUnderPrefix, isUnderPrefixes } from '../shared/parameter-paths.ts';
 import { FiggyEventsConfigError } from './settings.ts';
-import { ACCOUNT_ID } from '../shared/aws-identifiers.ts';
+import { ACCOUNT_ID, REGION } from '../shared/aws-identifiers.ts';
+import { describeKeysStatement, replicaKeyStatement, replicaParameterStatements } from './replica-grants.ts';
 
 /** A FiggyEvents deployment allowed to replicate into this account. */
 export interface ReplicaSource {
@@ -23,6 +25,14 @@ export interface ReplicaSource {
   readonly region: string;
   /** That deployment's `namePrefix`. @defaultValue `'figgy'` */
   readonly namePrefix?: string;
+  /**
+   * The only prefixes this source may write, tag and delete replicas under, each within the
+   * target's `destinationPrefixes`; no two sources' may overlap, so one source can never
+   * overwrite or delete another's replicas. Give the source's `replicaTargets` entry the same.
+   * Required when there is more than one source.
+   * @defaultValue the target's `destinationPrefixes`, when this is its only source
+   */
+  readonly destinationPrefixes?: readonly string[];
 }
 
 /**
@@ -36,27 +46,45 @@ export interface ReplicaSource {
  *   accountId: '210987654321',
  *   regions: ['eu-central-1'],
  *   destinationPrefixes: ['/dr/'],
- *   sources: [{ accountId: '123456789012', region: 'eu-west-1' }],
+ *   sources: [
+ *     { accountId: '123456789012', region: 'eu-west-1', destinationPrefixes: ['/dr/prod/'] },
+ *     { accountId: '111122223333', region: 'eu-west-1', destinationPrefixes: ['/dr/dev/'] },
+ *   ],
  * };
  * ```
  */
 export interface FiggyReplicaTargetProps {
-  /** This (the target) account's id, for the ARNs in the role's policy. */
+  /** This (the target) account's id, for the ARNs in the roles' policies. */
   readonly accountId: string;
   /** The regions of this account replicas may be written to. */
   readonly regions: readonly string[];
-  /** The only prefixes replicas may be written under. `/` is refused. */
+  /** The only prefixes replicas may be written under, by any source. `/` is refused. */
   readonly destinationPrefixes: readonly string[];
-  /** The deployments whose replicators and syncer may assume the role: trusted by role ARN, nothing else. */
+  /** The deployments whose replicators and syncer may write here, each through a role of its own. */
   readonly sources: readonly ReplicaSource[];
   /**
    * Keys (one per region, in this account) SecureString replicas are encrypted with; the
-   * role may use them only through Parameter Store. Absent: each region's default SSM key,
-   * which needs no grant.
+   * roles may use them only through Parameter Store, for parameters under their prefixes.
+   * Absent: each region's default SSM key, which needs no grant.
    */
   readonly kmsKeyArns?: readonly string[];
-  /** Name of the role. @defaultValue `'figgy-replica-writer'` */
-  readonly roleName?: string;
+  /**
+   * Start of each source's role name: `<roleNamePrefix>-<source region>-<source account>`,
+   * with `-<namePrefix>` after the prefix for a source whose `namePrefix` is not `figgy`. Two
+   * FiggyReplicaTargets in one account that trust the same source need different prefixes.
+   * @defaultValue `'figgy-replica-writer'`
+   */
+  readonly roleNamePrefix?: string;
+}
+
+/** One source's way in: the role its functions assume, and what that role may do. */
+export interface ReplicaWriterRole {
+  readonly source: ReplicaSource;
+  readonly role: IamRole;
+  /** Known at synth: what the source's `replicaTargets[].roleArn` names. */
+  readonly roleArn: string;
+  /** The prefixes, normalised, this source's replicas may be written under. */
+  readonly destinationPrefixes: readonly string[];
 }
 
 /** The functions that write replicas: those the catalog lets write destinations. */
@@ -64,13 +92,67 @@ export const REPLICA_WRITERS: readonly FunctionName[] = FUNCTION_NAMES.filter((n
   (FUNCTIONS[name].ssm as readonly string[]).includes('write-destinations'),
 );
 
+const DEFAULT_ROLE_NAME_PREFIX = 'figgy-replica-writer';
+// IAM's limit on a role name.
+const ROLE_NAME_MAX = 64;
+
+// The roles each app's FiggyReplicaTargets make (`account/name` → the construct's path):
+// IAM names are account-wide, so two targets in one account must not make the same one.
+const roleNamesByApp = new WeakMap<object, Map<string, string>>();
 
 /**
- * A role in the target account that the source deployments' replicators and syncer assume to
- * write replicas: Parameter Store writes, reads and tags under the destination prefixes of the
- * given regions only, and its keys only through Parameter Store. Deploy it in the target
- * account (its own stack and provider) and give its `roleArn` to the source's
- * `replicaTargets`.
+ * The role one source's functions assume in the target account.
+ *
+ * @example
+ * replicaWriterRoleName({ accountId: '123456789012', region: 'eu-west-1' });
+ * // 'figgy-replica-writer-eu-west-1-123456789012'
+ */
+export function replicaWriterRoleName(source: ReplicaSource, roleNamePrefix = DEFAULT_ROLE_NAME_PREFIX): string {
+  const prefix = (source.namePrefix ?? DEFAULT_NAME_PREFIX) === DEFAULT_NAME_PREFIX ? '' : `-${source.namePrefix}`;
+  return `${roleNamePrefix}${prefix}-${source.region}-${source.accountId}`;
+}
+
+/** The ARNs of the source's roles that write replicas: its replicators' and its syncer's. */
+export function replicaSourceRoleArns(source: ReplicaSource): string[] {
+  return REPLICA_WRITERS.map(
+    (name) =>
+      `arn:${partitionOf(source.region)}:iam::${source.accountId}:role/` +
+      functionRoleName(source.namePrefix ?? DEFAULT_NAME_PREFIX, name, source.region),
+  );
+}
+
+/**
+ * Who may assume one source's role: its account, and within it only the roles of the
+ * source's replicating functions. Trusting the account and naming the roles in
+ * `aws:PrincipalArn` lets this deploy before the source's roles exist (IAM refuses a role
+ * principal that does not), keeps matching a source role that is re-created, and stays
+ * the same size however many functions write.
+ *
+ * @example
+ * replicaWriterTrustPolicy({ accountId: '123456789012', region: 'eu-west-1' });
+ * // Principal { AWS: 'arn:aws:iam::123456789012:root' }, ArnEquals aws:PrincipalArn [its three roles]
+ */
+export function replicaWriterTrustPolicy(source: ReplicaSource): TrustPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'SourceReplicatorsAssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partitionOf(source.region)}:iam::${source.accountId}:root` },
+        Action: ['sts:AssumeRole'],
+        Condition: { ArnEquals: { 'aws:PrincipalArn': replicaSourceRoleArns(source) } },
+      },
+    ],
+  };
+}
+
+/**
+ * A set of role writers, one per source, in the target account: each may write, read, tag
+ * and delete Parameter Store replicas only under its source's prefixes in the given regions,
+ * and use the keys only through Parameter Store for those parameters. Deploy it in the
+ * target account (its own stack and provider) before or after the sources, and give each
+ * source's `replicaTargets` entry its `roleArnFor(source)`.
  *
  * @example
  * ```ts
@@ -81,23 +163,20 @@ export const REPLICA_WRITERS: readonly FunctionName[] = FUNCTION_NAMES.filter((n
  * const app = new App();
  * const stack = new TerraformStack(app, 'dr-target');
  * new AwsProvider(stack, 'aws', { region: 'eu-central-1' });
+ * const prod = { accountId: '123456789012', region: 'eu-west-1', destinationPrefixes: ['/dr/prod/'] };
  * const target = new FiggyReplicaTarget(stack, 'replicas', {
  *   accountId: '210987654321',
  *   regions: ['eu-central-1'],
  *   destinationPrefixes: ['/dr/'],
- *   sources: [{ accountId: '123456789012', region: 'eu-west-1' }],
+ *   sources: [prod],
  * });
- * console.log(target.roleArn); // arn:aws:iam::210987654321:role/figgy-replica-writer
+ * console.log(target.roleArnFor(prod)); // arn:aws:iam::210987654321:role/figgy-replica-writer-eu-west-1-123456789012
  * app.synth();
  * ```
  */
 export class FiggyReplicaTarget extends Construct {
-  /** The role the source deployments assume to write replicas. */
-  readonly role: IamRole;
-  /** The role's ARN, known at synth: what the source's `replicaTargets[].roleArn` names. */
-  readonly roleArn: string;
-  /** The source roles trusted to assume it. */
-  readonly trustedRoleArns: readonly string[];
+  /** One role per source, in the order of `sources`. */
+  readonly writers: readonly ReplicaWriterRole[];
 
   constructor(scope: Construct, id: string, props: FiggyReplicaTargetProps) {
     super(scope, id);
@@ -112,49 +191,122 @@ export class FiggyReplicaTarget extends Construct {
       { rootAllowed: false },
     );
     const partition = partitionOf(props.regions[0] as string);
-    const roleName = props.roleName ?? 'figgy-replica-writer';
-    this.roleArn = `arn:${partition}:iam::${props.accountId}:role/${roleName}`;
-    this.trustedRoleArns = props.sources.flatMap((source) => {
-      if (!ACCOUNT_ID.test(source.accountId)) {
-        throw new FiggyEventsConfigError('sources', `has account "${source.accountId}"; use the 12-digit account id`);
+    const scopes = sourceScopes(props.sources, prefixes);
+    let taken = roleNamesByApp.get(this.node.root);
+    if (!taken) roleNamesByApp.set(this.node.root, (taken = new Map()));
+    this.writers = props.sources.map((source, index) => {
+      const roleName = replicaWriterRoleName(source, props.roleNamePrefix);
+      if (roleName.length > ROLE_NAME_MAX) {
+        throw new FiggyEventsConfigError(
+          'roleNamePrefix',
+          `makes the role name "${roleName}" for sources[${index}], longer than IAM's ${ROLE_NAME_MAX} characters; use a shorter prefix`,
+        );
       }
-      return REPLICA_WRITERS.map(
-        (name) =>
-          `arn:${partitionOf(source.region)}:iam::${source.accountId}:role/` +
-          functionRoleName(source.namePrefix ?? DEFAULT_NAME_PREFIX, name, source.region),
-      );
-    });
-
-    this.role = named(
-      new IamRole(this, 'role', {
-        name: roleName,
-        description: 'Writes figgy-events replicas; assumed only by the replicating deployments',
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'ReplicatorsAssumeRole',
-              Effect: 'Allow',
-              Principal: { AWS: this.trustedRoleArns },
-              Action: 'sts:AssumeRole',
-            },
-          ],
+      const other = taken.get(`${props.accountId}/${roleName}`);
+      if (other !== undefined) {
+        throw new FiggyEventsConfigError(
+          'roleNamePrefix',
+          `makes the role "${roleName}", which ${other} also makes in account ${props.accountId}; give one of them another roleNamePrefix`,
+        );
+      }
+      taken.set(`${props.accountId}/${roleName}`, this.node.path);
+      const destinationPrefixes = scopes[index] as readonly string[];
+      const stem = logicalIdStem(source);
+      const role = named(
+        new IamRole(this, `role-${stem}`, {
+          name: roleName,
+          description: `Writes figgy-events replicas under ${destinationPrefixes.join(', ')} for ${source.accountId}/${source.region}`,
+          assumeRolePolicy: JSON.stringify(replicaWriterTrustPolicy(source)),
         }),
-      }),
-      'replica_writer_role',
-    );
-    named(
-      new IamRolePolicy(this, 'policy', {
-        name: 'replica-writes',
-        role: this.role.name,
-        policy: JSON.stringify(replicaWriterPolicy(partition, props, prefixes)),
-      }),
-      'replica_writer_policy',
-    );
+        `replica_writer_role_${stem}`,
+      );
+      named(
+        new IamRolePolicy(this, `policy-${stem}`, {
+          name: 'replica-writes',
+          role: role.name,
+          policy: JSON.stringify(replicaWriterPolicy(partition, props, destinationPrefixes)),
+        }),
+        `replica_writer_policy_${stem}`,
+      );
+      return { source, role, roleArn: `arn:${partition}:iam::${props.accountId}:role/${roleName}`, destinationPrefixes };
+    });
   }
+
+  /**
+   * The role ARN to give `source`'s `replicaTargets` entry.
+   *
+   * @throws FiggyEventsConfigError when `source` is not one of `sources`.
+   */
+  roleArnFor(source: Pick<ReplicaSource, 'accountId' | 'region' | 'namePrefix'>): string {
+    const writer = this.writers.find(
+      ({ source: each }) =>
+        each.accountId === source.accountId &&
+        each.region === source.region &&
+        (each.namePrefix ?? DEFAULT_NAME_PREFIX) === (source.namePrefix ?? DEFAULT_NAME_PREFIX),
+    );
+    if (!writer) throw new FiggyEventsConfigError('sources', `has no ${source.accountId}/${source.region} deployment`);
+    return writer.roleArn;
+  }
+
 }
 
-/** The replica writer's policy: SSM under the prefixes of each region, keys only through SSM. */
+/**
+ * Each source's prefixes, normalised: its own, within the target's, or the target's when it
+ * is the only source. Two sources may not share a parameter, so neither can overwrite or
+ * delete the other's replicas.
+ */
+function sourceScopes(sources: readonly ReplicaSource[], targetPrefixes: readonly string[]): string[][] {
+  const scopes = sources.map((source, index) => {
+    const prop = `sources[${index}]`;
+    if (!ACCOUNT_ID.test(source.accountId)) {
+      throw new FiggyEventsConfigError(`${prop}.accountId`, `is "${source.accountId}"; use the 12-digit account id`);
+    }
+    if (!REGION.test(source.region)) throw new FiggyEventsConfigError(`${prop}.region`, `is "${source.region}", not a region's name`);
+    if (source.destinationPrefixes === undefined) {
+      if (sources.length > 1) {
+        throw new FiggyEventsConfigError(
+          `${prop}.destinationPrefixes`,
+          'is required when a target has several sources: give each its own prefixes, so none can overwrite or delete another\'s replicas',
+        );
+      }
+      return [...targetPrefixes];
+    }
+    const own = checkPrefixes(
+      source.destinationPrefixes,
+      (reason) => new FiggyEventsConfigError(`${prop}.destinationPrefixes`, reason),
+      { rootAllowed: false },
+    );
+    const outside = own.find((prefix) => !isUnderPrefixes(prefix, targetPrefixes));
+    if (outside !== undefined) {
+      throw new FiggyEventsConfigError(`${prop}.destinationPrefixes`, `has ${outside}, outside the target's destinationPrefixes ${targetPrefixes.join(', ')}`);
+    }
+    return own;
+  });
+  scopes.forEach((own, index) => {
+    scopes.slice(0, index).forEach((earlier, other) => {
+      const shared = own.find((prefix) => earlier.some((each) => isUnderPrefix(prefix, each) || isUnderPrefix(each, prefix)));
+      if (shared !== undefined) {
+        throw new FiggyEventsConfigError(
+          `sources[${index}].destinationPrefixes`,
+          `overlaps sources[${other}]'s at ${shared}: one source could overwrite or delete the other's replicas`,
+        );
+      }
+    });
+  });
+  return scopes;
+}
+
+/** `{ accountId, region, namePrefix }` → `eu_west_1_123456789012` (`_platform` appended for a non-default prefix). */
+function logicalIdStem(source: ReplicaSource): string {
+  const prefix = (source.namePrefix ?? DEFAULT_NAME_PREFIX) === DEFAULT_NAME_PREFIX ? '' : `_${source.namePrefix}`;
+  return `${source.region}_${source.accountId}${prefix}`.replaceAll('-', '_');
+}
+
+/**
+ * One source's role policy: SSM under its prefixes in each region, the keys only through SSM
+ * for those parameters, and every key's metadata (to compare a replica's key with the
+ * configured one).
+ */
 export function replicaWriterPolicy(
   partition: string,
   props: Pick<FiggyReplicaTargetProps, 'accountId' | 'regions' | 'kmsKeyArns'>,
@@ -162,25 +314,7 @@ export function replicaWriterPolicy(
 ): PolicyDocument {
   const resources = props.regions.flatMap((region) => prefixArnPatterns({ partition, region, accountId: props.accountId }, prefixes));
   const statements: PolicyStatement[] = [
-    {
-      Sid: 'WriteReplicas',
-      Effect: 'Allow',
-      Action: [
-        'ssm:AddTagsToResource',
-        'ssm:DeleteParameter',
-        'ssm:DeleteParameters',
-        'ssm:PutParameter',
-        'ssm:RemoveTagsFromResource',
-      ],
-      Resource: resources,
-    },
-    {
-      Sid: 'ReadReplicas',
-      Effect: 'Allow',
-      // The current replica decides whether a write is needed; its tags whether they drifted.
-      Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:ListTagsForResource'],
-      Resource: resources,
-    },
+    ...replicaParameterStatements(resources),
     {
       Sid: 'DescribeReplicas',
       Effect: 'Allow',
@@ -189,16 +323,16 @@ export function replicaWriterPolicy(
       Action: ['ssm:DescribeParameters'],
       Resource: ['*'],
     },
+    describeKeysStatement(
+      'DescribeReplicaKeys',
+      partition,
+      props.regions.map((region) => ({ region, accountId: props.accountId })),
+    ),
   ];
   if (props.kmsKeyArns && props.kmsKeyArns.length > 0) {
-    statements.push({
-      Sid: 'UseReplicaKeysThroughSsm',
-      Effect: 'Allow',
-      // Standard parameters use Encrypt, advanced ones GenerateDataKey; reading a replica back Decrypt.
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: [...props.kmsKeyArns],
-      Condition: { StringEquals: { 'kms:ViaService': props.regions.map((region) => `ssm.${region}.amazonaws.com`) } },
-    });
+    statements.push(
+      replicaKeyStatement({ sid: 'UseReplicaKeysThroughSsm', keyArns: props.kmsKeyArns, regions: props.regions, parameterPatterns: resources }),
+    );
   }
   return { Version: '2012-10-17', Statement: statements };
 }

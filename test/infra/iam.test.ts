@@ -163,6 +163,19 @@ describe('IAM least privilege (synthesized policies)', () => {
     }
   });
 
+  it('the replicators may read any home key\'s metadata, to compare a replica\'s key as KMS names it, and nothing more of it', () => {
+    for (const name of writers) {
+      const [statement, ...others] = statementsWith(rolePolicy(synthesized().json, name), /^kms:DescribeKey$/);
+      expect(others, name).to.deep.equal([]);
+      expect(statement).to.deep.equal({
+        Sid: 'DescribeDestinationKeys',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey'],
+        Resource: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/*`],
+      });
+    }
+  });
+
   for (const name of ['parameter-store-auditor', 'config-cache-manager', 'config-cache-syncer'] as const) {
     it(`${name} has no KMS permission at all, so no kms:Decrypt`, () => {
       expect(actionsOf(rolePolicy(synthesized().json, name)).filter((a) => a.startsWith('kms:'))).to.deep.equal([]);

@@ -13,7 +13,7 @@ import type { ReplicaTarget } from '../../shared/replication/replica-targets.ts'
 import { ACCOUNT, TEST_PROPS, allPolicies, asList, resource, rolePolicy, scratchDir, synthesize } from './support/synthesized.ts';
 
 const DR_ACCOUNT = '210987654321';
-const DR_ROLE = `arn:aws:iam::${DR_ACCOUNT}:role/figgy-replica-writer`;
+const DR_ROLE = `arn:aws:iam::${DR_ACCOUNT}:role/figgy-replica-writer-eu-west-1-${ACCOUNT}`;
 const SAME_ACCOUNT_KEY = `arn:aws:kms:eu-central-1:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
 const TARGETS: ReplicaTarget[] = [
   { region: 'eu-central-1', kmsKeyArn: SAME_ACCOUNT_KEY, destinationPrefixes: ['/dr/'] },
@@ -43,9 +43,16 @@ describe('replicaTargets (disaster-recovery targets)', () => {
         'ssm:AddTagsToResource',
         'ssm:RemoveTagsFromResource',
       ]);
-      const keys = statements.find((statement) => statement.Sid === 'UseReplicaKeysThroughSsm');
+      const keys = statements.find((statement) => statement.Sid === 'UseReplicaKeyThroughSsmEuCentral1');
       expect(keys?.Resource).to.deep.equal([SAME_ACCOUNT_KEY]);
-      expect(keys?.Condition).to.deep.equal({ StringEquals: { 'kms:ViaService': ['ssm.eu-central-1.amazonaws.com'] } });
+      // Only through SSM there, and only for the target's own replicas (SSM's encryption context).
+      expect(keys?.Condition).to.deep.equal({
+        StringEquals: { 'kms:ViaService': ['ssm.eu-central-1.amazonaws.com'] },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': writes?.Resource },
+      });
+      const describe = statements.find((statement) => statement.Sid === 'DescribeReplicaKeys');
+      expect(describe?.Action).to.deep.equal(['kms:DescribeKey']);
+      expect(describe?.Resource).to.deep.equal([`arn:aws:kms:eu-central-1:${ACCOUNT}:key/*`]);
     }
   });
 
