@@ -14,6 +14,7 @@ export type {
   FaultOptions,
   ParameterSnapshot,
   ParameterTier,
+  Principal,
   RateLimits,
   RegionAndAccount,
   SsmApiCallEvent,

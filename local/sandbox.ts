@@ -27,11 +27,13 @@ import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
-import { functionPolicy } from '../stacks/permissions.ts';
+import { deployedIam, type RevokedTableGrant } from './deployed-iam.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
-import type { CallerPolicies } from './iam-policy.ts';
+import { dynamoDbRequests, sendMessageRequest } from './iam/aws-requests.ts';
+import { AccessDenied } from './iam/sandbox-iam.ts';
 import { hostReplicaTargets, type SandboxCredentials } from './replica-hosting.ts';
 import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, type SsmEmulator } from './ssm/index.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -81,11 +83,19 @@ export interface SandboxOptions {
   /** Where replication may read sources, as the construct's `sourcePrefixes`; default `/`. */
   readonly sourcePrefixes?: readonly string[];
   /**
-   * Holds each function to the SSM statements of the IAM policy the construct grants it, so a
-   * call AWS would deny is denied here (`AccessDeniedException`); default true. Other callers
-   * may do anything.
+   * Holds each function to the IAM the construct deploys, as AWS would: every DynamoDB,
+   * DynamoDB Streams, SSM, KMS (SSM's use of keys on its behalf too), STS and dead-letter SQS
+   * call it makes is authorized against its role's policy, the key policies, and in another
+   * account the replica target role's trust and role policies (`AccessDeniedException`
+   * otherwise); default true. Other callers (tests, the CLI) may do anything.
    */
   readonly enforceIam?: boolean;
+  /**
+   * Grants of the function catalog to take away, to see what needs them: the flow that makes
+   * the call then fails with `AccessDeniedException`, as it would on AWS without the grant.
+   * A grant the catalog does not list is refused, so nothing is revoked by mistake. Default none.
+   */
+  readonly revokedGrants?: readonly RevokedTableGrant[];
   /** Key for replicated SecureStrings; default `alias/<prefix>-replication`, as the construct creates. */
   readonly replicationKmsKeyId?: string;
   /**
@@ -255,7 +265,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const folder = dbPath;
       stoppers.push(() => rm(folder, { recursive: true, force: true }));
     }
-    let dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dbPath });
+    let dynamo: DynamoDbLocal = await startDynamoDbLocal({ dbPath });
     stoppers.push(() => dynamo.stop());
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
     const tables = await createTables(dynamoClient, namePrefix);
@@ -272,9 +282,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       logLevel: 'INFO',
     };
+    const deployment = deployedIam({
+      namePrefix,
+      region,
+      accountId: SANDBOX_ACCOUNT,
+      tables,
+      auditedNamespaces: settings.auditedNamespaces,
+      destinationPrefixes: settings.destinationPrefixes,
+      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+      replicationKmsKeyId: settings.replicationKmsKeyId as string,
+      replicaTargets,
+      revokedGrants: options.revokedGrants ?? [],
+    });
+    const iam = options.enforceIam === false ? undefined : deployment.iam;
     const ssm = await startSsmEmulator({
       account: SANDBOX_ACCOUNT,
-      policies: options.enforceIam === false ? {} : functionPolicies(settings, tables, region),
+      ...(iam && { iam }),
       port: options.ports?.ssm ?? 0,
       region,
       clock: options.clock,
@@ -285,6 +308,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     stoppers.push(() => ssm.stop());
     const accounts = hostReplicaTargets(ssm, replicaTargets, credentials());
+    // Each function signs with a key of its own, acting as a session of its role, as on Lambda:
+    // IAM knows it by the role, the audit log and CloudTrail by the session.
+    for (const name of FUNCTION_NAMES) ssm.addAccessKey(accessKeyOf(name), SANDBOX_ACCOUNT, deployment.roleNames[name]);
+    // DynamoDB Local knows no IAM: every request reaches it through a proxy that checks it.
+    const proxy = await startDynamoDbProxy({
+      target: dynamo.endpoint,
+      port: options.ports?.dynamodb ?? 0,
+      authorize: ({ accessKeyId, region: where, operation, body }) => {
+        if (!iam) return;
+        const identity = ssm.principalOf(accessKeyId);
+        iam.check(identity, dynamoDbRequests(operation, body, { region: where, account: identity.account }, deployment.partitionKeyOf));
+      },
+    });
+    stoppers.push(() => proxy.stop());
+    // Lambda sends a function's failed events to its dead-letter queue with the function's role:
+    // without sqs:SendMessage they are lost, and only the function's logs say so.
+    const deadLetter = (letter: DeadLetter) => {
+      try {
+        iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
+      } catch (error) {
+        if (!(error instanceof AccessDenied)) throw error;
+        logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
+        return;
+      }
+      letters.push(letter);
+    };
 
     const clientEnv = {
       AWS_REGION: region,
@@ -293,15 +342,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_ENDPOINT_URL_KMS: ssm.url,
       AWS_ENDPOINT_URL_STS: ssm.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
     };
     const environments = {} as Record<FunctionName, Record<string, string>>;
     for (const name of FUNCTION_NAMES) {
       environments[name] = {
         ...functionEnvironment(name, settings),
         ...clientEnv,
-        // Each function signs with a key of its own, so the writes it makes show up in the
-        // audit log under its name, as a Lambda role session would.
         AWS_ACCESS_KEY_ID: accessKeyOf(name),
         AWS_LAMBDA_FUNCTION_NAME: name,
       };
@@ -328,7 +375,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       pattern: SSM_EVENT_PATTERN,
       targets: SSM_EVENT_FUNCTIONS,
       invoke: (target, event) => host.invoke(target, event),
-      onDeadLetter: (letter) => letters.push(letter),
+      onDeadLetter: deadLetter,
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
       retryDelayMs: options.retryDelayMs ?? 50,
       delivery: { duplicates: faults.duplicateDelivery, shuffle: faults.shuffleDelivery },
@@ -343,8 +390,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
 
     const streamArn = await replicationStreamArn(dynamoClient, tables.replication);
+    // Lambda's event source mapping reads the stream with the function's role.
     const streams = () =>
-      new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
+      new DynamoDBStreamsClient({
+        endpoint: proxy.endpoint,
+        region,
+        credentials: { accessKeyId: accessKeyOf('dynamo-stream-replicator'), secretAccessKey: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY },
+      });
     // A mapping created after `beforeDeployment` loaded the table starts at its newest record.
     let startingPosition: 'TRIM_HORIZON' | 'LATEST' = REPLICATION_STREAM_SOURCE.startingPosition;
     const startPoller = () => {
@@ -355,7 +407,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         functionName: 'dynamo-stream-replicator',
         settings: { ...REPLICATION_STREAM_SOURCE, startingPosition },
         invoke: (event) => host.invoke('dynamo-stream-replicator', event),
-        onDeadLetter: (letter) => letters.push(letter),
+        onDeadLetter: deadLetter,
       });
       poller.start();
       return poller;
@@ -379,7 +431,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
 
     return {
-      endpoints: { ssm: ssm.url, dynamodb: dynamo.endpoint, kms: ssm.url, sts: ssm.url },
+      endpoints: { ssm: ssm.url, dynamodb: proxy.endpoint, kms: ssm.url, sts: ssm.url },
       env: {
         ...clientEnv,
         ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
@@ -491,34 +543,6 @@ function functionTimeouts(settings: SandboxOptions['functions'] = {}): Record<Fu
 /** A prefix option checked by the rule the construct and the functions apply. */
 function prefixOption(option: string, prefixes: readonly string[], rule: PrefixListRule): string[] {
   return checkPrefixes(prefixes, (reason) => new RangeError(`startSandbox option ${option} ${reason}`), rule);
-}
-
-/**
- * Each function's policy as the construct grants it, by its access key. Only the SSM
- * statements are enforced, so the other ARNs only need to be well formed.
- */
-function functionPolicies(settings: DeploymentSettings, tables: Readonly<Record<TableRole, string>>, region: string): CallerPolicies {
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${SANDBOX_ACCOUNT}:${resource}`;
-  return Object.fromEntries(
-    FUNCTION_NAMES.map((name) => {
-      const policy = functionPolicy(name, {
-        partition: 'aws',
-        region,
-        accountId: SANDBOX_ACCOUNT,
-        tableArns: Object.fromEntries(
-          (Object.keys(tables) as TableRole[]).map((role) => [role, arn('dynamodb', `table/${tables[role]}`)]),
-        ) as Record<TableRole, string>,
-        logGroupArn: arn('logs', `log-group:/aws/lambda/${name}`),
-        deadLetterQueueArn: arn('sqs', `${name}-dlq`),
-        auditedNamespaces: settings.auditedNamespaces,
-        destinationPrefixes: settings.destinationPrefixes,
-        sourcePrefixes: settings.sourcePrefixes ?? ['/'],
-        replicationKeyArn: arn('kms', 'key/sandbox-replication'),
-        replicaTargets: settings.replicaTargets ?? [],
-      });
-      return [accessKeyOf(name), policy.Statement];
-    }),
-  );
 }
 
 function credentials() {

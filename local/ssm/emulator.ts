@@ -2,15 +2,17 @@
  * The emulator assembled: a store per region and account, KMS, STS, faults and CloudTrail
  * behind one endpoint.
  */
-import { authorizeSsmCall } from '../iam-policy.ts';
+import { ssmRequests } from '../iam/aws-requests.ts';
+import { AccessDenied } from '../iam/sandbox-iam.ts';
 import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
 import { FaultInjector } from './faults.ts';
-import { EmulatedKms, kmsCall } from './kms.ts';
+import { EmulatedKms, keyArnIn, kmsCall } from './kms.ts';
 import { Principals } from './principals.ts';
 import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
+import { parameterArn, parseReference } from './parameter-names.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { isWriteOperation, ssmCall } from './ssm-operations.ts';
 import { stsCall } from './sts.ts';
@@ -48,7 +50,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   const clock = options.clock ?? (() => new Date());
   const account = options.account ?? DEFAULT_ACCOUNT;
   const region = options.region ?? DEFAULT_REGION;
-  const kms = new EmulatedKms(options.masterKey);
+  const { iam } = options;
+  const kms = new EmulatedKms(options.masterKey, iam && ((use) => iam.checkKeyUse(use)));
   const stores = new RegionalStores(kms);
   const principals = new Principals({ account, roleName: options.roleName ?? DEFAULT_ROLE });
   for (const [accessKeyId, keyAccount] of Object.entries(options.accessKeys ?? {})) {
@@ -74,9 +77,26 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
     const { caller } = call;
     if (call.service === 'TrentService') {
-      return kmsCall(kms, call.operation, call.readInput(), caller);
+      const input = call.readInput();
+      if (!iam) return kmsCall(kms, call.operation, input, caller);
+      // Encrypt and Decrypt are authorized where the key is used; any other call up front.
+      if (call.operation !== 'Encrypt' && call.operation !== 'Decrypt' && typeof input.KeyId === 'string') {
+        asAwsError(() => iam.onBehalfOf(caller, undefined, () => iam.checkKeyUse({ action: `kms:${call.operation}`, keyArn: keyArnIn(input.KeyId as string, caller), encryptionContext: {} })));
+      }
+      return asAwsError(() => iam.onBehalfOf(caller, undefined, () => kmsCall(kms, call.operation, input, caller)));
     }
-    if (call.service === 'sts') return stsCall(principals, call.operation, call.readInput(), caller, clock());
+    if (call.service === 'sts') {
+      return stsCall(principals, call.operation, call.readInput(), caller, clock(), (roleArn, sessionName) => {
+        if (!iam) return;
+        try {
+          iam.checkAssumeRole(caller, roleArn, sessionName);
+        } catch (error) {
+          if (!(error instanceof AccessDenied)) throw error;
+          // STS words its refusal without IAM's reason, as a 403.
+          throw new AwsError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+        }
+      });
+    }
     if (call.service !== 'AmazonSSM') {
       throw new AwsError(
         'UnknownOperationException',
@@ -100,13 +120,16 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     let input: RequestInput | null = null;
     try {
       input = call.readInput();
-      authorizeSsmCall(options.policies ?? {}, caller, call.operation, input);
-      const output = ssmCall(stores.at(caller), call.operation, input, {
-        account: caller.account,
-        region: caller.region,
-        userArn: callerArn(caller),
-        now,
-      }) as RequestInput;
+      const request = input;
+      const scope = { account: caller.account, region: caller.region, userArn: callerArn(caller), now };
+      const answer = () => ssmCall(stores.at(caller), call.operation, request, scope) as RequestInput;
+      const output = iam
+        ? asAwsError(() => {
+            iam.check(caller, ssmRequests(call.operation, request, caller, (name) => parameterArn(parseReference(name).name, caller)));
+            // SSM uses KMS with the caller's permissions, through itself.
+            return iam.onBehalfOf(caller, `ssm.${caller.region}.amazonaws.com`, answer);
+          })
+        : answer();
       record(input, { output });
       return output;
     } catch (error) {
@@ -133,7 +156,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     },
     setFaults: (changes) => faults.set(changes),
     snapshot: (where = {}) => stores.at({ account: where.account ?? account, region: where.region ?? region }).snapshot(),
-    addAccessKey: (accessKeyId, keyAccount) => principals.addAccessKey(accessKeyId, keyAccount),
+    addAccessKey: (accessKeyId, keyAccount, roleName) => principals.addAccessKey(accessKeyId, keyAccount, roleName),
+    principalOf: (accessKeyId) => principals.principalOf(accessKeyId),
     addRole: (roleArn) => {
       principals.addRole(roleArn);
     },
@@ -144,6 +168,16 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     },
     stop: () => server.close(),
   };
+}
+
+/** IAM's refusal as the AWS error the SDK raises as `AccessDeniedException`. */
+function asAwsError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof AccessDenied) throw new AwsError('AccessDeniedException', error.message);
+    throw error;
+  }
 }
 
 function reportListenerError(detail: CloudTrailDetail, error: unknown): void {

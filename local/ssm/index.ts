@@ -11,6 +11,7 @@ export type {
   FaultOptions,
   ParameterSnapshot,
   ParameterTier,
+  Principal,
   RateLimits,
   RegionAndAccount,
   SsmApiCallEvent,

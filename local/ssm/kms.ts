@@ -12,6 +12,14 @@ export const DEFAULT_SSM_KEY_ID = 'alias/aws/ssm';
 /** KMS encryption context: string pairs bound into a ciphertext, required again to decrypt. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
+/** One use of a key, as IAM authorizes it. */
+export interface KeyUseRequest {
+  readonly action: string;
+  /** The key or alias ARN the use names. */
+  readonly keyArn: string;
+  readonly encryptionContext: EncryptionContext;
+}
+
 /** Where the caller's request is evaluated: KMS keys belong to one region of one account. */
 export interface KmsScope {
   readonly account: string;
@@ -55,15 +63,31 @@ const MAX_KMS_PLAINTEXT_BYTES = 4096;
 export class EmulatedKms {
   private readonly key: Buffer;
 
-  constructor(masterKey: Uint8Array = randomBytes(32)) {
+  /**
+   * @param authorizeUse called before every use of a key, to refuse it (by throwing) as IAM
+   *   would: the sandbox holds callers to their policies with it.
+   */
+  constructor(
+    masterKey: Uint8Array = randomBytes(32),
+    private readonly authorizeUse: (use: KeyUseRequest) => void = () => undefined,
+  ) {
     if (masterKey.length !== 32) {
       throw new RangeError(`masterKey must be 32 bytes for AES-256, got ${masterKey.length}`);
     }
     this.key = Buffer.from(masterKey);
   }
 
-  /** Encrypts under the key (or alias) ARN `keyArn` (see {@link keyArnIn}), bound to `context`. */
-  encrypt(keyArn: string, plaintext: Uint8Array, context: EncryptionContext): Buffer {
+  /**
+   * Encrypts under the key (or alias) ARN `keyArn` (see {@link keyArnIn}), bound to `context`.
+   * `action` is the KMS action authorized: SSM encrypts advanced parameters with a data key.
+   */
+  encrypt(
+    keyArn: string,
+    plaintext: Uint8Array,
+    context: EncryptionContext,
+    action: 'kms:Encrypt' | 'kms:GenerateDataKey' = 'kms:Encrypt',
+  ): Buffer {
+    this.authorizeUse({ action, keyArn, encryptionContext: context });
     const reference = Buffer.from(keyArn, 'utf8');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keyOf(keyArn), iv);
@@ -98,6 +122,7 @@ export class EmulatedKms {
       throw invalidCiphertext(`its key is a key of ${location.region}, not of ${scope.region}, where it was sent`);
     }
     if (location.account !== scope.account) throw keyAccessDenied('kms:Decrypt', keyArn, scope);
+    this.authorizeUse({ action: 'kms:Decrypt', keyArn, encryptionContext: context });
     if (expectedKeyId !== undefined && keyArnIn(expectedKeyId, scope) !== keyArn) {
       throw new AwsError(
         'IncorrectKeyException',

@@ -54,13 +54,14 @@ export class Principals {
   }
 
   /**
-   * Makes `accessKeyId` act in `account`, as a session of the sandbox role named after the key.
+   * Makes `accessKeyId` act in `account`, as a session named after the key of `roleName`
+   * (by default the sandbox role).
    *
    * @throws RangeError when `account` is not a 12-digit account id.
    */
-  addAccessKey(accessKeyId: string, account: string): void {
+  addAccessKey(accessKeyId: string, account: string, roleName = this.home.roleName): void {
     requireAccountId(account);
-    this.keys.set(accessKeyId, { account, roleName: this.home.roleName, sessionName: accessKeyId });
+    this.keys.set(accessKeyId, { account, roleName, sessionName: accessKeyId });
   }
 
   /**

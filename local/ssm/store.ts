@@ -205,7 +205,13 @@ export class EmulatedParameterStore {
     const storedValue =
       keyArn !== undefined && encryptionArn !== undefined
         ? this.kms
-            .encrypt(keyArn, Buffer.from(request.value, 'utf8'), { PARAMETER_ARN: encryptionArn })
+            .encrypt(
+              keyArn,
+              Buffer.from(request.value, 'utf8'),
+              { PARAMETER_ARN: encryptionArn },
+              // Advanced parameters are encrypted with a data key, standard ones directly.
+              tier === 'Advanced' ? 'kms:GenerateDataKey' : 'kms:Encrypt',
+            )
             .toString('base64')
         : request.value;
     const description = request.description ?? previous?.description;

@@ -18,15 +18,23 @@ const MIN_SESSION_SECONDS = 900;
 /**
  * Answers one STS call in the query protocol's members.
  *
- * @throws AwsError `AccessDenied` (403) for a role that does not exist, `ValidationError` for
+ * @throws AwsError `AccessDenied` (403) for a role that does not exist or that `authorize`
+ *   refuses, `ValidationError` for
  *   members outside the API's constraints.
  * @example
  * stsCall(principals, 'AssumeRole', { RoleArn: arn, RoleSessionName: 'replicator' }, caller, now);
  */
-export function stsCall(principals: Principals, operation: string, input: RequestInput, caller: Caller, now: Date): object {
+export function stsCall(
+  principals: Principals,
+  operation: string,
+  input: RequestInput,
+  caller: Caller,
+  now: Date,
+  authorize: AssumeRoleCheck = () => undefined,
+): object {
   switch (operation) {
     case 'AssumeRole':
-      return assumeRole(principals, input, caller, now);
+      return assumeRole(principals, input, caller, now, authorize);
     case 'GetCallerIdentity':
       return { UserId: `${roleId(caller)}:${caller.sessionName}`, Account: caller.account, Arn: callerArn(caller) };
     default:
@@ -34,7 +42,10 @@ export function stsCall(principals: Principals, operation: string, input: Reques
   }
 }
 
-function assumeRole(principals: Principals, input: RequestInput, caller: Caller, now: Date): object {
+/** Refuses (by throwing) an AssumeRole of an existing role that IAM would not allow. */
+export type AssumeRoleCheck = (roleArn: string, sessionName: string) => void;
+
+function assumeRole(principals: Principals, input: RequestInput, caller: Caller, now: Date, authorize: AssumeRoleCheck): object {
   const roleArn = stringMember(input, 'RoleArn');
   const sessionName = stringMember(input, 'RoleSessionName');
   const duration = input.DurationSeconds === undefined ? MAX_SESSION_SECONDS : Number(input.DurationSeconds);
@@ -57,6 +68,7 @@ function assumeRole(principals: Principals, input: RequestInput, caller: Caller,
       403,
     );
   }
+  authorize(role.arn, sessionName as string);
   if (duration > MAX_SESSION_SECONDS) {
     throw stsValidationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }

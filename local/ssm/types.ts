@@ -4,7 +4,10 @@
  */
 import type { ParameterType } from '../../shared/parameters.ts';
 import type { SsmEventName } from '../../shared/events/pattern.ts';
-import type { CallerPolicies } from '../iam-policy.ts';
+import type { SandboxIam } from '../iam/sandbox-iam.ts';
+import type { Principal } from './principals.ts';
+
+export type { Principal };
 
 export type { ParameterType };
 
@@ -48,11 +51,12 @@ export interface RegionAndAccount {
 /** Options of {@link startSsmEmulator}; every one has a default. */
 export interface SsmEmulatorOptions extends Partial<FaultOptions> {
   /**
-   * Identity policies by access key id: a request signed with one of these keys is held to
-   * its policy's SSM statements (`AccessDeniedException` otherwise), as a Lambda function is
-   * held to its role's; any other key may do anything.
+   * IAM as the sandbox models it: a caller acting as one of its roles is held to that role's
+   * policies for every SSM call, every KMS key use SSM makes on its behalf, every direct KMS
+   * call and STS AssumeRole (`AccessDeniedException` otherwise); any other caller may do
+   * anything. Default: nobody is held to IAM.
    */
-  readonly policies?: CallerPolicies;
+  readonly iam?: SandboxIam;
   /** TCP port on the loopback interface; 0 (the default) picks a free one. */
   readonly port?: number;
   /** Interface to listen on; default `127.0.0.1`. */
@@ -190,11 +194,14 @@ export interface SsmEmulator {
    */
   snapshot(where?: Partial<RegionAndAccount>): ParameterSnapshot[];
   /**
-   * Makes an access key act in `account` from now on.
+   * Makes an access key act in `account` from now on, as a session (named after the key) of
+   * the role `roleName`, by default the emulator's `roleName`.
    *
    * @throws RangeError when `account` is not a 12-digit account id.
    */
-  addAccessKey(accessKeyId: string, account: string): void;
+  addAccessKey(accessKeyId: string, account: string, roleName?: string): void;
+  /** Whom an access key acts as: its account, role and session name. */
+  principalOf(accessKeyId: string): Principal;
   /**
    * Creates a role STS AssumeRole may assume; its sessions act in the role's account.
    *
