@@ -12,6 +12,7 @@ import {
   type ActionOnResource,
   type KeyUse,
 } from './aws-requests.ts';
+import { keyPolicy } from './key-policies.ts';
 import { evaluate, type Decision, type PolicyDocument, type RequestPrincipal, type ResourcePolicyRole } from './policy-evaluation.ts';
 
 /** Who a request acts as: a session of a role in an account (see the emulator's principals). */
@@ -67,6 +68,9 @@ const ALIAS_ARN = /^(arn:[\w-]+:kms:([^:]+):(\d{12})):(alias\/.+)$/;
 // Each account's AWS managed key for Parameter Store: its fixed key policy lets every principal
 // of the account use it through SSM, so no identity policy needs to grant it.
 const AWS_MANAGED_SSM_ALIAS = 'alias/aws/ssm';
+// The AWS managed SSM keys named so far (key ARN → region): an alias's key is derived from the
+// alias's ARN alone, so every SandboxIam agrees on it.
+const managedKeys = new Map<string, string>();
 
 /**
  * The sandbox's IAM: roles by ARN, the key policies, and the checks the emulator, the DynamoDB
@@ -79,8 +83,6 @@ const AWS_MANAGED_SSM_ALIAS = 'alias/aws/ssm';
 export class SandboxIam {
   private readonly roles = new Map<string, SandboxRole>();
   private readonly aliases: Readonly<Record<string, string>>;
-  /** The AWS managed SSM keys met so far: key ARN → its region. */
-  private readonly managedKeys = new Map<string, string>();
   private readonly onBehalf = new AsyncLocalStorage<OnBehalf>();
 
   constructor(options: SandboxIamOptions = {}) {
@@ -114,17 +116,23 @@ export class SandboxIam {
   check(identity: SessionIdentity, needed: readonly ActionOnResource[]): void {
     const principal = this.principalOf(identity);
     if (!principal) return;
-    const role = this.roles.get(principal.roleArn) as SandboxRole;
     for (const each of needed) {
-      const { policy, role: policyRole } = this.resourcePolicyOf(each);
-      const decision = evaluate({
-        principal,
-        request: authorizationRequest(principal, each),
-        identityPolicies: role.policies,
-        ...(policy && { resourcePolicy: policy, resourcePolicyRole: policyRole }),
-      });
+      const decision = this.decide(identity, each);
       if (decision.result !== 'Allowed') throw new AccessDenied(each.action, each.resource, principal.sessionArn, decision);
     }
+  }
+
+  /** IAM's decision on one authorization for a caller held to IAM (`Allowed` for any other). */
+  decide(identity: SessionIdentity, needed: ActionOnResource): Decision {
+    const principal = this.principalOf(identity);
+    if (!principal) return { result: 'Allowed' };
+    const { policy, role } = this.resourcePolicyOf(needed);
+    return evaluate({
+      principal,
+      request: authorizationRequest(principal, needed),
+      identityPolicies: (this.roles.get(principal.roleArn) as SandboxRole).policies,
+      ...(policy && { resourcePolicy: policy, resourcePolicyRole: role }),
+    });
   }
 
   /**
@@ -156,7 +164,7 @@ export class SandboxIam {
     this.check(current.identity, [
       kmsRequest({
         ...use,
-        keyArn: this.keyOf(use.keyArn),
+        keyArn: this.keyArnOf(use.keyArn),
         callerAccount: current.identity.account,
         ...(current.viaService !== undefined && { viaService: current.viaService }),
       }),
@@ -170,13 +178,13 @@ export class SandboxIam {
       return { policy: trustPolicy ?? { Statement: [] }, role: 'required' };
     }
     if (needed.action.toLowerCase().startsWith('kms:')) {
-      return { policy: keyPolicy(needed.resource, this.managedKeys.get(needed.resource)), role: 'required' };
+      return { policy: keyPolicy(needed.resource, managedKeys.get(needed.resource)), role: 'required' };
     }
     return {};
   }
 
   /** The key an ARN names: itself, or the key its alias points to. */
-  private keyOf(arn: string): string {
+  keyArnOf(arn: string): string {
     const alias = ALIAS_ARN.exec(arn);
     if (!alias) return arn;
     const configured = this.aliases[arn];
@@ -184,36 +192,7 @@ export class SandboxIam {
     const [, place, region, , name] = alias as unknown as [string, string, string, string, string];
     const hex = createHash('sha256').update(arn).digest('hex');
     const keyArn = `${place}:key/${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-    if (name === AWS_MANAGED_SSM_ALIAS) this.managedKeys.set(keyArn, region);
+    if (name === AWS_MANAGED_SSM_ALIAS) managedKeys.set(keyArn, region);
     return keyArn;
   }
-}
-
-/**
- * A key's policy: the AWS managed key for SSM lets every principal of its account use it
- * through SSM; every other key has the default key policy, which leaves it to the account's
- * IAM policies (keys shared with other accounts are not modelled).
- */
-function keyPolicy(keyArn: string, managedIn: string | undefined): PolicyDocument {
-  const account = keyArn.split(':')[4] ?? '';
-  if (managedIn !== undefined) {
-    return {
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
-          Resource: '*',
-          Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `ssm.${managedIn}.amazonaws.com` } },
-        },
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${account}:root` },
-          Action: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:RevokeGrant'],
-          Resource: '*',
-        },
-      ],
-    };
-  }
-  return { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }] };
 }

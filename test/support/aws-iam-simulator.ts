@@ -4,13 +4,14 @@
  * evaluator answers.
  *
  * One key it cannot take: iam-simulate accepts variable condition keys only in the
- * `prefix/${Name}` form (`aws:PrincipalTag/x`), so it drops KMS's `kms:EncryptionContext:<key>`
- * from a request as "not applicable" and would deny every grant conditioned on it. A request
- * that carries that key is therefore run through its unvalidated engine (`runUnsafeSimulation`,
- * the same policy engine without the request checks), after the validated run has checked the
- * policies, the action and the resource; any other dropped key fails the test.
+ * `prefix/${Name}` form (`aws:RequestTag/x`), so it drops KMS's `kms:EncryptionContext:<key>`
+ * from a request as "not applicable" and would deny every grant conditioned on it (and its
+ * unvalidated engine fails on resource policies). Such a key is therefore renamed, in the
+ * policies and in the request alike, to the global `aws:RequestTag/<key>`, which it accepts
+ * for every action and evaluates with the same single-valued string semantics. Any other key
+ * it drops fails the test.
  */
-import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 
 /** IAM's three outcomes, as both evaluators name them. */
 export type SimulatedDecision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -26,14 +27,18 @@ export interface SimulatedRequest {
   readonly resourcePolicy?: unknown;
 }
 
-/** Context keys iam-simulate cannot take in a validated run (see above). */
-const VARIABLE_KEY_WITH_COLON = /^kms:encryptioncontext:/i;
+const ENCRYPTION_CONTEXT_KEY = /kms:EncryptionContext:([\w.-]+)/gi;
+
+/** A policy or key name with `kms:EncryptionContext:<key>` spelled as iam-simulate takes it (see above). */
+function renamedKeys<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(ENCRYPTION_CONTEXT_KEY, 'aws:RequestTag/$1')) as T;
+}
 
 /**
  * iam-simulate's decision for one request.
  *
  * @throws Error when iam-simulate finds the policies or the request invalid, or drops a
- *   context key other than `kms:EncryptionContext:<key>`.
+ *   context key as not applicable to the action.
  */
 export async function simulate(request: SimulatedRequest): Promise<SimulatedDecision> {
   const simulation: Simulation = {
@@ -42,20 +47,18 @@ export async function simulate(request: SimulatedRequest): Promise<SimulatedDeci
       action: request.action,
       resource: { resource: request.resource, accountId: request.resourceAccount },
       contextVariables: Object.fromEntries(
-        Object.entries(request.context).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]]),
+        Object.entries(request.context).map(([key, value]) => [renamedKeys(key), typeof value === 'string' ? value : [...value]]),
       ),
     },
-    identityPolicies: request.identityPolicies.map((policy, index) => ({ name: `policy-${index}`, policy })),
+    identityPolicies: request.identityPolicies.map((policy, index) => ({ name: `policy-${index}`, policy: renamedKeys(policy) })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    ...(request.resourcePolicy !== undefined && { resourcePolicy: request.resourcePolicy }),
+    ...(request.resourcePolicy !== undefined && { resourcePolicy: renamedKeys(request.resourcePolicy) }),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`iam-simulate refused the request: ${JSON.stringify(result.errors)}`);
   if (result.resultType !== 'single') throw new Error(`iam-simulate expanded ${request.resource} as a wildcard`);
   const dropped = result.result.ignoredContextKeys ?? [];
-  const unexpected = dropped.filter((key) => !VARIABLE_KEY_WITH_COLON.test(key));
-  if (unexpected.length > 0) throw new Error(`iam-simulate dropped context keys ${unexpected.join(', ')} for ${request.action}`);
-  if (dropped.length === 0) return result.overallResult;
-  return runUnsafeSimulation(simulation, {});
+  if (dropped.length > 0) throw new Error(`iam-simulate dropped context keys ${dropped.join(', ')} for ${request.action}`);
+  return result.overallResult;
 }
