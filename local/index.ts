@@ -7,6 +7,7 @@ export type { FunctionLogLine, Sandbox, SandboxFaults, SandboxFunctionSettings, 
 export type { SyncOutcome } from '../shared/sync/sync-pass.ts';
 export type { DeadLetter } from './types.ts';
 export type { SandboxCredentials } from './replica-hosting.ts';
+export type { RevokedTableGrant } from './deployed-iam.ts';
 export type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 export type {
   CloudTrailDetail,
@@ -22,7 +23,7 @@ export type {
   WriteListener,
 } from './ssm/index.ts';
 export type { FunctionBundleOptions } from '../stacks/function-bundles.ts';
-export type { FunctionName, ScheduledFunctionName } from '../shared/functions.ts';
+export type { FunctionName, ScheduledFunctionName, TableOperation } from '../shared/functions.ts';
 export type { TableRole } from '../shared/tables.ts';
 export type { ParameterType } from '../shared/parameters.ts';
 export type { SsmEventName } from '../shared/events/pattern.ts';
