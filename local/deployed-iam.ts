@@ -16,7 +16,9 @@ import { keyArnIn } from './ssm/kms.ts';
 
 /** One grant of the function catalog taken away, to see what needs it (tests only). */
 export interface RevokedTableGrant {
+  /** The function whose role loses the grant. */
   readonly functionName: FunctionName;
+  /** The table, by its role in the catalog. */
   readonly table: TableRole;
   /** A table operation the catalog lists for this function and table. */
   readonly operation: TableOperation;

@@ -11,7 +11,9 @@ import { randomBytes } from 'node:crypto';
 
 /** The identity a request acts as. */
 export interface Principal {
+  /** The account the request acts in. */
   readonly account: string;
+  /** The role whose session the request is: its policies, where the sandbox enforces IAM. */
   readonly roleName: string;
   /** The role session name, shown in the caller's ARN and in CloudTrail. */
   readonly sessionName: string;
