@@ -92,7 +92,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       );
     };
 
-    const fault = faults.check(call.operation, write ? 'write' : 'read', caller);
+    const fault = faults.check(call.operation, caller);
     if (fault) {
       record(null, { error: fault });
       throw fault;

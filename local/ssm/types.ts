@@ -11,12 +11,22 @@ export type { ParameterType };
 /** The tiers SSM accepts; `Intelligent-Tiering` resolves to one of the other two per write. */
 export type ParameterTier = 'Standard' | 'Advanced' | 'Intelligent-Tiering';
 
-/** Transactions per second allowed for each read and each write operation. */
+/**
+ * Transactions per second allowed for each of Parameter Store's throughput quotas, per region
+ * and account. `read` and `write` default to AWS's documented quotas; AWS documents none for
+ * the others, so they limit nothing unless given.
+ */
 export interface RateLimits {
-  /** Per read operation (GetParameter, GetParametersByPath, ...); AWS's default is 40. */
+  /** Shared by GetParameter, GetParameters and GetParametersByPath together; AWS's default is 40. */
   readonly read?: number;
-  /** Per write operation (PutParameter, DeleteParameter, DeleteParameters); AWS's default is 3. */
+  /** PutParameter; AWS's default is 3. */
   readonly write?: number;
+  /** DescribeParameters; unlimited unless given. */
+  readonly describe?: number;
+  /** GetParameterHistory; unlimited unless given. */
+  readonly history?: number;
+  /** Shared by DeleteParameter and DeleteParameters; unlimited unless given. */
+  readonly delete?: number;
 }
 
 /** Faults the emulator injects into SSM calls; KMS calls are never faulted. */
@@ -29,8 +39,9 @@ export interface FaultOptions {
    */
   readonly throttleRegions: readonly string[] | null;
   /**
-   * Token buckets per operation name. `true` means AWS's defaults (reads 40, writes 3 per
-   * second); an object overrides either; `false` turns them off.
+   * Token buckets per quota, region and account. `true` means AWS's defaults (40 a second
+   * shared by GetParameter, GetParameters and GetParametersByPath; 3 for PutParameter); an
+   * object overrides or adds quotas; `false` turns them off.
    */
   readonly rateLimits: boolean | RateLimits;
   /** A seed for the built-in generator, or a function returning numbers in [0, 1). */
