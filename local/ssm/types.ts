@@ -29,7 +29,26 @@ export interface RateLimits {
   readonly delete?: number;
 }
 
-/** Faults the emulator injects into SSM calls; KMS calls are never faulted. */
+/**
+ * The form DescribeParameters and GetParameterHistory report a SecureString's `KeyId` in:
+ *
+ * - `as-written`: the KeyId exactly as PutParameter was given it (`alias/aws/ssm` when it was
+ *   given none), which is what SSM answers;
+ * - `alias`: the key's alias, `alias/NAME` (SSM's API reference documents `KeyId` as "the
+ *   alias of the KMS key"), or its key id for a key named only by id or key ARN, which has no
+ *   alias;
+ * - `key-id`: the key id, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab`;
+ * - `arn`: the key ARN, `arn:aws:kms:<region>:<account>:key/<key id>`.
+ *
+ * All four name one key, as KMS DescribeKey shows (it takes any of them and answers the key's
+ * `KeyId` and `Arn`): a client that compares keys must resolve them, not compare strings.
+ */
+export type KeyIdForm = 'as-written' | 'alias' | 'key-id' | 'arn';
+
+/**
+ * Faults the emulator injects into SSM calls (KMS calls are never faulted), and the answers
+ * it varies at run time.
+ */
 export interface FaultOptions {
   /** Fraction (0..1) of SSM calls answered with `ThrottlingException` "Rate exceeded". */
   readonly throttleRate: number;
@@ -46,6 +65,11 @@ export interface FaultOptions {
   readonly rateLimits: boolean | RateLimits;
   /** A seed for the built-in generator, or a function returning numbers in [0, 1). */
   readonly random: number | (() => number);
+  /**
+   * The form of `KeyId` in DescribeParameters and GetParameterHistory answers; default
+   * `as-written`, what SSM does. See {@link KeyIdForm}.
+   */
+  readonly keyIdForm: KeyIdForm;
 }
 
 /** One region of one account: where a request acts and whose parameters it sees. */

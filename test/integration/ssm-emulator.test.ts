@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { DecryptCommand, IncorrectKeyException, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import {
   DeleteParameterCommand,
   DeleteParametersCommand,
@@ -260,10 +266,9 @@ describe('ssm emulator', () => {
       );
 
       expect(Buffer.from(result.Plaintext ?? []).toString('utf8')).to.equal('s3cret');
-      expect(result).to.include({
-        KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/ssm`,
-        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      });
+      // KMS answers with the ARN of the key behind the alias, not the alias.
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ssm' }));
+      expect(result).to.include({ KeyId: key.KeyMetadata?.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     });
 
     it('answers InvalidCiphertextException when the encryption context is wrong or missing', async () => {
@@ -293,7 +298,8 @@ describe('ssm emulator', () => {
         kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context, KeyId: 'alias/aws/ssm' })),
       );
 
-      expect(result.KeyId).to.equal(`arn:aws:kms:${REGION}:${ACCOUNT}:alias/figgy-replication`);
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/figgy-replication' }));
+      expect(result.KeyId).to.equal(key.KeyMetadata?.Arn);
       expect(otherKey).to.be.instanceOf(IncorrectKeyException);
     });
   });
