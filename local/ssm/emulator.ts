@@ -7,14 +7,14 @@ import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
 import { FaultInjector } from './faults.ts';
-import { EmulatedKms, kmsCall } from './kms.ts';
+import { EmulatedKms, KEY_ID_FORMS, kmsCall } from './kms.ts';
 import { Principals } from './principals.ts';
 import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { isWriteOperation, ssmCall } from './ssm-operations.ts';
 import { stsCall } from './sts.ts';
-import type { CloudTrailDetail, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
+import type { CloudTrailDetail, FaultOptions, KeyIdForm, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
 
 const DEFAULT_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'us-east-1';
@@ -56,6 +56,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   }
   for (const roleArn of options.roles ?? []) principals.addRole(roleArn);
   const faults = new FaultInjector(options);
+  let keyIdForm = checkedKeyIdForm(options) ?? 'as-written';
   const listeners = new Set<WriteListener>();
   const counts = new Map<string, number>();
 
@@ -92,7 +93,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       );
     };
 
-    const fault = faults.check(call.operation, write ? 'write' : 'read', caller);
+    const fault = faults.check(call.operation, caller);
     if (fault) {
       record(null, { error: fault });
       throw fault;
@@ -106,7 +107,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
         region: caller.region,
         userArn: callerArn(caller),
         now,
-      }) as RequestInput;
+      }, { keyIdForm }) as RequestInput;
       record(input, { output });
       return output;
     } catch (error) {
@@ -131,7 +132,11 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    setFaults: (changes) => faults.set(changes),
+    setFaults: (changes) => {
+      const form = checkedKeyIdForm(changes);
+      faults.set(changes);
+      keyIdForm = form ?? keyIdForm;
+    },
     snapshot: (where = {}) => stores.at({ account: where.account ?? account, region: where.region ?? region }).snapshot(),
     addAccessKey: (accessKeyId, keyAccount) => principals.addAccessKey(accessKeyId, keyAccount),
     addRole: (roleArn) => {
@@ -144,6 +149,14 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     },
     stop: () => server.close(),
   };
+}
+
+function checkedKeyIdForm(options: Partial<FaultOptions>): KeyIdForm | undefined {
+  const form = options.keyIdForm;
+  if (form !== undefined && !KEY_ID_FORMS.includes(form)) {
+    throw new RangeError(`keyIdForm must be one of ${KEY_ID_FORMS.join(', ')}, got ${String(form)}`);
+  }
+  return form;
 }
 
 function reportListenerError(detail: CloudTrailDetail, error: unknown): void {

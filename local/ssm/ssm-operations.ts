@@ -22,6 +22,7 @@ import {
   type RequestInput,
 } from './request-members.ts';
 import { readTagKeys, readTags } from './tags.ts';
+import type { KeyIdForm } from './types.ts';
 import {
   labelsOf,
   latest,
@@ -50,6 +51,11 @@ export const SSM_OPERATIONS = [
   'ListTagsForResource',
 ] as const;
 
+/** How the emulator words answers that SSM could word more than one way. */
+export interface AnswerForms {
+  readonly keyIdForm: KeyIdForm;
+}
+
 /** True for the calls CloudTrail records as writes (and that the event bus reacts to). */
 export function isWriteOperation(operation: string): operation is SsmEventName {
   return (SSM_EVENT_NAMES as readonly string[]).includes(operation);
@@ -67,6 +73,7 @@ export function ssmCall(
   operation: string,
   input: RequestInput,
   scope: CallScope,
+  forms: AnswerForms = { keyIdForm: 'as-written' },
 ): object {
   switch (operation) {
     case 'PutParameter':
@@ -80,9 +87,9 @@ export function ssmCall(
     case 'GetParametersByPath':
       return getParametersByPath(store, input, scope);
     case 'DescribeParameters':
-      return describeParameters(store, input, scope);
+      return describeParameters(store, input, scope, forms);
     case 'GetParameterHistory':
-      return getParameterHistory(store, input);
+      return getParameterHistory(store, input, forms);
     case 'DeleteParameter': {
       const name = requiredString(input, 'Name');
       if (store.delete(name) === undefined) throw parameterNotFound(name);
@@ -187,7 +194,12 @@ function getParametersByPath(store: EmulatedParameterStore, input: RequestInput,
   };
 }
 
-function describeParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+function describeParameters(
+  store: EmulatedParameterStore,
+  input: RequestInput,
+  scope: CallScope,
+  forms: AnswerForms,
+): object {
   const legacy = optionalObjectList(input, 'Filters');
   const filters = optionalObjectList(input, 'ParameterFilters');
   if (legacy && filters) {
@@ -199,12 +211,15 @@ function describeParameters(store: EmulatedParameterStore, input: RequestInput, 
   const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, 'DescribeParameters');
   const page = pageOf(store, selection, input, 50, 10);
   return {
-    Parameters: page.items.map((parameter) => parameterMetadata(parameter, scope)),
+    Parameters: page.items.map((parameter) => ({
+      ...versionMetadata(store, parameter, latest(parameter), forms),
+      ARN: parameterArn(parameter.name, scope),
+    })),
     ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
   };
 }
 
-function getParameterHistory(store: EmulatedParameterStore, input: RequestInput): object {
+function getParameterHistory(store: EmulatedParameterStore, input: RequestInput, forms: AnswerForms): object {
   const name = requiredString(input, 'Name');
   const parameter = store.find(name);
   if (!parameter) throw parameterNotFound(name);
@@ -216,7 +231,7 @@ function getParameterHistory(store: EmulatedParameterStore, input: RequestInput)
   const versions = remaining.slice(0, limit);
   return {
     Parameters: versions.map((version) => ({
-      ...versionMetadata(parameter, version),
+      ...versionMetadata(store, parameter, version, forms),
       Value: store.valueOf(version, decrypt),
       Labels: labelsOf(parameter, version.version),
     })),
@@ -284,15 +299,17 @@ function wireParameter(
   };
 }
 
-function parameterMetadata(parameter: StoredParameter, scope: CallScope): object {
-  return { ...versionMetadata(parameter, latest(parameter)), ARN: parameterArn(parameter.name, scope) };
-}
-
-function versionMetadata(parameter: StoredParameter, version: StoredVersion): object {
+function versionMetadata(
+  store: EmulatedParameterStore,
+  parameter: StoredParameter,
+  version: StoredVersion,
+  forms: AnswerForms,
+): object {
+  const keyId = store.keyIdOf(version, forms.keyIdForm);
   return {
     Name: parameter.name,
     Type: version.type,
-    ...(version.keyId !== undefined && { KeyId: version.keyId }),
+    ...(keyId !== undefined && { KeyId: keyId }),
     LastModifiedDate: epochSeconds(version.lastModifiedDate),
     LastModifiedUser: version.lastModifiedUser,
     ...(version.description !== undefined && { Description: version.description }),

@@ -4,11 +4,11 @@
  */
 import { PARAMETER_TYPES, type ParameterType } from '../../shared/parameters.ts';
 import { AwsError, validationError } from './aws-error.ts';
-import { DEFAULT_SSM_KEY_ID, keyArnIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
+import { DEFAULT_SSM_KEY_ID, keyArnIn, keyIdIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
 import { isValidLabel } from './labels.ts';
 import { tagMap, type Tag } from './tags.ts';
 import { parameterArn, parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
-import type { ParameterSnapshot, ParameterTier } from './types.ts';
+import type { KeyIdForm, ParameterSnapshot, ParameterTier } from './types.ts';
 
 /** The tier a version is stored in; Intelligent-Tiering is only a request. */
 export type StoredTier = Exclude<ParameterTier, 'Intelligent-Tiering'>;
@@ -352,6 +352,11 @@ export class EmulatedParameterStore {
     return this.kms.decrypt(blob, { PARAMETER_ARN: version.encryptionArn }, this.location).plaintext.toString('utf8');
   }
 
+  /** A SecureString version's KeyId in the form `form` (see {@link KeyIdForm}). */
+  keyIdOf(version: StoredVersion, form: KeyIdForm): string | undefined {
+    return version.keyId === undefined ? undefined : keyIdIn(this.kms, version.keyId, form, this.location);
+  }
+
   /** One page of matching parameters in key order, resuming after `request.after`. */
   page(request: PageRequest): Page {
     const names = this.names();
@@ -395,8 +400,7 @@ export class EmulatedParameterStore {
 
   // Keys are regional and key policies are not modelled: only this region's and account's keys.
   private usableKey(keyId: string): string {
-    const keyArn = keyArnIn(keyId, this.location);
-    const { region, account } = keyLocation(keyArn);
+    const { region, account } = keyLocation(keyArnIn(keyId, this.location));
     if (region !== this.location.region || account !== this.location.account) {
       throw new AwsError(
         'InvalidKeyId',
@@ -404,7 +408,7 @@ export class EmulatedParameterStore {
           `${this.location.region} of account ${this.location.account} must use a key of that region and account.`,
       );
     }
-    return keyArn;
+    return this.kms.key(keyId, this.location).arn;
   }
 
   private mutable(name: string): MutableParameter {

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { DecryptCommand, IncorrectKeyException, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import {
   DeleteParameterCommand,
   DeleteParametersCommand,
@@ -260,10 +266,9 @@ describe('ssm emulator', () => {
       );
 
       expect(Buffer.from(result.Plaintext ?? []).toString('utf8')).to.equal('s3cret');
-      expect(result).to.include({
-        KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/ssm`,
-        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      });
+      // KMS answers with the ARN of the key behind the alias, not the alias.
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ssm' }));
+      expect(result).to.include({ KeyId: key.KeyMetadata?.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     });
 
     it('answers InvalidCiphertextException when the encryption context is wrong or missing', async () => {
@@ -293,7 +298,8 @@ describe('ssm emulator', () => {
         kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context, KeyId: 'alias/aws/ssm' })),
       );
 
-      expect(result.KeyId).to.equal(`arn:aws:kms:${REGION}:${ACCOUNT}:alias/figgy-replication`);
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/figgy-replication' }));
+      expect(result.KeyId).to.equal(key.KeyMetadata?.Arn);
       expect(otherKey).to.be.instanceOf(IncorrectKeyException);
     });
   });
@@ -989,7 +995,7 @@ describe('ssm emulator', () => {
       expect(outcomes).to.include(true).and.to.include(false);
     });
 
-    it('enforces per-operation rate limits, AWS defaults of 3 writes per second when set to true', async () => {
+    it('enforces AWS default quotas when set to true: 3 PutParameter calls a second, 40 reads', async () => {
       emulator.setFaults({ rateLimits: true });
 
       const writes = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => put(`/app/p${index}`, 'v')));
@@ -1005,17 +1011,44 @@ describe('ssm emulator', () => {
       expect(reads.every((outcome) => outcome.status === 'fulfilled')).to.equal(true);
     });
 
-    it('takes rate limits per operation name, so one busy operation does not throttle another', async () => {
+    it('shares one read quota between GetParameter, GetParameters and GetParametersByPath, as AWS documents', async () => {
       await put('/app/a', 'A');
-      emulator.setFaults({ rateLimits: { read: 1 } });
+      emulator.setFaults({ rateLimits: { read: 2 } });
 
-      const first = await alice.send(new GetParameterCommand({ Name: '/app/a' }));
-      const second = await rejection(alice.send(new GetParameterCommand({ Name: '/app/a' })));
-      const other = await alice.send(new GetParametersCommand({ Names: ['/app/a'] }));
+      await alice.send(new GetParameterCommand({ Name: '/app/a' }));
+      await alice.send(new GetParametersCommand({ Names: ['/app/a'] }));
+      const byPath = await rejection(alice.send(new GetParametersByPathCommand({ Path: '/app' })));
+      const single = await rejection(alice.send(new GetParameterCommand({ Name: '/app/a' })));
+      // PutParameter's quota is its own: a busy reader does not stop a writer.
+      const written = await put('/app/b', 'B');
 
-      expect(first.Parameter?.Value).to.equal('A');
-      expect(second).to.be.instanceOf(ThrottlingException);
-      expect(other.Parameters).to.have.length(1);
+      expect(byPath).to.be.instanceOf(ThrottlingException);
+      expect(single).to.be.instanceOf(ThrottlingException);
+      expect(written.Version).to.equal(1);
+    });
+
+    it('limits DescribeParameters, GetParameterHistory and deletes only when told a rate, as AWS documents none', async () => {
+      await put('/app/a', 'A');
+      emulator.setFaults({ rateLimits: true });
+      const calls = () => [
+        alice.send(new DescribeParametersCommand({})),
+        alice.send(new GetParameterHistoryCommand({ Name: '/app/a' })),
+        alice.send(new DeleteParametersCommand({ Names: ['/app/none'] })),
+      ];
+      const unlimited = await Promise.allSettled(Array.from({ length: 5 }, calls).flat());
+      expect(unlimited.every((outcome) => outcome.status === 'fulfilled')).to.equal(true);
+
+      emulator.setFaults({ rateLimits: { describe: 1, history: 1, delete: 1 } });
+      const limited = await Promise.allSettled(calls().concat(calls()));
+      expect(limited.map((outcome) => outcome.status)).to.deep.equal([
+        'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected',
+      ]);
+      const deleteAgain = await rejection(alice.send(new DeleteParameterCommand({ Name: '/app/a' })));
+      expect(deleteAgain).to.be.instanceOf(ThrottlingException);
+    });
+
+    it('refuses a rate limit that is not a positive number', () => {
+      expect(() => emulator.setFaults({ rateLimits: { describe: 0 } })).to.throw(RangeError, /rateLimits.describe/);
     });
 
     it('counts calls per operation, throttled ones included', async () => {
