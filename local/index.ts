@@ -12,6 +12,7 @@ export type {
   CloudTrailDetail,
   CloudTrailUserIdentity,
   FaultOptions,
+  KeyIdForm,
   ParameterSnapshot,
   ParameterTier,
   RateLimits,

@@ -102,7 +102,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     try {
       input = call.readInput();
       authorizeSsmCall(options.policies ?? {}, caller, call.operation, input);
-      const output = ssmCall(stores.at(caller), call.operation, input, {
+      const visible = { own: stores.at(caller), public: stores.publicIn(caller.region) };
+      const output = ssmCall(visible, call.operation, input, {
         account: caller.account,
         region: caller.region,
         userArn: callerArn(caller),

@@ -4,7 +4,7 @@
  * DescribeKey, which tells the forms of one key's id apart).
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { AwsError, validationError } from './aws-error.ts';
+import { AwsError, SENSITIVE, validationError } from './aws-error.ts';
 import { optionalString, requiredString, type RequestInput } from './request-members.ts';
 import type { KeyIdForm } from './types.ts';
 
@@ -250,7 +250,7 @@ export function kmsCall(kms: EmulatedKms, operation: string, input: RequestInput
       if (plaintext.length < 1 || plaintext.length > MAX_KMS_PLAINTEXT_BYTES) {
         throw validationError(
           'plaintext',
-          '[hidden]',
+          SENSITIVE,
           `Member must have length between 1 and ${MAX_KMS_PLAINTEXT_BYTES}`,
         );
       }

@@ -12,6 +12,7 @@ import {
   type ParameterSelection,
 } from './parameter-filters.ts';
 import { parameterArn } from './parameter-names.ts';
+import { isPublicName } from './public-parameters.ts';
 import {
   integerInRange,
   optionalBoolean,
@@ -51,6 +52,13 @@ export const SSM_OPERATIONS = [
   'ListTagsForResource',
 ] as const;
 
+/** The parameters a call can see: the caller's region's and account's, and AWS's public ones. */
+export interface VisibleParameters {
+  readonly own: EmulatedParameterStore;
+  /** `/aws/service/...`, read-only; reads of such names answer from here. */
+  readonly public: EmulatedParameterStore;
+}
+
 /** How the emulator words answers that SSM could word more than one way. */
 export interface AnswerForms {
   readonly keyIdForm: KeyIdForm;
@@ -66,30 +74,39 @@ export function isWriteOperation(operation: string): operation is SsmEventName {
  *
  * @throws AwsError the SSM error the call deserves, e.g. `ParameterNotFound`.
  * @example
- * ssmCall(store, 'GetParameter', { Name: '/app/db', WithDecryption: true }, scope);
+ * ssmCall({ own, public: publicParameters(region) }, 'GetParameter', { Name: '/app/db' }, scope);
  */
 export function ssmCall(
-  store: EmulatedParameterStore,
+  visible: VisibleParameters,
   operation: string,
   input: RequestInput,
   scope: CallScope,
   forms: AnswerForms = { keyIdForm: 'as-written' },
 ): object {
+  const store = visible.own;
+  // Reads of AWS's public names answer from its catalogue, with ARNs of no account; every
+  // write names the caller's own store, where no /aws/ name can exist (PutParameter refuses).
+  const readFrom = (name: string) =>
+    isPublicName(name) ? { store: visible.public, scope: { ...scope, account: '' } } : { store, scope };
   switch (operation) {
     case 'PutParameter':
       return putParameter(store, input, scope);
     case 'GetParameter': {
-      const resolved = store.resolve(requiredString(input, 'Name'));
-      return { Parameter: wireParameter(store, resolved, scope, optionalBoolean(input, 'WithDecryption') ?? false) };
+      const source = readFrom(requiredString(input, 'Name'));
+      const resolved = source.store.resolve(requiredString(input, 'Name'));
+      const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+      return { Parameter: wireParameter(source.store, resolved, source.scope, decrypt) };
     }
     case 'GetParameters':
-      return getParameters(store, input, scope);
-    case 'GetParametersByPath':
-      return getParametersByPath(store, input, scope);
+      return getParameters(readFrom, input);
+    case 'GetParametersByPath': {
+      const source = readFrom(requiredString(input, 'Path'));
+      return getParametersByPath(source.store, input, source.scope);
+    }
     case 'DescribeParameters':
       return describeParameters(store, input, scope, forms);
     case 'GetParameterHistory':
-      return getParameterHistory(store, input, forms);
+      return getParameterHistory(readFrom(requiredString(input, 'Name')).store, input, forms);
     case 'DeleteParameter': {
       const name = requiredString(input, 'Name');
       if (store.delete(name) === undefined) throw parameterNotFound(name);
@@ -101,17 +118,13 @@ export function ssmCall(
       return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
     }
     case 'LabelParameterVersion': {
-      const result = store.label(
-        requiredString(input, 'Name'),
-        optionalVersion(input),
-        stringList(input, 'Labels', 1, 10),
-      );
+      const result = store.label(requiredString(input, 'Name'), optionalVersion(input), labelList(input));
       return { InvalidLabels: result.invalidLabels, ParameterVersion: result.version };
     }
     case 'UnlabelParameterVersion': {
       const version = optionalVersion(input);
       if (version === undefined) throw validationError('parameterVersion', undefined, 'Member must not be null');
-      const result = store.unlabel(requiredString(input, 'Name'), version, stringList(input, 'Labels', 1, 10));
+      const result = store.unlabel(requiredString(input, 'Name'), version, labelList(input));
       return { RemovedLabels: result.removedLabels, InvalidLabels: result.invalidLabels };
     }
     case 'AddTagsToResource':
@@ -158,11 +171,15 @@ function putParameter(store: EmulatedParameterStore, input: RequestInput, scope:
   return { Version: result.version, Tier: result.tier };
 }
 
-function getParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+function getParameters(
+  readFrom: (name: string) => { store: EmulatedParameterStore; scope: CallScope },
+  input: RequestInput,
+): object {
   const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
   const parameters: object[] = [];
   const invalid: string[] = [];
   for (const reference of unique(stringList(input, 'Names', 1, 10))) {
+    const { store, scope } = readFrom(reference);
     try {
       parameters.push(wireParameter(store, store.resolve(reference), scope, decrypt));
     } catch (error) {
@@ -205,7 +222,7 @@ function describeParameters(
   if (legacy && filters) {
     throw new AwsError(
       'ValidationException',
-      'You can use either Filters or ParameterFilters in a single request, but not both.',
+      'You can use either Filters or ParameterFilters in a single request.',
     );
   }
   const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, 'DescribeParameters');
@@ -237,6 +254,20 @@ function getParameterHistory(store: EmulatedParameterStore, input: RequestInput,
     })),
     ...(remaining.length > limit && { NextToken: encodeToken(versions[versions.length - 1].version) }),
   };
+}
+
+// The model bounds each label to 1..100 characters: a longer one fails the call rather than
+// coming back in InvalidLabels, which is for labels of a valid length SSM will not attach.
+function labelList(input: RequestInput): string[] {
+  const labels = stringList(input, 'Labels', 1, 10);
+  if (labels.some((label) => label.length < 1 || label.length > 100)) {
+    throw validationError(
+      'labels',
+      labels,
+      'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]',
+    );
+  }
+  return labels;
 }
 
 // PSParameterVersion is a long; the SDK sends it as a JSON number.

@@ -161,14 +161,16 @@ describe('ssm emulator', () => {
       const error = await rejection(alice.send(new PutParameterCommand({ Name: '/app/untyped', Value: 'v' })));
 
       expect(error).to.be.instanceOf(ValidationException);
-      expect(error.message).to.match(/Type/);
+      expect(error.message).to.equal('A parameter type is required when you create a parameter.');
     });
 
-    it('answers ValidationException for names SSM refuses', async () => {
-      for (const name of ['app/db', '/app/bad name', '/app/db!', '/aws/reserved', `/${'x'.repeat(2048)}`]) {
+    it('answers ValidationException for names SSM refuses, AccessDeniedException under /aws/', async () => {
+      for (const name of ['app/db', '/app/bad name', '/app/db!', '/ssm/reserved', 'aws-x', `/${'x'.repeat(2048)}`]) {
         const error = await rejection(put(name, 'v'));
         expect(error, name.slice(0, 20)).to.be.instanceOf(ValidationException);
       }
+      const reserved = await rejection(put('/aws/reserved', 'v'));
+      expect(reserved).to.have.property('name', 'AccessDeniedException');
       expect(emulator.snapshot()).to.deep.equal([]);
     });
 
@@ -609,7 +611,8 @@ describe('ssm emulator', () => {
         'The following filter is duplicated in the request: Name. A request can contain only one occurrence of a specific filter.',
       );
       expect(option).to.be.instanceOf(InvalidFilterOption);
-      expect(option.message).to.equal('The following filter option is not valid: Contains. Valid options include: [Equals, BeginsWith].');
+      // SSM's text, which lists its options in this order.
+      expect(option.message).to.equal('The following filter option is not valid: Contains. Valid options include: [BeginsWith, Equals].');
       expect(tier).to.be.instanceOf(InvalidFilterValue);
       expect(type).to.be.instanceOf(InvalidFilterValue);
       expect(missing).to.be.instanceOf(InvalidFilterValue);
@@ -622,7 +625,7 @@ describe('ssm emulator', () => {
         expect(error.message).to.match(/can't be prefixed with "aws" or "ssm"/);
       }
       for (const path of ['app', '/app//db', '/app/bad name', `/${Array.from({ length: 16 }, () => 'l').join('/')}`]) {
-        expect(await describeWith([{ Key: 'Path', Values: [path] }]), path).to.be.instanceOf(InvalidFilterValue);
+        expect(await describeWith([{ Key: 'Path', Values: [path] }]), path).to.be.instanceOf(ValidationException);
       }
       for (const path of ['app', '/app//db']) {
         const error = await rejection(alice.send(new GetParametersByPathCommand({ Path: path })));
@@ -840,7 +843,9 @@ describe('ssm emulator', () => {
         requestParameters: { name: '/app/a', value: 'HIDDEN_DUE_TO_SECURITY_REASONS', type: 'String' },
         responseElements: null,
       });
-      expect(records[1].errorMessage).to.include('/app/a');
+      expect(records[1].errorMessage).to.equal(
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
       expect(records[0]).to.not.have.property('errorCode');
     });
 
