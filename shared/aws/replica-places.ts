@@ -2,7 +2,8 @@
  * The replica targets' Parameter Stores: an SSM client per place, in that place's region,
  * acting in another account through the role its `FiggyReplicaTarget` created.
  */
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
@@ -23,11 +24,11 @@ export interface SsmReplicaPlacesOptions {
 
 /**
  * {@link ReplicaPlaces} on AWS. Each place's SSM client is made once, on first use. A target
- * in another account is written with its role's credentials from the SDK's
- * `fromTemporaryCredentials`: STS AssumeRole in the deployment's region with the function's own
- * credentials, through an SDK STS client (so its retries, clock-skew correction, partitions,
- * FIPS and dual-stack endpoints, and `AWS_ENDPOINT_URL_STS`). The SSM client holds the
- * credentials and assumes the role again five minutes before they expire.
+ * in another account is written with its role's credentials: STS AssumeRole in the
+ * deployment's region with the function's own credentials, through the SDK's STS client (so
+ * its retries, clock-skew correction, partitions, FIPS and dual-stack endpoints, and
+ * `AWS_ENDPOINT_URL_STS` as every client reads it). The SSM client keeps the credentials and
+ * asks for new ones five minutes before they expire, as the SDK does for any that expire.
  *
  * @example
  * const places = new SsmReplicaPlaces({
@@ -41,6 +42,7 @@ export interface SsmReplicaPlacesOptions {
  */
 export class SsmReplicaPlaces implements ReplicaPlaces {
   private readonly stores = new Map<string, ReplicaStore>();
+  private sts: STSClient | undefined;
 
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
@@ -63,17 +65,35 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     if (samePlace(place, { region, account })) return this.options.home;
     const target = replicaTargetAt(targets, place, account);
     if (!target) throw new Error(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
+    // The home region's STS, wherever the target is: one client for every target's role.
     const credentials =
       target.roleArn === undefined
         ? undefined
-        : fromTemporaryCredentials({
-            params: { RoleArn: target.roleArn, RoleSessionName: sessionNameOf(this.options.sessionName) },
-            // The home region's STS, wherever the target is; the endpoint, as every SDK
-            // client's, from AWS_ENDPOINT_URL_STS when set (the sandbox's emulator).
-            clientConfig: { region },
-          });
+        : assumedRole((this.sts ??= new STSClient({ region })), target.roleArn, sessionNameOf(this.options.sessionName));
     return new SsmParameterStore(createSsmClient({ region: place.region, ...(credentials && { credentials }) }));
   }
+}
+
+/**
+ * Credentials of `roleArn`, from STS on each call. The SSM client they are given to memoizes
+ * them and calls again only when they are within five minutes of their expiration.
+ *
+ * @throws STS's error as the SDK raises it: `AccessDenied` for a role that does not let the
+ *   function assume it.
+ */
+function assumedRole(sts: STSClient, roleArn: string, sessionName: string): AwsCredentialIdentityProvider {
+  return async () => {
+    const { Credentials: issued } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.Expiration) {
+      throw new Error(`STS AssumeRole of ${roleArn} answered without credentials and their expiration`);
+    }
+    return {
+      accessKeyId: issued.AccessKeyId,
+      secretAccessKey: issued.SecretAccessKey,
+      ...(issued.SessionToken !== undefined && { sessionToken: issued.SessionToken }),
+      expiration: issued.Expiration,
+    };
+  };
 }
 
 /** A function name as STS takes a session name: 2 to 64 of `[\w+=,.@-]`. */

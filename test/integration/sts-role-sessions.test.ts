@@ -1,9 +1,9 @@
 /**
- * A replica target's role, assumed through the AWS SDK (`fromTemporaryCredentials` in
- * SsmReplicaPlaces) against the sandbox's STS, which the SSM emulator serves on its endpoint:
- * the SDK's own STS client finds it through `AWS_ENDPOINT_URL_STS` as a function's does, calls
- * it with the function's own credentials in the home region, and its credentials write in the
- * target's account until five minutes before they expire.
+ * A replica target's role, assumed by SsmReplicaPlaces through the AWS SDK's STS client against
+ * the sandbox's STS, which the SSM emulator serves on its endpoint: the client finds it through
+ * `AWS_ENDPOINT_URL_STS` as a function's does, calls it with the function's own credentials in
+ * the home region, and the role's credentials write in the target's account until five
+ * minutes before they expire.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -142,7 +142,7 @@ describe("A replica target's role through the SDK, against the sandbox STS", () 
       name: 'AccessDenied',
       message: `User: arn:aws:sts::${HOME}:assumed-role/figgy-sandbox/alice is not authorized to perform: sts:AssumeRole on resource: ${untrusting}`,
     });
-    // Not a call worth repeating: neither the SDK's STS client nor SSM's tries it again.
+    // Not a call worth repeating: neither the STS client nor the SSM client tries it again.
     expect(emulator.callCounts()).to.deep.equal({ AssumeRole: 1 });
     expect(emulator.snapshot(DR_PLACE)).to.deep.equal([]);
   });
