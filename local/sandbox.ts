@@ -264,6 +264,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
     const settings: DeploymentSettings = {
       namePrefix,
+      accountId: SANDBOX_ACCOUNT,
       auditedNamespaces: prefixOption('auditedNamespaces', options.auditedNamespaces ?? ['/'], { rootAllowed: true }),
       destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
