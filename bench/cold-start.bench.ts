@@ -2,15 +2,17 @@
  * Question: how much of a cold start does each shipped bundle cost, next to the naive way of
  * bundling the same handler?
  *
- * Bytes of each bundle, and the median time to `import()` it in 20 fresh `node` processes,
- * for the shipped bundle (what `cdktf deploy` uploads), the same with `externalAwsSdk` (the
- * runtime's SDK, loaded from node_modules here), and a naive CommonJS bundle. Runs are
- * interleaved, so a burst of load on the machine hits every variant alike.
+ * Bytes of each bundle (raw, and gzipped: about what its deployment archive holds), and the
+ * median time to `import()` it in 20 fresh `node` processes, for the shipped bundle (what
+ * `cdktf deploy` uploads) and a naive CommonJS bundle. Runs are interleaved, so a burst of
+ * load on the machine hits both alike. The bundles once had a raw-size goal (300 KiB); it is retired: it
+ * bought little import time, and the import ratio is the figure a cold start feels.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import { bundleHandler } from '../scripts/bundle-handlers.ts';
 import { packageRoot } from '../stacks/function-bundles.ts';
@@ -22,10 +24,9 @@ import { median, round } from './support/stats.ts';
 const ID = 'cold-start';
 const OUT_DIR = join(packageRoot(), '.tmp', 'bench', ID);
 const PROBE = fileURLToPath(new URL('./support/import-probe.mjs', import.meta.url));
-const SIZE_GOAL_KIB = 300;
 const RATIO_GOAL = 0.5;
 
-const VARIANTS = ['shipped', 'externalSdk', 'naive'] as const;
+const VARIANTS = ['shipped', 'naive'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 // What Lambda puts in every function's environment before the module loads; the bundles
@@ -43,8 +44,7 @@ const LAMBDA_ENV = {
 
 function files(name: FunctionName): Record<Variant, { file: string; bytes: number }> {
   const shipped = bundleHandler(name, { directory: join(OUT_DIR, 'shipped') });
-  const externalSdk = bundleHandler(name, { directory: join(OUT_DIR, 'external-sdk'), externalAwsSdk: true });
-  return { shipped, externalSdk, naive: buildNaiveBundle(name, join(OUT_DIR, 'naive')) };
+  return { shipped, naive: buildNaiveBundle(name, join(OUT_DIR, 'naive')) };
 }
 
 function importMs(file: string, name: FunctionName): number {
@@ -84,9 +84,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     return {
       name,
       shippedKiB: kib(bundles[name].shipped.bytes),
+      shippedGzipKiB: kib(gzipSync(readFileSync(bundles[name].shipped.file)).length),
       shippedMs: ms('shipped'),
-      externalKiB: kib(bundles[name].externalSdk.bytes),
-      externalMs: ms('externalSdk'),
       naiveKiB: kib(bundles[name].naive.bytes),
       naiveMs: ms('naive'),
       ratio: round(ms('shipped') / ms('naive'), 2),
@@ -97,9 +96,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   const figures: Record<string, number> = { largestShippedKiB: largest, worstImportRatio: worstRatio };
   for (const row of rows) {
     figures[`${row.name}.shippedKiB`] = row.shippedKiB;
+    figures[`${row.name}.shippedGzipKiB`] = row.shippedGzipKiB;
     figures[`${row.name}.shippedImportMs`] = row.shippedMs;
-    figures[`${row.name}.externalSdkKiB`] = row.externalKiB;
-    figures[`${row.name}.externalSdkImportMs`] = row.externalMs;
     figures[`${row.name}.naiveKiB`] = row.naiveKiB;
     figures[`${row.name}.naiveImportMs`] = row.naiveMs;
   }
@@ -108,8 +106,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     title: '1. Cold start per handler',
     question: 'How many bytes does each shipped bundle weigh, and how long does importing it take, next to a naive CommonJS bundle of the same handler?',
     goal: {
-      statement: `every shipped bundle ≤ ${SIZE_GOAL_KIB} KiB and its import ≤ ${RATIO_GOAL}× the naive one`,
-      met: largest <= SIZE_GOAL_KIB && worstRatio <= RATIO_GOAL,
+      statement: `every shipped bundle's import ≤ ${RATIO_GOAL}× the naive one`,
+      met: worstRatio <= RATIO_GOAL,
       evidence: `largest shipped bundle ${largest} KiB, worst shipped/naive import ratio ${worstRatio}`,
     },
     tables: [
@@ -118,9 +116,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
         columns: [
           'handler',
           'shipped KiB',
+          'shipped gzip KiB',
           'shipped import ms',
-          'external SDK KiB',
-          'external SDK import ms',
           'naive CJS KiB',
           'naive import ms',
           'shipped / naive',
@@ -128,9 +125,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
         rows: rows.map((row) => [
           row.name,
           row.shippedKiB,
+          row.shippedGzipKiB,
           row.shippedMs,
-          row.externalKiB,
-          row.externalMs,
           row.naiveKiB,
           row.naiveMs,
           row.ratio,
@@ -141,7 +137,6 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     notes: [
       'Import time is `performance.now()` around `await import()` of the bundle in a fresh `node` process (plain node, no TypeScript loader), with the environment Lambda gives a function; Node start-up itself is the same for every bundle and is not counted.',
       `Naive bundle: esbuild \`format: 'cjs'\`, no minification, \`treeShaking: false\`, packages' CommonJS builds (bench/baselines/naive-bundle.ts).`,
-      'External SDK: `externalAwsSdk: true`; its import loads `@aws-sdk/*` and `@smithy/*` from this project\'s node_modules, as the Lambda runtime loads its own copy, so the time includes that.',
       `Measured on Node ${process.version}; Lambda runs nodejs22.x, on a slower CPU share at 256 MB, so absolute times there are larger; the ratios are the portable figure.`,
     ],
     durationMs: Date.now() - started,

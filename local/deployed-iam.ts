@@ -11,8 +11,7 @@ import { functionRoleName } from '../stacks/function.ts';
 import { TABLE_OPERATION_ACTIONS, functionPolicy, type PolicyDocument } from '../stacks/permissions.ts';
 import { replicaWriterPolicy, replicaWriterTrustPolicy } from '../stacks/replica-target.ts';
 import type { PartitionKeyOf } from './iam/aws-requests.ts';
-import { SandboxIam, type SandboxRole } from './iam/sandbox-iam.ts';
-import { keyArnIn } from './ssm/kms.ts';
+import type { SandboxIam, SandboxRole } from './iam/sandbox-iam.ts';
 
 /** One grant of the function catalog taken away, to see what needs it (tests only). */
 export interface RevokedTableGrant {
@@ -33,15 +32,14 @@ export interface DeployedIamSettings {
   readonly auditedNamespaces: readonly string[];
   readonly destinationPrefixes: readonly string[];
   readonly sourcePrefixes: readonly string[];
-  /** As the functions are given it: a key id, alias or ARN. */
-  readonly replicationKmsKeyId: string;
+  /** The key ARN replication encrypts with (IAM grants the key, never an alias of it). */
+  readonly replicationKeyArn: string;
   readonly replicaTargets: readonly ReplicaTarget[];
   readonly revokedGrants?: readonly RevokedTableGrant[];
 }
 
-/** The deployment's IAM, and the names and ARNs the sandbox needs to act as its functions. */
+/** The names and ARNs the sandbox needs to act as the deployment's functions. */
 export interface DeployedIam {
-  readonly iam: SandboxIam;
   /** The role each function's sessions act as. */
   readonly roleNames: Readonly<Record<FunctionName, string>>;
   /** The function's dead-letter queue, which Lambda sends its failed events to with its role. */
@@ -51,21 +49,17 @@ export interface DeployedIam {
 }
 
 /**
- * Builds the sandbox's IAM from the construct's own policy functions.
+ * Gives `iam` the deployment's roles, built by the construct's own policy functions.
  *
  * @throws RangeError when a revoked grant is not in the catalog (so a test of it cannot pass
  *   for having revoked nothing).
  */
-export function deployedIam(settings: DeployedIamSettings): DeployedIam {
+export function deployedIam(settings: DeployedIamSettings, iam: SandboxIam): DeployedIam {
   const { region, accountId } = settings;
   const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
   const tableArns = Object.fromEntries(
     (Object.keys(settings.tables) as TableRole[]).map((role) => [role, arn('dynamodb', `table/${settings.tables[role]}`)]),
   ) as Record<TableRole, string>;
-  // IAM grants a key, never an alias: an alias configured for replication stands for a key of its own.
-  const replicationKey = keyArnIn(settings.replicationKmsKeyId, { region, account: accountId });
-  const aliased = /:alias\/(.+)$/.exec(replicationKey);
-  const replicationKeyArn = aliased ? arn('kms', `key/sandbox-${aliased[1]?.replaceAll('/', '-')}`) : replicationKey;
 
   const roleNames = {} as Record<FunctionName, string>;
   const deadLetterQueueArns = {} as Record<FunctionName, string>;
@@ -82,7 +76,7 @@ export function deployedIam(settings: DeployedIamSettings): DeployedIam {
       auditedNamespaces: settings.auditedNamespaces,
       destinationPrefixes: settings.destinationPrefixes,
       sourcePrefixes: settings.sourcePrefixes,
-      replicationKeyArn,
+      replicationKeyArn: settings.replicationKeyArn,
       replicaTargets: settings.replicaTargets,
     });
     const revoked = (settings.revokedGrants ?? []).filter((grant) => grant.functionName === name);
@@ -91,13 +85,12 @@ export function deployedIam(settings: DeployedIamSettings): DeployedIam {
       policies: [revoked.reduce((document, grant) => withoutGrant(document, grant, tableArns[grant.table]), policy)],
     };
   });
-  for (const role of replicaTargetRoles(settings)) roles.push(role);
+  for (const role of [...roles, ...replicaTargetRoles(settings)]) iam.addRole(role);
 
   const partitionKeys = new Map(
     (Object.keys(settings.tables) as TableRole[]).map((role) => [settings.tables[role], TABLES[role].partitionKey.name as string]),
   );
   return {
-    iam: new SandboxIam({ roles, keyAliases: aliased ? { [replicationKey]: replicationKeyArn } : {} }),
     roleNames,
     deadLetterQueueArns,
     partitionKeyOf: (table) => partitionKeys.get(table),

@@ -13,6 +13,7 @@ export type {
   CloudTrailDetail,
   CloudTrailUserIdentity,
   FaultOptions,
+  KeyIdForm,
   ParameterSnapshot,
   ParameterTier,
   Principal,

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import {
@@ -33,7 +34,7 @@ import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
 import { dynamoDbRequests, sendMessageRequest } from './iam/aws-requests.ts';
-import { AccessDenied } from './iam/sandbox-iam.ts';
+import { AccessDenied, SandboxIam } from './iam/sandbox-iam.ts';
 import { hostReplicaTargets, type SandboxCredentials } from './replica-hosting.ts';
 import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, type SsmEmulator } from './ssm/index.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -274,6 +275,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
     const settings: DeploymentSettings = {
       namePrefix,
+      accountId: SANDBOX_ACCOUNT,
       auditedNamespaces: prefixOption('auditedNamespaces', options.auditedNamespaces ?? ['/'], { rootAllowed: true }),
       destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
@@ -282,19 +284,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       logLevel: 'INFO',
     };
-    const deployment = deployedIam({
-      namePrefix,
-      region,
-      accountId: SANDBOX_ACCOUNT,
-      tables,
-      auditedNamespaces: settings.auditedNamespaces,
-      destinationPrefixes: settings.destinationPrefixes,
-      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
-      replicationKmsKeyId: settings.replicationKmsKeyId as string,
-      replicaTargets,
-      revokedGrants: options.revokedGrants ?? [],
-    });
-    const iam = options.enforceIam === false ? undefined : deployment.iam;
+    // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
+    const enforced = new SandboxIam();
+    const iam = options.enforceIam === false ? undefined : enforced;
     const ssm = await startSsmEmulator({
       account: SANDBOX_ACCOUNT,
       ...(iam && { iam }),
@@ -308,6 +300,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     stoppers.push(() => ssm.stop());
     const accounts = hostReplicaTargets(ssm, replicaTargets, credentials());
+    const deployment = deployedIam(
+      {
+        namePrefix,
+        region,
+        accountId: SANDBOX_ACCOUNT,
+        tables,
+        auditedNamespaces: settings.auditedNamespaces,
+        destinationPrefixes: settings.destinationPrefixes,
+        sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+        // IAM grants a key, never its alias: the policy names the key the alias points at.
+        replicationKeyArn: await keyArnOf(ssm.url, region, settings.replicationKmsKeyId as string),
+        replicaTargets,
+        revokedGrants: options.revokedGrants ?? [],
+      },
+      enforced,
+    );
     // Each function signs with a key of its own, acting as a session of its role, as on Lambda:
     // IAM knows it by the role, the audit log and CloudTrail by the session.
     for (const name of FUNCTION_NAMES) ssm.addAccessKey(accessKeyOf(name), SANDBOX_ACCOUNT, deployment.roleNames[name]);
@@ -543,6 +551,17 @@ function functionTimeouts(settings: SandboxOptions['functions'] = {}): Record<Fu
 /** A prefix option checked by the rule the construct and the functions apply. */
 function prefixOption(option: string, prefixes: readonly string[], rule: PrefixListRule): string[] {
   return checkPrefixes(prefixes, (reason) => new RangeError(`startSandbox option ${option} ${reason}`), rule);
+}
+
+/** The ARN of the key a key id, alias or ARN names, as the emulator's KMS describes it. */
+async function keyArnOf(endpoint: string, region: string, keyId: string): Promise<string> {
+  const kms = new KMSClient({ endpoint, region, credentials: credentials() });
+  try {
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    return described.KeyMetadata?.Arn as string;
+  } finally {
+    kms.destroy();
+  }
 }
 
 function credentials() {

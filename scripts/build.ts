@@ -3,8 +3,8 @@
  *
  * - ESM JavaScript with declarations and source maps for the construct (`dist/stacks`), the
  *   sandbox (`dist/local`), the CLI (`dist/bin`) and the domain they share (`dist/shared`);
- * - the six function bundles, built once here and only read at a consumer's synth, in both
- *   builds (`dist/functions`, `dist/functions-external-sdk`).
+ * - the six function bundles, built once here and only read at a consumer's synth
+ *   (`dist/functions`).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,12 +6,12 @@
  * machine, so building twice gives byte-identical bundles, the same asset hashes and no Lambda
  * change in `terraform plan`.
  *
- *   npm run build:functions    # both builds into dist/functions and dist/functions-external-sdk
+ *   npm run build:functions    # into dist/functions
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync, type BuildOptions } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import {
   BUNDLE_FILE,
@@ -72,18 +72,14 @@ export function bundleHandler(name: FunctionName, options: FunctionBundleOptions
     treeShaking: true,
     // Prefer each package's ESM build: it tree-shakes where the CommonJS build cannot.
     mainFields: ['module', 'main'],
-    external: options.externalAwsSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
-    // With the SDK external, the runtime's own copy decides what it loads.
-    alias: options.externalAwsSdk ? {} : LAMBDA_SDK_ALIASES,
+    alias: LAMBDA_SDK_ALIASES,
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
     sourcemap: false,
     charset: 'utf8',
     logLevel: 'silent',
   };
-  // With the SDK external there is nothing for the plugins to do.
-  if (options.externalAwsSdk) buildSync(build);
-  else buildWithPlugins(build, root);
+  buildWithPlugins(build, root);
   return functionBundle(name, options);
 }
 
@@ -119,9 +115,9 @@ function loaderFlags(execArgv: readonly string[]): string[] {
   return kept;
 }
 
-/** Both builds of every function, where the construct and the sandbox read them by default. */
+/** Every function's bundle, where the construct and the sandbox read them by default. */
 export function bundleAllHandlers(): FunctionBundle[] {
-  return [false, true].flatMap((externalAwsSdk) => FUNCTION_NAMES.map((name) => bundleHandler(name, { externalAwsSdk })));
+  return FUNCTION_NAMES.map((name) => bundleHandler(name));
 }
 
 if (process.argv[1] === import.meta.filename) {

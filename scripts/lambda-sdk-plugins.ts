@@ -1,7 +1,7 @@
 /**
  * esbuild plugins that shrink what each AWS SDK client brings into the function bundles,
- * without changing what the client does. scripts/bundle-handlers.ts runs them for the shipped
- * build (with the SDK external, the runtime's own copy is loaded as it is).
+ * without changing what the client does. scripts/bundle-handlers.ts runs them for every
+ * bundle.
  *
  * - {@link clientVersionOnly}: a client imports its whole package.json (about 2 KB each) to
  *   read one field, `version`, for the User-Agent header; the bundle gets `{ version }`.

@@ -23,6 +23,7 @@ export const ENV = {
   replicationKmsKeyId: 'REPLICATION_KMS_KEY_ID',
   replicaTargets: 'REPLICATION_REPLICA_TARGETS',
   bulkWritesPerSecond: 'REPLICATION_BULK_WRITES_PER_SECOND',
+  homeAccountId: 'REPLICATION_HOME_ACCOUNT_ID',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -140,6 +141,21 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
       ...(rate !== undefined && { bulkWritesPerSecond: rate as number }),
     };
   });
+}
+
+/**
+ * The deployment's own account (`REPLICATION_HOME_ACCOUNT_ID`), which the construct knows and
+ * sets beside the replica targets: a target without `accountId` is in it, and a destination
+ * ARN in it and the deployment's region is at home.
+ *
+ * @throws ConfigurationError when unset or not a 12-digit account id.
+ * @example
+ * homeAccountId({ REPLICATION_HOME_ACCOUNT_ID: '123456789012' }); // '123456789012'
+ */
+export function homeAccountId(env: Environment): string {
+  const value = requireEnv(env, ENV.homeAccountId);
+  if (!ACCOUNT_ID.test(value)) throw new ConfigurationError(ENV.homeAccountId, `is "${value}", not a 12-digit account id`);
+  return value;
 }
 
 /**

@@ -168,6 +168,11 @@ export function defaultTimeoutSeconds(name: FunctionName): number {
 
 export interface DeploymentSettings {
   readonly namePrefix: string;
+  /**
+   * The account the deployment runs in: 12 digits, or at synth a Terraform reference that
+   * becomes them (`data.aws_caller_identity`).
+   */
+  readonly accountId: string;
   readonly auditedNamespaces: readonly string[];
   readonly destinationPrefixes: readonly string[];
   /** Where replication may read; absent means every parameter. */
@@ -211,7 +216,11 @@ export function functionEnvironment(
   if (spec.ssm.includes('write-destinations')) {
     env[ENV.destinationPrefixes] = settings.destinationPrefixes.join(',');
     if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
-    if (settings.replicaTargets?.length) env[ENV.replicaTargets] = JSON.stringify(settings.replicaTargets);
+    if (settings.replicaTargets?.length) {
+      env[ENV.replicaTargets] = JSON.stringify(settings.replicaTargets);
+      // Which places are home: the construct knows, so the functions need not ask STS.
+      env[ENV.homeAccountId] = settings.accountId;
+    }
     if (settings.bulkWritesPerSecond !== undefined) env[ENV.bulkWritesPerSecond] = String(settings.bulkWritesPerSecond);
   }
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;

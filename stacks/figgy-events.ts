@@ -106,6 +106,7 @@ export class FiggyEvents extends Construct {
         settings: settings.functions[name],
         environment: functionEnvironment(name, {
           namePrefix,
+          accountId,
           auditedNamespaces: settings.auditedNamespaces,
           destinationPrefixes: settings.destinationPrefixes,
           sourcePrefixes: settings.sourcePrefixes,

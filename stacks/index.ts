@@ -3,7 +3,7 @@
  * and the errors a caller may catch.
  */
 export { FiggyEvents } from './figgy-events.ts';
-export { FiggyReplicaTarget, type FiggyReplicaTargetProps, type ReplicaSource } from './replica-target.ts';
+export { FiggyReplicaTarget, type FiggyReplicaTargetProps, type ReplicaSource, type ReplicaWriterRole } from './replica-target.ts';
 export type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 export type * from './types.ts';
 export { FiggyEventsConfigError, type ResolvedSettings, type ResolvedFunctionSettings } from './settings.ts';

@@ -295,15 +295,15 @@ export interface FiggyEventsProps {
    */
   readonly streamRetryAttempts?: number;
   /**
-   * Which of the shipped function bundles to deploy (`externalAwsSdk`), or a folder of
-   * bundles built elsewhere. Bundles are built when the package is built, never at synth.
+   * A folder of function bundles built elsewhere, to deploy instead of the shipped ones.
+   * Bundles are built when the package is built, never at synth.
    *
    * @defaultValue the shipped bundles, with the AWS SDK inside
    * @example
    * ```ts
    * import type { FiggyEventsProps } from 'figgy-events';
    *
-   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], bundles: { externalAwsSdk: true } };
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], bundles: { directory: 'build/patched-functions' } };
    * ```
    */
   readonly bundles?: FunctionBundleOptions;

@@ -3,8 +3,16 @@
  */
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
-import { StsRoleSessions } from '../../shared/aws/sts-role-sessions.ts';
-import { ENV, bulkWritesPerSecond, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
+import {
+  ENV,
+  bulkWritesPerSecond,
+  destinationPrefixes,
+  homeAccountId,
+  optionalEnv,
+  replicaTargets,
+  requireEnv,
+  sourcePrefixes,
+} from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
 import { documents, parameterStore } from './clients.ts';
@@ -29,9 +37,8 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
         home: parameterStore,
         // Lambda sets both; the sandbox gives each function the same.
         region: env.AWS_REGION ?? '',
+        account: homeAccountId(env),
         targets,
-        // AWS_ENDPOINT_URL_STS, when set, points it elsewhere (the sandbox's emulator).
-        roles: new StsRoleSessions({ region: env.AWS_REGION ?? '', env }),
         sessionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'figgy-events-replication',
       }),
     }),

@@ -4,7 +4,6 @@
  * Every other caller (tests, the CLI, a team's own clients) may do anything, as before.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
 import {
   assumeRoleRequest,
   authorizationRequest,
@@ -52,10 +51,11 @@ export class AccessDenied extends Error {
 export interface SandboxIamOptions {
   readonly roles?: readonly SandboxRole[];
   /**
-   * Aliases and the key each points to, by ARN: IAM authorizes a key, never its alias. Any
-   * other alias points to a key of its own, named after it.
+   * Key ARNs of AWS managed keys for Parameter Store (`alias/aws/ssm`), whose key policy lets
+   * every principal of the account use them through SSM. Keys the emulator reports with that
+   * alias are known without it.
    */
-  readonly keyAliases?: Readonly<Record<string, string>>;
+  readonly awsManagedKeys?: readonly string[];
 }
 
 /** The caller on whose behalf a service (SSM) is using KMS right now, if any. */
@@ -64,13 +64,9 @@ interface OnBehalf {
   readonly viaService: string | undefined;
 }
 
-const ALIAS_ARN = /^(arn:[\w-]+:kms:([^:]+):(\d{12})):(alias\/.+)$/;
 // Each account's AWS managed key for Parameter Store: its fixed key policy lets every principal
 // of the account use it through SSM, so no identity policy needs to grant it.
 const AWS_MANAGED_SSM_ALIAS = 'alias/aws/ssm';
-// The AWS managed SSM keys named so far (key ARN → region): an alias's key is derived from the
-// alias's ARN alone, so every SandboxIam agrees on it.
-const managedKeys = new Map<string, string>();
 
 /**
  * The sandbox's IAM: roles by ARN, the key policies, and the checks the emulator, the DynamoDB
@@ -82,12 +78,12 @@ const managedKeys = new Map<string, string>();
  */
 export class SandboxIam {
   private readonly roles = new Map<string, SandboxRole>();
-  private readonly aliases: Readonly<Record<string, string>>;
+  private readonly awsManagedKeys: Set<string>;
   private readonly onBehalf = new AsyncLocalStorage<OnBehalf>();
 
   constructor(options: SandboxIamOptions = {}) {
     for (const role of options.roles ?? []) this.addRole(role);
-    this.aliases = options.keyAliases ?? {};
+    this.awsManagedKeys = new Set(options.awsManagedKeys ?? []);
   }
 
   /** Holds the role's sessions to its policies from now on. */
@@ -156,16 +152,19 @@ export class SandboxIam {
    * A key use by the KMS emulator: authorized for the caller `onBehalfOf` names (none: the
    * sandbox itself, e.g. a snapshot, which is not held to IAM).
    *
-   * @param keyArn the key or alias ARN the use names; an alias is authorized as its key.
+   * @param use the key's ARN (IAM authorizes a key, never the alias it was named by) and the
+   *   aliases pointing at it.
    */
-  checkKeyUse(use: Pick<KeyUse, 'action' | 'keyArn' | 'encryptionContext'>): void {
+  checkKeyUse(use: Pick<KeyUse, 'action' | 'keyArn' | 'encryptionContext'> & { readonly aliases?: readonly string[] }): void {
     const current = this.onBehalf.getStore();
     if (!current) return;
+    if (use.aliases?.includes(AWS_MANAGED_SSM_ALIAS)) this.awsManagedKeys.add(use.keyArn);
     this.check(current.identity, [
       kmsRequest({
-        ...use,
-        keyArn: this.keyArnOf(use.keyArn),
+        action: use.action,
+        keyArn: use.keyArn,
         callerAccount: current.identity.account,
+        ...(use.encryptionContext && { encryptionContext: use.encryptionContext }),
         ...(current.viaService !== undefined && { viaService: current.viaService }),
       }),
     ]);
@@ -178,21 +177,9 @@ export class SandboxIam {
       return { policy: trustPolicy ?? { Statement: [] }, role: 'required' };
     }
     if (needed.action.toLowerCase().startsWith('kms:')) {
-      return { policy: keyPolicy(needed.resource, managedKeys.get(needed.resource)), role: 'required' };
+      const managedIn = this.awsManagedKeys.has(needed.resource) ? needed.resource.split(':')[3] : undefined;
+      return { policy: keyPolicy(needed.resource, managedIn), role: 'required' };
     }
     return {};
-  }
-
-  /** The key an ARN names: itself, or the key its alias points to. */
-  keyArnOf(arn: string): string {
-    const alias = ALIAS_ARN.exec(arn);
-    if (!alias) return arn;
-    const configured = this.aliases[arn];
-    if (configured !== undefined) return configured;
-    const [, place, region, , name] = alias as unknown as [string, string, string, string, string];
-    const hex = createHash('sha256').update(arn).digest('hex');
-    const keyArn = `${place}:key/${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-    if (name === AWS_MANAGED_SSM_ALIAS) managedKeys.set(keyArn, region);
-    return keyArn;
   }
 }

@@ -36,12 +36,20 @@ export function validationErrors(failures: readonly string[]): AwsError {
 }
 
 /**
- * One broken constraint in AWS's words, for {@link validationErrors}.
+ * Stands for the value of a member the API model marks sensitive (a parameter's Value, KMS
+ * plaintext): AWS leaves it out of the message, "Value at 'value' failed to satisfy ...".
+ */
+export const SENSITIVE: unique symbol = Symbol('sensitive');
+
+/**
+ * One broken constraint in AWS's words, for {@link validationErrors}. AWS ends these without
+ * a period (as SSM's answers quoted in public bug reports show), where moto adds one.
  *
  * @example
  * constraintFailure('parameterFilters.1.member.key', 'Colour', 'Member must satisfy regular expression pattern: ...');
  */
 export function constraintFailure(member: string, value: unknown, constraint: string): string {
+  if (value === SENSITIVE) return `Value at '${member}' failed to satisfy constraint: ${constraint}`;
   const shown = value === undefined ? 'null' : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
   return `Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`;
 }

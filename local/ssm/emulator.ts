@@ -8,7 +8,7 @@ import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
 import { FaultInjector } from './faults.ts';
-import { EmulatedKms, keyArnIn, kmsCall } from './kms.ts';
+import { EmulatedKms, KEY_ID_FORMS, kmsCall } from './kms.ts';
 import { Principals } from './principals.ts';
 import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
@@ -16,7 +16,7 @@ import { parameterArn, parseReference } from './parameter-names.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { isWriteOperation, ssmCall } from './ssm-operations.ts';
 import { stsCall } from './sts.ts';
-import type { CloudTrailDetail, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
+import type { CloudTrailDetail, FaultOptions, KeyIdForm, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
 
 const DEFAULT_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'us-east-1';
@@ -59,6 +59,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   }
   for (const roleArn of options.roles ?? []) principals.addRole(roleArn);
   const faults = new FaultInjector(options);
+  let keyIdForm = checkedKeyIdForm(options) ?? 'as-written';
   const listeners = new Set<WriteListener>();
   const counts = new Map<string, number>();
 
@@ -81,7 +82,9 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       if (!iam) return kmsCall(kms, call.operation, input, caller);
       // Encrypt and Decrypt are authorized where the key is used; any other call up front.
       if (call.operation !== 'Encrypt' && call.operation !== 'Decrypt' && typeof input.KeyId === 'string') {
-        asAwsError(() => iam.onBehalfOf(caller, undefined, () => iam.checkKeyUse({ action: `kms:${call.operation}`, keyArn: keyArnIn(input.KeyId as string, caller), encryptionContext: {} })));
+        const key = kms.key(input.KeyId, caller);
+        const use = { action: `kms:${call.operation}`, keyArn: key.arn, aliases: key.aliases };
+        asAwsError(() => iam.onBehalfOf(caller, undefined, () => iam.checkKeyUse(use)));
       }
       return asAwsError(() => iam.onBehalfOf(caller, undefined, () => kmsCall(kms, call.operation, input, caller)));
     }
@@ -112,7 +115,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       );
     };
 
-    const fault = faults.check(call.operation, write ? 'write' : 'read', caller);
+    const fault = faults.check(call.operation, caller);
     if (fault) {
       record(null, { error: fault });
       throw fault;
@@ -122,7 +125,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       input = call.readInput();
       const request = input;
       const scope = { account: caller.account, region: caller.region, userArn: callerArn(caller), now };
-      const answer = () => ssmCall(stores.at(caller), call.operation, request, scope) as RequestInput;
+      const visible = { own: stores.at(caller), public: stores.publicIn(caller.region) };
+      const answer = () => ssmCall(visible, call.operation, request, scope, { keyIdForm }) as RequestInput;
       const output = iam
         ? asAwsError(() => {
             iam.check(caller, ssmRequests(call.operation, request, caller, (name) => parameterArn(parseReference(name).name, caller)));
@@ -154,7 +158,11 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    setFaults: (changes) => faults.set(changes),
+    setFaults: (changes) => {
+      const form = checkedKeyIdForm(changes);
+      faults.set(changes);
+      keyIdForm = form ?? keyIdForm;
+    },
     snapshot: (where = {}) => stores.at({ account: where.account ?? account, region: where.region ?? region }).snapshot(),
     addAccessKey: (accessKeyId, keyAccount, roleName) => principals.addAccessKey(accessKeyId, keyAccount, roleName),
     principalOf: (accessKeyId) => principals.principalOf(accessKeyId),
@@ -178,6 +186,14 @@ function asAwsError<T>(work: () => T): T {
     if (error instanceof AccessDenied) throw new AwsError('AccessDeniedException', error.message);
     throw error;
   }
+}
+
+function checkedKeyIdForm(options: Partial<FaultOptions>): KeyIdForm | undefined {
+  const form = options.keyIdForm;
+  if (form !== undefined && !KEY_ID_FORMS.includes(form)) {
+    throw new RangeError(`keyIdForm must be one of ${KEY_ID_FORMS.join(', ')}, got ${String(form)}`);
+  }
+  return form;
 }
 
 function reportListenerError(detail: CloudTrailDetail, error: unknown): void {

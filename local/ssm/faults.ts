@@ -1,16 +1,52 @@
 /**
- * Throttling as SSM does it, on demand: a random fraction of calls, and per-operation token
- * buckets at AWS's default rates.
+ * Throttling as SSM does it, on demand: a random fraction of calls, and token buckets for the
+ * throughput quotas AWS documents for Parameter Store.
  */
 import { performance } from 'node:perf_hooks';
 import { AwsError } from './aws-error.ts';
 import type { FaultOptions, RateLimits, RegionAndAccount } from './types.ts';
 
-/** AWS's default Parameter Store throughput: GetParameter & co. 40 TPS, PutParameter 3 TPS. */
-export const DEFAULT_RATE_LIMITS: Required<RateLimits> = { read: 40, write: 3 };
+/**
+ * AWS's default Parameter Store throughput, from the Systems Manager quota table: 40
+ * transactions per second shared by GetParameter, GetParameters and GetParametersByPath, and
+ * 3 for PutParameter.
+ */
+export const DEFAULT_RATE_LIMITS: Required<Pick<RateLimits, 'read' | 'write'>> = { read: 40, write: 3 };
 
-/** Whether an operation counts against the read or the write limit. */
-export type OperationKind = keyof RateLimits;
+/** The quota (one token bucket per region and account) each SSM operation draws on. */
+export type Quota = keyof RateLimits;
+
+// What AWS's quota table for Systems Manager says, and so what each bucket models:
+// - "Max throughput": 40 TPS by default, *shared* by GetParameter, GetParameters and
+//   GetParametersByPath (higher throughput raises the first two together and the third on its
+//   own, which the emulator does not model): one bucket for the three, not one each.
+// - PutParameter: 3 TPS by default, a quota of its own.
+// - DescribeParameters, GetParameterHistory, DeleteParameter and DeleteParameters: the table
+//   gives them no throughput quota. SSM does throttle them (AWS's knowledge center shows
+//   DescribeParameters answering "Rate exceeded"), but at rates it does not document, so the
+//   emulator limits them only when a test names a rate; it does not invent a default.
+//   Before, the deletes drew on a 3 TPS bucket each, as if PutParameter's quota were theirs.
+const QUOTAS: Readonly<Record<string, Quota>> = {
+  GetParameter: 'read',
+  GetParameters: 'read',
+  GetParametersByPath: 'read',
+  PutParameter: 'write',
+  DescribeParameters: 'describe',
+  GetParameterHistory: 'history',
+  DeleteParameter: 'delete',
+  DeleteParameters: 'delete',
+};
+
+/**
+ * The quota an SSM operation counts against, or undefined for one that AWS documents none
+ * for and the emulator never throttles by rate (labels, tags).
+ *
+ * @example
+ * quotaOf('GetParametersByPath'); // 'read', the bucket GetParameter and GetParameters share
+ */
+export function quotaOf(operation: string): Quota | undefined {
+  return QUOTAS[operation];
+}
 
 /**
  * Decides, call by call, whether SSM throttles it.
@@ -20,13 +56,13 @@ export type OperationKind = keyof RateLimits;
  *
  * @example
  * const faults = new FaultInjector({ rateLimits: { write: 1 } });
- * faults.check('PutParameter', 'write', { region: 'eu-west-1', account: '123456789012' }); // undefined
- * faults.check('PutParameter', 'write', { region: 'eu-west-1', account: '123456789012' }); // ThrottlingException
+ * faults.check('PutParameter', { region: 'eu-west-1', account: '123456789012' }); // undefined
+ * faults.check('PutParameter', { region: 'eu-west-1', account: '123456789012' }); // ThrottlingException
  */
 export class FaultInjector {
   private throttleRate = 0;
   private throttleRegions: ReadonlySet<string> | undefined;
-  private limits: Required<RateLimits> | undefined;
+  private limits: RateLimits | undefined;
   private random: () => number = Math.random;
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -56,16 +92,19 @@ export class FaultInjector {
 
   /**
    * The ThrottlingException to answer `operation` in `place` with, or undefined to let it
-   * through. SSM's limits are per region and account, so each place has its own buckets.
+   * through. SSM's quotas are per region and account, so each place has its own buckets, and
+   * the operations that share a quota share its bucket (see {@link quotaOf}).
    */
-  check(operation: string, kind: OperationKind, place: RegionAndAccount): AwsError | undefined {
+  check(operation: string, place: RegionAndAccount): AwsError | undefined {
     const throttles = this.throttleRegions === undefined || this.throttleRegions.has(place.region);
     if (throttles && this.throttleRate > 0 && this.random() < this.throttleRate) return throttled();
-    if (!this.limits) return undefined;
-    const key = `${place.region}/${place.account}/${operation}`;
+    const quota = quotaOf(operation);
+    const rate = quota === undefined ? undefined : this.limits?.[quota];
+    if (rate === undefined) return undefined;
+    const key = `${place.region}/${place.account}/${quota}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.limits[kind], this.now());
+      bucket = new TokenBucket(rate, this.now());
       this.buckets.set(key, bucket);
     }
     return bucket.take(this.now()) ? undefined : throttled();
@@ -106,15 +145,13 @@ class TokenBucket {
   }
 }
 
-function rateLimitsFrom(option: boolean | RateLimits): Required<RateLimits> | undefined {
+function rateLimitsFrom(option: boolean | RateLimits): RateLimits | undefined {
   if (option === false) return undefined;
-  const limits =
-    option === true
-      ? DEFAULT_RATE_LIMITS
-      : { read: option.read ?? DEFAULT_RATE_LIMITS.read, write: option.write ?? DEFAULT_RATE_LIMITS.write };
-  for (const [kind, rate] of Object.entries(limits)) {
-    if (!(rate > 0))
-      throw new RangeError(`rateLimits.${kind} must be a positive number of calls per second, got ${rate}`);
+  const limits: RateLimits = option === true ? DEFAULT_RATE_LIMITS : { ...DEFAULT_RATE_LIMITS, ...option };
+  for (const [quota, rate] of Object.entries(limits)) {
+    if (rate !== undefined && !(rate > 0)) {
+      throw new RangeError(`rateLimits.${quota} must be a positive number of calls per second, got ${rate}`);
+    }
   }
   return limits;
 }

@@ -4,11 +4,12 @@
 export { startSsmEmulator } from './emulator.ts';
 export { toEventBridgeEvent, HIDDEN_VALUE } from './cloudtrail.ts';
 export { seededRandom, DEFAULT_RATE_LIMITS } from './faults.ts';
-export { DEFAULT_SSM_KEY_ID } from './kms.ts';
+export { DEFAULT_SSM_KEY_ID, KEY_ID_FORMS } from './kms.ts';
 export type {
   CloudTrailDetail,
   CloudTrailUserIdentity,
   FaultOptions,
+  KeyIdForm,
   ParameterSnapshot,
   ParameterTier,
   Principal,

@@ -1,13 +1,31 @@
 /**
  * The KMS side of the emulator: SecureString encryption and the `TrentService` calls
- * (Decrypt, Encrypt) that restore needs for ciphertexts kept in the audit log.
+ * (Decrypt and Encrypt, which restore needs for ciphertexts kept in the audit log, and
+ * DescribeKey, which tells the forms of one key's id apart).
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { AwsError, validationError } from './aws-error.ts';
+import { AwsError, SENSITIVE, validationError } from './aws-error.ts';
 import { optionalString, requiredString, type RequestInput } from './request-members.ts';
+import type { KeyIdForm } from './types.ts';
 
 /** The key SSM uses when PutParameter names none: the account's AWS managed key. */
 export const DEFAULT_SSM_KEY_ID = 'alias/aws/ssm';
+
+/** Every {@link KeyIdForm}, e.g. to run one test in each. */
+export const KEY_ID_FORMS: readonly KeyIdForm[] = ['as-written', 'alias', 'key-id', 'arn'];
+
+/**
+ * `keyId` (as a PutParameter was given it) in the form `form` asks for.
+ *
+ * @example
+ * keyIdIn(kms, 'alias/aws/ssm', 'arn', scope); // 'arn:aws:kms:eu-west-1:123456789012:key/…'
+ */
+export function keyIdIn(kms: EmulatedKms, keyId: string, form: KeyIdForm, scope: KmsScope): string {
+  if (form === 'as-written') return keyId;
+  const key = kms.key(keyId, scope);
+  if (form === 'arn') return key.arn;
+  return form === 'alias' ? key.aliases[0] ?? key.keyId : key.keyId;
+}
 
 /** KMS encryption context: string pairs bound into a ciphertext, required again to decrypt. */
 export type EncryptionContext = Readonly<Record<string, string>>;
@@ -15,8 +33,10 @@ export type EncryptionContext = Readonly<Record<string, string>>;
 /** One use of a key, as IAM authorizes it. */
 export interface KeyUseRequest {
   readonly action: string;
-  /** The key or alias ARN the use names. */
+  /** The key's ARN. */
   readonly keyArn: string;
+  /** The aliases pointing at the key (`alias/aws/ssm` for the AWS managed key). */
+  readonly aliases: readonly string[];
   readonly encryptionContext: EncryptionContext;
 }
 
@@ -30,6 +50,18 @@ export interface KmsScope {
 export interface KeyLocation extends KmsScope {
   /** `alias/NAME` or `key/ID`. */
   readonly reference: string;
+}
+
+/** One KMS key and every name it goes by, as DescribeKey identifies it. */
+export interface KmsKey {
+  /** The key id, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab`. */
+  readonly keyId: string;
+  /** `arn:aws:kms:<region>:<account>:key/<key id>`. */
+  readonly arn: string;
+  /** The aliases pointing at the key, `alias/NAME`; none for a key only ever named by id. */
+  readonly aliases: readonly string[];
+  readonly region: string;
+  readonly account: string;
 }
 
 // Blob layout: magic | format | key ARN length (u16) | key ARN | iv | tag | data.
@@ -50,18 +82,22 @@ const MAX_KMS_PLAINTEXT_BYTES = 4096;
  *
  * Binding both means a ciphertext only decrypts with the context it was made with (SSM uses
  * `{PARAMETER_ARN: arn}`) and only as the key it names, which is what restore depends on.
- * Every key id names a key, created on first use like SSM's `alias/aws/ssm`; the same name in
- * two regions or accounts is two keys, and a key is used only in its own region and account
- * (key policies that would share one across accounts are not modelled).
+ * Every key id and alias names a key, created on first use like SSM's `alias/aws/ssm`: an
+ * alias points at a key of its own, whose id is derived from the alias ARN and the secret (so
+ * it is the same across restarts with one `masterKey`). The same name in two regions or
+ * accounts is two keys, and a key is used only in its own region and account (key policies
+ * that would share one across accounts are not modelled).
  *
  * @example
  * const kms = new EmulatedKms();
  * const scope = { account: '123456789012', region: 'eu-west-1' };
- * const blob = kms.encrypt(keyArnIn('alias/aws/ssm', scope), Buffer.from('s3cret'), { PARAMETER_ARN: arn });
+ * const blob = kms.encrypt(kms.key('alias/aws/ssm', scope).arn, Buffer.from('s3cret'), { PARAMETER_ARN: arn });
  * kms.decrypt(blob, { PARAMETER_ARN: arn }, scope).plaintext.toString(); // 's3cret'
  */
 export class EmulatedKms {
-  private readonly key: Buffer;
+  private readonly secret: Buffer;
+  // Alias ARN to the ARN of the key it points at.
+  private readonly aliases = new Map<string, string>();
 
   /**
    * @param authorizeUse called before every use of a key, to refuse it (by throwing) as IAM
@@ -74,11 +110,33 @@ export class EmulatedKms {
     if (masterKey.length !== 32) {
       throw new RangeError(`masterKey must be 32 bytes for AES-256, got ${masterKey.length}`);
     }
-    this.key = Buffer.from(masterKey);
+    this.secret = Buffer.from(masterKey);
   }
 
   /**
-   * Encrypts under the key (or alias) ARN `keyArn` (see {@link keyArnIn}), bound to `context`.
+   * The key a key id names for a caller in `scope`, in any of the four forms KMS accepts: key
+   * id, key ARN, alias name (`alias/NAME`) or alias ARN. A name resolves in the caller's region
+   * and account, an ARN in its own.
+   *
+   * @example
+   * kms.key('alias/aws/ssm', scope).arn; // 'arn:aws:kms:eu-west-1:123456789012:key/…'
+   */
+  key(keyId: string, scope: KmsScope): KmsKey {
+    const named = keyArnIn(keyId, scope);
+    const location = keyLocation(named);
+    let arn = named;
+    if (location.reference.startsWith('alias/')) {
+      arn = this.aliases.get(named) ?? this.createAliasedKey(named, location);
+    }
+    const { region, account, reference } = keyLocation(arn);
+    const aliases = [...this.aliases]
+      .filter(([, target]) => target === arn)
+      .map(([aliasArn]) => keyLocation(aliasArn).reference);
+    return { keyId: reference.slice('key/'.length), arn, aliases, region, account };
+  }
+
+  /**
+   * Encrypts under the key ARN `keyArn` (see {@link EmulatedKms.key}), bound to `context`.
    * `action` is the KMS action authorized: SSM encrypts advanced parameters with a data key.
    */
   encrypt(
@@ -87,7 +145,8 @@ export class EmulatedKms {
     context: EncryptionContext,
     action: 'kms:Encrypt' | 'kms:GenerateDataKey' = 'kms:Encrypt',
   ): Buffer {
-    this.authorizeUse({ action, keyArn, encryptionContext: context });
+    const key = this.key(keyArn, keyLocation(keyArn));
+    this.authorizeUse({ action, keyArn: key.arn, aliases: key.aliases, encryptionContext: context });
     const reference = Buffer.from(keyArn, 'utf8');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keyOf(keyArn), iv);
@@ -122,8 +181,10 @@ export class EmulatedKms {
       throw invalidCiphertext(`its key is a key of ${location.region}, not of ${scope.region}, where it was sent`);
     }
     if (location.account !== scope.account) throw keyAccessDenied('kms:Decrypt', keyArn, scope);
-    this.authorizeUse({ action: 'kms:Decrypt', keyArn, encryptionContext: context });
-    if (expectedKeyId !== undefined && keyArnIn(expectedKeyId, scope) !== keyArn) {
+    // A blob made before aliases pointed at keys names the alias: it is still that alias's key.
+    const key = this.key(keyArn, scope);
+    this.authorizeUse({ action: 'kms:Decrypt', keyArn: key.arn, aliases: key.aliases, encryptionContext: context });
+    if (expectedKeyId !== undefined && this.key(expectedKeyId, scope).arn !== key.arn) {
       throw new AwsError(
         'IncorrectKeyException',
         `The key ID in the request (${expectedKeyId}) does not identify the KMS key that encrypted the ciphertext.`,
@@ -134,7 +195,7 @@ export class EmulatedKms {
       decipher.setAAD(authenticatedData(parts.reference, context));
       decipher.setAuthTag(parts.tag);
       const plaintext = Buffer.concat([decipher.update(parts.data), decipher.final()]);
-      return { keyArn, plaintext };
+      return { keyArn: key.arn, plaintext };
     } catch {
       throw invalidCiphertext('the encryption context or key does not match the one used to encrypt');
     }
@@ -142,7 +203,16 @@ export class EmulatedKms {
 
   // One secret stands for every key; deriving per ARN makes each key's material its own.
   private keyOf(keyArn: string): Buffer {
-    return createHmac('sha256', this.key).update(keyArn).digest();
+    return createHmac('sha256', this.secret).update(keyArn).digest();
+  }
+
+  // The key id has the shape of KMS's (a UUID), taken from the secret so restarts agree.
+  private createAliasedKey(aliasArn: string, location: KeyLocation): string {
+    const hex = createHmac('sha256', this.secret).update(`key of ${aliasArn}`).digest('hex');
+    const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const arn = `arn:aws:kms:${location.region}:${location.account}:key/${keyId}`;
+    this.aliases.set(aliasArn, arn);
+    return arn;
   }
 }
 
@@ -196,8 +266,6 @@ export function kmsCall(kms: EmulatedKms, operation: string, input: RequestInput
       const keyId = optionalString(input, 'KeyId');
       requireSymmetric(input.EncryptionAlgorithm);
       const result = kms.decrypt(blob, contextMember(input.EncryptionContext), scope, keyId);
-      // Real KMS resolves an alias to its key's ARN; the emulator has no key behind an alias,
-      // so it answers with the alias ARN instead.
       return {
         KeyId: result.keyArn,
         Plaintext: result.plaintext.toString('base64'),
@@ -210,27 +278,59 @@ export function kmsCall(kms: EmulatedKms, operation: string, input: RequestInput
       if (plaintext.length < 1 || plaintext.length > MAX_KMS_PLAINTEXT_BYTES) {
         throw validationError(
           'plaintext',
-          '[hidden]',
+          SENSITIVE,
           `Member must have length between 1 and ${MAX_KMS_PLAINTEXT_BYTES}`,
         );
       }
       requireSymmetric(input.EncryptionAlgorithm);
-      const arn = keyArnIn(keyId, scope);
-      const location = keyLocation(arn);
-      if (location.region !== scope.region) {
-        throw new AwsError('NotFoundException', `Key '${arn}' does not exist in ${scope.region}; KMS keys are regional.`);
-      }
-      if (location.account !== scope.account) throw keyAccessDenied('kms:Encrypt', arn, scope);
-      const blob = kms.encrypt(arn, plaintext, contextMember(input.EncryptionContext));
+      const key = usableKey(kms, keyId, scope, 'kms:Encrypt');
+      const blob = kms.encrypt(key.arn, plaintext, contextMember(input.EncryptionContext));
       return {
         CiphertextBlob: blob.toString('base64'),
-        KeyId: arn,
+        KeyId: key.arn,
         EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       };
+    }
+    case 'DescribeKey': {
+      const key = usableKey(kms, requiredString(input, 'KeyId'), scope, 'kms:DescribeKey');
+      return { KeyMetadata: keyMetadata(key) };
     }
     default:
       throw new AwsError('UnknownOperationException', `The emulator does not implement KMS ${operation}.`);
   }
+}
+
+// A key of another region is not found there; one of another account needs its key policy.
+function usableKey(kms: EmulatedKms, keyId: string, scope: KmsScope, action: string): KmsKey {
+  const named = keyArnIn(keyId, scope);
+  const location = keyLocation(named);
+  if (location.region !== scope.region) {
+    throw new AwsError('NotFoundException', `Key '${named}' does not exist in ${scope.region}; KMS keys are regional.`);
+  }
+  if (location.account !== scope.account) throw keyAccessDenied(action, named, scope);
+  return kms.key(keyId, scope);
+}
+
+// KeyMetadata as DescribeKey answers it for an enabled symmetric key; keys under alias/aws/
+// are AWS managed keys, the others customer managed.
+function keyMetadata(key: KmsKey): object {
+  const awsManaged = key.aliases.some((alias) => alias.startsWith('alias/aws/'));
+  return {
+    AWSAccountId: key.account,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: 0,
+    Enabled: true,
+    Description: awsManaged ? 'Default key that protects my SSM parameters when no other key is defined' : '',
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyState: 'Enabled',
+    Origin: 'AWS_KMS',
+    KeyManager: awsManaged ? 'AWS' : 'CUSTOMER',
+    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+    KeySpec: 'SYMMETRIC_DEFAULT',
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+  };
 }
 
 function splitBlob(bytes: Buffer): { reference: Buffer; iv: Buffer; tag: Buffer; data: Buffer } {

@@ -44,6 +44,17 @@ const KEYS: Readonly<Record<FilteringOperation, readonly string[]>> = {
   DescribeParameters: ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType', 'tag'],
   GetParametersByPath: ['Type', 'KeyId', 'Label'],
 };
+// SSM's refusals list fewer keys and options than it accepts (DataType, tag and Label are
+// missing, and Name's Contains): the texts are SSM's, the rules its API reference's.
+const KEYS_SAID: Readonly<Record<FilteringOperation, string>> = {
+  DescribeParameters: '[Path, Name, Type, KeyId, Tier]',
+  GetParametersByPath: '[Type, KeyId]',
+};
+const PATH_REQUIREMENTS =
+  `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/". ` +
+  `It can't be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following ` +
+  'symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, ' +
+  'must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.';
 
 /**
  * Compiles `ParameterFilters` (`{Key, Option?, Values?}`) as `operation` reads them.
@@ -69,7 +80,7 @@ export function compileParameterFilters(
     if (!KEYS[operation].includes(kind)) {
       throw new AwsError(
         'InvalidFilterKey',
-        `The following filter key is not valid: ${key}. Valid filter keys include: [${KEYS[operation].join(', ')}].`,
+        `The following filter key is not valid: ${key}. Valid filter keys include: ${KEYS_SAID[operation]}.`,
       );
     }
     if (seen.has(key)) {
@@ -84,7 +95,7 @@ export function compileParameterFilters(
     if (!options.includes(option)) {
       throw new AwsError(
         'InvalidFilterOption',
-        `The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`,
+        `The following filter option is not valid: ${option}. Valid options include: ${optionsSaid(kind)}.`,
       );
     }
     const values = filter.Values as string[] | undefined;
@@ -141,8 +152,8 @@ export function compileLegacyFilters(filters: readonly RequestInput[]): Paramete
  * @throws AwsError `ValidationException` when the path is not a fully qualified hierarchy.
  */
 export function pathSelection(path: string, recursive: boolean): ParameterSelection {
-  const problem = pathProblem(path);
-  if (problem !== undefined) throw new AwsError('ValidationException', `The parameter path ${path} ${problem}.`);
+  const refusal = pathRefusal(path);
+  if (refusal) throw refusal;
   const normalized = normalizePath(path);
   return { prefix: pathPrefix(normalized), matches: ({ key }) => isUnderPath(key, normalized, recursive) };
 }
@@ -160,6 +171,11 @@ export function intersect(a: ParameterSelection, b: ParameterSelection): Paramet
     ...(labels !== undefined && { labels }),
     matches: (parameter) => a.matches(parameter) && b.matches(parameter),
   };
+}
+
+function optionsSaid(kind: string): string {
+  if (kind === 'Path') return '[Recursive, OneLevel]';
+  return kind === 'Label' ? '[Equals]' : '[BeginsWith, Equals]';
 }
 
 function optionsFor(kind: string, operation: FilteringOperation): readonly string[] {
@@ -193,11 +209,12 @@ function compile(kind: string, key: string, values: readonly string[], option: s
         if (/^\/?(aws|ssm)/i.test(value)) {
           throw new AwsError(
             'ValidationException',
-            `Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). The Path filter value ${value} is.`,
+            `Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). ` +
+              'When using global parameters, please specify within a global namespace.',
           );
         }
-        const problem = pathProblem(value);
-        if (problem !== undefined) throw new AwsError('InvalidFilterValue', `The Path filter value ${value} ${problem}.`);
+        const refusal = pathRefusal(value);
+        if (refusal) throw refusal;
       }
       const paths = values.map(normalizePath);
       return {
@@ -206,10 +223,10 @@ function compile(kind: string, key: string, values: readonly string[], option: s
       };
     }
     case 'Type':
-      if (option === 'Equals') checkEnum(key, values, PARAMETER_TYPES);
+      if (option === 'Equals') checkEnum(values, PARAMETER_TYPES);
       return { predicate: (parameter) => textIs(latest(parameter).type) };
     case 'Tier':
-      if (option === 'Equals') checkEnum(key, values, TIERS);
+      if (option === 'Equals') checkEnum(values, TIERS);
       return { predicate: (parameter) => textIs(latest(parameter).tier) };
     case 'DataType':
       return { predicate: (parameter) => textIs(latest(parameter).dataType) };
@@ -245,12 +262,12 @@ function tagFilter(tagKey: string, values: readonly string[] | undefined, option
   };
 }
 
-function checkEnum(key: string, values: readonly string[], allowed: readonly string[]): void {
+function checkEnum(values: readonly string[], allowed: readonly string[]): void {
   const invalid = values.find((value) => !allowed.includes(value));
   if (invalid !== undefined) {
     throw new AwsError(
       'InvalidFilterValue',
-      `The following filter value is not valid: ${invalid}. Valid values for filter key ${key} include: [${allowed.join(', ')}].`,
+      `The following filter value is not valid: ${invalid}. Valid values include: [${allowed.join(', ')}].`,
     );
   }
 }
@@ -303,13 +320,18 @@ function valuesFailures(values: unknown, member: string): string[] {
   return failures;
 }
 
-// What makes a path no hierarchy SSM could hold, or undefined for a good one.
-function pathProblem(path: string): string | undefined {
-  if (!path.startsWith('/')) return 'must be fully qualified: start it with "/"';
-  if (!PATH_CHARACTERS.test(path)) return 'can include only a-z, A-Z, 0-9, "_", ".", "-" and "/"';
-  if (path.includes('//')) return 'has an empty level ("//")';
+// SSM's refusal of a path no hierarchy could have, or undefined for a good one.
+function pathRefusal(path: string): AwsError | undefined {
+  if (!path.startsWith('/') || !PATH_CHARACTERS.test(path) || path.includes('//')) {
+    return new AwsError('ValidationException', PATH_REQUIREMENTS);
+  }
   const levels = normalizePath(path).split('/').length - 1;
-  if (levels > MAX_PATH_LEVELS) return `has ${levels} levels; a hierarchy can have at most ${MAX_PATH_LEVELS}`;
+  if (levels > MAX_PATH_LEVELS) {
+    return new AwsError(
+      'ValidationException',
+      `The parameter path ${path} has ${levels} levels; a hierarchy can have at most ${MAX_PATH_LEVELS}.`,
+    );
+  }
   return undefined;
 }
 

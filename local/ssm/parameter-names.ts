@@ -23,12 +23,15 @@ const MAX_NAME_LENGTH = 2048;
 const MAX_HIERARCHY_LEVELS = 15;
 const NAME_CHARACTERS = /^[a-zA-Z0-9_.\-/]+$/;
 const PARAMETER_ARN = /^arn:aws[\w-]*:ssm:[^:]*:[^:]*:parameter\/(.*)$/;
+const NAME_REQUIREMENTS =
+  `Parameter name: can't be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of ` +
+  'sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
 
 /**
  * Checks a name PutParameter would accept.
  *
- * @throws AwsError `ValidationException` naming the broken rule, or
- *   `HierarchyLevelLimitExceededException` beyond 15 levels.
+ * @throws AwsError `ValidationException` in SSM's words, `AccessDeniedException` for a path
+ *   under the reserved `/aws`, or `HierarchyLevelLimitExceededException` beyond 15 levels.
  */
 export function validateParameterName(name: string): void {
   if (name.length < 1) throw validationError('name', name, 'Member must have length greater than or equal to 1');
@@ -39,31 +42,21 @@ export function validateParameterName(name: string): void {
       `Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
     );
   }
-  if (!NAME_CHARACTERS.test(name)) {
-    throw new AwsError(
-      'ValidationException',
-      `Parameter name ${name} contains characters SSM does not allow: use only a-z, A-Z, 0-9, "_", ".", "-" and "/".`,
-    );
+  // The texts are SSM's own (as moto records them); SSM words every name rule one way.
+  const reserved = /^\/?(aws|ssm)/i.test(name);
+  const isPath = name.split('/').length > 2;
+  if (reserved && isPath && /^\/aws/i.test(name)) {
+    throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
   }
-  if (name.includes('/') && !name.startsWith('/')) {
-    throw new AwsError(
-      'ValidationException',
-      `Parameter name ${name} must be a fully qualified name: start it with "/".`,
-    );
+  if (reserved && !isPath) {
+    throw new AwsError('ValidationException', `Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive).`);
   }
   const segments = name.split('/').slice(1);
-  if (name.includes('/') && segments.some((segment) => segment === '')) {
-    throw new AwsError(
-      'ValidationException',
-      `Parameter name ${name} has an empty path segment: remove "//" or the trailing "/".`,
-    );
-  }
-  if (/^\/?(aws|ssm)/i.test(name)) {
-    throw new AwsError(
-      'ValidationException',
-      `Parameter name ${name} can't be prefixed with "aws" or "ssm" (case-insensitive).`,
-    );
-  }
+  const malformed =
+    !NAME_CHARACTERS.test(name) ||
+    (name.includes('/') && !name.startsWith('/')) ||
+    (name.includes('/') && segments.some((segment) => segment === ''));
+  if (reserved || malformed) throw new AwsError('ValidationException', NAME_REQUIREMENTS);
   if (segments.length > MAX_HIERARCHY_LEVELS) {
     throw new AwsError(
       'HierarchyLevelLimitExceededException',

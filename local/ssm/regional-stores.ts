@@ -3,6 +3,7 @@
  * is visible from another.
  */
 import type { EmulatedKms } from './kms.ts';
+import { publicParameters } from './public-parameters.ts';
 import { EmulatedParameterStore } from './store.ts';
 import type { RegionAndAccount } from './types.ts';
 
@@ -16,6 +17,7 @@ import type { RegionAndAccount } from './types.ts';
  */
 export class RegionalStores {
   private readonly stores = new Map<string, EmulatedParameterStore>();
+  private readonly publicStores = new Map<string, EmulatedParameterStore>();
 
   constructor(private readonly kms: EmulatedKms) {}
 
@@ -30,7 +32,17 @@ export class RegionalStores {
     return store;
   }
 
-  /** Forgets every parameter of every region and account. */
+  /** AWS's public parameters (`/aws/service/...`) as read in `region`; nobody writes them. */
+  publicIn(region: string): EmulatedParameterStore {
+    let store = this.publicStores.get(region);
+    if (!store) {
+      store = publicParameters(region);
+      this.publicStores.set(region, store);
+    }
+    return store;
+  }
+
+  /** Forgets every parameter of every region and account; AWS's public ones stay. */
   clear(): void {
     this.stores.clear();
   }

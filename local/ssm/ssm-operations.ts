@@ -12,6 +12,7 @@ import {
   type ParameterSelection,
 } from './parameter-filters.ts';
 import { parameterArn } from './parameter-names.ts';
+import { isPublicName } from './public-parameters.ts';
 import {
   integerInRange,
   optionalBoolean,
@@ -22,6 +23,7 @@ import {
   type RequestInput,
 } from './request-members.ts';
 import { readTagKeys, readTags } from './tags.ts';
+import type { KeyIdForm } from './types.ts';
 import {
   labelsOf,
   latest,
@@ -50,6 +52,18 @@ export const SSM_OPERATIONS = [
   'ListTagsForResource',
 ] as const;
 
+/** The parameters a call can see: the caller's region's and account's, and AWS's public ones. */
+export interface VisibleParameters {
+  readonly own: EmulatedParameterStore;
+  /** `/aws/service/...`, read-only; reads of such names answer from here. */
+  readonly public: EmulatedParameterStore;
+}
+
+/** How the emulator words answers that SSM could word more than one way. */
+export interface AnswerForms {
+  readonly keyIdForm: KeyIdForm;
+}
+
 /** True for the calls CloudTrail records as writes (and that the event bus reacts to). */
 export function isWriteOperation(operation: string): operation is SsmEventName {
   return (SSM_EVENT_NAMES as readonly string[]).includes(operation);
@@ -60,29 +74,39 @@ export function isWriteOperation(operation: string): operation is SsmEventName {
  *
  * @throws AwsError the SSM error the call deserves, e.g. `ParameterNotFound`.
  * @example
- * ssmCall(store, 'GetParameter', { Name: '/app/db', WithDecryption: true }, scope);
+ * ssmCall({ own, public: publicParameters(region) }, 'GetParameter', { Name: '/app/db' }, scope);
  */
 export function ssmCall(
-  store: EmulatedParameterStore,
+  visible: VisibleParameters,
   operation: string,
   input: RequestInput,
   scope: CallScope,
+  forms: AnswerForms = { keyIdForm: 'as-written' },
 ): object {
+  const store = visible.own;
+  // Reads of AWS's public names answer from its catalogue, with ARNs of no account; every
+  // write names the caller's own store, where no /aws/ name can exist (PutParameter refuses).
+  const readFrom = (name: string) =>
+    isPublicName(name) ? { store: visible.public, scope: { ...scope, account: '' } } : { store, scope };
   switch (operation) {
     case 'PutParameter':
       return putParameter(store, input, scope);
     case 'GetParameter': {
-      const resolved = store.resolve(requiredString(input, 'Name'));
-      return { Parameter: wireParameter(store, resolved, scope, optionalBoolean(input, 'WithDecryption') ?? false) };
+      const source = readFrom(requiredString(input, 'Name'));
+      const resolved = source.store.resolve(requiredString(input, 'Name'));
+      const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+      return { Parameter: wireParameter(source.store, resolved, source.scope, decrypt) };
     }
     case 'GetParameters':
-      return getParameters(store, input, scope);
-    case 'GetParametersByPath':
-      return getParametersByPath(store, input, scope);
+      return getParameters(readFrom, input);
+    case 'GetParametersByPath': {
+      const source = readFrom(requiredString(input, 'Path'));
+      return getParametersByPath(source.store, input, source.scope);
+    }
     case 'DescribeParameters':
-      return describeParameters(store, input, scope);
+      return describeParameters(store, input, scope, forms);
     case 'GetParameterHistory':
-      return getParameterHistory(store, input);
+      return getParameterHistory(readFrom(requiredString(input, 'Name')).store, input, forms);
     case 'DeleteParameter': {
       const name = requiredString(input, 'Name');
       if (store.delete(name) === undefined) throw parameterNotFound(name);
@@ -94,17 +118,13 @@ export function ssmCall(
       return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
     }
     case 'LabelParameterVersion': {
-      const result = store.label(
-        requiredString(input, 'Name'),
-        optionalVersion(input),
-        stringList(input, 'Labels', 1, 10),
-      );
+      const result = store.label(requiredString(input, 'Name'), optionalVersion(input), labelList(input));
       return { InvalidLabels: result.invalidLabels, ParameterVersion: result.version };
     }
     case 'UnlabelParameterVersion': {
       const version = optionalVersion(input);
       if (version === undefined) throw validationError('parameterVersion', undefined, 'Member must not be null');
-      const result = store.unlabel(requiredString(input, 'Name'), version, stringList(input, 'Labels', 1, 10));
+      const result = store.unlabel(requiredString(input, 'Name'), version, labelList(input));
       return { RemovedLabels: result.removedLabels, InvalidLabels: result.invalidLabels };
     }
     case 'AddTagsToResource':
@@ -151,11 +171,15 @@ function putParameter(store: EmulatedParameterStore, input: RequestInput, scope:
   return { Version: result.version, Tier: result.tier };
 }
 
-function getParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+function getParameters(
+  readFrom: (name: string) => { store: EmulatedParameterStore; scope: CallScope },
+  input: RequestInput,
+): object {
   const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
   const parameters: object[] = [];
   const invalid: string[] = [];
   for (const reference of unique(stringList(input, 'Names', 1, 10))) {
+    const { store, scope } = readFrom(reference);
     try {
       parameters.push(wireParameter(store, store.resolve(reference), scope, decrypt));
     } catch (error) {
@@ -187,24 +211,32 @@ function getParametersByPath(store: EmulatedParameterStore, input: RequestInput,
   };
 }
 
-function describeParameters(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
+function describeParameters(
+  store: EmulatedParameterStore,
+  input: RequestInput,
+  scope: CallScope,
+  forms: AnswerForms,
+): object {
   const legacy = optionalObjectList(input, 'Filters');
   const filters = optionalObjectList(input, 'ParameterFilters');
   if (legacy && filters) {
     throw new AwsError(
       'ValidationException',
-      'You can use either Filters or ParameterFilters in a single request, but not both.',
+      'You can use either Filters or ParameterFilters in a single request.',
     );
   }
   const selection = legacy ? compileLegacyFilters(legacy) : compileParameterFilters(filters, 'DescribeParameters');
   const page = pageOf(store, selection, input, 50, 10);
   return {
-    Parameters: page.items.map((parameter) => parameterMetadata(parameter, scope)),
+    Parameters: page.items.map((parameter) => ({
+      ...versionMetadata(store, parameter, latest(parameter), forms),
+      ARN: parameterArn(parameter.name, scope),
+    })),
     ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
   };
 }
 
-function getParameterHistory(store: EmulatedParameterStore, input: RequestInput): object {
+function getParameterHistory(store: EmulatedParameterStore, input: RequestInput, forms: AnswerForms): object {
   const name = requiredString(input, 'Name');
   const parameter = store.find(name);
   if (!parameter) throw parameterNotFound(name);
@@ -216,12 +248,26 @@ function getParameterHistory(store: EmulatedParameterStore, input: RequestInput)
   const versions = remaining.slice(0, limit);
   return {
     Parameters: versions.map((version) => ({
-      ...versionMetadata(parameter, version),
+      ...versionMetadata(store, parameter, version, forms),
       Value: store.valueOf(version, decrypt),
       Labels: labelsOf(parameter, version.version),
     })),
     ...(remaining.length > limit && { NextToken: encodeToken(versions[versions.length - 1].version) }),
   };
+}
+
+// The model bounds each label to 1..100 characters: a longer one fails the call rather than
+// coming back in InvalidLabels, which is for labels of a valid length SSM will not attach.
+function labelList(input: RequestInput): string[] {
+  const labels = stringList(input, 'Labels', 1, 10);
+  if (labels.some((label) => label.length < 1 || label.length > 100)) {
+    throw validationError(
+      'labels',
+      labels,
+      'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]',
+    );
+  }
+  return labels;
 }
 
 // PSParameterVersion is a long; the SDK sends it as a JSON number.
@@ -284,15 +330,17 @@ function wireParameter(
   };
 }
 
-function parameterMetadata(parameter: StoredParameter, scope: CallScope): object {
-  return { ...versionMetadata(parameter, latest(parameter)), ARN: parameterArn(parameter.name, scope) };
-}
-
-function versionMetadata(parameter: StoredParameter, version: StoredVersion): object {
+function versionMetadata(
+  store: EmulatedParameterStore,
+  parameter: StoredParameter,
+  version: StoredVersion,
+  forms: AnswerForms,
+): object {
+  const keyId = store.keyIdOf(version, forms.keyIdForm);
   return {
     Name: parameter.name,
     Type: version.type,
-    ...(version.keyId !== undefined && { KeyId: version.keyId }),
+    ...(keyId !== undefined && { KeyId: keyId }),
     LastModifiedDate: epochSeconds(version.lastModifiedDate),
     LastModifiedUser: version.lastModifiedUser,
     ...(version.description !== undefined && { Description: version.description }),

@@ -3,12 +3,12 @@
  * in memory and free of any wire format.
  */
 import { PARAMETER_TYPES, type ParameterType } from '../../shared/parameters.ts';
-import { AwsError, validationError } from './aws-error.ts';
-import { DEFAULT_SSM_KEY_ID, keyArnIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
+import { AwsError, SENSITIVE, validationError } from './aws-error.ts';
+import { DEFAULT_SSM_KEY_ID, keyArnIn, keyIdIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
 import { isValidLabel } from './labels.ts';
 import { tagMap, type Tag } from './tags.ts';
 import { parameterArn, parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
-import type { ParameterSnapshot, ParameterTier } from './types.ts';
+import type { KeyIdForm, ParameterSnapshot, ParameterTier } from './types.ts';
 
 /** The tier a version is stored in; Intelligent-Tiering is only a request. */
 export type StoredTier = Exclude<ParameterTier, 'Intelligent-Tiering'>;
@@ -99,7 +99,7 @@ export interface PageRequest {
 /** A page of parameters in key order. */
 export interface Page {
   readonly items: readonly StoredParameter[];
-  /** True when at least one more parameter matches after the last item. */
+  /** True when the page stopped at its limit: more parameters may match after the last item. */
   readonly more: boolean;
 }
 
@@ -162,12 +162,13 @@ export class EmulatedParameterStore {
     if (previous && !request.overwrite) {
       throw new AwsError(
         'ParameterAlreadyExists',
-        `The parameter ${requested} already exists. To overwrite this value, set the overwrite option in the request to true.`,
+        // SSM's text names no parameter.
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
       );
     }
     const type = parameterType(request.type, previous);
     if (request.value.length < 1)
-      throw validationError('value', '', 'Member must have length greater than or equal to 1');
+      throw validationError('value', SENSITIVE, 'Member must have length greater than or equal to 1');
     if (request.description !== undefined && request.description.length > MAX_DESCRIPTION_LENGTH) {
       throw validationError(
         'description',
@@ -179,7 +180,7 @@ export class EmulatedParameterStore {
     if (!DATA_TYPES.includes(dataType)) {
       throw new AwsError(
         'ValidationException',
-        `DataType ${dataType} is not valid; use one of ${DATA_TYPES.join(', ')}.`,
+        `The following data type is not supported: ${dataType} (Data type names are all lowercase.)`,
       );
     }
     const allowedPattern = request.allowedPattern ?? previous?.allowedPattern;
@@ -239,6 +240,25 @@ export class EmulatedParameterStore {
     return { version, tier };
   }
 
+  /**
+   * Writes a String parameter AWS itself publishes (under the reserved `/aws/`), which
+   * {@link EmulatedParameterStore.put} refuses to any caller.
+   */
+  publish(name: string, value: string, scope: CallScope): void {
+    const key = parameterKey(name);
+    const version: StoredVersion = {
+      version: 1,
+      type: 'String',
+      storedValue: value,
+      tier: 'Standard',
+      dataType: name.includes('/ami-') ? 'aws:ec2:image' : 'text',
+      lastModifiedDate: scope.now,
+      lastModifiedUser: scope.userArn,
+    };
+    this.parameters.set(key, { name, key, versions: [version], labels: new Map(), tags: new Map() });
+    this.sortedNames = undefined;
+  }
+
   /** The parameter a name or ARN refers to, if it exists. */
   find(nameOrArn: string): StoredParameter | undefined {
     return this.parameters.get(parameterKey(parseReference(nameOrArn).name));
@@ -253,7 +273,8 @@ export class EmulatedParameterStore {
   resolve(reference: string): ResolvedVersion {
     const parsed = parseReference(reference);
     const parameter = this.parameters.get(parameterKey(parsed.name));
-    if (!parameter) throw parameterNotFound(reference);
+    // A selector that is neither a version nor a label SSM could attach names no parameter.
+    if (!parameter || (parsed.label !== undefined && !isValidLabel(parsed.label))) throw parameterNotFound(reference);
     if (parsed.label !== undefined) {
       const labelled = parameter.labels.get(parsed.label);
       const version = parameter.versions.find((candidate) => candidate.version === labelled);
@@ -358,6 +379,11 @@ export class EmulatedParameterStore {
     return this.kms.decrypt(blob, { PARAMETER_ARN: version.encryptionArn }, this.location).plaintext.toString('utf8');
   }
 
+  /** A SecureString version's KeyId in the form `form` (see {@link KeyIdForm}). */
+  keyIdOf(version: StoredVersion, form: KeyIdForm): string | undefined {
+    return version.keyId === undefined ? undefined : keyIdIn(this.kms, version.keyId, form, this.location);
+  }
+
   /** One page of matching parameters in key order, resuming after `request.after`. */
   page(request: PageRequest): Page {
     const names = this.names();
@@ -368,8 +394,12 @@ export class EmulatedParameterStore {
     for (; index < names.length && names[index].startsWith(prefix); index += 1) {
       const parameter = this.parameters.get(names[index]);
       if (!parameter || !request.matches(parameter)) continue;
-      if (items.length === request.limit) return { items, more: true };
       items.push(parameter);
+      // SSM's listings are best effort (a page may hold fewer than MaxResults and still carry
+      // a NextToken) and only a missing token ends one. Stopping at the limit without looking
+      // further makes a full page carry a token even when nothing follows, as moto's model of
+      // SSM does, so clients must page on to the empty last page.
+      if (items.length === request.limit) return { items, more: true };
     }
     return { items, more: false };
   }
@@ -401,8 +431,7 @@ export class EmulatedParameterStore {
 
   // Keys are regional and key policies are not modelled: only this region's and account's keys.
   private usableKey(keyId: string): string {
-    const keyArn = keyArnIn(keyId, this.location);
-    const { region, account } = keyLocation(keyArn);
+    const { region, account } = keyLocation(keyArnIn(keyId, this.location));
     if (region !== this.location.region || account !== this.location.account) {
       throw new AwsError(
         'InvalidKeyId',
@@ -410,7 +439,7 @@ export class EmulatedParameterStore {
           `${this.location.region} of account ${this.location.account} must use a key of that region and account.`,
       );
     }
-    return keyArn;
+    return this.kms.key(keyId, this.location).arn;
   }
 
   private mutable(name: string): MutableParameter {
@@ -491,10 +520,11 @@ function upperBound(names: readonly string[], key: string): number {
 function parameterType(requested: string | undefined, previous: StoredVersion | undefined): ParameterType {
   if (requested === undefined) {
     if (previous) return previous.type;
-    throw new AwsError('ValidationException', 'A parameter type is required when you create a parameter: set Type.');
+    throw new AwsError('ValidationException', 'A parameter type is required when you create a parameter.');
   }
   if (!(PARAMETER_TYPES as readonly string[]).includes(requested)) {
-    throw validationError('type', requested, `Member must satisfy enum value set: [${PARAMETER_TYPES.join(', ')}]`);
+    // SSM lists the enum in this order, not the model's.
+    throw validationError('type', requested, 'Member must satisfy enum value set: [SecureString, StringList, String]');
   }
   return requested as ParameterType;
 }

@@ -14,15 +14,44 @@ export type { ParameterType };
 /** The tiers SSM accepts; `Intelligent-Tiering` resolves to one of the other two per write. */
 export type ParameterTier = 'Standard' | 'Advanced' | 'Intelligent-Tiering';
 
-/** Transactions per second allowed for each read and each write operation. */
+/**
+ * Transactions per second allowed for each of Parameter Store's throughput quotas, per region
+ * and account. `read` and `write` default to AWS's documented quotas; AWS documents none for
+ * the others, so they limit nothing unless given.
+ */
 export interface RateLimits {
-  /** Per read operation (GetParameter, GetParametersByPath, ...); AWS's default is 40. */
+  /** Shared by GetParameter, GetParameters and GetParametersByPath together; AWS's default is 40. */
   readonly read?: number;
-  /** Per write operation (PutParameter, DeleteParameter, DeleteParameters); AWS's default is 3. */
+  /** PutParameter; AWS's default is 3. */
   readonly write?: number;
+  /** DescribeParameters; unlimited unless given. */
+  readonly describe?: number;
+  /** GetParameterHistory; unlimited unless given. */
+  readonly history?: number;
+  /** Shared by DeleteParameter and DeleteParameters; unlimited unless given. */
+  readonly delete?: number;
 }
 
-/** Faults the emulator injects into SSM calls; KMS calls are never faulted. */
+/**
+ * The form DescribeParameters and GetParameterHistory report a SecureString's `KeyId` in:
+ *
+ * - `as-written`: the KeyId exactly as PutParameter was given it (`alias/aws/ssm` when it was
+ *   given none), which is what SSM answers;
+ * - `alias`: the key's alias, `alias/NAME` (SSM's API reference documents `KeyId` as "the
+ *   alias of the KMS key"), or its key id for a key named only by id or key ARN, which has no
+ *   alias;
+ * - `key-id`: the key id, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab`;
+ * - `arn`: the key ARN, `arn:aws:kms:<region>:<account>:key/<key id>`.
+ *
+ * All four name one key, as KMS DescribeKey shows (it takes any of them and answers the key's
+ * `KeyId` and `Arn`): a client that compares keys must resolve them, not compare strings.
+ */
+export type KeyIdForm = 'as-written' | 'alias' | 'key-id' | 'arn';
+
+/**
+ * Faults the emulator injects into SSM calls (KMS calls are never faulted), and the answers
+ * it varies at run time.
+ */
 export interface FaultOptions {
   /** Fraction (0..1) of SSM calls answered with `ThrottlingException` "Rate exceeded". */
   readonly throttleRate: number;
@@ -32,12 +61,18 @@ export interface FaultOptions {
    */
   readonly throttleRegions: readonly string[] | null;
   /**
-   * Token buckets per operation name. `true` means AWS's defaults (reads 40, writes 3 per
-   * second); an object overrides either; `false` turns them off.
+   * Token buckets per quota, region and account. `true` means AWS's defaults (40 a second
+   * shared by GetParameter, GetParameters and GetParametersByPath; 3 for PutParameter); an
+   * object overrides or adds quotas; `false` turns them off.
    */
   readonly rateLimits: boolean | RateLimits;
   /** A seed for the built-in generator, or a function returning numbers in [0, 1). */
   readonly random: number | (() => number);
+  /**
+   * The form of `KeyId` in DescribeParameters and GetParameterHistory answers; default
+   * `as-written`, what SSM does. See {@link KeyIdForm}.
+   */
+  readonly keyIdForm: KeyIdForm;
 }
 
 /** One region of one account: where a request acts and whose parameters it sees. */

@@ -2,82 +2,55 @@
  * The replica targets' Parameter Stores: an SSM client per place, in that place's region,
  * acting in another account through the role its `FiggyReplicaTarget` created.
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
 
-/**
- * What the replica places need of STS: the account the deployment's own credentials act in,
- * and credentials acting as a target's role. On AWS, `StsRoleSessions` (./sts-role-sessions.ts).
- */
-export interface RoleSessions {
-  /** The account of the caller's own credentials (STS GetCallerIdentity, which needs no permission). */
-  callerAccount(): Promise<string>;
-  /**
-   * Temporary credentials acting as `roleArn` in its account, with their expiration.
-   *
-   * @throws when the role does not trust the caller (STS's `AccessDenied`) or STS cannot be reached.
-   */
-  assumeRole(roleArn: string, sessionName: string): Promise<AwsCredentialIdentity>;
-}
-
-/** Assumed-role credentials are renewed this long before they expire, so no call carries stale ones. */
-export const CREDENTIALS_RENEWAL_MS = 5 * 60 * 1000;
-
 export interface SsmReplicaPlacesOptions {
   /** Parameter Store at home, which the deployment's own credentials reach. */
   readonly home: ReplicaStore;
-  /** The deployment's region. */
+  /** The deployment's region: its STS assumes the targets' roles. */
   readonly region: string;
+  /** The deployment's account, as the construct knows it (`homeAccountId(env)`). */
+  readonly account: string;
   /** The targets, as `replicaTargets(env)` returns them. */
   readonly targets: readonly ReplicaTarget[];
-  /** STS with the deployment's own credentials. */
-  readonly roles: RoleSessions;
   /** The AssumeRole session name: the function's name, so the target's CloudTrail says who wrote. */
   readonly sessionName: string;
-  /** Epoch ms now; tests replace it. */
-  readonly now?: () => number;
 }
 
 /**
- * {@link ReplicaPlaces} on AWS. The home account is learnt once per process from STS
- * GetCallerIdentity (no permission needed), and only when a mapping names another place:
- * the same call serves every trigger, and deployments without targets never make it. Each
- * place's client is made once; its assumed-role credentials are cached until
- * {@link CREDENTIALS_RENEWAL_MS} before they expire.
+ * {@link ReplicaPlaces} on AWS. Each place's SSM client is made once, on first use. A target
+ * in another account is written with its role's credentials: STS AssumeRole in the
+ * deployment's region with the function's own credentials, through the SDK's STS client (so
+ * its retries, clock-skew correction, partitions, FIPS and dual-stack endpoints, and
+ * `AWS_ENDPOINT_URL_STS` as every client reads it). The SSM client keeps the credentials and
+ * asks for new ones five minutes before they expire, as the SDK does for any that expire.
  *
  * @example
  * const places = new SsmReplicaPlaces({
  *   home: parameterStore,
  *   region: 'eu-west-1',
+ *   account: '123456789012',
  *   targets,
- *   roles: new StsRoleSessions({ region: 'eu-west-1' }),
  *   sessionName: 'replication-syncer',
  * });
  * const dr = places.parametersIn({ region: 'eu-central-1', account: '210987654321' });
  */
 export class SsmReplicaPlaces implements ReplicaPlaces {
-  private account: Promise<string> | undefined;
-  private homeAccount: string | undefined;
   private readonly stores = new Map<string, ReplicaStore>();
+  private sts: STSClient | undefined;
 
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
-  async home(): Promise<Place> {
-    this.account ??= this.options.roles.callerAccount().catch((error: unknown) => {
-      this.account = undefined;
-      throw error;
-    });
-    this.homeAccount = await this.account;
-    return { region: this.options.region, account: this.homeAccount };
+  home(): Promise<Place> {
+    return Promise.resolve({ region: this.options.region, account: this.options.account });
   }
 
-  /**
-   * The store of `place`, which the rule has already found to be home or a target's; the
-   * home account must be known (the rule asked {@link home} before allowing the place).
-   */
+  /** The store of `place`, which the rule has already found to be home or a target's. */
   parametersIn(place: Place): ReplicaStore {
     const key = placeKey(place);
     const known = this.stores.get(key);
@@ -88,42 +61,39 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
   }
 
   private storeFor(place: Place): ReplicaStore {
-    const { region, targets } = this.options;
-    const homeAccount = this.homeAccount;
-    if (homeAccount === undefined) throw new Error('the home account is asked for (home()) before any place is used');
-    if (samePlace(place, { region, account: homeAccount })) return this.options.home;
-    const target = replicaTargetAt(targets, place, homeAccount);
+    const { region, account, targets } = this.options;
+    if (samePlace(place, { region, account })) return this.options.home;
+    const target = replicaTargetAt(targets, place, account);
     if (!target) throw new Error(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
-    const credentials = target.roleArn === undefined ? undefined : this.assumedRole(target.roleArn);
+    // The home region's STS, wherever the target is: one client for every target's role.
+    const credentials =
+      target.roleArn === undefined
+        ? undefined
+        : assumedRole((this.sts ??= new STSClient({ region })), target.roleArn, sessionNameOf(this.options.sessionName));
     return new SsmParameterStore(createSsmClient({ region: place.region, ...(credentials && { credentials }) }));
   }
+}
 
-  /** Credentials of `roleArn`, assumed on first use and again shortly before they expire. */
-  private assumedRole(roleArn: string): AwsCredentialIdentityProvider {
-    const now = this.options.now ?? Date.now;
-    let current: Promise<AwsCredentialIdentity> | undefined;
-    let renewAt = 0;
-    return () => {
-      if (!current || now() >= renewAt) {
-        current = this.assume(roleArn).then(
-          (credentials) => {
-            renewAt = (credentials.expiration?.getTime() ?? now()) - CREDENTIALS_RENEWAL_MS;
-            return credentials;
-          },
-          (error: unknown) => {
-            current = undefined;
-            throw error;
-          },
-        );
-        renewAt = Number.POSITIVE_INFINITY;
-      }
-      return current;
+/**
+ * Credentials of `roleArn`, from STS on each call. The SSM client they are given to memoizes
+ * them and calls again only when they are within five minutes of their expiration.
+ *
+ * @throws STS's error as the SDK raises it: `AccessDenied` for a role that does not let the
+ *   function assume it.
+ */
+function assumedRole(sts: STSClient, roleArn: string, sessionName: string): AwsCredentialIdentityProvider {
+  return async () => {
+    const { Credentials: issued } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.Expiration) {
+      throw new Error(`STS AssumeRole of ${roleArn} answered without credentials and their expiration`);
+    }
+    return {
+      accessKeyId: issued.AccessKeyId,
+      secretAccessKey: issued.SecretAccessKey,
+      ...(issued.SessionToken !== undefined && { sessionToken: issued.SessionToken }),
+      expiration: issued.Expiration,
     };
-  }
-
-  private assume(roleArn: string): Promise<AwsCredentialIdentity> {
-    return this.options.roles.assumeRole(roleArn, sessionNameOf(this.options.sessionName));
-  }
+  };
 }
 
 /** A function name as STS takes a session name: 2 to 64 of `[\w+=,.@-]`. */

@@ -10,11 +10,13 @@ import {
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 
+import { KMSClient } from '@aws-sdk/client-kms';
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 import { WriteRefusedError } from '../replication/errors.ts';
 import type { ParameterDetails, ReplicaStore } from '../replication/types.ts';
+import { KmsKeyArns } from './kms-key-arns.ts';
 import {
   DEFAULT_CONCURRENCY,
   DESCRIBE_FILTER_VALUES_LIMIT,
@@ -71,6 +73,11 @@ export function createSsmClient(config: SSMClientConfig = {}): SSMClient {
 export interface SsmParameterStoreOptions {
   /** How many batched calls may be in flight at once (default 4). */
   readonly concurrency?: number;
+  /**
+   * Where {@link SsmParameterStore.keyArn} asks KMS.
+   * @defaultValue KMS in the SSM client's region, with its credentials, made on first use
+   */
+  readonly keys?: KmsKeyArns;
 }
 
 /**
@@ -89,6 +96,7 @@ export interface SsmParameterStoreOptions {
  */
 export class SsmParameterStore implements ParameterStore, ReplicaStore {
   private readonly concurrency: number;
+  private readonly keys: KmsKeyArns;
 
   constructor(
     private readonly ssm: SSMClient,
@@ -99,6 +107,15 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
       throw new RangeError(`SsmParameterStore concurrency must be a positive integer, got ${concurrency}`);
     }
     this.concurrency = concurrency;
+    let kms: KMSClient | undefined;
+    // The same place and principal as Parameter Store: a replica target's key is read with
+    // the target's role. Made only when a key is compared.
+    this.keys = options.keys ?? new KmsKeyArns(() => (kms ??= new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
+  }
+
+  /** The ARN of the KMS key `keyId` names here, however it is spelt (alias, id, ARN). */
+  keyArn(keyId: string): Promise<string> {
+    return this.keys.arnOf(keyId);
   }
 
   async readVersion(name: string, version: number): Promise<ParameterValue | undefined> {

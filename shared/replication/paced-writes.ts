@@ -64,6 +64,7 @@ export class PacedWrites {
       readVersion: (name, version) => store.readVersion(name, version),
       readDetails: (names) => store.readDetails(names),
       namesUnder: (prefix) => store.namesUnder(prefix),
+      keyArn: (keyId) => store.keyArn(keyId),
       write: async (write) => {
         await turn();
         return store.write(write);

@@ -13,6 +13,7 @@ import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
 import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';
 import type { Place } from './places.ts';
 import {
+  DEFAULT_SSM_KEY,
   indexedLinks,
   judgeMirror,
   judgeReplication,
@@ -272,7 +273,8 @@ export class Replicator {
       },
       work: async (replica) => {
         const source = read.sources.get(sourceNameOf(mapping, replica));
-        const first = planReplica(mapping, located, replica, source, read.replicas.get(replica));
+        const [keyed, current] = await keysAsKmsNames(store, located, source, read.replicas.get(replica));
+        const first = planReplica(mapping, keyed, replica, source, current);
         if (first.action === 'none') {
           counts.inSync++;
           return;
@@ -319,8 +321,8 @@ export class Replicator {
     let written = false;
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
       const [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
-      const current = replicas.get(replica);
-      const plan = planReplica(mapping, located, replica, sources.get(source), current);
+      const [keyed, current] = await keysAsKmsNames(store, located, sources.get(source), replicas.get(replica));
+      const plan = planReplica(mapping, keyed, replica, sources.get(source), current);
       switch (plan.action) {
         case 'none':
           return { destination, result: written ? 'written' : 'in-sync' };
@@ -447,6 +449,22 @@ export class Replicator {
     if (item || !isRootLevel(destination)) return item;
     return this.deps.mappings.get(destination.slice(1));
   }
+}
+
+/**
+ * `located` and the replica with their keys as KMS names them in the replica's place, so that
+ * {@link planReplica} compares keys, not spellings (SSM may report a replica's key by alias,
+ * id or ARN). Asks only when source and replica are both SecureStrings: nothing else has a key.
+ */
+async function keysAsKmsNames(
+  store: ReplicaStore,
+  located: LocatedDestination,
+  source: ParameterDetails | undefined,
+  current: ParameterDetails | undefined,
+): Promise<[LocatedDestination, ParameterDetails | undefined]> {
+  if (source?.type !== 'SecureString' || current?.type !== 'SecureString' || current.keyId === undefined) return [located, current];
+  const [keyArn, currentKeyArn] = await Promise.all([store.keyArn(located.keyId ?? DEFAULT_SSM_KEY), store.keyArn(current.keyId)]);
+  return [{ ...located, keyArn }, { ...current, keyId: currentKeyArn }];
 }
 
 /** A lookup that reads each mapping once, however often it is asked. */

@@ -57,6 +57,11 @@ export interface LocatedDestination {
   readonly name: string;
   /** Key for SecureStrings there; absent: that place's default SSM key. */
   readonly keyId?: string;
+  /**
+   * That key's ARN, as KMS names it there: set by the replicator before a replica's key (also
+   * as KMS names it) is compared, since Parameter Store may spell one key several ways.
+   */
+  readonly keyArn?: string;
 }
 
 /** Looks up the mapping whose destination is `name`, if any. */
@@ -378,7 +383,7 @@ export function sourceNameOf(mirror: MirrorMapping, replica: string): string {
 }
 
 /** The key SSM names for a SecureString written without one: the place's default. */
-const DEFAULT_SSM_KEY = 'alias/aws/ssm';
+export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
 /**
  * What a mirror the rule allows ({@link judgeMirror}) does with one replica, given the source
@@ -425,7 +430,7 @@ export function planReplica(
     current.tier === tier &&
     current.dataType === write.dataType &&
     current.allowedPattern === write.allowedPattern &&
-    (keyId === undefined || current.keyId === keyId);
+    (keyId === undefined || current.keyId === (located.keyArn ?? keyId));
   const have = current?.tags ?? {};
   const addTags = Object.fromEntries(Object.entries(source.tags).filter(([key, value]) => have[key] !== value));
   const removeTags = Object.keys(have).filter((key) => !(key in source.tags));

@@ -97,6 +97,11 @@ export interface ReplicaStore extends Pick<ParameterStore, 'readDecrypted' | 're
   retag(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]): Promise<void>;
   /** Deletes parameters; names that no longer exist are not an error. */
   deleteParameters(names: readonly string[]): Promise<void>;
+  /**
+   * The ARN of the KMS key `keyId` names in this place (alias name or ARN, key id or ARN), so
+   * that two spellings of one key compare equal.
+   */
+  keyArn(keyId: string): Promise<string>;
 }
 
 /** The places replication writes: home and the replica targets, each with its Parameter Store. */

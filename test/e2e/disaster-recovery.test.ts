@@ -107,6 +107,23 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
     expect(JSON.stringify(sandbox.logs())).to.not.include('s3cr3t');
   });
 
+  it('leaves SecureString replicas alone whatever form Parameter Store reports their key in', async () => {
+    const { sandbox, put, map, replicas } = dr;
+    await put('/keys/token', 't0ken', 'SecureString');
+    await map({ destination: arn(VIRGINIA, '/dr/keys/'), source: '/keys/', type: 'mirror' });
+    await map({ destination: arn(FRANKFURT, '/dr/keys/'), source: '/keys/', type: 'mirror' });
+    await sandbox.settle();
+    const versions = () => [...replicas(VIRGINIA, '/dr/keys/'), ...replicas(FRANKFURT, '/dr/keys/')].map((p) => [p.name, p.version]);
+    const before = versions();
+    expect(before).to.have.length(2);
+    for (const keyIdForm of ['alias', 'key-id', 'arn', 'as-written'] as const) {
+      sandbox.ssm.setFaults({ keyIdForm });
+      await sandbox.runSchedule('replication-syncer');
+      expect(versions(), keyIdForm).to.deep.equal(before);
+    }
+    expect(sandbox.deadLetters()).to.deep.equal([]);
+  });
+
   it('refuses a destination in a place that is not a target, saying to set replicaTargets', async () => {
     const { sandbox, put, map } = dr;
     await put('/prod/db/user', 'app');

@@ -84,9 +84,21 @@ describe('replicaTargets (disaster-recovery targets)', () => {
           { region: 'eu-central-1', accountId: ACCOUNT, kmsKeyArn: SAME_ACCOUNT_KEY, destinationPrefixes: ['/dr'] },
           { region: 'us-west-2', accountId: DR_ACCOUNT, roleArn: DR_ROLE, destinationPrefixes: ['/dr', '/shared/dr'] },
         ]);
+        expect(variables[ENV.homeAccountId], name).to.equal(ACCOUNT);
       } else {
         expect(variables[ENV.replicaTargets], name).to.equal(undefined);
+        expect(variables[ENV.homeAccountId], name).to.equal(undefined);
       }
+    }
+  });
+
+  it("hands the writers the deployment's account as Terraform learns it when no accountId is given", () => {
+    const withoutAccount = { ...TEST_PROPS, accountId: undefined };
+    const learnt = synthesize({ ...withoutAccount, replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/dr/'] }] }, false);
+    for (const name of REPLICA_WRITERS) {
+      const variables = (resource(learnt.json, 'aws_lambda_function', functionId(name)).environment as { variables: Record<string, string> })
+        .variables;
+      expect(variables[ENV.homeAccountId], name).to.equal('${data.aws_caller_identity.current.account_id}');
     }
   });
 

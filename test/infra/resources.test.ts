@@ -113,6 +113,7 @@ describe('FiggyEvents resources', () => {
         const fn = resource(synthesized().json, 'aws_lambda_function', functionId(name));
         const expectedEnv = functionEnvironment(name, {
           namePrefix: 'figgy',
+          accountId: ACCOUNT,
           auditedNamespaces: ['/app', '/shared'],
           destinationPrefixes: ['/app', '/shared/replicated'],
           sourcePrefixes: ['/shared', '/app'],

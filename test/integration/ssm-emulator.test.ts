@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { DecryptCommand, IncorrectKeyException, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import {
   DeleteParameterCommand,
   DeleteParametersCommand,
@@ -155,14 +161,16 @@ describe('ssm emulator', () => {
       const error = await rejection(alice.send(new PutParameterCommand({ Name: '/app/untyped', Value: 'v' })));
 
       expect(error).to.be.instanceOf(ValidationException);
-      expect(error.message).to.match(/Type/);
+      expect(error.message).to.equal('A parameter type is required when you create a parameter.');
     });
 
-    it('answers ValidationException for names SSM refuses', async () => {
-      for (const name of ['app/db', '/app/bad name', '/app/db!', '/aws/reserved', `/${'x'.repeat(2048)}`]) {
+    it('answers ValidationException for names SSM refuses, AccessDeniedException under /aws/', async () => {
+      for (const name of ['app/db', '/app/bad name', '/app/db!', '/ssm/reserved', 'aws-x', `/${'x'.repeat(2048)}`]) {
         const error = await rejection(put(name, 'v'));
         expect(error, name.slice(0, 20)).to.be.instanceOf(ValidationException);
       }
+      const reserved = await rejection(put('/aws/reserved', 'v'));
+      expect(reserved).to.have.property('name', 'AccessDeniedException');
       expect(emulator.snapshot()).to.deep.equal([]);
     });
 
@@ -260,10 +268,9 @@ describe('ssm emulator', () => {
       );
 
       expect(Buffer.from(result.Plaintext ?? []).toString('utf8')).to.equal('s3cret');
-      expect(result).to.include({
-        KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/ssm`,
-        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      });
+      // KMS answers with the ARN of the key behind the alias, not the alias.
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ssm' }));
+      expect(result).to.include({ KeyId: key.KeyMetadata?.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     });
 
     it('answers InvalidCiphertextException when the encryption context is wrong or missing', async () => {
@@ -293,7 +300,8 @@ describe('ssm emulator', () => {
         kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context, KeyId: 'alias/aws/ssm' })),
       );
 
-      expect(result.KeyId).to.equal(`arn:aws:kms:${REGION}:${ACCOUNT}:alias/figgy-replication`);
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/figgy-replication' }));
+      expect(result.KeyId).to.equal(key.KeyMetadata?.Arn);
       expect(otherKey).to.be.instanceOf(IncorrectKeyException);
     });
   });
@@ -603,7 +611,8 @@ describe('ssm emulator', () => {
         'The following filter is duplicated in the request: Name. A request can contain only one occurrence of a specific filter.',
       );
       expect(option).to.be.instanceOf(InvalidFilterOption);
-      expect(option.message).to.equal('The following filter option is not valid: Contains. Valid options include: [Equals, BeginsWith].');
+      // SSM's text, which lists its options in this order.
+      expect(option.message).to.equal('The following filter option is not valid: Contains. Valid options include: [BeginsWith, Equals].');
       expect(tier).to.be.instanceOf(InvalidFilterValue);
       expect(type).to.be.instanceOf(InvalidFilterValue);
       expect(missing).to.be.instanceOf(InvalidFilterValue);
@@ -616,7 +625,7 @@ describe('ssm emulator', () => {
         expect(error.message).to.match(/can't be prefixed with "aws" or "ssm"/);
       }
       for (const path of ['app', '/app//db', '/app/bad name', `/${Array.from({ length: 16 }, () => 'l').join('/')}`]) {
-        expect(await describeWith([{ Key: 'Path', Values: [path] }]), path).to.be.instanceOf(InvalidFilterValue);
+        expect(await describeWith([{ Key: 'Path', Values: [path] }]), path).to.be.instanceOf(ValidationException);
       }
       for (const path of ['app', '/app//db']) {
         const error = await rejection(alice.send(new GetParametersByPathCommand({ Path: path })));
@@ -834,7 +843,9 @@ describe('ssm emulator', () => {
         requestParameters: { name: '/app/a', value: 'HIDDEN_DUE_TO_SECURITY_REASONS', type: 'String' },
         responseElements: null,
       });
-      expect(records[1].errorMessage).to.include('/app/a');
+      expect(records[1].errorMessage).to.equal(
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
       expect(records[0]).to.not.have.property('errorCode');
     });
 
@@ -989,7 +1000,7 @@ describe('ssm emulator', () => {
       expect(outcomes).to.include(true).and.to.include(false);
     });
 
-    it('enforces per-operation rate limits, AWS defaults of 3 writes per second when set to true', async () => {
+    it('enforces AWS default quotas when set to true: 3 PutParameter calls a second, 40 reads', async () => {
       emulator.setFaults({ rateLimits: true });
 
       const writes = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => put(`/app/p${index}`, 'v')));
@@ -1005,17 +1016,44 @@ describe('ssm emulator', () => {
       expect(reads.every((outcome) => outcome.status === 'fulfilled')).to.equal(true);
     });
 
-    it('takes rate limits per operation name, so one busy operation does not throttle another', async () => {
+    it('shares one read quota between GetParameter, GetParameters and GetParametersByPath, as AWS documents', async () => {
       await put('/app/a', 'A');
-      emulator.setFaults({ rateLimits: { read: 1 } });
+      emulator.setFaults({ rateLimits: { read: 2 } });
 
-      const first = await alice.send(new GetParameterCommand({ Name: '/app/a' }));
-      const second = await rejection(alice.send(new GetParameterCommand({ Name: '/app/a' })));
-      const other = await alice.send(new GetParametersCommand({ Names: ['/app/a'] }));
+      await alice.send(new GetParameterCommand({ Name: '/app/a' }));
+      await alice.send(new GetParametersCommand({ Names: ['/app/a'] }));
+      const byPath = await rejection(alice.send(new GetParametersByPathCommand({ Path: '/app' })));
+      const single = await rejection(alice.send(new GetParameterCommand({ Name: '/app/a' })));
+      // PutParameter's quota is its own: a busy reader does not stop a writer.
+      const written = await put('/app/b', 'B');
 
-      expect(first.Parameter?.Value).to.equal('A');
-      expect(second).to.be.instanceOf(ThrottlingException);
-      expect(other.Parameters).to.have.length(1);
+      expect(byPath).to.be.instanceOf(ThrottlingException);
+      expect(single).to.be.instanceOf(ThrottlingException);
+      expect(written.Version).to.equal(1);
+    });
+
+    it('limits DescribeParameters, GetParameterHistory and deletes only when told a rate, as AWS documents none', async () => {
+      await put('/app/a', 'A');
+      emulator.setFaults({ rateLimits: true });
+      const calls = () => [
+        alice.send(new DescribeParametersCommand({})),
+        alice.send(new GetParameterHistoryCommand({ Name: '/app/a' })),
+        alice.send(new DeleteParametersCommand({ Names: ['/app/none'] })),
+      ];
+      const unlimited = await Promise.allSettled(Array.from({ length: 5 }, calls).flat());
+      expect(unlimited.every((outcome) => outcome.status === 'fulfilled')).to.equal(true);
+
+      emulator.setFaults({ rateLimits: { describe: 1, history: 1, delete: 1 } });
+      const limited = await Promise.allSettled(calls().concat(calls()));
+      expect(limited.map((outcome) => outcome.status)).to.deep.equal([
+        'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected',
+      ]);
+      const deleteAgain = await rejection(alice.send(new DeleteParameterCommand({ Name: '/app/a' })));
+      expect(deleteAgain).to.be.instanceOf(ThrottlingException);
+    });
+
+    it('refuses a rate limit that is not a positive number', () => {
+      expect(() => emulator.setFaults({ rateLimits: { describe: 0 } })).to.throw(RangeError, /rateLimits.describe/);
     });
 
     it('counts calls per operation, throttled ones included', async () => {

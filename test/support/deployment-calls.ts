@@ -21,7 +21,6 @@ import {
   ssmRequests,
   type ActionOnResource,
 } from '../../local/iam/aws-requests.ts';
-import { SandboxIam } from '../../local/iam/sandbox-iam.ts';
 import { functionRoleName } from '../../stacks/function.ts';
 import { replicaWriterRoleName, type FiggyReplicaTargetProps, type ReplicaSource } from '../../stacks/replica-target.ts';
 
@@ -44,7 +43,7 @@ export const REPLICATION_KEY = `arn:aws:kms:${REGION}:${HOME}:key/0b4c1c9e-0000-
 export const SAME_ACCOUNT_DR_KEY = `arn:aws:kms:${SAME_ACCOUNT_DR_REGION}:${HOME}:key/0b4c1c9e-0000-4000-8000-000000000002`;
 export const DR_KEY = `arn:aws:kms:${DR_REGION}:${DR}:key/0b4c1c9e-0000-4000-8000-000000000003`;
 /** The AWS managed key for SSM at home (`alias/aws/ssm`), which source SecureStrings commonly use. */
-export const MANAGED_SSM_KEY = new SandboxIam().keyArnOf(`arn:aws:kms:${REGION}:${HOME}:alias/aws/ssm`);
+export const MANAGED_SSM_KEY = `arn:aws:kms:${REGION}:${HOME}:key/0b4c1c9e-0000-4000-8000-0000000a55a5`;
 
 export const PROD_SOURCE: ReplicaSource = { accountId: HOME, region: REGION, destinationPrefixes: ['/dr/prod/'] };
 export const DEV_SOURCE: ReplicaSource = { accountId: DEV, region: REGION, destinationPrefixes: ['/dr/dev/'] };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigurationError, ENV, auditedNamespaces, destinationPrefixes, parsePrefixes } from '../../../shared/config.ts';
+import { ConfigurationError, ENV, auditedNamespaces, destinationPrefixes, homeAccountId, parsePrefixes } from '../../../shared/config.ts';
+import { functionEnvironment, type DeploymentSettings } from '../../../shared/functions.ts';
 import { isUnderPrefixes } from '../../../shared/parameter-paths.ts';
 
 describe('configuration', () => {
@@ -34,5 +35,23 @@ describe('configuration', () => {
       'REPLICATION_DESTINATION_PREFIXES includes "/"',
     );
     expect(parsePrefixes('/', ENV.sourcePrefixes)).to.deep.equal(['/']);
+  });
+
+  it("gives the replica writers the deployment's account with its targets, which they read instead of asking STS", () => {
+    const settings: DeploymentSettings = {
+      namePrefix: 'figgy',
+      accountId: '123456789012',
+      auditedNamespaces: ['/'],
+      destinationPrefixes: ['/app'],
+      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/dr'] }],
+      logLevel: 'INFO',
+    };
+    expect(homeAccountId(functionEnvironment('replication-syncer', settings))).to.equal('123456789012');
+    expect(functionEnvironment('config-cache-syncer', settings)).not.to.have.property(ENV.homeAccountId);
+    expect(functionEnvironment('replication-syncer', { ...settings, replicaTargets: [] })).not.to.have.property(ENV.homeAccountId);
+    expect(() => homeAccountId({})).to.throw(ConfigurationError, 'REPLICATION_HOME_ACCOUNT_ID is required');
+    expect(() => homeAccountId({ [ENV.homeAccountId]: '${data.aws_caller_identity.account.account_id}' }))
+      .to.throw(ConfigurationError, 'not a 12-digit account id')
+      .with.property('variable', 'REPLICATION_HOME_ACCOUNT_ID');
   });
 });

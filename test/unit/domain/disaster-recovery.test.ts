@@ -191,6 +191,37 @@ describe('disaster-recovery replication', () => {
       expect(dr.meta('/dr/app/db/password')?.tier).to.equal('Advanced');
     });
 
+    it('compares a replica\'s key as KMS names it, so a key SSM reports by alias or id is the configured ARN', async () => {
+      for (const reported of ['alias/dr-replicas', 'dr', DR_KEY]) {
+        const { parameters, dr, map, syncer } = setup();
+        dr.keyArns = { 'alias/dr-replicas': DR_KEY, dr: DR_KEY };
+        parameters.put('/app/db/password', 'pw', 'SecureString');
+        await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
+        // Parameter Store reports the replica's key in another form than the one configured.
+        dr.put('/dr/app/db/password', 'pw', 'SecureString', reported);
+        const written = dr.writes.length;
+        const report = await syncer().sync();
+        expect(dr.writes.length, reported).to.equal(written);
+        expect(report, reported).to.deep.include({ failed: 0 });
+        // Another key is another key, however it is spelt.
+        dr.put('/dr/app/db/password', 'pw', 'SecureString', 'alias/someone-elses');
+        await syncer().sync();
+        expect(dr.current('/dr/app/db/password')?.keyId, reported).to.equal(DR_KEY);
+      }
+    });
+
+    it('at home too: a configured alias is the key SSM reports by its ARN', async () => {
+      const HOME_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/replication';
+      const { parameters, map, syncer } = setup();
+      parameters.keyArns = { 'alias/replication': HOME_KEY };
+      parameters.put('/app/src/password', 'pw', 'SecureString');
+      await map({ destination: '/app/copy/', source: '/app/src/', type: 'mirror' });
+      parameters.put('/app/copy/password', 'pw', 'SecureString', HOME_KEY);
+      const written = parameters.writes.length;
+      await syncer().sync();
+      expect(parameters.writes.length).to.equal(written);
+    });
+
     it('follows create, update, type change, tag change and delete at a bounded cost', async () => {
       const { parameters, dr, sourceIndex, mappings, map, changed } = setup();
       await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });

@@ -121,7 +121,7 @@ function contextFor(name: CallerName, needed: ActionOnResource): Record<string, 
 describe('the sandbox IAM evaluator against iam-simulate (same policies, same requests)', function () {
   // iam-simulate loads its service data lazily; the first calls read it from disk.
   this.timeout(60_000);
-  const iam = new SandboxIam({ roles: ROLES });
+  const iam = new SandboxIam({ roles: ROLES, awsManagedKeys: [MANAGED_SSM_KEY] });
   const calls = deploymentCalls();
 
   it('covers every function, every table operation of the catalog, and the calls the design refuses', () => {

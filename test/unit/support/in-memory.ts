@@ -57,6 +57,8 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
    * GetParameters does under a policy that denies one of its names.
    */
   readable: (name: string) => boolean = () => true;
+  /** What KMS would call each key name here (alias, id) by its ARN; unlisted names are their own. */
+  keyArns: Record<string, string> = {};
   private readonly parameters = new Map<string, Versioned>();
   private readonly metadata = new Map<string, Metadata>();
 
@@ -94,6 +96,11 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
       if (value && meta) details.set(name, { ...value, ...meta, tags: { ...meta.tags } });
     }
     return details;
+  }
+
+  async keyArn(keyId: string) {
+    this.calls.count('keyArn');
+    return this.keyArns[keyId] ?? keyId;
   }
 
   async *namesUnder(prefix: string) {
