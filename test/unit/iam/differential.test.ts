@@ -4,11 +4,12 @@
  * role's trust and role policies, the key policies) and the same requests (every call the
  * functions make, and the ones the design refuses), with identical decisions.
  *
- * Condition keys: `kms:EncryptionContext:PARAMETER_ARN` is one iam-simulate cannot take in a
- * validated run, so such requests go through its unvalidated engine (see
- * test/support/aws-iam-simulator.ts). Our evaluator evaluates every key the policies use;
- * a key it does not model never allows (see local/iam/policy-conditions.ts), which the last
- * cases check against iam-simulate's answer when the key is absent.
+ * Condition keys: iam-simulate cannot take `kms:EncryptionContext:PARAMETER_ARN` (it drops
+ * variable keys not of the `prefix/${Name}` form), so the key is renamed to the global
+ * `aws:RequestTag/PARAMETER_ARN` for it, in policies and requests alike (see
+ * test/support/aws-iam-simulator.ts). Our evaluator evaluates every key the construct's policies
+ * use; a key it does not model (here `aws:SecureTransport`) never allows and always denies (see
+ * local/iam/policy-conditions.ts), which the last case checks.
  */
 import { expect } from 'chai';
 import { authorizationRequest, type ActionOnResource } from '../../../local/iam/aws-requests.ts';
