@@ -148,7 +148,7 @@ export function replicaWriterTrustPolicy(source: ReplicaSource): TrustPolicyDocu
 }
 
 /**
- * A set of role writers, one per source, in the target account: each may write, read, tag
+ * One role per source deployment, in the target account: each may write, read, tag
  * and delete Parameter Store replicas only under its source's prefixes in the given regions,
  * and use the keys only through Parameter Store for those parameters. Deploy it in the
  * target account (its own stack and provider) before or after the sources, and give each
@@ -247,7 +247,6 @@ export class FiggyReplicaTarget extends Construct {
     if (!writer) throw new FiggyEventsConfigError('sources', `has no ${source.accountId}/${source.region} deployment`);
     return writer.roleArn;
   }
-
 }
 
 /**
@@ -256,8 +255,12 @@ export class FiggyReplicaTarget extends Construct {
  * delete the other's replicas.
  */
 function sourceScopes(sources: readonly ReplicaSource[], targetPrefixes: readonly string[]): string[][] {
+  const seen = new Set<string>();
   const scopes = sources.map((source, index) => {
     const prop = `sources[${index}]`;
+    const deployment = `${source.accountId}/${source.region}/${source.namePrefix ?? DEFAULT_NAME_PREFIX}`;
+    if (seen.has(deployment)) throw new FiggyEventsConfigError(prop, `names ${deployment} a second time; list each deployment once`);
+    seen.add(deployment);
     if (!ACCOUNT_ID.test(source.accountId)) {
       throw new FiggyEventsConfigError(`${prop}.accountId`, `is "${source.accountId}"; use the 12-digit account id`);
     }

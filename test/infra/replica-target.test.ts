@@ -158,6 +158,7 @@ describe('FiggyReplicaTarget (the target account of cross-account DR)', () => {
       'sources[1].destinationPrefixes',
     );
     refuse({ roleNamePrefix: 'a-role-name-prefix-far-too-long-for-iam-to-take' }, 'roleNamePrefix');
+    refuse({ sources: [PROPS.sources[0]!, { ...PROPS.sources[0]!, destinationPrefixes: ['/dr/again'] }] }, 'sources[1]');
   });
 
   it('validates and plans offline with the real terraform', function () {
