@@ -280,5 +280,16 @@ export function functionPolicy(name: FunctionName, grants: FunctionGrants): Poli
       describeKeysStatement('DescribeDestinationKeys', grants.partition, [{ region: grants.region, accountId: grants.accountId }]),
     );
   }
+  if (!(spec.ssm as readonly SsmAccess[]).includes('read-decrypted')) {
+    statements.push({
+      Sid: 'NeverDecrypt',
+      Effect: 'Deny',
+      // The AWS managed key aws/ssm lets every principal of its account decrypt through SSM by
+      // its own key policy, so without this a function that must only ever see ciphertext
+      // could read such a SecureString in the clear by asking WithDecryption.
+      Action: ['kms:Decrypt'],
+      Resource: ['*'],
+    });
+  }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -179,11 +179,10 @@ export function deploymentCalls(): ExpectedCall[] {
       add(name, 'Decrypt called directly, not through SSM', [decrypt(REPLICATION_KEY, '/shared/db')], false);
     } else {
       // The AWS managed key's own policy lets any principal of the account decrypt through
-      // SSM: a value the auditor stores as ciphertext is kept from it only by its code and by
-      // customer managed keys, which need a grant.
-      add(name, 'Decrypt by SSM with the AWS managed key (its key policy allows the account)', [
+      // SSM; the role's explicit Deny keeps a value the auditor stores as ciphertext from it.
+      add(name, 'Decrypt by SSM with the AWS managed key (its key policy allows the account; the role denies it)', [
         kmsRequest({ action: 'kms:Decrypt', keyArn: MANAGED_SSM_KEY, callerAccount: HOME, viaService: viaSsm(REGION), encryptionContext: { PARAMETER_ARN: parameterArn('/app/x') } }),
-      ], true);
+      ], false);
       add(name, 'Decrypt by SSM with the replication key (only readers of decrypted values)', [
         kmsRequest({ action: 'kms:Decrypt', keyArn: REPLICATION_KEY, callerAccount: HOME, viaService: viaSsm(REGION), encryptionContext: { PARAMETER_ARN: parameterArn('/app/x') } }),
       ], false);
