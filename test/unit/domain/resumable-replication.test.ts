@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { firstCopier } from '../../../shared/replication/first-copy.ts';
-import { PacedWrites } from '../../../shared/replication/paced-writes.ts';
+import { PacedBulkWork } from '../../../shared/replication/paced-bulk-work.ts';
 import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
 import { REPLICATION_JOB, ReplicationSyncer, type ReplicationSyncReport } from '../../../shared/replication/replication-syncer.ts';
 import { Replicator, type ReplicatorDependencies } from '../../../shared/replication/replicator.ts';
@@ -109,7 +109,7 @@ describe('work that continues across invocations', () => {
   describe('paced writes', () => {
     it('spaces writes to each place at its own pace and carries the pace over to the next holder', async () => {
       const { time, parameters, deps } = setup();
-      const paced = new PacedWrites(deps, time.now + 500);
+      const paced = new PacedBulkWork(deps, time.now + 500);
       const home = paced.dependencies.parameters;
       const dr = paced.dependencies.places!.parametersIn(DR);
       const start = time.now;
@@ -128,7 +128,7 @@ describe('work that continues across invocations', () => {
       const { time, parameters, deps } = setup();
       parameters.put('/app/a', 'v');
       parameters.put('/app/b', 'v');
-      const home = new PacedWrites(deps).dependencies.parameters;
+      const home = new PacedBulkWork(deps).dependencies.parameters;
       const start = time.now;
       await home.retag('/app/a', { team: 'x' }, ['old']);
       await home.retag('/app/a', {}, []);

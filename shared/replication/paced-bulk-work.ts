@@ -1,7 +1,7 @@
 /**
  * Bulk replication work — a mirror's first copy, the syncer's repairs — paced per place.
  */
-import { WritePacer } from '../write-pacer.ts';
+import { CallPacer } from '../call-pacer.ts';
 import { DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
 import type { ReplicatorDependencies } from './replicator.ts';
@@ -19,13 +19,13 @@ import type { ReplicaPlaces, ReplicaStore } from './types.ts';
  * next holder.
  *
  * @example
- * const paced = new PacedWrites(deps, job.progress.notBefore);
+ * const paced = new PacedBulkWork(deps, job.progress.notBefore);
  * await new Replicator(paced.dependencies).mirror(mapping);
  * await job.release(await paced.notBefore());
  */
-export class PacedWrites {
+export class PacedBulkWork {
   readonly dependencies: ReplicatorDependencies;
-  private readonly pacers = new Map<string, Promise<WritePacer>>();
+  private readonly pacers = new Map<string, Promise<CallPacer>>();
 
   constructor(
     private readonly deps: ReplicatorDependencies,
@@ -83,17 +83,17 @@ export class PacedWrites {
     };
   }
 
-  private pacerFor(place: Place | undefined): Promise<WritePacer> {
+  private pacerFor(place: Place | undefined): Promise<CallPacer> {
     const key = place ? placeKey(place) : 'home';
     let pacer = this.pacers.get(key);
     if (!pacer) this.pacers.set(key, (pacer = this.newPacer(place)));
     return pacer;
   }
 
-  private async newPacer(place: Place | undefined): Promise<WritePacer> {
+  private async newPacer(place: Place | undefined): Promise<CallPacer> {
     const home = await this.deps.places?.home();
     const target = place && home && !samePlace(place, home) ? replicaTargetAt(this.deps.settings.replicaTargets, place, home.account) : undefined;
     const rate = target ? (target.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND) : (this.deps.settings.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND);
-    return new WritePacer(rate, this.deps.pacing, this.carriedOver);
+    return new CallPacer(rate, this.deps.pacing, this.carriedOver);
   }
 }
