@@ -178,6 +178,8 @@ export interface DeploymentSettings {
   readonly replicaTargets?: readonly ReplicaTarget[];
   /** Pace of first copies and repairs at home, writes per second; absent: the default. */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads at home, read calls per second; absent: the default. */
+  readonly bulkReadsPerSecond?: number;
   readonly logLevel: string;
 }
 
@@ -213,6 +215,10 @@ export function functionEnvironment(
     if (settings.sourcePrefixes) env[ENV.sourcePrefixes] = settings.sourcePrefixes.join(',');
     if (settings.replicaTargets?.length) env[ENV.replicaTargets] = JSON.stringify(settings.replicaTargets);
     if (settings.bulkWritesPerSecond !== undefined) env[ENV.bulkWritesPerSecond] = String(settings.bulkWritesPerSecond);
+  }
+  // Bulk reads are the work of a sync job: the syncers' passes and a mirror's first copy.
+  if (spec.jobs !== undefined && settings.bulkReadsPerSecond !== undefined) {
+    env[ENV.bulkReadsPerSecond] = String(settings.bulkReadsPerSecond);
   }
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;

@@ -29,6 +29,7 @@ export const DEPLOYMENT_SETTINGS = {
   replicationKmsKeyArn: { env: 'FIGGY_REPLICATION_KMS_KEY_ARN', context: 'replicationKmsKeyArn' },
   logRetentionDays: { env: 'FIGGY_LOG_RETENTION_DAYS', context: 'logRetentionDays' },
   bulkWritesPerSecond: { env: 'FIGGY_BULK_WRITES_PER_SECOND', context: 'bulkWritesPerSecond' },
+  bulkReadsPerSecond: { env: 'FIGGY_BULK_READS_PER_SECOND', context: 'bulkReadsPerSecond' },
   externalAwsSdk: { env: 'FIGGY_EXTERNAL_AWS_SDK', context: 'externalAwsSdk' },
   stateBucket: { env: 'FIGGY_STATE_BUCKET', context: 'stateBucket' },
   stateKeyPrefix: { env: 'FIGGY_STATE_KEY_PREFIX', context: 'stateKeyPrefix' },
@@ -66,6 +67,8 @@ export interface DeploymentConfig {
   readonly logRetentionDays?: number;
   /** Pace of mirrors' first copies and of repairs; the construct checks it. */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads (syncer passes, first copies); the construct checks it. */
+  readonly bulkReadsPerSecond?: number;
   /** Bundle without the AWS SDK and use the Lambda runtime's. */
   readonly externalAwsSdk?: boolean;
   readonly state?: StateSettings;
@@ -165,6 +168,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
     replicationKmsKeyArn: text('replicationKmsKeyArn', env, context),
     logRetentionDays: whole('logRetentionDays', env, context),
     bulkWritesPerSecond: decimal('bulkWritesPerSecond', env, context),
+    bulkReadsPerSecond: decimal('bulkReadsPerSecond', env, context),
     externalAwsSdk: flag('externalAwsSdk', env, context),
     state,
   };
@@ -215,6 +219,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),
       logRetentionDays: config.logRetentionDays,
       bulkWritesPerSecond: config.bulkWritesPerSecond,
+      bulkReadsPerSecond: config.bulkReadsPerSecond,
       bundles: { externalAwsSdk: config.externalAwsSdk },
       backend,
     });

@@ -4,7 +4,7 @@
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
 import { StsRoleSessions } from '../../shared/aws/sts-role-sessions.ts';
-import { ENV, bulkWritesPerSecond, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
+import { ENV, bulkReadsPerSecond, bulkWritesPerSecond, destinationPrefixes, optionalEnv, replicaTargets, requireEnv, sourcePrefixes } from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
 import { documents, parameterStore } from './clients.ts';
@@ -22,6 +22,7 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
       kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
       replicaTargets: targets,
       bulkWritesPerSecond: bulkWritesPerSecond(env),
+      bulkReadsPerSecond: bulkReadsPerSecond(env),
     },
     // Without targets no ARN destination is allowed, so STS is never called.
     ...(targets.length > 0 && {

@@ -1,21 +1,30 @@
 /**
- * Bulk replication work — a mirror's first copy, the syncer's repairs — paced per place.
+ * Bulk replication work — a mirror's first copy, the syncer's passes — paced per place.
  */
 import { CallPacer } from '../call-pacer.ts';
-import { DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
+import { DEFAULT_BULK_READS_PER_SECOND, DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
 import type { ReplicatorDependencies } from './replicator.ts';
 import type { ReplicaPlaces, ReplicaStore } from './types.ts';
 
+/** One place's two paces: SSM's read and write quotas are separate. */
+interface PlacePace {
+  readonly reads: CallPacer;
+  readonly writes: CallPacer;
+}
+
 /**
- * The replicator's dependencies with every write call (PutParameter, DeleteParameters,
- * AddTagsToResource, RemoveTagsFromResource) to a place waiting its turn at that place's
- * pace: the target's `bulkWritesPerSecond`, or the home setting. Reads are not paced: SSM's
- * read quota is ten times the write quota and the SDK backs off when throttled.
+ * The replicator's dependencies with every call to a place's Parameter Store waiting its turn
+ * at that place's pace: write calls (PutParameter, DeleteParameters, AddTagsToResource,
+ * RemoveTagsFromResource) at the target's `bulkWritesPerSecond`, read calls (each
+ * GetParameter, GetParameters batch, DescribeParameters page and ListTagsForResource, counted
+ * as the adapter makes them) at its `bulkReadsPerSecond`, or the home settings. Parameter
+ * Store's quotas are per account and region and shared with every application there: a pass
+ * that read as fast as SSM allows would hold the whole read quota while it ran.
  *
  * Live replication of a single change is not paced (it follows its source's own writes,
  * which SSM holds to the same quota); whatever holds the replication job's lease is the only
- * bulk writer, so the pace holds across functions, and `notBefore()` carries it over to the
+ * bulk worker, so the pace holds across functions, and `notBefore()` carries it over to the
  * next holder.
  *
  * @example
@@ -25,11 +34,11 @@ import type { ReplicaPlaces, ReplicaStore } from './types.ts';
  */
 export class PacedBulkWork {
   readonly dependencies: ReplicatorDependencies;
-  private readonly pacers = new Map<string, Promise<CallPacer>>();
+  private readonly paces = new Map<string, Promise<PlacePace>>();
 
   constructor(
     private readonly deps: ReplicatorDependencies,
-    /** Epoch ms the last holder's pace allows the next write at. */
+    /** Epoch ms the last holder's pace allows the next call at. */
     private readonly carriedOver?: number,
   ) {
     const places = deps.places;
@@ -40,9 +49,15 @@ export class PacedBulkWork {
     };
   }
 
-  /** Epoch ms the next bulk write may start at, across every place this worker wrote. */
+  /**
+   * Epoch ms the next bulk call may start at, across every place and both paces: the progress
+   * table keeps one such time, so the next holder starts both paces at the later of the two.
+   * Neither pace is exceeded; at most one write interval of reading is lost per hand-over.
+   */
   async notBefore(): Promise<number | undefined> {
-    const starts = (await Promise.all(this.pacers.values())).map((pacer) => pacer.nextStart).filter(Number.isFinite);
+    const starts = (await Promise.all(this.paces.values()))
+      .flatMap((pace) => [pace.reads.nextStart, pace.writes.nextStart])
+      .filter(Number.isFinite);
     return starts.length > 0 ? Math.max(...starts) : this.carriedOver;
   }
 
@@ -53,47 +68,60 @@ export class PacedBulkWork {
     };
   }
 
-  /** `store` with its write calls paced for the place `where` resolves to (undefined: home). */
+  /** `store` with its calls paced for the place `where` resolves to (undefined: home). */
   private paced(store: ReplicaStore, where: () => Promise<Place | undefined>): ReplicaStore {
-    const turn = async (calls = 1) => {
-      const pacer = await this.pacerFor(await where());
-      for (let call = 0; call < calls; call++) await pacer.next();
+    const pace = async () => this.paceFor(await where());
+    const writeTurn = async (calls = 1) => {
+      const { writes } = await pace();
+      for (let call = 0; call < calls; call++) await writes.next();
     };
+    const reading = store.withReadTurns(async () => (await pace()).reads.next());
     return {
-      readDecrypted: (names) => store.readDecrypted(names),
-      readVersion: (name, version) => store.readVersion(name, version),
-      readDetails: (names) => store.readDetails(names),
-      namesUnder: (prefix) => store.namesUnder(prefix),
+      readDecrypted: (names) => reading.readDecrypted(names),
+      readVersion: (name, version) => reading.readVersion(name, version),
+      readDetails: (names) => reading.readDetails(names),
+      namesUnder: (prefix) => reading.namesUnder(prefix),
       keyArn: (keyId) => store.keyArn(keyId),
+      // Another pace on top of this one: both turns, this place's first.
+      withReadTurns: (turn) =>
+        this.paced(
+          store.withReadTurns(async () => {
+            await (await pace()).reads.next();
+            await turn();
+          }),
+          where,
+        ),
       write: async (write) => {
-        await turn();
+        await writeTurn();
         return store.write(write);
       },
       deleteParameters: async (names) => {
         // One call per name keeps each delete a single paced write, whatever the batch.
         for (const name of names) {
-          await turn();
+          await writeTurn();
           await store.deleteParameters([name]);
         }
       },
       retag: async (name, add, remove) => {
-        await turn((Object.keys(add).length > 0 ? 1 : 0) + (remove.length > 0 ? 1 : 0));
+        await writeTurn((Object.keys(add).length > 0 ? 1 : 0) + (remove.length > 0 ? 1 : 0));
         return store.retag(name, add, remove);
       },
     };
   }
 
-  private pacerFor(place: Place | undefined): Promise<CallPacer> {
+  private paceFor(place: Place | undefined): Promise<PlacePace> {
     const key = place ? placeKey(place) : 'home';
-    let pacer = this.pacers.get(key);
-    if (!pacer) this.pacers.set(key, (pacer = this.newPacer(place)));
-    return pacer;
+    let pace = this.paces.get(key);
+    if (!pace) this.paces.set(key, (pace = this.newPace(place)));
+    return pace;
   }
 
-  private async newPacer(place: Place | undefined): Promise<CallPacer> {
+  private async newPace(place: Place | undefined): Promise<PlacePace> {
     const home = await this.deps.places?.home();
     const target = place && home && !samePlace(place, home) ? replicaTargetAt(this.deps.settings.replicaTargets, place, home.account) : undefined;
-    const rate = target ? (target.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND) : (this.deps.settings.bulkWritesPerSecond ?? DEFAULT_BULK_WRITES_PER_SECOND);
-    return new CallPacer(rate, this.deps.pacing, this.carriedOver);
+    const { settings, pacing } = this.deps;
+    const writes = (target ? target.bulkWritesPerSecond : settings.bulkWritesPerSecond) ?? DEFAULT_BULK_WRITES_PER_SECOND;
+    const reads = (target ? target.bulkReadsPerSecond : settings.bulkReadsPerSecond) ?? DEFAULT_BULK_READS_PER_SECOND;
+    return { writes: new CallPacer(writes, pacing, this.carriedOver), reads: new CallPacer(reads, pacing, this.carriedOver) };
   }
 }
