@@ -111,8 +111,8 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   ): Promise<PassStep<CacheSyncCursor, CacheSyncReport>> {
     let at = cursor;
     const tally: Tally = { ...report };
-    // The listing reads what every application in the account reads from: paced, and the pace
-    // carried to the next invocation, so a pass leaves the rest of the quota to them.
+    // DescribeParameters' quota is the account's, shared with every application there: paced,
+    // and the pace carried to the next invocation, so a pass leaves the rest of it to them.
     const reads = new CallPacer(this.deps.readsPerSecond ?? DEFAULT_BULK_READS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
     const parameters = this.deps.parameters.withReadTurns(() => reads.next());
     const notBefore = () => (Number.isFinite(reads.nextStart) ? { notBefore: reads.nextStart } : {});
