@@ -24,7 +24,7 @@ const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const BENCHMARKS = [
   { id: 'cold-start', file: 'cold-start.bench.ts', title: '1. Cold start per handler' },
   { id: 'replicator-cost', file: 'replicator-cost.bench.ts', title: '2. Replicator cost per source change' },
-  { id: 'replication-syncer', file: 'replication-syncer.bench.ts', title: '3. Replication syncer under SSM rate limits' },
+  { id: 'replication-syncer', file: 'replication-syncer.bench.ts', title: '3. Replication syncer beside an application, under SSM rate limits' },
   { id: 'propagation', file: 'propagation.bench.ts', title: '4. Propagation latency' },
   { id: 'synth-plan', file: 'synth-plan.bench.ts', title: '5. Synth and offline plan' },
   { id: 'prefix-restore', file: 'prefix-restore.bench.ts', title: '6. Restore plan of one prefix beside 100,000 other records' },

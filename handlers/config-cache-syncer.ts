@@ -1,6 +1,6 @@
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import { CacheSyncer } from '../shared/cache/cache-syncer.ts';
-import { ENV, requireEnv } from '../shared/config.ts';
+import { ENV, bulkReadsPerSecond, requireEnv } from '../shared/config.ts';
 import { CACHE_SYNC_JOB } from '../shared/sync/jobs.ts';
 import { documents, parameterStore } from './runtime/clients.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
@@ -17,6 +17,7 @@ export const handler = figgyHandler('config-cache-syncer', (log) => {
   const syncer = new CacheSyncer({
     cache: new DynamoNameCache(documents, requireEnv(process.env, ENV.cacheTable), { pageSize: CACHE_PAGE_SIZE }),
     parameters: parameterStore,
+    readsPerSecond: bulkReadsPerSecond(process.env),
     log,
   });
   const progress = syncProgress();

@@ -23,10 +23,11 @@ import {
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
-import { writeRateProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
+import { withReadPaces } from '../stacks/settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 import { deployedIam, type RevokedTableGrant } from './deployed-iam.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -104,6 +105,12 @@ export interface SandboxOptions {
    * default the functions' own (2 writes per second).
    */
   readonly bulkWritesPerSecond?: number;
+  /**
+   * Pace of background reads at home (syncer passes, first copies, the cache syncer's
+   * listing), as the construct's `bulkReadsPerSecond`; default the functions' own (10 calls
+   * per second).
+   */
+  readonly bulkReadsPerSecond?: number;
   /**
    * Per-function settings, as the construct's `functions`. A syncer given a short timeout
    * stops in time, saves where it stands, and `runSchedule` continues its pass.
@@ -252,7 +259,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
   const faults: SandboxFaults = options.faults ?? {};
   const timeoutSeconds = functionTimeouts(options.functions);
-  const bulkWritesPerSecond = options.bulkWritesPerSecond === undefined ? undefined : writeRateOption(options.bulkWritesPerSecond);
+  const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
+  const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
   const random = seededRandom(options.seed ?? 1);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -272,7 +280,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tables = await createTables(dynamoClient, namePrefix);
 
     // The construct's own check, which also normalises each target's prefixes as IAM reads them.
-    const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
+    const replicaTargets = withReadPaces(resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }), options.replicaTargets);
     const settings: DeploymentSettings = {
       namePrefix,
       accountId: SANDBOX_ACCOUNT,
@@ -282,6 +290,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
       replicaTargets,
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
+      ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
       logLevel: 'INFO',
     };
     // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
@@ -522,10 +531,10 @@ function accessKeyOf(name: FunctionName): string {
   return name.replaceAll('-', '');
 }
 
-/** The pace option checked by the rule the construct and the functions apply. */
-function writeRateOption(rate: number): number {
-  const problem = writeRateProblem(rate);
-  if (problem) throw new RangeError(`startSandbox option bulkWritesPerSecond ${problem}`);
+/** A pace option checked by the rule the construct and the functions apply. */
+function rateOption(option: string, rate: number | undefined, calls: BulkCalls): number | undefined {
+  const problem = rate === undefined ? undefined : bulkRateProblem(rate, calls);
+  if (problem) throw new RangeError(`startSandbox option ${option} ${problem}`);
   return rate;
 }
 

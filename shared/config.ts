@@ -7,7 +7,7 @@
  */
 
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
-import { DEFAULT_BULK_WRITES_PER_SECOND, writeRateProblem, type ReplicaTarget } from './replication/replica-targets.ts';
+import { DEFAULT_BULK_READS_PER_SECOND, DEFAULT_BULK_WRITES_PER_SECOND, bulkRateProblem, type BulkCalls, type ReplicaTarget } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
@@ -24,6 +24,7 @@ export const ENV = {
   replicaTargets: 'REPLICATION_REPLICA_TARGETS',
   bulkWritesPerSecond: 'REPLICATION_BULK_WRITES_PER_SECOND',
   homeAccountId: 'REPLICATION_HOME_ACCOUNT_ID',
+  bulkReadsPerSecond: 'BULK_READS_PER_SECOND',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -129,16 +130,22 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
       throw invalid('destinationPrefixes', 'must be a list of prefixes');
     }
     const destinationPrefixes = checkPrefixes(prefixes, (reason) => invalid('destinationPrefixes', reason), { rootAllowed: false });
-    const rate = target.bulkWritesPerSecond;
-    const rateProblem = rate === undefined ? undefined : writeRateProblem(rate);
-    if (rateProblem) throw invalid('bulkWritesPerSecond', rateProblem);
+    const rate = (name: 'bulkWritesPerSecond' | 'bulkReadsPerSecond', calls: BulkCalls): number | undefined => {
+      const value = target[name];
+      const problem = value === undefined ? undefined : bulkRateProblem(value, calls);
+      if (problem) throw invalid(name, problem);
+      return value as number | undefined;
+    };
+    const writes = rate('bulkWritesPerSecond', 'writes');
+    const reads = rate('bulkReadsPerSecond', 'reads');
     return {
       region,
       ...(accountId !== undefined && { accountId }),
       ...(roleArn !== undefined && { roleArn }),
       ...(kmsKeyArn !== undefined && { kmsKeyArn }),
       destinationPrefixes,
-      ...(rate !== undefined && { bulkWritesPerSecond: rate as number }),
+      ...(writes !== undefined && { bulkWritesPerSecond: writes }),
+      ...(reads !== undefined && { bulkReadsPerSecond: reads }),
     };
   });
 }
@@ -163,10 +170,23 @@ export function homeAccountId(env: Environment): string {
  * {@link DEFAULT_BULK_WRITES_PER_SECOND}).
  */
 export function bulkWritesPerSecond(env: Environment): number {
-  const raw = optionalEnv(env, ENV.bulkWritesPerSecond);
-  if (raw === undefined) return DEFAULT_BULK_WRITES_PER_SECOND;
+  return bulkRate(env, ENV.bulkWritesPerSecond, 'writes') ?? DEFAULT_BULK_WRITES_PER_SECOND;
+}
+
+/**
+ * The pace of background reads at home — syncer passes, first copies, the cache syncer's
+ * listing — in calls per second (`BULK_READS_PER_SECOND`, default
+ * {@link DEFAULT_BULK_READS_PER_SECOND}).
+ */
+export function bulkReadsPerSecond(env: Environment): number {
+  return bulkRate(env, ENV.bulkReadsPerSecond, 'reads') ?? DEFAULT_BULK_READS_PER_SECOND;
+}
+
+function bulkRate(env: Environment, variable: EnvName, calls: BulkCalls): number | undefined {
+  const raw = optionalEnv(env, variable);
+  if (raw === undefined) return undefined;
   const rate = Number(raw);
-  const problem = writeRateProblem(rate);
-  if (problem) throw new ConfigurationError(ENV.bulkWritesPerSecond, `${problem} (${JSON.stringify(raw)})`);
+  const problem = bulkRateProblem(rate, calls);
+  if (problem) throw new ConfigurationError(variable, `${problem} (${JSON.stringify(raw)})`);
   return rate;
 }

@@ -183,6 +183,8 @@ export interface DeploymentSettings {
   readonly replicaTargets?: readonly ReplicaTarget[];
   /** Pace of first copies and repairs at home, writes per second; absent: the default. */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads at home, read calls per second; absent: the default. */
+  readonly bulkReadsPerSecond?: number;
   readonly logLevel: string;
 }
 
@@ -222,6 +224,10 @@ export function functionEnvironment(
       env[ENV.homeAccountId] = settings.accountId;
     }
     if (settings.bulkWritesPerSecond !== undefined) env[ENV.bulkWritesPerSecond] = String(settings.bulkWritesPerSecond);
+  }
+  // Bulk reads are the work of a sync job: the syncers' passes and a mirror's first copy.
+  if (spec.jobs !== undefined && settings.bulkReadsPerSecond !== undefined) {
+    env[ENV.bulkReadsPerSecond] = String(settings.bulkReadsPerSecond);
   }
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;

@@ -71,3 +71,13 @@ export class ListingTokenRejectedError extends FiggyEventsError {
     this.name = 'ListingTokenRejectedError';
   }
 }
+
+/**
+ * A Parameter Store port whose read calls can wait their turn: background work paces its reads
+ * by the calls the adapter makes (batches of names, pages of a listing), which only the adapter
+ * knows.
+ */
+export interface PaceableReads<Store> {
+  /** This store, awaiting `turn()` before each read call it sends to Parameter Store. */
+  withReadTurns(turn: () => Promise<void>): Store;
+}

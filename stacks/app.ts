@@ -29,6 +29,7 @@ export const DEPLOYMENT_SETTINGS = {
   replicationKmsKeyArn: { env: 'FIGGY_REPLICATION_KMS_KEY_ARN', context: 'replicationKmsKeyArn' },
   logRetentionDays: { env: 'FIGGY_LOG_RETENTION_DAYS', context: 'logRetentionDays' },
   bulkWritesPerSecond: { env: 'FIGGY_BULK_WRITES_PER_SECOND', context: 'bulkWritesPerSecond' },
+  bulkReadsPerSecond: { env: 'FIGGY_BULK_READS_PER_SECOND', context: 'bulkReadsPerSecond' },
   stateBucket: { env: 'FIGGY_STATE_BUCKET', context: 'stateBucket' },
   stateKeyPrefix: { env: 'FIGGY_STATE_KEY_PREFIX', context: 'stateKeyPrefix' },
   stateRegion: { env: 'FIGGY_STATE_REGION', context: 'stateRegion' },
@@ -65,6 +66,8 @@ export interface DeploymentConfig {
   readonly logRetentionDays?: number;
   /** Pace of mirrors' first copies and of repairs; the construct checks it. */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads (syncer passes, first copies); the construct checks it. */
+  readonly bulkReadsPerSecond?: number;
   readonly state?: StateSettings;
 }
 
@@ -162,6 +165,7 @@ export function readDeploymentConfig(env: Environment, context: Context): Deploy
     replicationKmsKeyArn: text('replicationKmsKeyArn', env, context),
     logRetentionDays: whole('logRetentionDays', env, context),
     bulkWritesPerSecond: decimal('bulkWritesPerSecond', env, context),
+    bulkReadsPerSecond: decimal('bulkReadsPerSecond', env, context),
     state,
   };
 }
@@ -211,6 +215,7 @@ export function buildStacks(app: App, config: DeploymentConfig): FiggyEventsStac
       replicationKmsKeyArn: perRegion(config.replicationKmsKeyArn),
       logRetentionDays: config.logRetentionDays,
       bulkWritesPerSecond: config.bulkWritesPerSecond,
+      bulkReadsPerSecond: config.bulkReadsPerSecond,
       backend,
     });
   });

@@ -113,6 +113,7 @@ export class FiggyEvents extends Construct {
           replicationKmsKeyId: this.replicationKeyArn,
           replicaTargets: settings.replicaTargets,
           bulkWritesPerSecond: settings.bulkWritesPerSecond,
+          bulkReadsPerSecond: settings.bulkReadsPerSecond,
           logLevel: settings.logLevel,
         }),
         logRetentionDays: settings.logRetentionDays,

@@ -19,7 +19,7 @@ import type {
   LambdaArchitecture,
   ScheduledFunctionName,
 } from './types.ts';
-import { writeRateProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 
@@ -66,6 +66,8 @@ export interface ResolvedSettings {
   readonly replicaTargets: readonly ReplicaTarget[];
   /** Pace of first copies and repairs at home; absent, the functions' default (2 writes/s). */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads at home; absent, the functions' default (10 calls/s). */
+  readonly bulkReadsPerSecond?: number;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
@@ -94,16 +96,37 @@ function pathPrefixes(prop: string, prefixes: readonly string[], rule: PrefixLis
 
 /**
  * A write pace checked by the rule the functions apply to their environment
- * ({@link writeRateProblem}); a token is refused, because the environment is written at synth.
+ * ({@link bulkRateProblem}); a token is refused, because the environment is written at synth.
  */
 export function bulkWriteRate(prop: string, value: number | undefined): number | undefined {
+  return bulkRate(prop, value, 'writes');
+}
+
+/** A read pace checked as {@link bulkWriteRate} checks a write pace. */
+export function bulkReadRate(prop: string, value: number | undefined): number | undefined {
+  return bulkRate(prop, value, 'reads');
+}
+
+function bulkRate(prop: string, value: number | undefined, calls: BulkCalls): number | undefined {
   if (value === undefined) return undefined;
   if (Token.isUnresolved(value)) {
-    throw new FiggyEventsConfigError(prop, 'is a token; give the number of writes per second as a literal');
+    throw new FiggyEventsConfigError(prop, `is a token; give the number of ${calls} per second as a literal`);
   }
-  const problem = writeRateProblem(value);
+  const problem = bulkRateProblem(value, calls);
   if (problem) throw new FiggyEventsConfigError(prop, problem);
   return value;
+}
+
+/**
+ * The checked targets with each one's `bulkReadsPerSecond`, checked and named
+ * `replicaTargets[i].bulkReadsPerSecond`; `resolved` is {@link resolveReplicaTargets}'s answer
+ * for `targets`, in the same order.
+ */
+export function withReadPaces(resolved: readonly ReplicaTarget[], targets: readonly ReplicaTarget[] | undefined): ReplicaTarget[] {
+  return resolved.map((target, index) => {
+    const reads = bulkReadRate(`replicaTargets[${index}].bulkReadsPerSecond`, targets?.[index]?.bulkReadsPerSecond);
+    return reads === undefined ? target : { ...target, bulkReadsPerSecond: reads };
+  });
 }
 
 function integerIn(prop: string, value: number, min: number, max: number): number {
@@ -185,6 +208,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     }),
   ) as Record<FunctionName, ResolvedFunctionSettings>;
   const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
+  const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond);
 
   return {
     region: props.region,
@@ -217,7 +241,8 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       86400,
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
-    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
+    replicaTargets: withReadPaces(resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }), props.replicaTargets),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
+    ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
   };
 }

@@ -345,4 +345,21 @@ export interface FiggyEventsProps {
    * ```
    */
   readonly bulkWritesPerSecond?: number;
+  /**
+   * The most read calls per second that the syncers' passes and a mirror's first copy send to
+   * Parameter Store in this region and account: GetParameters of up to 10 names is one call, as
+   * is a page of DescribeParameters or a ListTagsForResource. Live replication of single
+   * changes is not paced. Each of {@link FiggyEventsProps.replicaTargets} has its own
+   * `bulkReadsPerSecond`. Checked at synth: from 0.1 to 1,000.
+   *
+   * @defaultValue 10, a quarter of the 40 calls a second that GetParameter, GetParameters and
+   * GetParametersByPath share by default per account and region, so applications keep the rest
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], bulkReadsPerSecond: 5 };
+   * ```
+   */
+  readonly bulkReadsPerSecond?: number;
 }

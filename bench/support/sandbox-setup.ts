@@ -8,12 +8,13 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { chunk, mapBounded } from '../../shared/concurrency.ts';
 import type { Sandbox } from '../../local/index.ts';
 
-export function ssmClient(sandbox: Sandbox, user = 'bench'): SSMClient {
+/** A client acting as `user`; `maxAttempts` 1 sends each call once, so every throttle shows. */
+export function ssmClient(sandbox: Sandbox, user = 'bench', maxAttempts = 10): SSMClient {
   return new SSMClient({
     endpoint: sandbox.endpoints.ssm,
     region: sandbox.env.AWS_REGION,
     credentials: { accessKeyId: user, secretAccessKey: 'bench' },
-    maxAttempts: 10,
+    maxAttempts,
   });
 }
 

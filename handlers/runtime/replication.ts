@@ -5,6 +5,7 @@ import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/d
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
 import {
   ENV,
+  bulkReadsPerSecond,
   bulkWritesPerSecond,
   destinationPrefixes,
   homeAccountId,
@@ -30,6 +31,7 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
       kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
       replicaTargets: targets,
       bulkWritesPerSecond: bulkWritesPerSecond(env),
+      bulkReadsPerSecond: bulkReadsPerSecond(env),
     },
     // Without targets no ARN destination is allowed, so STS is never called.
     ...(targets.length > 0 && {

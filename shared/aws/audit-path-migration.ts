@@ -6,7 +6,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../audit/path-root.ts';
 import { mapBounded } from '../concurrency.ts';
-import { WritePacer, type PacerClock } from '../write-pacer.ts';
+import { CallPacer, type PacerClock } from '../call-pacer.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE } from '../tables.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
@@ -104,7 +104,7 @@ export class AuditPathMigration {
     if (marker?.status === 'complete') {
       return { table: this.table, scanned: 0, updated: 0, alreadyComplete: true, resumed: false };
     }
-    const pacer = new WritePacer(options.maxWritesPerSecond ?? DEFAULT_MIGRATION_WPS, options.clock);
+    const pacer = new CallPacer(options.maxWritesPerSecond ?? DEFAULT_MIGRATION_WPS, options.clock);
     let startKey = marker?.resume_key;
     const resumed = startKey !== undefined;
     let scanned = 0;

@@ -26,6 +26,7 @@ import {
   getParametersDecrypted,
   putParameter,
   toParameterValue,
+  type CallTurn,
   type WriteMetadata,
 } from './ssm-parameters.ts';
 
@@ -78,6 +79,8 @@ export interface SsmParameterStoreOptions {
    * @defaultValue KMS in the SSM client's region, with its credentials, made on first use
    */
   readonly keys?: KmsKeyArns;
+  /** Awaited before each read call to Parameter Store: a pace's turn. Absent: reads at once. */
+  readonly readTurn?: CallTurn;
 }
 
 /**
@@ -97,6 +100,7 @@ export interface SsmParameterStoreOptions {
 export class SsmParameterStore implements ParameterStore, ReplicaStore {
   private readonly concurrency: number;
   private readonly keys: KmsKeyArns;
+  private readonly readTurn: CallTurn;
 
   constructor(
     private readonly ssm: SSMClient,
@@ -107,10 +111,20 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
       throw new RangeError(`SsmParameterStore concurrency must be a positive integer, got ${concurrency}`);
     }
     this.concurrency = concurrency;
+    this.readTurn = options.readTurn ?? (async () => undefined);
     let kms: KMSClient | undefined;
     // The same place and principal as Parameter Store: a replica target's key is read with
     // the target's role. Made only when a key is compared.
     this.keys = options.keys ?? new KmsKeyArns(() => (kms ??= new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
+  }
+
+  /**
+   * This store with every read call it sends to Parameter Store — each GetParameter, each
+   * GetParameters batch, each DescribeParameters page, each ListTagsForResource — awaiting
+   * `turn()` first. Writes and KMS are not affected.
+   */
+  withReadTurns(turn: CallTurn): SsmParameterStore {
+    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, keys: this.keys, readTurn: turn });
   }
 
   /** The ARN of the KMS key `keyId` names here, however it is spelt (alias, id, ARN). */
@@ -122,12 +136,13 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
     if (!Number.isInteger(version) || version < 1) {
       throw new RangeError(`version of ${name} must be a positive integer, got ${version}`);
     }
+    await this.readTurn();
     const parameter = await getParameter(this.ssm, { Name: `${name}:${version}`, WithDecryption: false });
     return parameter === undefined ? undefined : toParameterValue(parameter);
   }
 
   async readDecrypted(names: readonly string[]): Promise<Map<string, ParameterValue>> {
-    return getParametersDecrypted(this.ssm, names, this.concurrency, toParameterValue);
+    return getParametersDecrypted(this.ssm, names, this.concurrency, toParameterValue, this.readTurn);
   }
 
   async write(parameter: ParameterWrite & WriteMetadata): Promise<number> {
@@ -144,7 +159,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
     const present = [...values.keys()];
     const batches = chunk(present, DESCRIBE_FILTER_VALUES_LIMIT);
     const described = await mapBounded(batches, this.concurrency, (batch) =>
-      collect(describeParameters(this.ssm, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }], MaxResults: DESCRIBE_PAGE_SIZE })),
+      collect(describeParameters(this.ssm, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }], MaxResults: DESCRIBE_PAGE_SIZE }, this.readTurn)),
     );
     const metadata = new Map(described.flat().map((entry) => [canonicalName(entry.Name ?? ''), entry]));
     const tags = await mapBounded(present, this.concurrency, (name) => this.tagsOf(name));
@@ -184,6 +199,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
   }
 
   private async tagsOf(name: string): Promise<Record<string, string>> {
+    await this.readTurn();
     const { TagList: list } = await this.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
     return Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   }
@@ -211,6 +227,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
    */
   async listNamesPage(token?: string): Promise<NamesPage> {
     const input: DescribeParametersCommandInput = { MaxResults: DESCRIBE_PAGE_SIZE, ...(token !== undefined && { NextToken: token }) };
+    await this.readTurn();
     try {
       const { Parameters: found = [], NextToken: next } = await this.ssm.send(new DescribeParametersCommand(input));
       const names = found.flatMap((metadata) => (metadata.Name === undefined ? [] : [canonicalName(metadata.Name)]));
@@ -226,7 +243,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
   }
 
   private async *describeNames(input: DescribeParametersCommandInput): AsyncGenerator<string> {
-    for await (const metadata of describeParameters(this.ssm, input)) {
+    for await (const metadata of describeParameters(this.ssm, input, this.readTurn)) {
       if (metadata.Name !== undefined) yield canonicalName(metadata.Name);
     }
   }

@@ -4,10 +4,10 @@
  * a value is written. `SsmParameterStore` and `SsmRestoreTarget` are both built on it.
  */
 import {
+  DescribeParametersCommand,
   GetParameterCommand,
   GetParametersCommand,
   PutParameterCommand,
-  paginateDescribeParameters,
   type DescribeParametersCommandInput,
   type GetParameterCommandInput,
   type Parameter,
@@ -54,21 +54,26 @@ export async function getParameter(ssm: SSMClient, input: GetParameterCommandInp
   return parameter;
 }
 
+/** Awaited before each call: a pace's turn (see `CallPacer`). */
+export type CallTurn = () => Promise<void>;
+
 /**
  * The latest values of `names`, decrypted, keyed by name: each name asked for once, in batches
- * of the API's limit with at most `concurrency` calls in flight, each parameter turned into a
- * domain value by `convert`.
+ * of the API's limit with at most `concurrency` calls in flight, each waiting its `turn`, each
+ * parameter turned into a domain value by `convert`.
  */
 export async function getParametersDecrypted<T extends { readonly name: string }>(
   ssm: SSMClient,
   names: readonly string[],
   concurrency: number,
   convert: (parameter: Parameter) => T,
+  turn?: CallTurn,
 ): Promise<Map<string, T>> {
   const batches = chunk([...new Set(names)], GET_PARAMETERS_BATCH_SIZE);
-  const responses = await mapBounded(batches, concurrency, (batch) =>
-    ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true })),
-  );
+  const responses = await mapBounded(batches, concurrency, async (batch) => {
+    await turn?.();
+    return ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true }));
+  });
   // Names that do not exist come back in InvalidParameters, not as an error: leaving them
   // out of the map is exactly the ports' "absent".
   const values = new Map<string, T>();
@@ -83,17 +88,23 @@ export async function getParametersDecrypted<T extends { readonly name: string }
 
 /**
  * Every parameter's metadata DescribeParameters lists for `input`, page by page as the caller
- * consumes them.
+ * consumes them, each page's call waiting its `turn`.
  */
 export async function* describeParameters(
   ssm: SSMClient,
   input: DescribeParametersCommandInput,
+  turn?: CallTurn,
 ): AsyncGenerator<ParameterMetadata> {
   // DescribeParameters filters after it pages, so a page may be empty and still carry a
-  // NextToken: only the absence of a token ends the listing.
-  for await (const page of paginateDescribeParameters({ client: ssm }, input)) {
+  // NextToken: only the absence of a token ends the listing. Paged by hand, not with the
+  // SDK's paginator, so that each page's call can wait its turn.
+  let token: string | undefined;
+  do {
+    await turn?.();
+    const page = await ssm.send(new DescribeParametersCommand({ ...input, ...(token !== undefined && { NextToken: token }) }));
     yield* page.Parameters ?? [];
-  }
+    token = page.NextToken;
+  } while (token !== undefined);
 }
 
 /**

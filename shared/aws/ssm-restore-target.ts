@@ -33,7 +33,7 @@ const THROTTLING_ERRORS = new Set(['ThrottlingException', 'TooManyUpdates']);
  * Every read is decrypted: restore compares plaintexts and writes them back. Writes always
  * overwrite, and a write still throttled after the SDK's adaptive retries is tried again with
  * a backoff, because a restore is a batch that should finish rather than fail half-way; the
- * pace itself is the caller's (see `WritePacer`).
+ * pace itself is the caller's (see `CallPacer`).
  *
  * @example
  * const target = new SsmRestoreTarget(createSsmClient());

@@ -1,9 +1,11 @@
 /**
  * Reconciles the name cache with Parameter Store, repairing whatever events were missed.
  */
+import { CallPacer, type PacerClock } from '../call-pacer.ts';
 import { mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
-import { ListingTokenRejectedError, type NamesPage, type ParameterStore } from '../parameters.ts';
+import { ListingTokenRejectedError, type NamesPage, type PaceableReads, type ParameterStore } from '../parameters.ts';
+import { DEFAULT_BULK_READS_PER_SECOND } from '../replication/replica-targets.ts';
 import type { PassStep, PassTools, SyncPass } from '../sync/sync-pass.ts';
 import { newEntry, newestEntry } from './entries.ts';
 import type { CacheEntry, CacheScanKey, CacheState, NameCache } from './types.ts';
@@ -34,9 +36,19 @@ export type CacheSyncCursor =
   | { readonly phase: 'listing'; readonly token?: string }
   | { readonly phase: 'cache'; readonly start?: CacheScanKey };
 
+/** What the cache syncer reads of Parameter Store. */
+type ListedStore = Pick<ParameterStore, 'listNamesPage' | 'existing'>;
+
 export interface CacheSyncerDependencies {
   readonly cache: NameCache;
-  readonly parameters: Pick<ParameterStore, 'listNamesPage' | 'existing'>;
+  readonly parameters: ListedStore & PaceableReads<ListedStore>;
+  /**
+   * Read calls per second to Parameter Store (each DescribeParameters page, the listing's and
+   * the existence checks'); default {@link DEFAULT_BULK_READS_PER_SECOND}.
+   */
+  readonly readsPerSecond?: number;
+  /** Where the pace's clock comes from; tests pass one that never waits. */
+  readonly pacing?: PacerClock;
   readonly log: Log;
   readonly now?: () => number;
   /** Names read from or written to the cache at once; default 8. */
@@ -99,6 +111,11 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   ): Promise<PassStep<CacheSyncCursor, CacheSyncReport>> {
     let at = cursor;
     const tally: Tally = { ...report };
+    // DescribeParameters' quota is the account's, shared with every application there: paced,
+    // and the pace carried to the next invocation, so a pass leaves the rest of it to them.
+    const reads = new CallPacer(this.deps.readsPerSecond ?? DEFAULT_BULK_READS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
+    const parameters = this.deps.parameters.withReadTurns(() => reads.next());
+    const notBefore = () => (Number.isFinite(reads.nextStart) ? { notBefore: reads.nextStart } : {});
     // This invocation's own, never saved. The listing comes before the cache, so it is read at
     // the start of the invocation's time, never in the reserve that finishes a page.
     let states: CacheStates | undefined;
@@ -106,18 +123,18 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
       let next: CacheSyncCursor | undefined;
       if (at.phase === 'listing') {
         states ??= await this.cacheStates(tally);
-        next = await this.listingPage(at.token, states, tally);
+        next = await this.listingPage(parameters, at.token, states, tally);
       } else {
-        next = await this.cachePage(at.start, tally);
+        next = await this.cachePage(parameters, at.start, tally);
       }
       if (next === undefined) {
         this.deps.log.info('cache sync finished', tally);
-        return { done: true, cursor: at, report: { ...tally } };
+        return { done: true, cursor: at, report: { ...tally }, ...notBefore() };
       }
       at = next;
       await tools.checkpoint(at, { ...tally });
     }
-    return { done: false, cursor: at, report: { ...tally } };
+    return { done: false, cursor: at, report: { ...tally }, ...notBefore() };
   }
 
   /**
@@ -151,13 +168,13 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   }
 
   /** Adds the names of one listing page that the snapshot does not hold as ACTIVE. */
-  private async listingPage(token: string | undefined, states: CacheStates, tally: Tally): Promise<CacheSyncCursor> {
+  private async listingPage(parameters: ListedStore, token: string | undefined, states: CacheStates, tally: Tally): Promise<CacheSyncCursor> {
     const observedAt = this.now();
-    const page = await this.listNamesPage(token);
+    const page = await this.listNamesPage(parameters, token);
     tally.parametersListed += page.names.length;
     const missing = page.names.filter((name) => states.get(name) !== 'ACTIVE');
     // A second look: a name may have been deleted since its page was listed.
-    const existing = missing.length > 0 ? await this.deps.parameters.existing(missing) : new Set<string>();
+    const existing = missing.length > 0 ? await parameters.existing(missing) : new Set<string>();
     await mapBounded(missing, this.concurrency, async (name) => {
       if (!existing.has(name)) {
         this.leftToItsEvent(name);
@@ -175,20 +192,20 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
     return page.next === undefined ? { phase: 'cache' } : { phase: 'listing', token: page.next };
   }
 
-  private async listNamesPage(token: string | undefined): Promise<NamesPage> {
+  private async listNamesPage(parameters: ListedStore, token: string | undefined): Promise<NamesPage> {
     try {
-      return await this.deps.parameters.listNamesPage(token);
+      return await parameters.listNamesPage(token);
     } catch (error) {
       if (!(error instanceof ListingTokenRejectedError)) throw error;
       // SSM's NextTokens expire, and one saved by an earlier invocation may have. Listing
       // again costs reads only: names the pass already made ACTIVE are not written again.
       this.deps.log.warn('the saved listing token was refused; listing again from the first page', { reason: error.reason });
-      return this.deps.parameters.listNamesPage();
+      return parameters.listNamesPage();
     }
   }
 
   /** Tombstones the names of one cache page that Parameter Store no longer has, and collapses names with several items. */
-  private async cachePage(start: CacheScanKey | undefined, tally: Tally): Promise<CacheSyncCursor | undefined> {
+  private async cachePage(parameters: ListedStore, start: CacheScanKey | undefined, tally: Tally): Promise<CacheSyncCursor | undefined> {
     const observedAt = this.now();
     const page = await this.deps.cache.scanPage(start);
     tally.cacheItemsRead += page.entries.length;
@@ -200,7 +217,7 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
 
     // A lone tombstone needs no look at Parameter Store: a name that exists again was listed.
     const asked = [...byName].filter(([, entries]) => entries.length > 1 || entries.some(({ state }) => state === 'ACTIVE'));
-    const existing = asked.length > 0 ? await this.deps.parameters.existing(asked.map(([name]) => name)) : new Set<string>();
+    const existing = asked.length > 0 ? await parameters.existing(asked.map(([name]) => name)) : new Set<string>();
     const wanted: string[] = [];
     for (const [name, entries] of asked) {
       const exists = existing.has(name);

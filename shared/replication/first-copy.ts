@@ -6,7 +6,7 @@ import type { Log } from '../log.ts';
 import type { Budget } from '../sync/budget.ts';
 import { JobLease } from '../sync/job-lease.ts';
 import type { SyncProgressStore } from '../sync/types.ts';
-import { PacedWrites } from './paced-writes.ts';
+import { PacedBulkWork } from './paced-bulk-work.ts';
 import { REPLICATION_JOB, copyRequest } from './replication-syncer.ts';
 import { Replicator, type MirrorCopier, type ReplicatorDependencies } from './replicator.ts';
 
@@ -44,7 +44,7 @@ export function firstCopier(deps: ReplicatorDependencies, invocation: FirstCopyI
       log.info('first copy left to the replication syncer, which holds the job', { parameter_name: mapping.destination, event_id: context.eventId });
       return { destination: mapping.destination, result: 'waiting', reason: 'the replication syncer is copying' };
     }
-    const paced = new PacedWrites(deps, job.progress.notBefore);
+    const paced = new PacedBulkWork(deps, job.progress.notBefore);
     try {
       const outcome = await new Replicator(paced.dependencies).mirror(mapping, context, { budget: invocation.budget });
       if (outcome.next !== undefined) {

@@ -41,6 +41,12 @@ export interface ReplicaTarget {
    * @defaultValue 2, leaving most of SSM's default 3 PutParameter/s to the target's own users
    */
   readonly bulkWritesPerSecond?: number;
+  /**
+   * The most read calls per second that a mirror's first copy and the syncer's passes send to
+   * the target's Parameter Store (live replication of single changes is not paced).
+   * @defaultValue 10, a quarter of SSM's default 40 reads/s, leaving the rest to the target's own users
+   */
+  readonly bulkReadsPerSecond?: number;
   /** The only prefixes replication may write in the target. */
   readonly destinationPrefixes: readonly string[];
 }
@@ -49,21 +55,31 @@ export interface ReplicaTarget {
 export const DEFAULT_BULK_WRITES_PER_SECOND = 2;
 
 /**
- * SSM's highest PutParameter throughput (with higher throughput enabled) is far below this;
- * a larger figure is a typo, not a pace.
+ * The pace of background reads (syncer passes, first copies, the cache syncer's listing) when
+ * none is configured, in calls per second: a quarter of the 40 a second that GetParameter,
+ * GetParameters and GetParametersByPath share by default per account and region.
  */
-const MAX_BULK_WRITES_PER_SECOND = 1_000;
+export const DEFAULT_BULK_READS_PER_SECOND = 10;
 
-/** Slower than this, one write's wait would take most of a syncer invocation's time. */
-const MIN_BULK_WRITES_PER_SECOND = 0.1;
+/** What a bulk pace counts, as its error message says. */
+export type BulkCalls = 'writes' | 'reads';
 
 /**
- * The one rule for a configured write pace: from 0.1 to 1,000 writes per second. Returns why
- * not, or undefined when it is valid.
+ * SSM's highest throughput (with higher throughput enabled: 3,000 reads/s, far fewer writes)
+ * is at or below this; a larger figure is a typo, not a pace.
  */
-export function writeRateProblem(value: unknown): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_BULK_WRITES_PER_SECOND || value > MAX_BULK_WRITES_PER_SECOND) {
-    return `is ${JSON.stringify(value)}, not a number of writes per second from ${MIN_BULK_WRITES_PER_SECOND} to ${MAX_BULK_WRITES_PER_SECOND}`;
+const MAX_BULK_RATE = 1_000;
+
+/** Slower than this, one call's wait would take most of a syncer invocation's time. */
+const MIN_BULK_RATE = 0.1;
+
+/**
+ * The one rule for a configured bulk pace, of writes or of reads: from 0.1 to 1,000 calls per
+ * second. Returns why not, or undefined when it is valid.
+ */
+export function bulkRateProblem(value: unknown, calls: BulkCalls): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_BULK_RATE || value > MAX_BULK_RATE) {
+    return `is ${JSON.stringify(value)}, not a number of ${calls} per second from ${MIN_BULK_RATE} to ${MAX_BULK_RATE}`;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import { messageOf } from '../log.ts';
 import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
-import { PacedWrites } from './paced-writes.ts';
+import { PacedBulkWork } from './paced-bulk-work.ts';
 import { placeKey, type Place } from './places.ts';
 import { Replicator, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
@@ -126,7 +126,7 @@ export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, Replic
     report: ReplicationSyncReport,
     tools: PassTools<ReplicationSyncCursor, ReplicationSyncReport>,
   ): Promise<PassStep<ReplicationSyncCursor, ReplicationSyncReport>> {
-    const paced = new PacedWrites(this.deps, tools.progress.notBefore);
+    const paced = new PacedBulkWork(this.deps, tools.progress.notBefore);
     const run = new RepairRun(paced.dependencies, { ...cursor, copies: withRequests(cursor.copies, tools.progress.requests) }, report, tools);
     const finished = await run.work();
     return { done: finished, cursor: run.cursor, report: run.report, handled: run.unacknowledged(), notBefore: await paced.notBefore() };

@@ -7,7 +7,7 @@ import { ValidationError } from '../events/validation.ts';
 import { messageOf, type Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
 import { Budget } from '../sync/budget.ts';
-import type { PacerClock } from '../write-pacer.ts';
+import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
 import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';

@@ -45,6 +45,8 @@ export interface ReplicationSettings {
   readonly replicaTargets?: readonly ReplicaTarget[];
   /** Pace of first copies and repairs at home, writes per second; absent: the default. */
   readonly bulkWritesPerSecond?: number;
+  /** Pace of background reads at home, read calls per second; absent: the default. */
+  readonly bulkReadsPerSecond?: number;
 }
 
 /** Where a destination the rule allows lives, and the key its SecureStrings take there. */

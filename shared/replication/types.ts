@@ -1,4 +1,4 @@
-import type { ParameterStore, ParameterType, ParameterValue, ParameterWrite } from '../parameters.ts';
+import type { PaceableReads, ParameterStore, ParameterType, ParameterValue, ParameterWrite } from '../parameters.ts';
 import type { DestinationAddress, Place } from './places.ts';
 
 /** A piece of a merge: literal text, or the value of another parameter. */
@@ -88,7 +88,7 @@ export interface ReplicaWrite extends ParameterWrite {
 }
 
 /** Parameter Store in one place as replication uses it: its values, and a mirror's details. */
-export interface ReplicaStore extends Pick<ParameterStore, 'readDecrypted' | 'readVersion' | 'write'> {
+export interface ReplicaStore extends Pick<ParameterStore, 'readDecrypted' | 'readVersion' | 'write'>, PaceableReads<ReplicaStore> {
   /** Latest values with metadata and tags, decrypted; names that do not exist are absent. */
   readDetails(names: readonly string[]): Promise<Map<string, ParameterDetails>>;
   /** Every parameter name under `prefix` (ending in `/`; `/` for all), page by page. */

@@ -22,7 +22,7 @@ import type {
   RestoreTarget,
 } from './types.ts';
 import { resolveValueAt } from './value-at.ts';
-import { WritePacer, type PacerClock } from '../write-pacer.ts';
+import { CallPacer, type PacerClock } from '../call-pacer.ts';
 
 export interface RestorerDependencies {
   readonly history: AuditHistory;
@@ -127,7 +127,7 @@ export class Restorer {
   }
 
   async apply(plan: RestorePlan, options: ApplyOptions = {}): Promise<ApplyReport> {
-    const pacer = new WritePacer(options.maxTps ?? DEFAULT_MAX_TPS, options.clock);
+    const pacer = new CallPacer(options.maxTps ?? DEFAULT_MAX_TPS, options.clock);
     const work = plan.steps.filter((step) => ['create', 'update', 'delete'].includes(step.action));
     const at = new Date(plan.at).toISOString();
     const description = plan.from === undefined ? `restored from ${at} by figgy-events` : `cloned from ${plan.from} at ${at} by figgy-events`;

@@ -61,7 +61,7 @@ export interface PassStep<C, R> {
   readonly report: R;
   /** Requests taken care of in this invocation. */
   readonly handled?: readonly string[];
-  /** Epoch ms before which the next paced write may not start. */
+  /** Epoch ms before which the next paced call (read or write) may not start. */
   readonly notBefore?: number;
 }
 

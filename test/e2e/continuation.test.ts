@@ -12,6 +12,12 @@ import { SandboxClients } from './support/sandbox-clients.ts';
 
 const HOME_ACCOUNT = '123456789012';
 const PACE = 10;
+/**
+ * Reads are paced too: at the default 10 calls a second a chunk of 50 replicas (a listing page,
+ * values, metadata and each one's tags: about 60 calls) would take longer than these short
+ * timeouts; at 200 it takes a fraction of a second, and the writes' pace is what is measured.
+ */
+const READ_PACE = 200;
 const SIZE = 60;
 
 type Outcome = { status: string; invocations?: number; report?: Record<string, number> };
@@ -24,7 +30,8 @@ describe('work that spans invocations (end to end, built bundles)', function () 
   before(async () => {
     sandbox = await startSandbox({
       destinationPrefixes: ['/app/'],
-      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/dr'], bulkWritesPerSecond: PACE }],
+      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/dr'], bulkWritesPerSecond: PACE, bulkReadsPerSecond: READ_PACE }],
+      bulkReadsPerSecond: READ_PACE,
       // Four seconds leave two to copy in (a quarter, at least two, is kept back to save); the
       // syncer's six leave it four, less than the 60 writes at 10 a second take.
       functions: { 'dynamo-stream-replicator': { timeoutSeconds: 4 }, 'replication-syncer': { timeoutSeconds: 6 } },
@@ -40,6 +47,15 @@ describe('work that spans invocations (end to end, built bundles)', function () 
 
   const replicas = () => sandbox.ssm.snapshot({ region: 'eu-central-1' }).filter((parameter) => parameter.name.startsWith('/dr/team/'));
   const puts = () => sandbox.ssm.callCounts().PutParameter ?? 0;
+
+  it('refuses a read pace the construct would refuse, naming the option', async () => {
+    for (const rate of [0, 1001]) {
+      await startSandbox({ bulkReadsPerSecond: rate }).then(
+        () => expect.fail(`a pace of ${rate} was taken`),
+        (error: unknown) => expect(String(error)).to.match(/startSandbox option bulkReadsPerSecond is \d+, not a number of reads per second/),
+      );
+    }
+  });
 
   it('finishes a first copy its stream record had no time for in the syncer, writing each replica once, at the pace', async () => {
     const before = puts();

@@ -107,6 +107,25 @@ describe('FiggyEvents props', () => {
     expect(configError({ bulkWritesPerSecond: Token.asNumber('${var.rate}') }).message).to.include('is a token');
   });
 
+  it('checks bulkReadsPerSecond, at home and per target, by the functions\' own rule, naming the prop, and leaves it unset by default', () => {
+    expect(resolveSettings(BASE)).not.to.have.property('bulkReadsPerSecond');
+    expect(resolveSettings({ ...BASE, bulkReadsPerSecond: 5 }).bulkReadsPerSecond).to.equal(5);
+    for (const rate of [0, 0.05, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const error = configError({ bulkReadsPerSecond: rate });
+      expect(error.prop, String(rate)).to.equal('bulkReadsPerSecond');
+      expect(error.message).to.include('not a number of reads per second from 0.1 to 1000');
+    }
+    expect(configError({ bulkReadsPerSecond: Token.asNumber('${var.rate}') }).message).to.include('a token; give the number of reads per second');
+    const target = { region: 'eu-central-1', destinationPrefixes: ['/dr/'] };
+    expect(resolveSettings({ ...BASE, replicaTargets: [target, { ...target, region: 'us-east-1', bulkReadsPerSecond: 2 }] }).replicaTargets).to.deep.equal([
+      { region: 'eu-central-1', destinationPrefixes: ['/dr'] },
+      { region: 'us-east-1', destinationPrefixes: ['/dr'], bulkReadsPerSecond: 2 },
+    ]);
+    const error = configError({ replicaTargets: [target, { ...target, region: 'us-east-1', bulkReadsPerSecond: 1001 }] });
+    expect(error.prop).to.equal('replicaTargets[1].bulkReadsPerSecond');
+    expect(error.message).to.include('not a number of reads per second from 0.1 to 1000');
+  });
+
   it('takes the partition from the region', () => {
     expect(resolveSettings({ ...BASE, region: 'cn-north-1' }).partition).to.equal('aws-cn');
     expect(resolveSettings({ ...BASE, region: 'us-gov-west-1' }).partition).to.equal('aws-us-gov');
@@ -164,11 +183,22 @@ describe('FiggyEvents variants', () => {
     expect(paced).to.have.members(['fn_parameter_stream_replicator', 'fn_dynamo_stream_replicator', 'fn_replication_syncer']);
   });
 
+  it('with bulkReadsPerSecond, hands the read pace to the functions that work on a sync job, and to no other', () => {
+    const { json } = synthesize({ ...TEST_PROPS, bulkReadsPerSecond: 5, replicaTargets: [{ region: 'eu-central-1', bulkReadsPerSecond: 3, destinationPrefixes: ['/dr/'] }] }, false);
+    const variables = (id: string) =>
+      (json.resource.aws_lambda_function![id] as { environment: { variables: Record<string, string> } }).environment.variables;
+    const paced = Object.keys(json.resource.aws_lambda_function!).filter((id) => variables(id).BULK_READS_PER_SECOND === '5');
+    expect(paced).to.have.members(['fn_dynamo_stream_replicator', 'fn_replication_syncer', 'fn_config_cache_syncer']);
+    const targets = JSON.parse(variables('fn_replication_syncer').REPLICATION_REPLICA_TARGETS as string) as { bulkReadsPerSecond?: number }[];
+    expect(targets[0]!.bulkReadsPerSecond).to.equal(3);
+  });
+
   it('without bulkWritesPerSecond, writes no pace: the functions use their default', () => {
     const { json } = synthesize(TEST_PROPS, false);
     for (const [id, fn] of Object.entries(json.resource.aws_lambda_function!)) {
       const variables = (fn as { environment: { variables: Record<string, string> } }).environment.variables;
       expect(variables, id).not.to.have.property('REPLICATION_BULK_WRITES_PER_SECOND');
+      expect(variables, id).not.to.have.property('BULK_READS_PER_SECOND');
     }
   });
 });
@@ -186,7 +216,7 @@ describe('deployment app (main.ts)', () => {
 
   it('reads FIGGY_* variables over cdktf.json context', () => {
     const config = readDeploymentConfig(
-      { FIGGY_REGIONS: 'eu-west-1, us-east-1', FIGGY_CREATE_TRAIL: 'false', FIGGY_LOG_RETENTION_DAYS: '14', FIGGY_BULK_WRITES_PER_SECOND: '2.5' },
+      { FIGGY_REGIONS: 'eu-west-1, us-east-1', FIGGY_CREATE_TRAIL: 'false', FIGGY_LOG_RETENTION_DAYS: '14', FIGGY_BULK_WRITES_PER_SECOND: '2.5', FIGGY_BULK_READS_PER_SECOND: '7' },
       { ...context, accountId: '123456789012' },
     );
     expect(config).to.deep.include({
@@ -196,12 +226,14 @@ describe('deployment app (main.ts)', () => {
       createTrail: false,
       logRetentionDays: 14,
       bulkWritesPerSecond: 2.5,
+      bulkReadsPerSecond: 7,
       state: undefined,
     });
   });
 
   it('refuses a pace that is not a number, naming the variable', () => {
     expect(() => readDeploymentConfig({ FIGGY_BULK_WRITES_PER_SECOND: 'fast' }, context)).to.throw(/FIGGY_BULK_WRITES_PER_SECOND.*use a number/);
+    expect(() => readDeploymentConfig({ FIGGY_BULK_READS_PER_SECOND: 'fast' }, context)).to.throw(/FIGGY_BULK_READS_PER_SECOND.*use a number/);
   });
 
   it('requires destination prefixes, naming where to set them', () => {

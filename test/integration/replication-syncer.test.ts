@@ -46,7 +46,7 @@ describe('replication syncer on DynamoDB Local', () => {
       mappings: new DynamoReplicationMappings(documents, names.replication, { pageSize: 7 }),
       sourceIndex: new DynamoSourceIndex(documents, names.replicationSources, { pageSize: 7 }),
       // What is written matters here, not when: the pace is the unit tests' subject.
-      settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), bulkWritesPerSecond: 1_000 },
+      settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), bulkWritesPerSecond: 1_000, bulkReadsPerSecond: 1_000 },
       log: silentLog,
       concurrency: 4,
     });

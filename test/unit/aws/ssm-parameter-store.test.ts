@@ -2,6 +2,7 @@ import {
   DescribeParametersCommand,
   GetParameterCommand,
   GetParametersCommand,
+  ListTagsForResourceCommand,
   ParameterNotFound,
   ParameterVersionNotFound,
   PutParameterCommand,
@@ -326,6 +327,37 @@ describe('SsmParameterStore', () => {
       await store.existing(names(3));
       expect(ssmMock.commandCalls(GetParameterCommand)).to.have.length(0);
       expect(ssmMock.commandCalls(GetParametersCommand)).to.have.length(0);
+    });
+  });
+
+  describe('withReadTurns', () => {
+    it('waits a turn before each read call it sends to Parameter Store, one per call, and none before a write', async () => {
+      const turns: number[] = [];
+      const paced = store.withReadTurns(async () => {
+        turns.push(ssmMock.calls().length);
+      });
+      ssmMock.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({ Parameters: input.Names.map((name) => parameter(name)) }));
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: parameter('/app/p0') });
+      ssmMock.on(ListTagsForResourceCommand).resolves({ TagList: [] });
+      ssmMock.on(PutParameterCommand).resolves({ Version: 2 });
+      describePages({ first: [{ Name: '/app/p0' }, { Name: '/app/p1' }], second: [], third: [{ Name: '/app/p2' }] });
+      await paced.readDecrypted(names(25));
+      expect(await collect(paced.namesUnder('/app/'))).to.deep.equal(names(3));
+      await paced.readVersion('/app/p0', 1);
+      await paced.readDetails(names(3));
+      await paced.listNamesPage();
+      await paced.existing(names(3));
+      await paced.write({ name: '/app/x', type: 'String', value: 'v' });
+      const reads = ssmMock.calls().filter((call) => !(call.args[0] instanceof PutParameterCommand));
+      // GetParameters 3, listing pages 3, GetParameter 1, details 1 + 3 pages + 3 tags, a page, 3 pages.
+      expect(reads).to.have.length(3 + 3 + 1 + 7 + 1 + 3);
+      expect(turns).to.have.length(reads.length);
+      // Each turn comes before its call: never more calls sent than turns taken.
+      turns.forEach((sent, index) => expect(sent, `turn ${index}`).to.be.at.most(index));
+      // The store it came from still reads at once.
+      turns.length = 0;
+      await store.readDecrypted(names(25));
+      expect(turns).to.be.empty;
     });
   });
 

@@ -1,9 +1,22 @@
 import { expect } from 'chai';
-import { ConfigurationError, ENV, auditedNamespaces, destinationPrefixes, homeAccountId, parsePrefixes } from '../../../shared/config.ts';
+import { ConfigurationError, ENV, auditedNamespaces, bulkReadsPerSecond, destinationPrefixes, homeAccountId, parsePrefixes, replicaTargets } from '../../../shared/config.ts';
 import { functionEnvironment, type DeploymentSettings } from '../../../shared/functions.ts';
 import { isUnderPrefixes } from '../../../shared/parameter-paths.ts';
 
 describe('configuration', () => {
+  it('reads the background read pace, 10 calls a second unless set, and names the variable when it is wrong', () => {
+    expect(bulkReadsPerSecond({})).to.equal(10);
+    expect(bulkReadsPerSecond({ BULK_READS_PER_SECOND: '2.5' })).to.equal(2.5);
+    for (const raw of ['0', '1001', 'fast']) {
+      expect(() => bulkReadsPerSecond({ BULK_READS_PER_SECOND: raw }), raw)
+        .to.throw(ConfigurationError, /BULK_READS_PER_SECOND is .*not a number of reads per second from 0.1 to 1000/);
+    }
+    const targets = [{ region: 'eu-central-1', destinationPrefixes: ['/dr'], bulkReadsPerSecond: 4 }];
+    expect(replicaTargets({ REPLICATION_REPLICA_TARGETS: JSON.stringify(targets) })[0]).to.deep.include({ bulkReadsPerSecond: 4 });
+    expect(() => replicaTargets({ REPLICATION_REPLICA_TARGETS: JSON.stringify([{ ...targets[0], bulkReadsPerSecond: 0 }]) }))
+      .to.throw(/\[0\]\.bulkReadsPerSecond is 0, not a number of reads per second/);
+  });
+
   it('normalises prefixes and treats them as paths, not string prefixes', () => {
     const prefixes = parsePrefixes(' /app/ , /shared', ENV.destinationPrefixes);
     expect(prefixes).to.deep.equal(['/app', '/shared']);

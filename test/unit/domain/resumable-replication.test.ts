@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { firstCopier } from '../../../shared/replication/first-copy.ts';
-import { PacedWrites } from '../../../shared/replication/paced-writes.ts';
+import { PacedBulkWork } from '../../../shared/replication/paced-bulk-work.ts';
 import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
 import { REPLICATION_JOB, ReplicationSyncer, type ReplicationSyncReport } from '../../../shared/replication/replication-syncer.ts';
 import { Replicator, type ReplicatorDependencies } from '../../../shared/replication/replicator.ts';
@@ -10,26 +10,14 @@ import { workInOrder } from '../../../shared/sync/ordered-work.ts';
 import { runSyncPass, type SyncOutcome, type SyncTrigger } from '../../../shared/sync/sync-pass.ts';
 import { InMemoryMappings, InMemoryParameterStore, InMemoryPlaces, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
+import { VirtualTime } from '../support/virtual-time.ts';
 
 const HOME = { region: 'eu-west-1', account: '123456789012' };
 const DR = { region: 'eu-central-1', account: '210987654321' };
 const TARGETS: ReplicaTarget[] = [
-  { region: DR.region, accountId: DR.account, roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer', destinationPrefixes: ['/dr'], bulkWritesPerSecond: 1 },
+  { region: DR.region, accountId: DR.account, roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer', destinationPrefixes: ['/dr'], bulkWritesPerSecond: 1, bulkReadsPerSecond: 5 },
 ];
 const drArn = (path: string) => `arn:aws:ssm:${DR.region}:${DR.account}:parameter${path}`;
-
-/** Time as the pacer and the budget see it: sleeping moves it on at once. */
-class FakeTime {
-  now = Date.parse('2026-12-02T08:00:00Z');
-  readonly sleeps: number[] = [];
-  readonly clock = {
-    now: () => this.now,
-    sleep: async (ms: number) => {
-      this.sleeps.push(ms);
-      this.now += ms;
-    },
-  };
-}
 
 /**
  * A budget that is spent once `checkpoints` saves have happened: an invocation that ran out
@@ -48,7 +36,7 @@ function budgetFor(store: InMemorySyncProgress, checkpoints: number): Budget {
 }
 
 function setup() {
-  const time = new FakeTime();
+  const time = new VirtualTime();
   const parameters = new InMemoryParameterStore();
   const places = new InMemoryPlaces(HOME, parameters);
   const mappings = new InMemoryMappings();
@@ -62,7 +50,7 @@ function setup() {
     log,
     concurrency: 3,
     pacing: time.clock,
-    settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), replicaTargets: TARGETS, bulkWritesPerSecond: 4 },
+    settings: { destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'), replicaTargets: TARGETS, bulkWritesPerSecond: 4, bulkReadsPerSecond: 20 },
   };
   let invocation = 0;
   /** One syncer invocation that runs out of time after `checkpoints` saves (never, by default). */
@@ -106,10 +94,10 @@ describe('work that continues across invocations', () => {
     });
   });
 
-  describe('paced writes', () => {
+  describe('paced bulk work', () => {
     it('spaces writes to each place at its own pace and carries the pace over to the next holder', async () => {
       const { time, parameters, deps } = setup();
-      const paced = new PacedWrites(deps, time.now + 500);
+      const paced = new PacedBulkWork(deps, time.now + 500);
       const home = paced.dependencies.parameters;
       const dr = paced.dependencies.places!.parametersIn(DR);
       const start = time.now;
@@ -128,13 +116,48 @@ describe('work that continues across invocations', () => {
       const { time, parameters, deps } = setup();
       parameters.put('/app/a', 'v');
       parameters.put('/app/b', 'v');
-      const home = new PacedWrites(deps).dependencies.parameters;
+      const home = new PacedBulkWork(deps).dependencies.parameters;
       const start = time.now;
       await home.retag('/app/a', { team: 'x' }, ['old']);
       await home.retag('/app/a', {}, []);
       await home.deleteParameters(['/app/a', '/app/b']);
       // Four calls at 4/s: the first at once, three more a quarter second apart.
       expect(time.now - start).to.equal(750);
+    });
+    it('spaces read calls to each place at its own pace, counted as the adapter makes them, and carries the later pace over', async () => {
+      const { time, parameters, dr, deps } = setup();
+      const names = Array.from({ length: 25 }, (_, index) => `/app/${index}`);
+      for (const name of names) parameters.put(name, 'v');
+      for (let index = 0; index < 120; index++) dr.put(`/dr/${String(index).padStart(3, '0')}`, 'v');
+      const paced = new PacedBulkWork(deps, time.now + 100);
+      const start = time.now;
+      // 25 names are three GetParameters calls: at home's 20/s, after the 100 ms carried over.
+      expect(await paced.dependencies.parameters.readDecrypted(names)).to.have.property('size', 25);
+      expect(parameters.calls.of('GetParameters')).to.equal(3);
+      expect(time.now - start).to.equal(100 + 2 * 50);
+      // 120 names under a prefix are three listing pages: three calls at the target's 5/s.
+      const drStart = time.now;
+      const listed: string[] = [];
+      for await (const name of paced.dependencies.places!.parametersIn(DR).namesUnder('/dr/')) listed.push(name);
+      expect(listed).to.have.length(120);
+      expect(time.now - drStart).to.equal(2 * 200);
+      // The target's read pace is the later one: the next holder's first call waits for it.
+      expect(await paced.notBefore()).to.equal(time.now + 200);
+    });
+
+    it('leaves live replication of a single change unpaced, at home and in a target', async () => {
+      const { time, parameters, dr, mappings, deps } = setup();
+      parameters.put('/src/a', 'v1');
+      const destinations = [...Array.from({ length: 30 }, (_, index) => `/app/${index}`), drArn('/dr/a')];
+      for (const destination of destinations) mappings.set({ destination, source: '/src/a', type: 'app' });
+      await deps.sourceIndex.add(destinations.map((destination) => ({ source: '/src/a', destination })));
+      const change = { kind: 'put', action: 'PutParameter', name: '/src/a', eventId: 'e1', eventTime: time.now, author: { name: 'someone' }, account: HOME.account, region: HOME.region } as const;
+      const outcomes = await new Replicator(deps).onParameterChanged(change);
+      expect(outcomes.filter((outcome) => outcome.result === 'written')).to.have.length(31);
+      expect(dr.current('/dr/a')?.value).to.equal('v1');
+      // Dozens of reads and 31 writes, far above either pace, and not one wait.
+      expect(parameters.calls.of('GetParameters')).to.be.greaterThan(20);
+      expect(time.sleeps).to.be.empty;
     });
   });
 
@@ -147,6 +170,21 @@ describe('work that continues across invocations', () => {
         parameters.put(`/app/${name}`, index % 5 === 0 ? 'drifted' : `value-${index}`);
       }
     }
+
+    it('reads at home at the home read pace, one call after another, so a pass lasts its paced floor', async () => {
+      const { time, parameters, mappings, invoke } = setup();
+      for (let index = 0; index < 250; index++) {
+        parameters.put(`/src/${index}`, 'v');
+        parameters.put(`/app/${index}`, 'v');
+        mappings.set({ destination: `/app/${index}`, source: `/src/${index}`, type: 'app' });
+      }
+      const start = time.now;
+      expect(await invoke('start')).to.deep.include({ status: 'finished' });
+      const calls = parameters.calls.of('GetParameters');
+      // 500 names, ten to a call; at 20 calls a second the last starts (calls - 1) / 20 s in.
+      expect(calls).to.equal(50);
+      expect(time.now - start).to.equal((calls - 1) * 50);
+    });
 
     it('continues a pass from its last checkpoint, so no destination is judged or written twice', async () => {
       const { parameters, mappings, invoke } = setup();
@@ -171,7 +209,12 @@ describe('work that continues across invocations', () => {
       const { time, parameters, dr, mappings, invoke } = setup();
       for (let index = 0; index < 120; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
       mappings.set({ destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' });
-      const start = time.now;
+      const writtenAt: number[] = [];
+      const write = dr.write.bind(dr);
+      dr.write = async (parameter) => {
+        writtenAt.push(time.now);
+        return write(parameter);
+      };
       // Index, mappings, then one chunk of the mirror.
       expect(await invoke('start', 3)).to.deep.include({ status: 'continuing' });
       expect(dr.calls.of('write')).to.equal(50);
@@ -182,8 +225,10 @@ describe('work that continues across invocations', () => {
       expect((last as { report: ReplicationSyncReport }).report).to.deep.include({ mirrors: 1, written: 120 });
       expect(dr.calls.of('write')).to.equal(120);
       expect(dr.snapshotNames()).to.have.length(120);
-      // 1 write/s in the target, across the three invocations: 119 intervals after the first.
-      expect(time.now - start).to.equal(119_000);
+      // 1 write/s in the target, across the three invocations; reads (paced on their own) may
+      // leave a longer gap between chunks, never a shorter one.
+      const gaps = writtenAt.slice(1).map((at, index) => at - writtenAt[index]!);
+      expect(Math.min(...gaps)).to.equal(1_000);
     });
 
     it('rebuilds a large source index across invocations, each writing only what is still missing', async () => {
@@ -279,6 +324,27 @@ describe('work that continues across invocations', () => {
       expect((continued as { report: ReplicationSyncReport }).report).to.deep.include({ mirrors: 1, written: 30 });
       expect(dr.calls.of('write')).to.equal(80);
       expect(store.items.get(REPLICATION_JOB)!.requests.size).to.equal(0);
+    });
+
+    it('reads the source at home’s read pace', async () => {
+      const { parameters, dr, mappings, store, deps, log, time } = setup();
+      bigSource(parameters, 30);
+      const mapping = { destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' };
+      mappings.set(mapping);
+      const readAt: number[] = [];
+      const withReadTurns = parameters.withReadTurns.bind(parameters);
+      parameters.withReadTurns = (turn) =>
+        withReadTurns(async () => {
+          await turn();
+          readAt.push(time.now);
+        });
+      const copier = firstCopier(deps, { store, owner: 'stream-1', budget: Budget.of(300_000, time.clock.now), log, now: time.clock.now });
+      expect(await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(mapping, undefined)).to.deep.include({ result: 'written' });
+      expect(dr.snapshotNames()).to.have.length(30);
+      // A listing page, then values, metadata and each parameter's tags: 20 calls a second.
+      expect(readAt.length).to.be.greaterThan(30);
+      const gaps = readAt.slice(1).map((at, index) => at - readAt[index]!);
+      expect(Math.min(...gaps)).to.equal(50);
     });
 
     it('asks the syncer for the whole copy while the syncer holds the job', async () => {

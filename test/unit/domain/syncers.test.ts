@@ -9,6 +9,7 @@ import { runSyncPass } from '../../../shared/sync/sync-pass.ts';
 import { instantPacing } from '../support/instant-pacing.ts';
 import { InMemoryMappings, InMemoryNameCache, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
+import { VirtualTime } from '../support/virtual-time.ts';
 
 describe('replication syncer', () => {
   function setup() {
@@ -210,6 +211,29 @@ describe('cache syncer', () => {
    * own phase reads.
    */
   const DRIFTED_REPORT: CacheSyncReport = { parametersListed: 12, cacheItemsRead: 8 + 15, added: 8, tombstoned: 2, collapsed: 0, skipped: 0 };
+
+  it('reads Parameter Store at its read pace, one call after another, and hands the pace to the next invocation', async () => {
+    const time = new VirtualTime();
+    const cache = new InMemoryNameCache();
+    const parameters = new InMemoryParameterStore();
+    parameters.listingPageSize = 5;
+    for (let index = 0; index < 12; index++) parameters.put(`/p/${index}`, 'v');
+    const log = new RecordingLog();
+    const syncer = new CacheSyncer({ cache, parameters, log, readsPerSecond: 5, pacing: time.clock, now: time.clock.now });
+    const progress = new InMemorySyncProgress();
+    const job = { store: progress, job: JOB, owner: 'request-1', trigger: 'start', budget: Budget.of(300_000, time.clock.now), log } as const;
+    expect(await runSyncPass(job, syncer)).to.deep.include({ status: 'finished' });
+    // Three listing pages, an existence check of each page's new names and one of the cache's
+    // page: seven calls, 200 ms apart.
+    const calls = () => parameters.calls.of('listNamesPage') + parameters.calls.of('existing');
+    expect(calls()).to.equal(7);
+    expect(time.sleeps).to.deep.equal([200, 200, 200, 200, 200, 200]);
+    expect(progress.items.get(JOB)?.notBefore).to.equal(time.now + 200);
+    // The next pass's first call waits for that, and every call after it keeps the pace.
+    const [before, next] = [calls(), time.now];
+    expect(await runSyncPass({ ...job, owner: 'request-2', budget: Budget.of(300_000, time.clock.now) }, syncer)).to.deep.include({ status: 'finished' });
+    expect(time.now - next).to.equal(200 * (calls() - before));
+  });
 
   it('adds names missing from the cache and revives tombstones of names that exist again', async () => {
     const { cache, parameters, invoke } = setup();

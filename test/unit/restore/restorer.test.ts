@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Restorer } from '../../../shared/restore/restorer.ts';
-import { WritePacer } from '../../../shared/write-pacer.ts';
+import { CallPacer } from '../../../shared/call-pacer.ts';
 import { InMemoryMappings, RecordingLog } from '../support/in-memory.ts';
 import { FakeDecrypter, FakeHistory, FakeTarget, deleted, put } from './fakes.ts';
 
@@ -220,7 +220,7 @@ describe('restorer', () => {
 describe('write pacer', () => {
   it('spaces calls evenly and does not wait when calls are already slow enough', async () => {
     const { clock, pacerClock } = fakeClock();
-    const pacer = new WritePacer(4, pacerClock);
+    const pacer = new CallPacer(4, pacerClock);
     await pacer.next();
     await pacer.next();
     clock.time += 1000;
@@ -230,6 +230,6 @@ describe('write pacer', () => {
   });
 
   it('refuses a rate that is not positive', () => {
-    expect(() => new WritePacer(0)).to.throw(RangeError);
+    expect(() => new CallPacer(0)).to.throw(RangeError);
   });
 });

@@ -61,6 +61,20 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
   keyArns: Record<string, string> = {};
   private readonly parameters = new Map<string, Versioned>();
   private readonly metadata = new Map<string, Metadata>();
+  /** Awaited before each read call `SsmParameterStore` would send; see {@link withReadTurns}. */
+  private readTurn: () => Promise<void> = async () => undefined;
+
+  /** The same parameters, each read call waiting its turn, counted as `SsmParameterStore` makes them. */
+  withReadTurns(turn: () => Promise<void>): InMemoryParameterStore {
+    // A view sharing every field but the turn, so writes through it land in this store.
+    const view = Object.create(this) as InMemoryParameterStore;
+    view.readTurn = turn;
+    return view;
+  }
+
+  private async turns(calls: number): Promise<void> {
+    for (let call = 0; call < calls; call++) await this.readTurn();
+  }
 
   put(name: string, value: string, type: ParameterValue['type'] = 'String', keyId?: string, meta: Partial<Metadata> = {}): number {
     const versions = this.parameters.get(name)?.versions ?? [];
@@ -89,8 +103,12 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
 
   async readDetails(names: readonly string[]) {
     this.calls.count('readDetails');
+    const unique = [...new Set(names)];
+    const present = unique.filter((name) => this.parameters.has(name)).length;
+    // GetParameters by 10, DescribeParameters by 50, ListTagsForResource one by one.
+    await this.turns(Math.ceil(unique.length / 10) + Math.ceil(present / 50) + present);
     const details = new Map<string, ParameterDetails>();
-    for (const name of new Set(names)) {
+    for (const name of unique) {
       const value = this.current(name);
       const meta = this.metadata.get(name);
       if (value && meta) details.set(name, { ...value, ...meta, tags: { ...meta.tags } });
@@ -105,7 +123,14 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
 
   async *namesUnder(prefix: string) {
     this.calls.count('namesUnder');
-    yield* [...this.parameters.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const names = [...this.parameters.keys()].filter((name) => name.startsWith(prefix)).sort();
+    // One DescribeParameters call a page; an empty listing is one call too.
+    let start = 0;
+    do {
+      await this.readTurn();
+      yield* names.slice(start, start + this.listingPageSize);
+      start += this.listingPageSize;
+    } while (start < names.length);
   }
 
   async retag(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]) {
@@ -129,6 +154,7 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
 
   async readVersion(name: string, version: number) {
     this.calls.count('readVersion');
+    await this.readTurn();
     const found = this.parameters.get(name)?.versions.find((entry) => entry.version === version);
     return found && undecrypted(found);
   }
@@ -137,6 +163,7 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
     const unique = [...new Set(names)];
     for (let start = 0; start < unique.length; start += 10) {
       this.calls.count('GetParameters');
+      await this.readTurn();
       const denied = unique.slice(start, start + 10).find((name) => !this.readable(name));
       if (denied) throw Object.assign(new Error(`not authorized to perform: ssm:GetParameters on ${denied}`), { name: 'AccessDeniedException' });
     }
@@ -160,6 +187,7 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
 
   async existing(names: readonly string[]) {
     this.calls.count('existing');
+    await this.turns(Math.ceil(new Set(names).size / 50));
     return new Set(names.filter((name) => this.parameters.has(name)));
   }
 
@@ -169,6 +197,7 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
    */
   async listNamesPage(token?: string): Promise<NamesPage> {
     this.calls.count('listNamesPage');
+    await this.readTurn();
     let after: string | undefined;
     if (token !== undefined) {
       const [generation, name] = JSON.parse(token) as [number, string];

@@ -1,0 +1,127 @@
+/**
+ * Bulk replication work — a mirror's first copy, the syncer's passes — paced per place.
+ */
+import { CallPacer } from '../call-pacer.ts';
+import { DEFAULT_BULK_READS_PER_SECOND, DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
+import { placeKey, samePlace, type Place } from './places.ts';
+import type { ReplicatorDependencies } from './replicator.ts';
+import type { ReplicaPlaces, ReplicaStore } from './types.ts';
+
+/** One place's two paces: SSM's read and write quotas are separate. */
+interface PlacePace {
+  readonly reads: CallPacer;
+  readonly writes: CallPacer;
+}
+
+/**
+ * The replicator's dependencies with every call to a place's Parameter Store waiting its turn
+ * at that place's pace: write calls (PutParameter, DeleteParameters, AddTagsToResource,
+ * RemoveTagsFromResource) at the target's `bulkWritesPerSecond`, read calls (each
+ * GetParameter, GetParameters batch, DescribeParameters page and ListTagsForResource, counted
+ * as the adapter makes them) at its `bulkReadsPerSecond`, or the home settings. Parameter
+ * Store's quotas are per account and region and shared with every application there: a pass
+ * that read as fast as SSM allows would hold the whole read quota while it ran.
+ *
+ * Live replication of a single change is not paced (it follows its source's own writes,
+ * which SSM holds to the same quota); whatever holds the replication job's lease is the only
+ * bulk worker, so the pace holds across functions, and `notBefore()` carries it over to the
+ * next holder.
+ *
+ * @example
+ * const paced = new PacedBulkWork(deps, job.progress.notBefore);
+ * await new Replicator(paced.dependencies).mirror(mapping);
+ * await job.release(await paced.notBefore());
+ */
+export class PacedBulkWork {
+  readonly dependencies: ReplicatorDependencies;
+  private readonly paces = new Map<string, Promise<PlacePace>>();
+
+  constructor(
+    private readonly deps: ReplicatorDependencies,
+    /** Epoch ms the last holder's pace allows the next call at. */
+    private readonly carriedOver?: number,
+  ) {
+    const places = deps.places;
+    this.dependencies = {
+      ...deps,
+      parameters: this.paced(deps.parameters, async () => (places ? places.home() : undefined)),
+      ...(places && { places: this.pacedPlaces(places) }),
+    };
+  }
+
+  /**
+   * Epoch ms the next bulk call may start at, across every place and both paces: the progress
+   * table keeps one such time, so the next holder starts both paces at the later of the two.
+   * Neither pace is exceeded; at most one write interval of reading is lost per hand-over.
+   */
+  async notBefore(): Promise<number | undefined> {
+    const starts = (await Promise.all(this.paces.values()))
+      .flatMap((pace) => [pace.reads.nextStart, pace.writes.nextStart])
+      .filter(Number.isFinite);
+    return starts.length > 0 ? Math.max(...starts) : this.carriedOver;
+  }
+
+  private pacedPlaces(places: ReplicaPlaces): ReplicaPlaces {
+    return {
+      home: () => places.home(),
+      parametersIn: (place) => this.paced(places.parametersIn(place), async () => place),
+    };
+  }
+
+  /** `store` with its calls paced for the place `where` resolves to (undefined: home). */
+  private paced(store: ReplicaStore, where: () => Promise<Place | undefined>): ReplicaStore {
+    const pace = async () => this.paceFor(await where());
+    const writeTurn = async (calls = 1) => {
+      const { writes } = await pace();
+      for (let call = 0; call < calls; call++) await writes.next();
+    };
+    const reading = store.withReadTurns(async () => (await pace()).reads.next());
+    return {
+      readDecrypted: (names) => reading.readDecrypted(names),
+      readVersion: (name, version) => reading.readVersion(name, version),
+      readDetails: (names) => reading.readDetails(names),
+      namesUnder: (prefix) => reading.namesUnder(prefix),
+      keyArn: (keyId) => store.keyArn(keyId),
+      // Another pace on top of this one: both turns, this place's first.
+      withReadTurns: (turn) =>
+        this.paced(
+          store.withReadTurns(async () => {
+            await (await pace()).reads.next();
+            await turn();
+          }),
+          where,
+        ),
+      write: async (write) => {
+        await writeTurn();
+        return store.write(write);
+      },
+      deleteParameters: async (names) => {
+        // One call per name keeps each delete a single paced write, whatever the batch.
+        for (const name of names) {
+          await writeTurn();
+          await store.deleteParameters([name]);
+        }
+      },
+      retag: async (name, add, remove) => {
+        await writeTurn((Object.keys(add).length > 0 ? 1 : 0) + (remove.length > 0 ? 1 : 0));
+        return store.retag(name, add, remove);
+      },
+    };
+  }
+
+  private paceFor(place: Place | undefined): Promise<PlacePace> {
+    const key = place ? placeKey(place) : 'home';
+    let pace = this.paces.get(key);
+    if (!pace) this.paces.set(key, (pace = this.newPace(place)));
+    return pace;
+  }
+
+  private async newPace(place: Place | undefined): Promise<PlacePace> {
+    const home = await this.deps.places?.home();
+    const target = place && home && !samePlace(place, home) ? replicaTargetAt(this.deps.settings.replicaTargets, place, home.account) : undefined;
+    const { settings, pacing } = this.deps;
+    const writes = (target ? target.bulkWritesPerSecond : settings.bulkWritesPerSecond) ?? DEFAULT_BULK_WRITES_PER_SECOND;
+    const reads = (target ? target.bulkReadsPerSecond : settings.bulkReadsPerSecond) ?? DEFAULT_BULK_READS_PER_SECOND;
+    return { writes: new CallPacer(writes, pacing, this.carriedOver), reads: new CallPacer(reads, pacing, this.carriedOver) };
+  }
+}
