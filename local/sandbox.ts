@@ -27,7 +27,6 @@ import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/r
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
-import { withReadPaces } from '../stacks/settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 import { deployedIam, type RevokedTableGrant } from './deployed-iam.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -280,7 +279,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tables = await createTables(dynamoClient, namePrefix);
 
     // The construct's own check, which also normalises each target's prefixes as IAM reads them.
-    const replicaTargets = withReadPaces(resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }), options.replicaTargets);
+    const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
     const settings: DeploymentSettings = {
       namePrefix,
       accountId: SANDBOX_ACCOUNT,

@@ -5,7 +5,7 @@
 import { Token } from 'cdktf';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
-import { FiggyEventsConfigError, bulkWriteRate } from './settings.ts';
+import { FiggyEventsConfigError, bulkReadRate, bulkWriteRate } from './settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */
@@ -77,6 +77,7 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       { rootAllowed: false },
     );
     const bulkWritesPerSecond = bulkWriteRate(prop('bulkWritesPerSecond'), target.bulkWritesPerSecond);
+    const bulkReadsPerSecond = bulkReadRate(prop('bulkReadsPerSecond'), target.bulkReadsPerSecond);
     return {
       region: target.region,
       ...(accountId !== undefined && { accountId }),
@@ -84,6 +85,7 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       ...(target.kmsKeyArn !== undefined && { kmsKeyArn: target.kmsKeyArn }),
       destinationPrefixes,
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
+      ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
     };
   });
 }

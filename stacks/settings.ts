@@ -117,18 +117,6 @@ function bulkRate(prop: string, value: number | undefined, calls: BulkCalls): nu
   return value;
 }
 
-/**
- * The checked targets with each one's `bulkReadsPerSecond`, checked and named
- * `replicaTargets[i].bulkReadsPerSecond`; `resolved` is {@link resolveReplicaTargets}'s answer
- * for `targets`, in the same order.
- */
-export function withReadPaces(resolved: readonly ReplicaTarget[], targets: readonly ReplicaTarget[] | undefined): ReplicaTarget[] {
-  return resolved.map((target, index) => {
-    const reads = bulkReadRate(`replicaTargets[${index}].bulkReadsPerSecond`, targets?.[index]?.bulkReadsPerSecond);
-    return reads === undefined ? target : { ...target, bulkReadsPerSecond: reads };
-  });
-}
-
 function integerIn(prop: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new FiggyEventsConfigError(prop, `is ${value}; use a whole number from ${min} to ${max}`);
@@ -241,7 +229,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       86400,
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
-    replicaTargets: withReadPaces(resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }), props.replicaTargets),
+    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
   };
