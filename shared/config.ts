@@ -7,7 +7,14 @@
  */
 
 import { checkPrefixes, type PrefixListRule } from './parameter-paths.ts';
-import { DEFAULT_BULK_READS_PER_SECOND, DEFAULT_BULK_WRITES_PER_SECOND, bulkRateProblem, type BulkCalls, type ReplicaTarget } from './replication/replica-targets.ts';
+import {
+  DEFAULT_BULK_READS_PER_SECOND,
+  DEFAULT_BULK_WRITES_PER_SECOND,
+  bulkRateProblem,
+  missingRoleProblem,
+  type BulkCalls,
+  type ReplicaTarget,
+} from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
@@ -138,6 +145,10 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
     };
     const writes = rate('bulkWritesPerSecond', 'writes');
     const reads = rate('bulkReadsPerSecond', 'reads');
+    // A home account only Terraform knew could not be checked at synth: checked here, at start.
+    const missingRole =
+      accountId !== undefined && roleArn === undefined ? missingRoleProblem({ region, destinationPrefixes, accountId }, homeAccountId(env)) : undefined;
+    if (missingRole) throw invalid('roleArn', missingRole);
     return {
       region,
       ...(accountId !== undefined && { accountId }),

@@ -282,13 +282,15 @@ export function functionPolicy(name: FunctionName, grants: FunctionGrants): Poli
   }
   if (!(spec.ssm as readonly SsmAccess[]).includes('read-decrypted')) {
     statements.push({
-      Sid: 'NeverDecrypt',
+      Sid: 'NeverDecryptParameters',
       Effect: 'Deny',
       // The AWS managed key aws/ssm lets every principal of its account decrypt through SSM by
       // its own key policy, so without this a function that must only ever see ciphertext
-      // could read such a SecureString in the clear by asking WithDecryption.
+      // could read such a SecureString in the clear by asking WithDecryption. Through SSM
+      // only: DynamoDB decrypts each table's key as the caller, which must go on working.
       Action: ['kms:Decrypt'],
       Resource: ['*'],
+      Condition: { StringLike: { 'kms:ViaService': 'ssm.*' } },
     });
   }
   return { Version: '2012-10-17', Statement: statements };

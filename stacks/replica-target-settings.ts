@@ -4,7 +4,7 @@
  */
 import { Token } from 'cdktf';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
-import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { FiggyEventsConfigError, bulkReadRate, bulkWriteRate } from './settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
@@ -42,12 +42,8 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       throw new FiggyEventsConfigError(prop('roleArn'), `is a role of account ${roleAccount}, not of the target's account ${accountId}`);
     }
     const otherAccount = accountId !== undefined && home.accountId !== undefined && accountId !== home.accountId;
-    if (otherAccount && target.roleArn === undefined) {
-      throw new FiggyEventsConfigError(
-        prop('roleArn'),
-        `is required: account ${accountId} is not this deployment's; deploy FiggyReplicaTarget there and give its role ARN`,
-      );
-    }
+    const missingRole = home.accountId === undefined ? undefined : missingRoleProblem({ ...target, ...(accountId !== undefined && { accountId }) }, home.accountId);
+    if (missingRole) throw new FiggyEventsConfigError(prop('roleArn'), missingRole);
     if (target.region === home.region && !otherAccount && target.roleArn === undefined) {
       throw new FiggyEventsConfigError(
         prop('region'),

@@ -13,7 +13,7 @@ import { functionRoleName } from './function.ts';
 import { named } from './logical-ids.ts';
 import { prefixArnPatterns, type PolicyDocument, type PolicyStatement, type TrustPolicyDocument } from './permissions.ts';
 import { checkPrefixes, isUnderPrefix, isUnderPrefixes } from '../shared/parameter-paths.ts';
-import { FiggyEventsConfigError } from './settings.ts';
+import { FiggyEventsConfigError, NAME_PREFIX } from './settings.ts';
 import { ACCOUNT_ID, REGION } from '../shared/aws-identifiers.ts';
 import { describeKeysStatement, replicaKeyStatement, replicaParameterStatements } from './replica-grants.ts';
 
@@ -211,7 +211,7 @@ export class FiggyReplicaTarget extends Construct {
       }
       taken.set(`${props.accountId}/${roleName}`, this.node.path);
       const destinationPrefixes = scopes[index] as readonly string[];
-      const stem = logicalIdStem(source);
+      const stem = logicalIdStem(source, props.roleNamePrefix);
       const role = named(
         new IamRole(this, `role-${stem}`, {
           name: roleName,
@@ -265,6 +265,12 @@ function sourceScopes(sources: readonly ReplicaSource[], targetPrefixes: readonl
       throw new FiggyEventsConfigError(`${prop}.accountId`, `is "${source.accountId}"; use the 12-digit account id`);
     }
     if (!REGION.test(source.region)) throw new FiggyEventsConfigError(`${prop}.region`, `is "${source.region}", not a region's name`);
+    if (source.namePrefix !== undefined && !NAME_PREFIX.test(source.namePrefix)) {
+      throw new FiggyEventsConfigError(
+        `${prop}.namePrefix`,
+        `is "${source.namePrefix}", which no FiggyEvents deployment can have (lowercase letters, digits and "-", starting with a letter, at most 20 characters)`,
+      );
+    }
     if (source.destinationPrefixes === undefined) {
       if (sources.length > 1) {
         throw new FiggyEventsConfigError(
@@ -299,10 +305,15 @@ function sourceScopes(sources: readonly ReplicaSource[], targetPrefixes: readonl
   return scopes;
 }
 
-/** `{ accountId, region, namePrefix }` → `eu_west_1_123456789012` (`_platform` appended for a non-default prefix). */
-function logicalIdStem(source: ReplicaSource): string {
+/**
+ * `{ accountId, region, namePrefix }` → `eu_west_1_123456789012`, with `_<namePrefix>` for a
+ * source's non-default prefix and `_<roleNamePrefix>` for a non-default one: unique wherever
+ * the role name is, so two targets in one stack never share a resource.
+ */
+function logicalIdStem(source: ReplicaSource, roleNamePrefix = DEFAULT_ROLE_NAME_PREFIX): string {
   const prefix = (source.namePrefix ?? DEFAULT_NAME_PREFIX) === DEFAULT_NAME_PREFIX ? '' : `_${source.namePrefix}`;
-  return `${source.region}_${source.accountId}${prefix}`.replaceAll('-', '_');
+  const roles = roleNamePrefix === DEFAULT_ROLE_NAME_PREFIX ? '' : `_${roleNamePrefix}`;
+  return `${source.region}_${source.accountId}${prefix}${roles}`.replaceAll('-', '_');
 }
 
 /**

@@ -81,7 +81,7 @@ const LOG_RETENTION_DAYS = [
   3288, 3653,
 ];
 
-const NAME_PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
+export const NAME_PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
 const SCHEDULE = /^(rate|cron)\(.+\)$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 

@@ -11,12 +11,14 @@ import type { PolicyDocument } from './policy-evaluation.ts';
  * through SSM; every other key has the default key policy, which leaves it to the account's
  * IAM policies (keys shared with other accounts are not modelled).
  *
- * @param managedIn the region of the AWS managed SSM key this is (`alias/aws/ssm`), if it is one.
+ * @param managedIn the region of the AWS managed key this is, if it is one.
+ * @param service whose managed key: `ssm` (`alias/aws/ssm`) or `dynamodb` (`alias/aws/dynamodb`,
+ *   which DynamoDB uses as the caller to decrypt each table's key).
  * @example
  * keyPolicy('arn:aws:kms:eu-west-1:123456789012:key/1234', undefined);
  * // → Allow arn:aws:iam::123456789012:root kms:* on *
  */
-export function keyPolicy(keyArn: string, managedIn: string | undefined): PolicyDocument {
+export function keyPolicy(keyArn: string, managedIn: string | undefined, service: 'ssm' | 'dynamodb' = 'ssm'): PolicyDocument {
   const account = keyArn.split(':')[4] ?? '';
   if (managedIn !== undefined) {
     return {
@@ -26,7 +28,7 @@ export function keyPolicy(keyArn: string, managedIn: string | undefined): Policy
           Principal: { AWS: '*' },
           Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
           Resource: '*',
-          Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `ssm.${managedIn}.amazonaws.com` } },
+          Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `${service}.${managedIn}.amazonaws.com` } },
         },
         {
           Effect: 'Allow',

@@ -95,3 +95,14 @@ export function replicaTargetAt(
 ): ReplicaTarget | undefined {
   return targets?.find((each) => each.region === place.region && (each.accountId ?? homeAccount) === place.account);
 }
+
+/**
+ * Why `target` cannot be written as configured, or undefined: another account is reached
+ * only through the role its `FiggyReplicaTarget` made, since the deployment's own role can
+ * be granted nothing there. The construct asks at synth when it knows its account; the
+ * functions ask at start, when the account came from Terraform.
+ */
+export function missingRoleProblem(target: ReplicaTarget, homeAccount: string): string | undefined {
+  if (target.roleArn !== undefined || target.accountId === undefined || target.accountId === homeAccount) return undefined;
+  return `is required: account ${target.accountId} is not this deployment's (${homeAccount}); deploy FiggyReplicaTarget there and give its role ARN`;
+}

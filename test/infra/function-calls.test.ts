@@ -9,8 +9,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { expect } from 'chai';
 import { keyPolicy } from '../../local/iam/key-policies.ts';
-import type { ActionOnResource } from '../../local/iam/aws-requests.ts';
-import { FUNCTION_NAMES, type FunctionName } from '../../shared/functions.ts';
+import { kmsRequest, type ActionOnResource } from '../../local/iam/aws-requests.ts';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../../shared/functions.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
 import { FiggyReplicaTarget } from '../../stacks/replica-target.ts';
 import { simulate } from '../support/aws-iam-simulator.ts';
@@ -118,6 +118,35 @@ describe('every call of the functions, simulated with iam-simulate against the s
     );
     expect(atHome.length).to.be.greaterThan(100);
     expect(await decisionsOf({ policies: functionPolicies(json), trustPolicies: {} }, atHome)).to.deep.equal([]);
+  });
+
+  it('every function may have DynamoDB decrypt its tables\' key (aws/dynamodb) as it, and none may have SSM decrypt unless it reads values', async () => {
+    // Not in the catalog: DynamoDB makes this call itself, as the caller, on every request to
+    // a table encrypted with the AWS managed key, which is what `server_side_encryption` asks.
+    const { json } = synthesized();
+    const policies = functionPolicies(json);
+    const dynamoKey = `arn:aws:kms:${REGION}:${HOME}:key/0b4c1c9e-0000-4000-8000-0000000ddbdd`;
+    const decisions: string[] = [];
+    for (const name of FUNCTION_NAMES) {
+      const caller = callerOf(name);
+      for (const [service, key] of [['dynamodb', dynamoKey], ['ssm', MANAGED_SSM_KEY]] as const) {
+        const needed = kmsRequest({ action: 'kms:Decrypt', keyArn: key, callerAccount: HOME, viaService: `${service}.${REGION}.amazonaws.com` });
+        const decision = await simulate({
+          principal: sessionArnOf(caller),
+          action: needed.action,
+          resource: needed.resource,
+          resourceAccount: needed.resourceAccount,
+          context: contextOf(name, needed),
+          identityPolicies: policies[name],
+          resourcePolicy: keyPolicy(key, REGION, service),
+        });
+        decisions.push(`${name} ${service} ${decision}`);
+      }
+    }
+    const readsValues = (name: FunctionName) => (FUNCTIONS[name].ssm as readonly string[]).includes('read-decrypted');
+    expect(decisions).to.deep.equal(
+      FUNCTION_NAMES.flatMap((name) => [`${name} dynamodb Allowed`, `${name} ssm ${readsValues(name) ? 'Allowed' : 'ExplicitlyDenied'}`]),
+    );
   });
 
   it('a DR pair: the source with same- and cross-account targets, and the FiggyReplicaTarget of its two sources', async () => {

@@ -180,7 +180,10 @@ describe('IAM least privilege (synthesized policies)', () => {
     it(`${name} is allowed no KMS action and denied kms:Decrypt outright, which aws/ssm's key policy would allow`, () => {
       const statements = rolePolicy(synthesized().json, name).Statement;
       const kms = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
-      expect(kms).to.deep.equal([{ Sid: 'NeverDecrypt', Effect: 'Deny', Action: ['kms:Decrypt'], Resource: ['*'] }]);
+      // Only through SSM: DynamoDB decrypts the tables' key (aws/dynamodb) as the caller.
+      expect(kms).to.deep.equal([
+        { Sid: 'NeverDecryptParameters', Effect: 'Deny', Action: ['kms:Decrypt'], Resource: ['*'], Condition: { StringLike: { 'kms:ViaService': 'ssm.*' } } },
+      ]);
     });
   }
 

@@ -135,9 +135,18 @@ describe('FiggyReplicaTarget (the target account of cross-account DR)', () => {
       if (region === 'eu-central-1') build();
       else expect(build).to.throw(FiggyEventsConfigError).with.property('prop', 'roleNamePrefix');
     }
-    const stack = new TerraformStack(app, 'dr-other');
+    // With another prefix, even in the same stack: each target keeps resources of its own.
+    const stack = new TerraformStack(Testing.app({ outdir: scratchDir('replica-target-same-stack') }), 'dr-other');
     new AwsProvider(stack, 'aws', { region: 'eu-north-1' });
-    expect(() => new FiggyReplicaTarget(stack, 'replicas', { ...PROPS, regions: ['eu-north-1'], roleNamePrefix: 'figgy-dr-north' })).not.to.throw();
+    new FiggyReplicaTarget(stack, 'replicas', { ...PROPS, regions: ['eu-north-1'] });
+    new FiggyReplicaTarget(stack, 'north', { ...PROPS, regions: ['eu-north-1'], roleNamePrefix: 'figgy-dr-north' });
+    const roles = (JSON.parse(Testing.synth(stack)) as TerraformJson).resource.aws_iam_role!;
+    expect(Object.values(roles).map((role) => role.name)).to.have.members([
+      'figgy-replica-writer-eu-west-1-123456789012',
+      'figgy-replica-writer-platform-us-east-1-123456789012',
+      'figgy-dr-north-eu-west-1-123456789012',
+      'figgy-dr-north-platform-us-east-1-123456789012',
+    ]);
   });
 
   it('refuses what could never be safe or right, naming the prop', () => {
@@ -151,6 +160,7 @@ describe('FiggyReplicaTarget (the target account of cross-account DR)', () => {
     refuse({ sources: [] }, 'sources');
     refuse({ regions: [] }, 'regions');
     refuse({ sources: [{ accountId: '12', region: 'eu-west-1' }] }, 'sources[0].accountId');
+    refuse({ sources: [{ accountId: '123456789012', region: 'eu-west-1', namePrefix: 'Platform' }] }, 'sources[0].namePrefix');
     refuse({ sources: [PROPS.sources[0]!, { accountId: '123456789012', region: 'us-east-1' }] }, 'sources[1].destinationPrefixes');
     refuse({ sources: [{ accountId: '123456789012', region: 'eu-west-1', destinationPrefixes: ['/prod'] }] }, 'sources[0].destinationPrefixes');
     refuse(

@@ -96,6 +96,15 @@ describe('disaster-recovery replication', () => {
         '[0].destinationPrefixes includes "/"',
       );
     });
+
+    it('refuses at start a target in another account without a role, which the construct could not see at synth without an account id', () => {
+      const target = '[{"region":"us-east-1","accountId":"210987654321","destinationPrefixes":["/dr"]}]';
+      const env = { REPLICATION_REPLICA_TARGETS: target, REPLICATION_HOME_ACCOUNT_ID: '123456789012' };
+      expect(() => replicaTargets(env)).to.throw(ConfigurationError, '[0].roleArn is required: account 210987654321 is not this deployment\'s');
+      expect(replicaTargets({ ...env, REPLICATION_HOME_ACCOUNT_ID: '210987654321' })).to.deep.equal([
+        { region: 'us-east-1', accountId: '210987654321', destinationPrefixes: ['/dr'] },
+      ]);
+    });
   });
 
   describe('the rule', () => {
