@@ -123,6 +123,16 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     for (const name of FUNCTION_NAMES) expect(paths).to.include(`dist/functions/${name}/index.mjs`);
   });
 
+  it('brings no AGPL code into an app: the IAM evaluator the tests check ours against stays a devDependency', () => {
+    // @cloud-copilot/iam-simulate is AGPL-3.0; the MIT package and its sandbox use an evaluator of their own.
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { license?: string }> };
+    const agpl = Object.entries(lock.packages).filter(([, entry]) => /AGPL/i.test(entry.license ?? ''));
+    expect(agpl.map(([path]) => path)).to.deep.equal([]);
+    const shipped = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.js') || path.endsWith('.mjs'));
+    const importing = shipped.filter((path) => readFileSync(join(installed, 'dist', path), 'utf8').includes('@cloud-copilot/'));
+    expect(importing).to.deep.equal([]);
+  });
+
   it('type-checks a strict TypeScript consumer, and every @example, against the shipped declarations', function () {
     this.timeout(300_000);
     const examples = consumerExamples(join(installed, 'dist'));
