@@ -258,6 +258,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
   const faults: SandboxFaults = options.faults ?? {};
   const timeoutSeconds = functionTimeouts(options.functions);
+  if (options.enforceIam === false && (options.revokedGrants?.length ?? 0) > 0) {
+    // Nothing would be checked, so a test of what a grant is needed for would prove nothing.
+    throw new RangeError('startSandbox option revokedGrants needs IAM enforced; leave enforceIam on');
+  }
   const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
   const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
   const random = seededRandom(options.seed ?? 1);

@@ -2,6 +2,7 @@
  * Paces calls to Parameter Store to a steady rate.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TimeUpError } from './sync/budget.ts';
 
 export interface PacerClock {
   readonly now: () => number;
@@ -42,10 +43,25 @@ export class CallPacer {
     return this.nextAt;
   }
 
-  /** Resolves when the next call may start. */
-  async next(): Promise<void> {
+  /**
+   * When a later worker's first call may start, as of `now`: the next turn, but never more
+   * than one interval ahead. Turns booked by calls that never ran (a worker that failed or ran
+   * out of time while they waited) are not the later worker's to wait for.
+   */
+  handOver(now: number): number {
+    return Math.min(this.nextAt, now + this.interval);
+  }
+
+  /**
+   * Resolves when the next call may start.
+   *
+   * @param deadline epoch ms by which the call must have started; a turn that would come
+   *   later is not taken and {@link TimeUpError} is thrown instead.
+   */
+  async next(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     const now = this.clock.now();
     const at = Math.max(now, this.nextAt);
+    if (at > deadline) throw new TimeUpError(at, deadline);
     this.nextAt = at + this.interval;
     if (at > now) await this.clock.sleep(at - now);
   }

@@ -124,7 +124,13 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
    * `turn()` first. Writes and KMS are not affected.
    */
   withReadTurns(turn: CallTurn): SsmParameterStore {
-    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, keys: this.keys, readTurn: turn });
+    // Added to this store's own turn, never in its place: a paced store paced again keeps both.
+    const own = this.readTurn;
+    const both: CallTurn = async () => {
+      await own();
+      await turn();
+    };
+    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, keys: this.keys, readTurn: both });
   }
 
   /** The ARN of the KMS key `keyId` names here, however it is spelt (alias, id, ARN). */

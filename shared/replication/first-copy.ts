@@ -44,7 +44,7 @@ export function firstCopier(deps: ReplicatorDependencies, invocation: FirstCopyI
       log.info('first copy left to the replication syncer, which holds the job', { parameter_name: mapping.destination, event_id: context.eventId });
       return { destination: mapping.destination, result: 'waiting', reason: 'the replication syncer is copying' };
     }
-    const paced = new PacedBulkWork(deps, job.progress.notBefore);
+    const paced = new PacedBulkWork(deps, job.progress.notBefore, invocation.budget);
     try {
       const outcome = await new Replicator(paced.dependencies).mirror(mapping, context, { budget: invocation.budget });
       if (outcome.next !== undefined) {

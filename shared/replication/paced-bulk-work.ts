@@ -2,10 +2,14 @@
  * Bulk replication work — a mirror's first copy, the syncer's passes — paced per place.
  */
 import { CallPacer } from '../call-pacer.ts';
+import type { Budget } from '../sync/budget.ts';
 import { DEFAULT_BULK_READS_PER_SECOND, DEFAULT_BULK_WRITES_PER_SECOND, replicaTargetAt } from './replica-targets.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
 import type { ReplicatorDependencies } from './replicator.ts';
 import type { ReplicaPlaces, ReplicaStore } from './types.ts';
+
+/** Time kept after the last paced call's turn for the call itself and the checkpoint after it. */
+const LAST_CALL_MARGIN_MS = 2_000;
 
 /** One place's two paces: SSM's read and write quotas are separate. */
 interface PlacePace {
@@ -35,12 +39,18 @@ interface PlacePace {
 export class PacedBulkWork {
   readonly dependencies: ReplicatorDependencies;
   private readonly paces = new Map<string, Promise<PlacePace>>();
+  private readonly lastTurnAt: number;
 
   constructor(
     private readonly deps: ReplicatorDependencies,
     /** Epoch ms the last holder's pace allows the next call at. */
     private readonly carriedOver?: number,
+    /** The invocation's time: no call's turn is taken after its deadline (a `TimeUpError` instead). */
+    budget?: Budget,
   ) {
+    // On the pacer's clock: a call that starts this close to the deadline still ends, and the
+    // checkpoint after it is saved.
+    this.lastTurnAt = budget ? (deps.pacing?.now ?? Date.now)() + budget.timeLeft() - LAST_CALL_MARGIN_MS : Number.POSITIVE_INFINITY;
     const places = deps.places;
     this.dependencies = {
       ...deps,
@@ -55,8 +65,9 @@ export class PacedBulkWork {
    * Neither pace is exceeded; at most one write interval of reading is lost per hand-over.
    */
   async notBefore(): Promise<number | undefined> {
+    const now = (this.deps.pacing?.now ?? Date.now)();
     const starts = (await Promise.all(this.paces.values()))
-      .flatMap((pace) => [pace.reads.nextStart, pace.writes.nextStart])
+      .flatMap((pace) => [pace.reads.handOver(now), pace.writes.handOver(now)])
       .filter(Number.isFinite);
     return starts.length > 0 ? Math.max(...starts) : this.carriedOver;
   }
@@ -73,24 +84,17 @@ export class PacedBulkWork {
     const pace = async () => this.paceFor(await where());
     const writeTurn = async (calls = 1) => {
       const { writes } = await pace();
-      for (let call = 0; call < calls; call++) await writes.next();
+      for (let call = 0; call < calls; call++) await writes.next(this.lastTurnAt);
     };
-    const reading = store.withReadTurns(async () => (await pace()).reads.next());
+    const reading = store.withReadTurns(async () => (await pace()).reads.next(this.lastTurnAt));
     return {
       readDecrypted: (names) => reading.readDecrypted(names),
       readVersion: (name, version) => reading.readVersion(name, version),
       readDetails: (names) => reading.readDetails(names),
       namesUnder: (prefix) => reading.namesUnder(prefix),
       keyArn: (keyId) => store.keyArn(keyId),
-      // Another pace on top of this one: both turns, this place's first.
-      withReadTurns: (turn) =>
-        this.paced(
-          store.withReadTurns(async () => {
-            await (await pace()).reads.next();
-            await turn();
-          }),
-          where,
-        ),
+      // Another pace on top of this one: a store adds turns to its own, so both are awaited.
+      withReadTurns: (turn) => this.paced(store.withReadTurns(turn), where),
       write: async (write) => {
         await writeTurn();
         return store.write(write);

@@ -6,6 +6,7 @@ import { chunk, collect } from '../concurrency.ts';
 import { ValidationError } from '../events/validation.ts';
 import { messageOf } from '../log.ts';
 import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
+import { TimeUpError } from '../sync/budget.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
 import { PacedBulkWork } from './paced-bulk-work.ts';
@@ -126,7 +127,7 @@ export class ReplicationSyncer implements SyncPass<ReplicationSyncCursor, Replic
     report: ReplicationSyncReport,
     tools: PassTools<ReplicationSyncCursor, ReplicationSyncReport>,
   ): Promise<PassStep<ReplicationSyncCursor, ReplicationSyncReport>> {
-    const paced = new PacedBulkWork(this.deps, tools.progress.notBefore);
+    const paced = new PacedBulkWork(this.deps, tools.progress.notBefore, tools.budget);
     const run = new RepairRun(paced.dependencies, { ...cursor, copies: withRequests(cursor.copies, tools.progress.requests) }, report, tools);
     const finished = await run.work();
     return { done: finished, cursor: run.cursor, report: run.report, handled: run.unacknowledged(), notBefore: await paced.notBefore() };
@@ -340,6 +341,8 @@ class RepairRun {
         try {
           outcome = await this.replicator.replicate(mapping, { lookup });
         } catch (error) {
+          // Out of time is not a failure: the next invocation starts again at this destination.
+          if (error instanceof TimeUpError) throw error;
           // One destination must not hold up every one after it, pass after pass.
           counts.failed++;
           this.deps.log.error('repair failed; the next pass tries again', { parameter_name: mapping.destination, reason: messageOf(error) });

@@ -1,12 +1,12 @@
 /**
  * Live replication: a changed source, or a new or changed mapping, reaches its destinations.
  */
-import { collect, mapBounded } from '../concurrency.ts';
+import { chunk as chunkOf, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import { messageOf, type Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
-import { Budget } from '../sync/budget.ts';
+import { Budget, TimeUpError } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
@@ -44,6 +44,8 @@ import type {
  * a chunk's writes never run far past it: at most the writes in flight, each a pace apart.
  */
 const MIRROR_CHUNK = 50;
+/** Replicas whose details are read together: one GetParameters batch per side. */
+const MIRROR_READ_GROUP = 10;
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
@@ -246,30 +248,59 @@ export class Replicator {
     const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
     const store = this.storeIn(located.place);
+    const budget = progress.budget ?? Budget.unlimited();
+    const after = progress.after;
     const [sources, replicas] = await Promise.all([
-      collect(this.deps.parameters.namesUnder(mapping.source)),
-      collect(store.namesUnder(located.name)),
+      collectWithin(this.deps.parameters.namesUnder(mapping.source), budget),
+      collectWithin(store.namesUnder(located.name), budget),
     ]);
+    if (sources === undefined || replicas === undefined) {
+      // At its read pace a large prefix can take longer to list than an invocation has:
+      // stopping here, where nothing is half done, lets the next invocation (or the syncer,
+      // for a first copy) continue instead of the function being killed at its timeout.
+      this.deps.log.warn('mirror copy paused: listing its prefixes took the invocation\'s time', {
+        parameter_name: mapping.destination,
+        event_id: context.eventId,
+      });
+      const none: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0, failed: 0 };
+      return { destination: mapping.destination, result: 'in-sync', replicas: none, next: after ?? '' };
+    }
     const existing = new Set(replicas);
     const names = new Set(sources.map((source) => replicaName(mapping, source)));
     if (!mapping.keepDeleted) for (const replica of replicas) names.add(replica);
-    const after = progress.after;
     const ordered = [...names].filter((name) => after === undefined || name > after).sort();
 
     const counts: MirrorCounts = { written: 0, deleted: 0, inSync: 0, refused: 0, failed: 0 };
     let read: { sources: Map<string, ParameterDetails>; replicas: Map<string, ParameterDetails> } = { sources: new Map(), replicas: new Map() };
     const sourceSet = new Set(sources);
     const { finished, last } = await workInOrder(ordered, {
-      budget: progress.budget ?? Budget.unlimited(),
+      budget,
       atLeastOne: progress.atLeastOne === true,
       chunkSize: MIRROR_CHUNK,
       concurrency: this.deps.concurrency ?? 4,
       prepare: async (chunk) => {
-        const [sourceDetails, replicaDetails] = await Promise.all([
-          this.deps.parameters.readDetails(chunk.map((replica) => sourceNameOf(mapping, replica)).filter((source) => sourceSet.has(source))),
-          store.readDetails(chunk.filter((replica) => existing.has(replica))),
-        ]);
-        read = { sources: sourceDetails, replicas: replicaDetails };
+        read = { sources: new Map(), replicas: new Map() };
+        let prepared = 0;
+        // A group at a time, so that a slow read pace stops between groups when time runs out
+        // rather than reading a whole chunk past the invocation's timeout.
+        for (const group of chunkOf(chunk, MIRROR_READ_GROUP)) {
+          if (prepared > 0 && budget.spent()) break;
+          let sourceDetails: Map<string, ParameterDetails>;
+          let replicaDetails: Map<string, ParameterDetails>;
+          try {
+            [sourceDetails, replicaDetails] = await Promise.all([
+              this.deps.parameters.readDetails(group.map((replica) => sourceNameOf(mapping, replica)).filter((source) => sourceSet.has(source))),
+              store.readDetails(group.filter((replica) => existing.has(replica))),
+            ]);
+          } catch (error) {
+            if (error instanceof TimeUpError) break;
+            throw error;
+          }
+          for (const [name, details] of sourceDetails) read.sources.set(name, details);
+          for (const [name, details] of replicaDetails) read.replicas.set(name, details);
+          prepared += group.length;
+        }
+        return prepared;
       },
       work: async (replica) => {
         const source = read.sources.get(sourceNameOf(mapping, replica));
@@ -283,6 +314,8 @@ export class Replicator {
         try {
           outcome = await this.replicateReplica(mapping, located, replica, context);
         } catch (error) {
+          // Out of time is not a failure: the next invocation starts again at this replica.
+          if (error instanceof TimeUpError) throw error;
           // One replica must not hold up the rest of a copy that may take an hour.
           counts.failed++;
           this.deps.log.error('replica not written; the next copy or pass tries again', {
@@ -449,6 +482,21 @@ export class Replicator {
     if (item || !isRootLevel(destination)) return item;
     return this.deps.mappings.get(destination.slice(1));
   }
+}
+
+/** Every item, or undefined when time ran out (the budget spent, or a paced call's turn too late) first. */
+async function collectWithin<T>(items: AsyncIterable<T>, budget: Budget): Promise<T[] | undefined> {
+  const all: T[] = [];
+  try {
+    for await (const item of items) {
+      if (budget.spent()) return undefined;
+      all.push(item);
+    }
+  } catch (error) {
+    if (error instanceof TimeUpError) return undefined;
+    throw error;
+  }
+  return all;
 }
 
 /**

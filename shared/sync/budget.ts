@@ -1,6 +1,7 @@
 /**
  * How long an invocation may keep starting work.
  */
+import { FiggyEventsError } from '../errors.ts';
 
 /** Never less than this is kept back: a chunk in flight must still end and be saved. */
 const MIN_RESERVE_MS = 2_000;
@@ -38,5 +39,23 @@ export class Budget {
   /** True once no new work should start. */
   spent(): boolean {
     return this.now() >= this.stopAt;
+  }
+
+  /** Milliseconds until Lambda ends the invocation. */
+  timeLeft(): number {
+    return this.deadline - this.now();
+  }
+}
+
+/**
+ * A paced call whose turn would come after the invocation's deadline: waiting for it would
+ * have Lambda end the invocation before it could save where it stands, so the work stops
+ * here and the next invocation continues behind the last item done.
+ */
+export class TimeUpError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(readonly turnAt: number, readonly deadline: number) {
+    super(`the next paced call's turn (${new Date(turnAt).toISOString()}) comes after the invocation's deadline`);
+    this.name = 'TimeUpError';
   }
 }

@@ -2,7 +2,7 @@
  * Working through a long, ordered list within one invocation's time.
  */
 import { chunk, mapBounded } from '../concurrency.ts';
-import type { Budget } from './budget.ts';
+import { TimeUpError, type Budget } from './budget.ts';
 
 export interface OrderedWork<T> {
   readonly budget: Budget;
@@ -11,8 +11,12 @@ export interface OrderedWork<T> {
   /** Items per chunk: each chunk is prepared (read) together and checkpointed once done. */
   readonly chunkSize: number;
   readonly concurrency: number;
-  /** Reads what the chunk's items need, in batches, before any of them is worked on. */
-  readonly prepare?: (items: readonly T[]) => Promise<void>;
+  /**
+   * Reads what the chunk's items need, in batches, before any of them is worked on. May stop
+   * early when time runs out, saying how many of the items, from the first, it read: only
+   * those are worked on.
+   */
+  readonly prepare?: (items: readonly T[]) => Promise<number | void>;
   readonly work: (item: T) => Promise<void>;
   /** After each chunk: every item up to and including `last` is done. */
   readonly checkpoint: (last: T) => Promise<void>;
@@ -35,12 +39,25 @@ export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T
   const mayStart = () => (options.atLeastOne === true && started === 0) || !options.budget.spent();
   for (const batch of chunk(items, options.chunkSize)) {
     if (!mayStart()) return { finished: false, last };
-    await options.prepare?.(batch);
-    const done = await mapBounded(batch, options.concurrency, async (item) => {
-      if (!mayStart()) return false;
+    let prepared: number;
+    try {
+      prepared = (await options.prepare?.(batch)) ?? batch.length;
+    } catch (error) {
+      if (!(error instanceof TimeUpError)) throw error;
+      prepared = 0;
+    }
+    const done = await mapBounded(batch, options.concurrency, async (item, index) => {
+      if (index >= prepared || !mayStart()) return false;
       started++;
-      await options.work(item);
-      return true;
+      try {
+        await options.work(item);
+        return true;
+      } catch (error) {
+        // An item whose paced calls would outlast the invocation is not done: the next
+        // invocation starts again at it (the work is idempotent).
+        if (error instanceof TimeUpError) return false;
+        throw error;
+      }
     });
     const gap = done.indexOf(false);
     const reached = gap === -1 ? batch.length : gap;
@@ -52,3 +69,4 @@ export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T
   }
   return { finished: true, last };
 }
+

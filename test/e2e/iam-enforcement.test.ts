@@ -75,4 +75,17 @@ describe('IAM enforcement with a grant taken away (end to end, built bundles)', 
     expect(refused).to.be.instanceOf(RangeError);
     expect((refused as Error).message).to.include('grants parameter-store-auditor no DeleteItem');
   });
+
+  it('refuses to revoke a grant with IAM not enforced, where nothing would be checked', async () => {
+    const revoked = { functionName: 'parameter-store-auditor', table: 'audit', operation: 'PutItem' } as const;
+    const refused = await startSandbox({ enforceIam: false, revokedGrants: [revoked] }).then(
+      async (sandbox) => {
+        await sandbox.stop();
+        return undefined;
+      },
+      (error: Error) => error,
+    );
+    expect(refused).to.be.instanceOf(RangeError);
+    expect((refused as Error).message).to.include('revokedGrants needs IAM enforced');
+  });
 });

@@ -359,6 +359,20 @@ describe('SsmParameterStore', () => {
       await store.readDecrypted(names(25));
       expect(turns).to.be.empty;
     });
+
+    it('adds a second turn to the first rather than replacing it: a paced store paced again waits for both', async () => {
+      const taken: string[] = [];
+      const twice = store
+        .withReadTurns(async () => {
+          taken.push('place');
+        })
+        .withReadTurns(async () => {
+          taken.push('caller');
+        });
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: parameter('/app/p0') });
+      await twice.readVersion('/app/p0', 1);
+      expect(taken).to.deep.equal(['place', 'caller']);
+    });
   });
 
   describe('listNames', () => {

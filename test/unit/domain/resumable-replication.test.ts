@@ -32,7 +32,8 @@ function budgetFor(store: InMemorySyncProgress, checkpoints: number): Budget {
     if (++saves >= checkpoints) spent = true;
   };
   const restore = () => (store.save = save);
-  return Object.assign(Budget.of(60_000, () => (spent ? Number.POSITIVE_INFINITY : 0)), { restore });
+  // An hour: these passes end by the checkpoints counted, never by their paced calls' turns.
+  return Object.assign(Budget.of(3_600_000, () => (spent ? Number.POSITIVE_INFINITY : 0)), { restore });
 }
 
 function setup() {
@@ -244,7 +245,8 @@ describe('work that continues across invocations', () => {
       // Each invocation runs out of time once it has written 500 more links.
       const invoke = (trigger: SyncTrigger, owner: string) => {
         const until = adds + 500;
-        const budget = Budget.of(60_000, () => (adds >= until ? Number.POSITIVE_INFINITY : 0));
+        // Time enough for every paced call: the invocation ends by the links it wrote.
+        const budget = Budget.of(3_600_000, () => (adds >= until ? Number.POSITIVE_INFINITY : 0));
         return runSyncPass({ store, job: REPLICATION_JOB, owner, trigger, budget, log, now: time.clock.now }, new ReplicationSyncer(deps));
       };
       expect(await invoke('start', 'first')).to.deep.include({ status: 'continuing' });
@@ -254,6 +256,28 @@ describe('work that continues across invocations', () => {
       expect(last).to.deep.include({ status: 'finished', invocations: 3 });
       expect((last as { report: ReplicationSyncReport }).report).to.deep.include({ linksAdded: 1_200, written: 240 });
       expect(adds).to.equal(1_200);
+    });
+
+    it('ends every invocation before its timeout at a slow read pace, and still finishes a mirror\'s repair', async () => {
+      const { parameters, mappings, store, deps, log, time } = setup();
+      for (let index = 0; index < 300; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
+      mappings.set({ destination: '/app/team/', source: '/team/', type: 'mirror' });
+      const slow: ReplicatorDependencies = { ...deps, settings: { ...deps.settings, bulkReadsPerSecond: 1 } };
+      const lasted: number[] = [];
+      let outcome: SyncOutcome<ReplicationSyncReport> | undefined;
+      for (let invocation = 1; invocation <= 40 && outcome?.status !== 'finished'; invocation++) {
+        const start = time.now;
+        const budget = Budget.of(300_000, time.clock.now);
+        outcome = await runSyncPass(
+          { store, job: REPLICATION_JOB, owner: `slow-${invocation}`, trigger: invocation === 1 ? 'start' : 'continue', budget, log, now: time.clock.now },
+          new ReplicationSyncer(slow),
+        );
+        lasted.push(time.now - start);
+        time.now += 60_000;
+      }
+      expect(outcome).to.deep.include({ status: 'finished' });
+      expect(Math.max(...lasted)).to.be.at.most(300_000);
+      expect(parameters.snapshotNames().filter((name) => name.startsWith('/app/team/'))).to.have.length(300);
     });
 
     it('gives way to another invocation that holds the job, and begins the pass its start asked for once the job is free', async () => {
@@ -311,7 +335,9 @@ describe('work that continues across invocations', () => {
       const mapping = { destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' };
       mappings.set(mapping);
       // The stream replicator's invocation runs out of time once the first chunk of 50 is written.
-      const budget = Budget.of(30_000, () => (dr.calls.of('write') >= 50 ? Number.POSITIVE_INFINITY : 0));
+      // Time enough for its paced calls (a longer timeout than the default 30 s): the invocation
+      // ends by the replicas it wrote.
+      const budget = Budget.of(120_000, () => (dr.calls.of('write') >= 50 ? Number.POSITIVE_INFINITY : 0));
       const copier = firstCopier(deps, { store, owner: 'stream-1', budget, log, now: time.clock.now });
       const replicator = new Replicator({ ...deps, copyMirror: copier });
       const outcome = await replicator.onMappingChanged(mapping, undefined, 'stream-event');
@@ -346,6 +372,22 @@ describe('work that continues across invocations', () => {
       const gaps = readAt.slice(1).map((at, index) => at - readAt[index]!);
       expect(Math.min(...gaps)).to.equal(50);
     });
+
+    for (const readsPerSecond of [0.5, 1, 2, 5, 10]) {
+      it(`never reads past its invocation's time at ${readsPerSecond} reads a second, leaving what it could not list or copy to the syncer`, async () => {
+        const { parameters, mappings, store, deps, log, time } = setup();
+        for (let index = 0; index < 1000; index++) parameters.put(`/team/${String(index).padStart(4, '0')}`, `v${index}`);
+        const slow: ReplicatorDependencies = { ...deps, settings: { ...deps.settings, bulkReadsPerSecond: readsPerSecond } };
+        const mapping = { destination: '/app/team/', source: '/team/', type: 'mirror' };
+        mappings.set(mapping);
+        const start = time.now;
+        const copier = firstCopier(slow, { store, owner: 'stream-1', budget: Budget.of(30_000, time.clock.now), log, now: time.clock.now });
+        await new Replicator({ ...slow, copyMirror: copier }).onMappingChanged(mapping, undefined, 'stream-event');
+        expect(time.now - start).to.be.at.most(30_000);
+        // Whatever it did not finish is the replication job's to continue.
+        expect(store.items.get(REPLICATION_JOB)!.requests.size).to.equal(1);
+      });
+    }
 
     it('asks the syncer for the whole copy while the syncer holds the job', async () => {
       const { parameters, dr, mappings, store, deps, log, time, invoke } = setup();

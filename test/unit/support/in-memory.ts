@@ -68,7 +68,11 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
   withReadTurns(turn: () => Promise<void>): InMemoryParameterStore {
     // A view sharing every field but the turn, so writes through it land in this store.
     const view = Object.create(this) as InMemoryParameterStore;
-    view.readTurn = turn;
+    const own = this.readTurn;
+    view.readTurn = async () => {
+      await own();
+      await turn();
+    };
     return view;
   }
 
