@@ -353,7 +353,15 @@ export class Replicator {
     const source = sourceNameOf(mapping, replica);
     let written = false;
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-      const [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
+      let sources: Map<string, ParameterDetails>;
+      let replicas: Map<string, ParameterDetails>;
+      try {
+        [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
+      } catch (error) {
+        // Written, and out of time to read it back: counted as written; the next pass checks it.
+        if (written && error instanceof TimeUpError) return { destination, result: 'written' };
+        throw error;
+      }
       const [keyed, current] = await keysAsKmsNames(store, located, sources.get(source), replicas.get(replica));
       const plan = planReplica(mapping, keyed, replica, sources.get(source), current);
       switch (plan.action) {
