@@ -324,7 +324,7 @@ export interface FiggyEventsProps {
    *   destinationPrefixes: ['/app/'],
    *   replicaTargets: [
    *     { region: 'eu-central-1', destinationPrefixes: ['/dr/'] },
-   *     { region: 'eu-central-1', accountId: '210987654321', roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer', destinationPrefixes: ['/dr/'] },
+   *     { region: 'eu-central-1', accountId: '210987654321', roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer-eu-west-1-123456789012', destinationPrefixes: ['/dr/'] },
    *   ],
    * };
    * ```

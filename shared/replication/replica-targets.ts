@@ -15,7 +15,7 @@
  * const target: ReplicaTarget = {
  *   region: 'eu-central-1',
  *   accountId: '210987654321',
- *   roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer',
+ *   roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer-eu-west-1-123456789012',
  *   destinationPrefixes: ['/dr/'],
  * };
  * ```
