@@ -7,4 +7,6 @@ import { SsmParameterStore, createSsmClient } from '../../shared/aws/ssm-paramet
 
 export const documents = createDynamoDocumentClient();
 
-export const parameterStore = new SsmParameterStore(createSsmClient());
+export const ssmClient = createSsmClient();
+
+export const parameterStore = new SsmParameterStore(ssmClient);

@@ -2,6 +2,7 @@
  * Builds the replication services the three replication functions share from the environment.
  */
 import { DynamoReplicationMappings, DynamoSourceIndex } from '../../shared/aws/dynamo-replication.ts';
+import { kmsKeyArnsBeside } from '../../shared/aws/kms-key-arns.ts';
 import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
 import {
   ENV,
@@ -16,13 +17,15 @@ import {
 } from '../../shared/config.ts';
 import type { Log } from '../../shared/log.ts';
 import type { ReplicatorDependencies } from '../../shared/replication/replicator.ts';
-import { documents, parameterStore } from './clients.ts';
+import { documents, parameterStore, ssmClient } from './clients.ts';
 
 /** The ports and settings the three replication functions share, from their environment. */
 export function replicationDependencies(log: Log, env = process.env): ReplicatorDependencies {
   const targets = replicaTargets(env);
+  // Mirrors compare a replica's key with the configured one as KMS names them.
+  const home = parameterStore.withKeys(kmsKeyArnsBeside(ssmClient));
   return {
-    parameters: parameterStore,
+    parameters: home,
     mappings: new DynamoReplicationMappings(documents, requireEnv(env, ENV.replicationTable)),
     sourceIndex: new DynamoSourceIndex(documents, requireEnv(env, ENV.replicationSourcesTable)),
     settings: {
@@ -36,7 +39,7 @@ export function replicationDependencies(log: Log, env = process.env): Replicator
     // Without targets no ARN destination is allowed, so STS is never called.
     ...(targets.length > 0 && {
       places: new SsmReplicaPlaces({
-        home: parameterStore,
+        home,
         // Lambda sets both; the sandbox gives each function the same.
         region: env.AWS_REGION ?? '',
         account: homeAccountId(env),

@@ -3,7 +3,8 @@
  * its reference documents `DescribeParameters`' `KeyId`), but may give a key id or ARN, and a
  * configured key may be any of those forms: DescribeKey turns each into the one key ARN.
  */
-import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * Key ARNs by the name a key was given, each asked of KMS once per process: a key's ARN never
@@ -55,4 +56,13 @@ export class KmsKeyArns {
       throw error;
     }
   }
+}
+
+/**
+ * Key ARNs as KMS names them where `ssm` acts: its region, with its credentials (a replica
+ * target's key is read with the target's role). The KMS client is made on first use.
+ */
+export function kmsKeyArnsBeside(ssm: SSMClient): KmsKeyArns {
+  let kms: KMSClient | undefined;
+  return new KmsKeyArns(() => (kms ??= new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
 }

@@ -7,6 +7,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
+import { kmsKeyArnsBeside } from './kms-key-arns.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
 
 export interface SsmReplicaPlacesOptions {
@@ -70,7 +71,8 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
       target.roleArn === undefined
         ? undefined
         : assumedRole((this.sts ??= new STSClient({ region })), target.roleArn, sessionNameOf(this.options.sessionName));
-    return new SsmParameterStore(createSsmClient({ region: place.region, ...(credentials && { credentials }) }));
+    const ssm = createSsmClient({ region: place.region, ...(credentials && { credentials }) });
+    return new SsmParameterStore(ssm, { keys: kmsKeyArnsBeside(ssm) });
   }
 }
 

@@ -10,13 +10,12 @@ import {
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 
-import { KMSClient } from '@aws-sdk/client-kms';
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 import { WriteRefusedError } from '../replication/errors.ts';
 import type { ParameterDetails, ReplicaStore } from '../replication/types.ts';
-import { KmsKeyArns } from './kms-key-arns.ts';
+import type { KmsKeyArns } from './kms-key-arns.ts';
 import {
   DEFAULT_CONCURRENCY,
   DESCRIBE_FILTER_VALUES_LIMIT,
@@ -75,8 +74,8 @@ export interface SsmParameterStoreOptions {
   /** How many batched calls may be in flight at once (default 4). */
   readonly concurrency?: number;
   /**
-   * Where {@link SsmParameterStore.keyArn} asks KMS.
-   * @defaultValue KMS in the SSM client's region, with its credentials, made on first use
+   * Where {@link SsmParameterStore.keyArn} asks KMS (`kmsKeyArnsBeside`): only replication
+   * compares keys, so only its stores carry KMS, and only its bundles the KMS client.
    */
   readonly keys?: KmsKeyArns;
   /** Awaited before each read call to Parameter Store: a pace's turn. Absent: reads at once. */
@@ -99,7 +98,7 @@ export interface SsmParameterStoreOptions {
  */
 export class SsmParameterStore implements ParameterStore, ReplicaStore {
   private readonly concurrency: number;
-  private readonly keys: KmsKeyArns;
+  private readonly keys: KmsKeyArns | undefined;
   private readonly readTurn: CallTurn;
 
   constructor(
@@ -112,10 +111,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
     }
     this.concurrency = concurrency;
     this.readTurn = options.readTurn ?? (async () => undefined);
-    let kms: KMSClient | undefined;
-    // The same place and principal as Parameter Store: a replica target's key is read with
-    // the target's role. Made only when a key is compared.
-    this.keys = options.keys ?? new KmsKeyArns(() => (kms ??= new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
+    this.keys = options.keys;
   }
 
   /**
@@ -130,11 +126,17 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
       await own();
       await turn();
     };
-    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, keys: this.keys, readTurn: both });
+    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, ...(this.keys && { keys: this.keys }), readTurn: both });
+  }
+
+  /** This store, comparing keys through `keys`. */
+  withKeys(keys: KmsKeyArns): SsmParameterStore {
+    return new SsmParameterStore(this.ssm, { concurrency: this.concurrency, keys, readTurn: this.readTurn });
   }
 
   /** The ARN of the KMS key `keyId` names here, however it is spelt (alias, id, ARN). */
   keyArn(keyId: string): Promise<string> {
+    if (!this.keys) return Promise.reject(new Error('this Parameter Store was made without KMS (the keys option), so it cannot compare keys'));
     return this.keys.arnOf(keyId);
   }
 
