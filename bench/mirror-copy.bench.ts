@@ -1,6 +1,7 @@
 /**
  * Question: how close do a mirror's first copy and a full repair of it come to the floor that
- * the configured write pace allows, and do they ever write faster than it?
+ * the configured paces allow (writes at the target's, reads at home's and the target's), and do
+ * they ever write faster than the write pace?
  *
  * The sandbox mirrors `/team/` into another region (a replica target with
  * `bulkWritesPerSecond: 2`), SSM's rate limits on in both. The first copy starts in the
@@ -14,6 +15,7 @@ import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startSandbox, type Sandbox } from '../local/index.ts';
 import { chunk } from '../shared/concurrency.ts';
+import { DEFAULT_BULK_READS_PER_SECOND } from '../shared/replication/replica-targets.ts';
 import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
 import type { SyncOutcome } from '../shared/sync/sync-pass.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
@@ -26,11 +28,18 @@ const GOAL_RATIO = 1.2;
 const PACE = 2;
 const TARGET_REGION = 'eu-central-1';
 const SYNCER_TIMEOUT_SECONDS = 60;
+/** The sandbox's read pace in both places: the default, as none is set. */
+const READ_PACE = DEFAULT_BULK_READS_PER_SECOND;
+/** The Parameter Store calls that wait a turn of the read pace. */
+const READ_CALLS = ['GetParameter', 'GetParameters', 'GetParametersByPath', 'DescribeParameters', 'ListTagsForResource'];
 
 interface CopyRun {
   readonly label: string;
   readonly seconds: number;
+  /** The longest of the write floor and each place's read floor. */
   readonly floorSeconds: number;
+  readonly homeReads: number;
+  readonly targetReads: number;
   readonly puts: number;
   readonly invocations: string;
   /** The highest rate over any ten consecutive replica writes, writes per second. */
@@ -67,6 +76,22 @@ function putsInTarget(sandbox: Sandbox, before: Record<string, number>): number 
   return (sandbox.ssm.callCounts().PutParameter ?? 0) - (before.PutParameter ?? 0);
 }
 
+/** Read calls made in each place since `before` (from {@link readsNow}). */
+function readsSince(sandbox: Sandbox, before: { home: number; target: number }): { home: number; target: number } {
+  const now = readsNow(sandbox);
+  return { home: now.home - before.home, target: now.target - before.target };
+}
+
+function readsNow(sandbox: Sandbox): { home: number; target: number } {
+  const reads = (counts: Record<string, number>) => READ_CALLS.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
+  return { home: reads(sandbox.ssm.callCounts({})), target: reads(sandbox.ssm.callCounts({ region: TARGET_REGION })) };
+}
+
+/** The floor the paces allow: every write at the write pace, every read of a place at its read pace. */
+function pacedFloor(writes: number, reads: { home: number; target: number }): number {
+  return Math.max((writes - 1) / PACE, reads.home / READ_PACE, reads.target / READ_PACE);
+}
+
 export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport> {
   const started = Date.now();
   const size = quick ? 60 : 300;
@@ -82,11 +107,11 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     progress(ID, `putting ${size} parameters under /team/`);
     await putParameters(ssm, Array.from({ length: size }, (_, i) => ({ name: `/team/p${String(i).padStart(4, '0')}`, value: `value-${i}` })));
     await sandbox.settle();
-    const floorSeconds = (size - 1) / PACE;
     sandbox.setFaults({ ssmRateLimits: true });
 
-    progress(ID, `first copy of ${size} parameters at ${PACE} writes/s (floor ${floorSeconds} s)`);
+    progress(ID, `first copy of ${size} parameters at ${PACE} writes/s and ${READ_PACE} reads/s (write floor ${(size - 1) / PACE} s)`);
     let before = sandbox.ssm.callCounts();
+    let readsBefore = readsNow(sandbox);
     let start = performance.now();
     const copyStart = Date.now();
     const destination = `arn:aws:ssm:${TARGET_REGION}:${sandbox.accountId}:parameter/dr/team/`;
@@ -96,11 +121,14 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     const firstSeconds = (performance.now() - start) / 1000;
     const first = replicasIn(sandbox, copyStart);
     if (first.count !== size) throw new Error(`the first copy left ${first.count} replicas, not ${size}`);
+    const firstReads = readsSince(sandbox, readsBefore);
     const runs: CopyRun[] = [
       {
         label: 'first copy',
         seconds: firstSeconds,
-        floorSeconds,
+        floorSeconds: pacedFloor(size, firstReads),
+        homeReads: firstReads.home,
+        targetReads: firstReads.target,
         puts: putsInTarget(sandbox, before),
         invocations: `stream replicator, then ${continued} syncer`,
         fastestRate: first.fastestRate,
@@ -114,16 +142,20 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     for (const names of chunk(replicas, 10)) await target.send(new DeleteParametersCommand({ Names: names }));
     sandbox.setFaults({ ssmRateLimits: true });
     before = sandbox.ssm.callCounts();
+    readsBefore = readsNow(sandbox);
     start = performance.now();
     const repairStart = Date.now();
     const outcome = (await sandbox.runSchedule('replication-syncer')) as SyncOutcome<ReplicationSyncReport>;
     const repairSeconds = (performance.now() - start) / 1000;
     const repaired = replicasIn(sandbox, repairStart);
     if (outcome.status !== 'finished' || repaired.count !== size) throw new Error(`the repair ended ${outcome.status} with ${repaired.count} replicas, not ${size}`);
+    const repairReads = readsSince(sandbox, readsBefore);
     runs.push({
       label: 'full repair',
       seconds: repairSeconds,
-      floorSeconds,
+      floorSeconds: pacedFloor(size, repairReads),
+      homeReads: repairReads.home,
+      targetReads: repairReads.target,
       puts: putsInTarget(sandbox, before),
       invocations: `${outcome.invocations} syncer`,
       fastestRate: repaired.fastestRate,
@@ -134,8 +166,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     const fastest = Math.max(...runs.map((each) => each.fastestRate));
     return {
       id: ID,
-      title: `8. A mirror's first copy and full repair of ${size} parameters at ${PACE} writes/s`,
-      question: `How long do a mirror's first copy and a full repair of ${size} parameters take at a pace of ${PACE} writes/s, next to the floor that pace allows, and is the pace ever exceeded?`,
+      title: `8. A mirror's first copy and full repair of ${size} parameters at ${PACE} writes/s and ${READ_PACE} reads/s`,
+      question: `How long do a mirror's first copy and a full repair of ${size} parameters take at ${PACE} writes/s and ${READ_PACE} reads/s, next to the floor those paces allow, and is the write pace ever exceeded?`,
       goal: {
         statement: `wall time ≤ ${GOAL_RATIO}× the floor, and never faster than ${PACE} writes/s over ${RATE_SPAN} writes`,
         // The pace spaces the starts of the requests; 1 % is left for when they land.
@@ -145,8 +177,19 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
       tables: [
         {
           caption: `Mirror /team/ → ${TARGET_REGION} /dr/team/ in the sandbox, SSM limits on (3 writes/s per region), replication-syncer timeout ${SYNCER_TIMEOUT_SECONDS} s.`,
-          columns: ['run', 'replicas', 'PutParameter in the target', 'invocations', 'floor s', 'wall s', 'wall / floor', `fastest writes/s over ${RATE_SPAN}`],
-          rows: runs.map((each) => [each.label, size, each.puts, each.invocations, round(each.floorSeconds, 1), round(each.seconds, 1), round(each.seconds / each.floorSeconds, 2), round(each.fastestRate, 3)]),
+          columns: ['run', 'replicas', 'PutParameter in the target', 'reads at home', 'reads in the target', 'invocations', 'paced floor s', 'wall s', 'wall / floor', `fastest writes/s over ${RATE_SPAN}`],
+          rows: runs.map((each) => [
+            each.label,
+            size,
+            each.puts,
+            each.homeReads,
+            each.targetReads,
+            each.invocations,
+            round(each.floorSeconds, 1),
+            round(each.seconds, 1),
+            round(each.seconds / each.floorSeconds, 2),
+            round(each.fastestRate, 3),
+          ]),
         },
       ],
       figures: Object.fromEntries(
@@ -160,7 +203,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
         }),
       ),
       notes: [
-        `The floor is (replicas − 1) / ${PACE} s: the pace lets the first write go at once and each next one ${1000 / PACE} ms later.`,
+        `The paced floor is the longest of (replicas − 1) / ${PACE} s (the write pace lets the first write go at once and each next one ${1000 / PACE} ms later) and each place's read calls / ${READ_PACE} s (GetParameter(s), DescribeParameters pages and ListTagsForResource, counted by the emulator per region): a mirror at the default paces is read-bound, as each replica is read in its chunk and again, fresh, right before it is written.`,
         'Wall time of the first copy runs from writing the mapping to the last continuation invocation that found nothing left; of the repair, the start schedule\'s invocation and the continuations after it.',
         `The rate is measured from the replicas' LastModifiedDate over every ${RATE_SPAN} consecutive writes (a sliding second would count ${PACE + 1} writes whenever two requests land a few milliseconds closer than they were sent); the pace is carried from one invocation to the next through the job's item, so the hand-over does not burst.`,
       ],

@@ -62,6 +62,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   let keyIdForm = checkedKeyIdForm(options) ?? 'as-written';
   const listeners = new Set<WriteListener>();
   const counts = new Map<string, number>();
+  const placeCounts = new Map<string, number>();
 
   const publish = (detail: CloudTrailDetail): void => {
     for (const listener of listeners) {
@@ -77,6 +78,8 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   const handle = (call: ApiCall): object => {
     counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
     const { caller } = call;
+    const here = `${caller.region}/${caller.account}/${call.operation}`;
+    placeCounts.set(here, (placeCounts.get(here) ?? 0) + 1);
     if (call.service === 'TrentService') {
       const input = call.readInput();
       if (!iam) return kmsCall(kms, call.operation, input, caller);
@@ -169,10 +172,17 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     addRole: (roleArn) => {
       principals.addRole(roleArn);
     },
-    callCounts: () => Object.fromEntries(counts),
+    callCounts: (where) => {
+      if (!where) return Object.fromEntries(counts);
+      const place = `${where.region ?? region}/${where.account ?? account}/`;
+      return Object.fromEntries(
+        [...placeCounts].filter(([key]) => key.startsWith(place)).map(([key, count]) => [key.slice(place.length), count]),
+      );
+    },
     reset: () => {
       stores.clear();
       counts.clear();
+      placeCounts.clear();
     },
     stop: () => server.close(),
   };

@@ -243,8 +243,11 @@ export interface SsmEmulator {
    * @throws RangeError when `roleArn` is not an IAM role ARN.
    */
   addRole(roleArn: string): void;
-  /** Calls received per operation name (throttled and failed calls included). */
-  callCounts(): Record<string, number>;
+  /**
+   * Calls received per operation name (throttled and failed calls included): every region and
+   * account's, or, given `where`, only those acting there (a field left out is the home one).
+   */
+  callCounts(where?: { readonly region?: string; readonly account?: string }): Record<string, number>;
   /** Forgets every parameter and call count; faults and listeners stay. */
   reset(): void;
   /** Closes the server and its keep-alive connections. */

@@ -87,6 +87,17 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
   });
 
   describe('regions', () => {
+    it('counts calls in all, or in one region and account', async () => {
+      await put(ssm('eu-west-1'), '/app/a', 'x');
+      await put(ssm('us-east-1'), '/app/a', 'x');
+      await ssm('us-east-1').send(new GetParameterCommand({ Name: '/app/a' }));
+      await put(ssm('us-east-1', credentials('dr-admin')), '/app/a', 'x');
+      expect(emulator.callCounts()).to.deep.equal({ PutParameter: 3, GetParameter: 1 });
+      expect(emulator.callCounts({})).to.deep.equal({ PutParameter: 1 });
+      expect(emulator.callCounts({ region: 'us-east-1' })).to.deep.equal({ PutParameter: 1, GetParameter: 1 });
+      expect(emulator.callCounts({ region: 'us-east-1', account: DR })).to.deep.equal({ PutParameter: 1 });
+    });
+
     it('serves each region its own parameters, by the region of the credential scope', async () => {
       const ireland = ssm('eu-west-1');
       const virginia = ssm('us-east-1');
