@@ -38,11 +38,6 @@ export class CallPacer {
     this.interval = 1000 / perSecond;
   }
 
-  /** Epoch ms the next call may start, so a later worker can keep the pace. */
-  get nextStart(): number {
-    return this.nextAt;
-  }
-
   /**
    * When a later worker's first call may start, as of `now`: the next turn, but never more
    * than one interval ahead. Turns booked by calls that never ran (a worker that failed or ran

@@ -6,6 +6,7 @@ import { mapBounded } from '../concurrency.ts';
 import type { Log } from '../log.ts';
 import { ListingTokenRejectedError, type NamesPage, type PaceableReads, type ParameterStore } from '../parameters.ts';
 import { DEFAULT_BULK_READS_PER_SECOND } from '../replication/replica-targets.ts';
+import { TimeUpError } from '../sync/budget.ts';
 import type { PassStep, PassTools, SyncPass } from '../sync/sync-pass.ts';
 import { newEntry, newestEntry } from './entries.ts';
 import type { CacheEntry, CacheScanKey, CacheState, NameCache } from './types.ts';
@@ -111,28 +112,42 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
   ): Promise<PassStep<CacheSyncCursor, CacheSyncReport>> {
     let at = cursor;
     const tally: Tally = { ...report };
+    let saved: CacheSyncReport = { ...report };
     // DescribeParameters' quota is the account's, shared with every application there: paced,
     // and the pace carried to the next invocation, so a pass leaves the rest of it to them.
     const reads = new CallPacer(this.deps.readsPerSecond ?? DEFAULT_BULK_READS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
-    const parameters = this.deps.parameters.withReadTurns(() => reads.next());
-    const notBefore = () => (Number.isFinite(reads.nextStart) ? { notBefore: reads.nextStart } : {});
+    const clock = this.deps.pacing?.now ?? Date.now;
+    const lastTurn = tools.budget.lastTurn(clock);
+    const parameters = this.deps.parameters.withReadTurns(() => reads.next(lastTurn));
+    const notBefore = () => {
+      const next = reads.handOver(clock());
+      return Number.isFinite(next) ? { notBefore: next } : {};
+    };
     // This invocation's own, never saved. The listing comes before the cache, so it is read at
     // the start of the invocation's time, never in the reserve that finishes a page.
     let states: CacheStates | undefined;
     while (!tools.budget.spent()) {
       let next: CacheSyncCursor | undefined;
-      if (at.phase === 'listing') {
-        states ??= await this.cacheStates(tally);
-        next = await this.listingPage(parameters, at.token, states, tally);
-      } else {
-        next = await this.cachePage(parameters, at.start, tally);
+      try {
+        if (at.phase === 'listing') {
+          states ??= await this.cacheStates(tally);
+          next = await this.listingPage(parameters, at.token, states, tally);
+        } else {
+          next = await this.cachePage(parameters, at.start, tally);
+        }
+      } catch (error) {
+        // Out of time mid-page: the next invocation does the page again (its repairs are
+        // conditional swaps, so none is made twice), so it is reported as the checkpoint has it.
+        if (error instanceof TimeUpError) return { done: false, cursor: at, report: saved, ...notBefore() };
+        throw error;
       }
       if (next === undefined) {
         this.deps.log.info('cache sync finished', tally);
         return { done: true, cursor: at, report: { ...tally }, ...notBefore() };
       }
       at = next;
-      await tools.checkpoint(at, { ...tally });
+      saved = { ...tally };
+      await tools.checkpoint(at, saved);
     }
     return { done: false, cursor: at, report: { ...tally }, ...notBefore() };
   }

@@ -8,9 +8,6 @@ import { placeKey, samePlace, type Place } from './places.ts';
 import type { ReplicatorDependencies } from './replicator.ts';
 import type { ReplicaPlaces, ReplicaStore } from './types.ts';
 
-/** Time kept after the last paced call's turn for the call itself and the checkpoint after it. */
-const LAST_CALL_MARGIN_MS = 2_000;
-
 /** One place's two paces: SSM's read and write quotas are separate. */
 interface PlacePace {
   readonly reads: CallPacer;
@@ -48,9 +45,7 @@ export class PacedBulkWork {
     /** The invocation's time: no call's turn is taken after its deadline (a `TimeUpError` instead). */
     budget?: Budget,
   ) {
-    // On the pacer's clock: a call that starts this close to the deadline still ends, and the
-    // checkpoint after it is saved.
-    this.lastTurnAt = budget ? (deps.pacing?.now ?? Date.now)() + budget.timeLeft() - LAST_CALL_MARGIN_MS : Number.POSITIVE_INFINITY;
+    this.lastTurnAt = budget ? budget.lastTurn(deps.pacing?.now ?? Date.now) : Number.POSITIVE_INFINITY;
     const places = deps.places;
     this.dependencies = {
       ...deps,

@@ -7,6 +7,8 @@ import { FiggyEventsError } from '../errors.ts';
 const MIN_RESERVE_MS = 2_000;
 /** Never more than this: half a minute finishes any chunk and save at a sensible pace. */
 const MAX_RESERVE_MS = 30_000;
+/** Time kept after the last paced call's turn for the call itself and the checkpoint after it. */
+const LAST_CALL_MARGIN_MS = 2_000;
 
 /**
  * The time an invocation has, split into time to start work and a reserve to finish the work
@@ -41,9 +43,13 @@ export class Budget {
     return this.now() >= this.stopAt;
   }
 
-  /** Milliseconds until Lambda ends the invocation. */
-  timeLeft(): number {
-    return this.deadline - this.now();
+  /**
+   * The latest a paced call may be given its turn, on the pacer's `clock`: late enough to use
+   * the invocation's time, early enough for the call to end and the checkpoint after it to be
+   * saved before Lambda ends the invocation.
+   */
+  lastTurn(clock: () => number): number {
+    return clock() + (this.deadline - this.now()) - LAST_CALL_MARGIN_MS;
   }
 }
 

@@ -5,7 +5,7 @@ import { parsePrefixes } from '../../../shared/config.ts';
 import { ReplicationSyncer } from '../../../shared/replication/replication-syncer.ts';
 import type { ParameterWrite } from '../../../shared/parameters.ts';
 import { Budget } from '../../../shared/sync/budget.ts';
-import { runSyncPass } from '../../../shared/sync/sync-pass.ts';
+import { runSyncPass, type SyncOutcome } from '../../../shared/sync/sync-pass.ts';
 import { instantPacing } from '../support/instant-pacing.ts';
 import { InMemoryMappings, InMemoryNameCache, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 import { InMemorySyncProgress } from '../support/in-memory-sync-progress.ts';
@@ -128,6 +128,7 @@ describe('replication syncer under the deployment IAM', () => {
       mappings,
       sourceIndex: new InMemorySourceIndex(),
       log: new RecordingLog(),
+      pacing: instantPacing,
       settings: {
         destinationPrefixes: parsePrefixes('/app', 'REPLICATION_DESTINATION_PREFIXES'),
         sourcePrefixes: parsePrefixes('/shared', 'REPLICATION_SOURCE_PREFIXES'),
@@ -233,6 +234,31 @@ describe('cache syncer', () => {
     const [before, next] = [calls(), time.now];
     expect(await runSyncPass({ ...job, owner: 'request-2', budget: Budget.of(300_000, time.clock.now) }, syncer)).to.deep.include({ status: 'finished' });
     expect(time.now - next).to.equal(200 * (calls() - before));
+  });
+
+  it('never waits for a read turn past its invocation\'s deadline: a slow pace takes more invocations, each ending in time', async () => {
+    const time = new VirtualTime();
+    const cache = new InMemoryNameCache();
+    const parameters = new InMemoryParameterStore();
+    parameters.listingPageSize = 5;
+    for (let index = 0; index < 40; index++) parameters.put(`/p/${String(index).padStart(2, '0')}`, 'v');
+    const log = new RecordingLog();
+    // One call every 4 s, and 10 s an invocation: no page of the listing and its check fits twice.
+    const syncer = new CacheSyncer({ cache, parameters, log, readsPerSecond: 0.25, pacing: time.clock, now: time.clock.now });
+    const progress = new InMemorySyncProgress();
+    const lasted: number[] = [];
+    let outcome: SyncOutcome<CacheSyncReport> | undefined;
+    for (let invocation = 1; invocation <= 30 && outcome?.status !== 'finished'; invocation++) {
+      const start = time.now;
+      const trigger = invocation === 1 ? 'start' : 'continue';
+      outcome = await runSyncPass({ store: progress, job: JOB, owner: `request-${invocation}`, trigger, budget: Budget.of(10_000, time.clock.now), log }, syncer);
+      lasted.push(time.now - start);
+      time.now += 60_000;
+    }
+    expect(outcome).to.deep.include({ status: 'finished' });
+    expect(Math.max(...lasted)).to.be.at.most(10_000);
+    expect((outcome as { report: CacheSyncReport }).report).to.deep.include({ parametersListed: 40, added: 40 });
+    expect(cache.items.filter((item) => item.state === 'ACTIVE')).to.have.length(40);
   });
 
   it('adds names missing from the cache and revives tombstones of names that exist again', async () => {
