@@ -8,6 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/index.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const HOME = '123456789012';
 
@@ -65,27 +66,20 @@ describe('IAM enforcement with a grant taken away (end to end, built bundles)', 
   });
 
   it('refuses to take away a grant the catalog does not list, so no test of one passes for revoking nothing', async () => {
-    const refused = await startSandbox({ revokedGrants: [{ functionName: 'parameter-store-auditor', table: 'audit', operation: 'DeleteItem' }] }).then(
-      async (sandbox) => {
-        await sandbox.stop();
-        return undefined;
-      },
-      (error: Error) => error,
-    );
+    const refused = await refusalOf({ revokedGrants: [{ functionName: 'parameter-store-auditor', table: 'audit', operation: 'DeleteItem' }] });
     expect(refused).to.be.instanceOf(RangeError);
-    expect((refused as Error).message).to.include('grants parameter-store-auditor no DeleteItem');
+    expect(refused.message).to.include('grants parameter-store-auditor no DeleteItem');
   });
 
   it('refuses to revoke a grant with IAM not enforced, where nothing would be checked', async () => {
     const revoked = { functionName: 'parameter-store-auditor', table: 'audit', operation: 'PutItem' } as const;
-    const refused = await startSandbox({ enforceIam: false, revokedGrants: [revoked] }).then(
-      async (sandbox) => {
-        await sandbox.stop();
-        return undefined;
-      },
-      (error: Error) => error,
-    );
+    const refused = await refusalOf({ enforceIam: false, revokedGrants: [revoked] });
     expect(refused).to.be.instanceOf(RangeError);
-    expect((refused as Error).message).to.include('revokedGrants needs IAM enforced');
+    expect(refused.message).to.include('revokedGrants needs IAM enforced');
   });
 });
+
+/** The error `startSandbox` refuses `options` with; a sandbox it starts instead is stopped, and the test fails. */
+function refusalOf(options: SandboxOptions): Promise<Error> {
+  return rejectionOf(startSandbox(options).then((sandbox) => sandbox.stop()));
+}

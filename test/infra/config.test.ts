@@ -93,38 +93,31 @@ describe('FiggyEvents props', () => {
     expect(configError({ alarmTopicArn: 'ops-alerts' }).prop).to.equal('alarmTopicArn');
   });
 
-  it('checks bulkWritesPerSecond by the functions\' own rule, naming the prop, and leaves it unset by default', () => {
-    expect(resolveSettings(BASE)).not.to.have.property('bulkWritesPerSecond');
-    expect(resolveSettings({ ...BASE, bulkWritesPerSecond: 0.5 }).bulkWritesPerSecond).to.equal(0.5);
-    for (const rate of [0, 0.05, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
-      const error = configError({ bulkWritesPerSecond: rate });
-      expect(error.prop, String(rate)).to.equal('bulkWritesPerSecond');
-      expect(error.message).to.include('not a number of writes per second from 0.1 to 1000');
-    }
-    expect(configError({ bulkWritesPerSecond: '5' as unknown as number }).message).to.equal(
-      'FiggyEvents prop "bulkWritesPerSecond" is "5", not a number of writes per second from 0.1 to 1000',
-    );
-    expect(configError({ bulkWritesPerSecond: Token.asNumber('${var.rate}') }).message).to.include('is a token');
-  });
-
-  it('checks bulkReadsPerSecond, at home and per target, by the functions\' own rule, naming the prop, and leaves it unset by default', () => {
-    expect(resolveSettings(BASE)).not.to.have.property('bulkReadsPerSecond');
-    expect(resolveSettings({ ...BASE, bulkReadsPerSecond: 5 }).bulkReadsPerSecond).to.equal(5);
-    for (const rate of [0, 0.05, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
-      const error = configError({ bulkReadsPerSecond: rate });
-      expect(error.prop, String(rate)).to.equal('bulkReadsPerSecond');
-      expect(error.message).to.include('not a number of reads per second from 0.1 to 1000');
-    }
-    expect(configError({ bulkReadsPerSecond: Token.asNumber('${var.rate}') }).message).to.include('a token; give the number of reads per second');
-    const target = { region: 'eu-central-1', destinationPrefixes: ['/dr/'] };
-    expect(resolveSettings({ ...BASE, replicaTargets: [target, { ...target, region: 'us-east-1', bulkReadsPerSecond: 2 }] }).replicaTargets).to.deep.equal([
-      { region: 'eu-central-1', destinationPrefixes: ['/dr'] },
-      { region: 'us-east-1', destinationPrefixes: ['/dr'], bulkReadsPerSecond: 2 },
-    ]);
-    const error = configError({ replicaTargets: [target, { ...target, region: 'us-east-1', bulkReadsPerSecond: 1001 }] });
-    expect(error.prop).to.equal('replicaTargets[1].bulkReadsPerSecond');
-    expect(error.message).to.include('not a number of reads per second from 0.1 to 1000');
-  });
+  for (const [prop, calls] of [
+    ['bulkWritesPerSecond', 'writes'],
+    ['bulkReadsPerSecond', 'reads'],
+  ] as const) {
+    it(`checks ${prop}, at home and per target, by the functions' own rule, naming the prop, and leaves it unset by default`, () => {
+      const rule = `not a number of ${calls} per second from 0.1 to 1000`;
+      expect(resolveSettings(BASE)).not.to.have.property(prop);
+      expect(resolveSettings({ ...BASE, [prop]: 0.5 })[prop]).to.equal(0.5);
+      for (const rate of [0, 0.05, -1, 1001, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = configError({ [prop]: rate });
+        expect(error.prop, String(rate)).to.equal(prop);
+        expect(error.message).to.include(rule);
+      }
+      expect(configError({ [prop]: '5' as unknown as number }).message).to.equal(`FiggyEvents prop "${prop}" is "5", ${rule}`);
+      expect(configError({ [prop]: Token.asNumber('${var.rate}') }).message).to.include(`a token; give the number of ${calls} per second`);
+      const target = { region: 'eu-central-1', destinationPrefixes: ['/dr/'] };
+      expect(resolveSettings({ ...BASE, replicaTargets: [target, { ...target, region: 'us-east-1', [prop]: 2 }] }).replicaTargets).to.deep.equal([
+        { region: 'eu-central-1', destinationPrefixes: ['/dr'] },
+        { region: 'us-east-1', destinationPrefixes: ['/dr'], [prop]: 2 },
+      ]);
+      const error = configError({ replicaTargets: [target, { ...target, region: 'us-east-1', [prop]: 1001 }] });
+      expect(error.prop).to.equal(`replicaTargets[1].${prop}`);
+      expect(error.message).to.include(rule);
+    });
+  }
 
   it('takes the partition from the region', () => {
     expect(resolveSettings({ ...BASE, region: 'cn-north-1' }).partition).to.equal('aws-cn');

@@ -19,6 +19,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { expect } from 'chai';
 import { startSsmEmulator, type CloudTrailDetail, type SsmEmulator } from '../../local/ssm/index.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const HOME = '123456789012';
 const DR = '210987654321';
@@ -51,11 +52,6 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
     client.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, ...extra }));
   const names = async (client: SSMClient) =>
     ((await client.send(new DescribeParametersCommand({}))).Parameters ?? []).map((parameter) => parameter.Name);
-  const rejection = (promise: Promise<unknown>): Promise<Error> =>
-    promise.then(
-      () => expect.fail('the call succeeded'),
-      (error: Error) => error,
-    );
   const assumeRole = async (roleArn = ROLE): Promise<AwsCredentialIdentity> => {
     const { Credentials } = await sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'replicator' }));
     return {
@@ -115,7 +111,7 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
         Value: 'virginia',
         ARN: `arn:aws:ssm:us-east-1:${HOME}:parameter/app/db`,
       });
-      expect(await rejection(ireland.send(new GetParameterCommand({ Name: '/app/only-here' })))).to.be.instanceOf(
+      expect(await rejectionOf(ireland.send(new GetParameterCommand({ Name: '/app/only-here' })))).to.be.instanceOf(
         ParameterNotFound,
       );
       expect(await names(ireland)).to.deep.equal(['/app/db']);
@@ -134,7 +130,7 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
         new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/db', Tags: [{ Key: 'team', Value: 'a' }] }),
       );
 
-      const missing = await rejection(
+      const missing = await rejectionOf(
         frankfurt.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/db' })),
       );
       await put(frankfurt, '/app/db', 'v', { Overwrite: false, Tags: [{ Key: 'team', Value: 'b' }] });
@@ -221,7 +217,7 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
     });
 
     it('answers AccessDenied (403) for a role that does not exist, as STS words it', async () => {
-      const error = await rejection(
+      const error = await rejectionOf(
         sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${DR}:role/nobody`, RoleSessionName: 'replicator' })),
       );
 
@@ -234,8 +230,8 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
     });
 
     it('answers ValidationError for members outside the API constraints and for more than the role allows', async () => {
-      const short = await rejection(sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'x' })));
-      const long = await rejection(
+      const short = await rejectionOf(sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'x' })));
+      const long = await rejectionOf(
         sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'replicator', DurationSeconds: 7200 })),
       );
 
@@ -273,8 +269,8 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
       const context = { PARAMETER_ARN: `arn:aws:ssm:eu-west-1:${HOME}:parameter/app/secret` };
 
       const decrypted = await kms('eu-west-1').send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }));
-      const elsewhere = await rejection(kms('us-east-1').send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context })));
-      const otherAccount = await rejection(
+      const elsewhere = await rejectionOf(kms('us-east-1').send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context })));
+      const otherAccount = await rejectionOf(
         kms('eu-west-1', credentials('dr-admin')).send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context })),
       );
 
@@ -290,10 +286,10 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
       const ownKey = `arn:aws:kms:eu-west-1:${HOME}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
       await put(ireland, '/app/own', 'v', { Type: 'SecureString', KeyId: ownKey });
-      const otherRegion = await rejection(
+      const otherRegion = await rejectionOf(
         put(ireland, '/app/s', 'v', { Type: 'SecureString', KeyId: `arn:aws:kms:us-east-1:${HOME}:alias/aws/ssm` }),
       );
-      const otherAccount = await rejection(
+      const otherAccount = await rejectionOf(
         put(ireland, '/app/s', 'v', { Type: 'SecureString', KeyId: `arn:aws:kms:eu-west-1:${DR}:alias/figgy-dr` }),
       );
 
@@ -307,10 +303,10 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
     it('encrypts with KMS only under a key of the caller region and account', async () => {
       const plaintext = Buffer.from('x');
       const encrypted = await kms('eu-central-1').send(new EncryptCommand({ KeyId: 'alias/figgy-dr', Plaintext: plaintext }));
-      const otherRegion = await rejection(
+      const otherRegion = await rejectionOf(
         kms('eu-central-1').send(new EncryptCommand({ KeyId: `arn:aws:kms:eu-west-1:${HOME}:alias/figgy-dr`, Plaintext: plaintext })),
       );
-      const otherAccount = await rejection(
+      const otherAccount = await rejectionOf(
         kms('eu-central-1').send(new EncryptCommand({ KeyId: `arn:aws:kms:eu-central-1:${DR}:alias/figgy-dr`, Plaintext: plaintext })),
       );
 
@@ -326,7 +322,7 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
     it('throttles only the regions it is told to, so a target region can be made to struggle alone', async () => {
       emulator.setFaults({ throttleRate: 1, throttleRegions: ['eu-central-1'] });
       await put(ssm('eu-west-1'), '/app/home', 'fine');
-      const throttled = await rejection(put(ssm('eu-central-1'), '/dr/app/home', 'not now'));
+      const throttled = await rejectionOf(put(ssm('eu-central-1'), '/dr/app/home', 'not now'));
       expect(throttled).to.have.property('name', 'ThrottlingException');
     });
 
@@ -335,7 +331,7 @@ describe('ssm emulator: regions, accounts, STS and KMS', () => {
       await put(ssm('eu-west-1'), '/app/a', '1');
       await put(ssm('eu-central-1'), '/app/a', '1');
       await put(ssm('eu-west-1', credentials('dr-admin')), '/app/a', '1');
-      const second = await rejection(put(ssm('eu-west-1'), '/app/b', '2'));
+      const second = await rejectionOf(put(ssm('eu-west-1'), '/app/b', '2'));
       expect(second).to.have.property('name', 'ThrottlingException');
     });
   });

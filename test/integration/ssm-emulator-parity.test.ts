@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { expect } from 'chai';
 import { startSsmEmulator, type SsmEmulator } from '../../local/ssm/index.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -31,15 +32,7 @@ describe('ssm emulator: answers as SSM words them', () => {
 
   const put = (name: string, value = 'v', extra: Partial<PutParameterCommandInput> = {}) =>
     ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', ...extra }));
-  const failure = async (promise: Promise<unknown>): Promise<Error> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected the call to fail');
-  };
-  const describeFailure = (input: DescribeParametersCommandInput) => failure(ssm.send(new DescribeParametersCommand(input)));
+  const describeFailure = (input: DescribeParametersCommandInput) => rejectionOf(ssm.send(new DescribeParametersCommand(input)));
 
   before(async () => {
     emulator = await startSsmEmulator({ region: REGION });
@@ -61,7 +54,7 @@ describe('ssm emulator: answers as SSM words them', () => {
   describe('PutParameter', () => {
     it('refuses to overwrite without Overwrite in words that name no parameter', async () => {
       await put('/app/a');
-      const error = await failure(put('/app/a'));
+      const error = await rejectionOf(put('/app/a'));
       expect(error).to.be.instanceOf(ParameterAlreadyExists);
       expect(error.message).to.equal(
         'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
@@ -69,9 +62,9 @@ describe('ssm emulator: answers as SSM words them', () => {
     });
 
     it('words type and data type refusals as SSM does', async () => {
-      const untyped = await failure(ssm.send(new PutParameterCommand({ Name: '/app/a', Value: 'v' })));
-      const badType = await failure(put('/app/a', 'v', { Type: 'str' as never }));
-      const badDataType = await failure(put('/app/a', 'v', { DataType: 'Text' }));
+      const untyped = await rejectionOf(ssm.send(new PutParameterCommand({ Name: '/app/a', Value: 'v' })));
+      const badType = await rejectionOf(put('/app/a', 'v', { Type: 'str' as never }));
+      const badDataType = await rejectionOf(put('/app/a', 'v', { DataType: 'Text' }));
 
       expect(untyped.message).to.equal('A parameter type is required when you create a parameter.');
       expect(badType.message).to.equal(
@@ -82,7 +75,7 @@ describe('ssm emulator: answers as SSM words them', () => {
     });
 
     it('leaves an empty value out of its validation message and ends it without a period, as AWS does', async () => {
-      const error = await failure(put('/app/a', ''));
+      const error = await rejectionOf(put('/app/a', ''));
       expect(error).to.be.instanceOf(ValidationException);
       expect(error.message).to.equal(
         "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -94,13 +87,13 @@ describe('ssm emulator: answers as SSM words them', () => {
       const requirements =
         'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of ' +
         'sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
-      for (const name of ['ssm_test', 'AWS_TEST', '/aws-x']) expect((await failure(put(name))).message, name).to.equal(prefixed);
+      for (const name of ['ssm_test', 'AWS_TEST', '/aws-x']) expect((await rejectionOf(put(name))).message, name).to.equal(prefixed);
       for (const name of ['/ssm_test/path', '/SSM/PATH', 'app/db', '/app//db', '/app/db!']) {
-        const error = await failure(put(name));
+        const error = await rejectionOf(put(name));
         expect(error, name).to.be.instanceOf(ValidationException);
         expect(error.message, name).to.equal(requirements);
       }
-      const reserved = await failure(put('/aws_test/path/to/var'));
+      const reserved = await rejectionOf(put('/aws_test/path/to/var'));
       expect(reserved).to.have.property('name', 'AccessDeniedException');
       expect(reserved.message).to.equal('No access to reserved parameter name: /aws_test/path/to/var.');
     });
@@ -110,10 +103,10 @@ describe('ssm emulator: answers as SSM words them', () => {
     it('answers ParameterVersionNotFound for a version or label the parameter lacks, ParameterNotFound otherwise', async () => {
       await put('test-2');
 
-      const version = await failure(ssm.send(new GetParameterCommand({ Name: 'test-2:2' })));
-      const label = await failure(ssm.send(new GetParameterCommand({ Name: 'test-2:prod' })));
-      const notASelector = await failure(ssm.send(new GetParameterCommand({ Name: 'test-2:2:3' })));
-      const unknown = await failure(ssm.send(new GetParameterCommand({ Name: 'test-3:2' })));
+      const version = await rejectionOf(ssm.send(new GetParameterCommand({ Name: 'test-2:2' })));
+      const label = await rejectionOf(ssm.send(new GetParameterCommand({ Name: 'test-2:prod' })));
+      const notASelector = await rejectionOf(ssm.send(new GetParameterCommand({ Name: 'test-2:2:3' })));
+      const unknown = await rejectionOf(ssm.send(new GetParameterCommand({ Name: 'test-3:2' })));
 
       expect(version).to.be.instanceOf(ParameterVersionNotFound);
       expect(version.message).to.equal('Systems Manager could not find version 2 of test-2. Verify the version and try again.');
@@ -128,7 +121,7 @@ describe('ssm emulator: answers as SSM words them', () => {
       await put('/app/a');
       const long = 'a'.repeat(101);
 
-      const error = await failure(ssm.send(new LabelParameterVersionCommand({ Name: '/app/a', Labels: [long] })));
+      const error = await rejectionOf(ssm.send(new LabelParameterVersionCommand({ Name: '/app/a', Labels: [long] })));
       const result = await ssm.send(new LabelParameterVersionCommand({ Name: '/app/a', Labels: ['awsabc', '9abc', 'abc/1'] }));
 
       expect(error).to.be.instanceOf(ValidationException);
@@ -158,7 +151,7 @@ describe('ssm emulator: answers as SSM words them', () => {
     });
 
     it('refuses MaxResults above 10 in AWS words, quoting the value and without a period', async () => {
-      const error = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/', MaxResults: 23 })));
+      const error = await rejectionOf(ssm.send(new GetParametersByPathCommand({ Path: '/', MaxResults: 23 })));
       expect(error.message).to.equal(
         "1 validation error detected: Value '23' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10",
       );
@@ -189,7 +182,7 @@ describe('ssm emulator: answers as SSM words them', () => {
     it('checks the model first, then each filter in order: key, duplicate, option, values', async () => {
       const model = await describeFailure({ ParameterFilters: [{ Key: 'Name', Option: 'over 10 chars' }, { Key: 'key' }] });
       const label = await describeFailure({ ParameterFilters: [{ Key: 'Label', Values: ['x'] }] });
-      const byPathName = await failure(
+      const byPathName = await rejectionOf(
         ssm.send(new GetParametersByPathCommand({ Path: '/baz', ParameterFilters: [{ Key: 'Name', Values: ['x'] }] })),
       );
       const twice = await describeFailure({ ParameterFilters: [{ Key: 'Name', Values: ['a'] }, { Key: 'Name', Values: ['b'] }] });
@@ -257,9 +250,9 @@ describe('ssm emulator: answers as SSM words them', () => {
     });
 
     it('keeps them read-only and out of the account: no write, delete or label reaches them, and DescribeParameters does not list them', async () => {
-      const written = await failure(put(regionName, 'mine', { Overwrite: true }));
-      const deleted = await failure(ssm.send(new DeleteParameterCommand({ Name: regionName })));
-      const labelled = await failure(ssm.send(new LabelParameterVersionCommand({ Name: regionName, Labels: ['x'] })));
+      const written = await rejectionOf(put(regionName, 'mine', { Overwrite: true }));
+      const deleted = await rejectionOf(ssm.send(new DeleteParameterCommand({ Name: regionName })));
+      const labelled = await rejectionOf(ssm.send(new LabelParameterVersionCommand({ Name: regionName, Labels: ['x'] })));
       const described = await ssm.send(new DescribeParametersCommand({}));
 
       expect(written).to.have.property('name', 'AccessDeniedException');
@@ -274,9 +267,9 @@ describe('ssm emulator: answers as SSM words them', () => {
   it('keeps a root-level parameter one parameter under either spelling, from creation to deletion', async () => {
     await put('without-slash');
     const read = await ssm.send(new GetParameterCommand({ Name: '/without-slash' }));
-    const again = await failure(put('/without-slash'));
+    const again = await rejectionOf(put('/without-slash'));
     await ssm.send(new DeleteParameterCommand({ Name: '/without-slash' }));
-    const gone = await failure(ssm.send(new GetParameterCommand({ Name: 'without-slash' })));
+    const gone = await rejectionOf(ssm.send(new GetParameterCommand({ Name: 'without-slash' })));
 
     expect(read.Parameter).to.deep.include({ Name: 'without-slash', ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/without-slash` });
     expect(again).to.be.instanceOf(ParameterAlreadyExists);

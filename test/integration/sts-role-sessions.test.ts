@@ -14,6 +14,7 @@ import { SsmReplicaPlaces } from '../../shared/aws/replica-places.ts';
 import type { ReplicaTarget } from '../../shared/replication/replica-targets.ts';
 import type { ReplicaStore } from '../../shared/replication/types.ts';
 import { startSsmEmulator, type CloudTrailDetail, type SsmEmulator } from '../../local/ssm/index.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const HOME = '123456789012';
 const DR = '210987654321';
@@ -51,11 +52,6 @@ describe("A replica target's role through the SDK, against the sandbox STS", () 
     clients.push(client);
     return (await client.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
   };
-  const rejection = (promise: Promise<unknown>): Promise<Error> =>
-    promise.then(
-      () => expect.fail('the call succeeded'),
-      (error: Error) => error,
-    );
 
   before(async () => {
     // The emulator's clock is the process's, so a test that moves Date moves STS's too.
@@ -136,7 +132,7 @@ describe("A replica target's role through the SDK, against the sandbox STS", () 
   it("fails the target's writes with STS's AccessDenied when the role does not let the function assume it", async () => {
     const untrusting = `arn:aws:iam::${DR}:role/nobody`;
 
-    const error = await rejection(places(untrusting).parametersIn(DR_PLACE).write({ name: '/dr/a', type: 'String', value: '1' }));
+    const error = await rejectionOf(places(untrusting).parametersIn(DR_PLACE).write({ name: '/dr/a', type: 'String', value: '1' }));
 
     expect(error).to.include({
       name: 'AccessDenied',

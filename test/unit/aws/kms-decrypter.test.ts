@@ -3,6 +3,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 
 import { KmsDecrypter } from '../../../shared/aws/kms-decrypter.ts';
+import { rejectionOf } from '../../support/rejection.ts';
 
 // Stubbed only while this file's tests run: other tests use the real KMSClient.
 let kmsMock: AwsClientStub<KMSClient>;
@@ -77,11 +78,3 @@ describe('KmsDecrypter', () => {
   });
 });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}

@@ -2,6 +2,7 @@ import { DescribeKeyCommand, KMSClient, KMSServiceException, NotFoundException }
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { KmsKeyArns } from '../../../shared/aws/kms-key-arns.ts';
+import { rejectionOf } from '../../support/rejection.ts';
 
 const KEY_ARN = 'arn:aws:kms:eu-central-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -36,8 +37,7 @@ describe('KmsKeyArns', () => {
     const denied = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: kms:DescribeKey', $metadata: {} });
     mock.on(DescribeKeyCommand).rejectsOnce(denied).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } });
     const keys = new KmsKeyArns(() => kms);
-    const error = await keys.arnOf('alias/dr').then(() => undefined, (failure: unknown) => failure);
-    expect(error).to.have.property('name', 'AccessDeniedException');
+    expect(await rejectionOf(keys.arnOf('alias/dr'))).to.have.property('name', 'AccessDeniedException');
     expect(await keys.arnOf('alias/dr')).to.equal(KEY_ARN);
   });
 });

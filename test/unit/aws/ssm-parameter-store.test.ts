@@ -17,6 +17,7 @@ import { expect } from 'chai';
 
 import { collect } from '../../../shared/concurrency.ts';
 import { SsmParameterStore, createSsmClient } from '../../../shared/aws/ssm-parameter-store.ts';
+import { rejectionOf } from '../../support/rejection.ts';
 
 // Stubbed only while this file's tests run: other tests use the real SSMClient.
 let ssmMock: AwsClientStub<SSMClient>;
@@ -412,14 +413,6 @@ describe('SsmParameterStore', () => {
   });
 });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 /** Lets every pending promise callback run, so in-flight calls reach their await. */
 function settled(): Promise<void> {
