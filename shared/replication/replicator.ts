@@ -6,7 +6,7 @@ import type { ParameterChange } from '../events/types.ts';
 import { ValidationError } from '../events/validation.ts';
 import { messageOf, type Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
-import { Budget, TimeUpError } from '../sync/budget.ts';
+import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
@@ -24,6 +24,7 @@ import {
   sourceNameOf,
   type LocatedDestination,
   type MappingLookup,
+  type ReplicationPlan,
   type ReplicationSettings,
 } from './rules.ts';
 import type {
@@ -285,17 +286,15 @@ export class Replicator {
         // rather than reading a whole chunk past the invocation's timeout.
         for (const group of chunkOf(chunk, MIRROR_READ_GROUP)) {
           if (prepared > 0 && budget.spent()) break;
-          let sourceDetails: Map<string, ParameterDetails>;
-          let replicaDetails: Map<string, ParameterDetails>;
-          try {
-            [sourceDetails, replicaDetails] = await Promise.all([
+          const details = await orWhenTimeUp(
+            Promise.all([
               this.deps.parameters.readDetails(group.map((replica) => sourceNameOf(mapping, replica)).filter((source) => sourceSet.has(source))),
               store.readDetails(group.filter((replica) => existing.has(replica))),
-            ]);
-          } catch (error) {
-            if (error instanceof TimeUpError) break;
-            throw error;
-          }
+            ]),
+            undefined,
+          );
+          if (!details) break;
+          const [sourceDetails, replicaDetails] = details;
           for (const [name, details] of sourceDetails) read.sources.set(name, details);
           for (const [name, details] of replicaDetails) read.replicas.set(name, details);
           prepared += group.length;
@@ -353,15 +352,11 @@ export class Replicator {
     const source = sourceNameOf(mapping, replica);
     let written = false;
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-      let sources: Map<string, ParameterDetails>;
-      let replicas: Map<string, ParameterDetails>;
-      try {
-        [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
-      } catch (error) {
-        // Written, and out of time to read it back: counted as written; the next pass checks it.
-        if (written && error instanceof TimeUpError) return { destination, result: 'written' };
-        throw error;
-      }
+      const reads = Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
+      // Written, and out of time to read it back: counted as written; the next pass checks it.
+      const read = written ? await orWhenTimeUp(reads, undefined) : await reads;
+      if (!read) return { destination, result: 'written' };
+      const [sources, replicas] = read;
       const [keyed, current] = await keysAsKmsNames(store, located, sources.get(source), replicas.get(replica));
       const plan = planReplica(mapping, keyed, replica, sources.get(source), current);
       switch (plan.action) {
@@ -408,20 +403,16 @@ export class Replicator {
         current = values.get(name);
         return values;
       };
-      let plan;
-      try {
-        plan = await judgeReplication(mapping, {
-          settings: this.deps.settings,
-          lookup,
-          places: this.deps.places,
-          read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
-          readIn: async (place, names) => keep(await this.storeIn(place).readDecrypted(names), mapping.target.name),
-        });
-      } catch (error) {
-        // Written, and out of time to read it back: counted as written; the next pass checks it.
-        if (written && error instanceof TimeUpError) return { destination: mapping.destination, result: 'written' };
-        throw error;
-      }
+      const judged = judgeReplication(mapping, {
+        settings: this.deps.settings,
+        lookup,
+        places: this.deps.places,
+        read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
+        readIn: async (place, names) => keep(await this.storeIn(place).readDecrypted(names), mapping.target.name),
+      });
+      // Written, and out of time to read it back: counted as written; the next pass checks it.
+      const plan: ReplicationPlan | undefined = written ? await orWhenTimeUp(judged, undefined) : await judged;
+      if (!plan) return { destination: mapping.destination, result: 'written' };
       switch (plan.action) {
         case 'write': {
           const store = this.storeIn(plan.place);
@@ -502,16 +493,14 @@ export class Replicator {
 /** Every item, or undefined when time ran out (the budget spent, or a paced call's turn too late) first. */
 async function collectWithin<T>(items: AsyncIterable<T>, budget: Budget): Promise<T[] | undefined> {
   const all: T[] = [];
-  try {
+  const listed = async () => {
     for await (const item of items) {
       if (budget.spent()) return undefined;
       all.push(item);
     }
-  } catch (error) {
-    if (error instanceof TimeUpError) return undefined;
-    throw error;
-  }
-  return all;
+    return all;
+  };
+  return orWhenTimeUp(listed(), undefined);
 }
 
 /**

@@ -65,3 +65,13 @@ export class TimeUpError extends FiggyEventsError {
     this.name = 'TimeUpError';
   }
 }
+
+/** What `step` resolves to, or `instead` when a paced call in it ran out of the invocation's time. */
+export async function orWhenTimeUp<T, U>(step: Promise<T>, instead: U): Promise<T | U> {
+  try {
+    return await step;
+  } catch (error) {
+    if (error instanceof TimeUpError) return instead;
+    throw error;
+  }
+}

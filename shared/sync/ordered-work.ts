@@ -2,7 +2,7 @@
  * Working through a long, ordered list within one invocation's time.
  */
 import { chunk, mapBounded } from '../concurrency.ts';
-import { TimeUpError, type Budget } from './budget.ts';
+import { orWhenTimeUp, type Budget } from './budget.ts';
 
 export interface OrderedWork<T> {
   readonly budget: Budget;
@@ -39,25 +39,16 @@ export async function workInOrder<T>(items: readonly T[], options: OrderedWork<T
   const mayStart = () => (options.atLeastOne === true && started === 0) || !options.budget.spent();
   for (const batch of chunk(items, options.chunkSize)) {
     if (!mayStart()) return { finished: false, last };
-    let prepared: number;
-    try {
-      prepared = (await options.prepare?.(batch)) ?? batch.length;
-    } catch (error) {
-      if (!(error instanceof TimeUpError)) throw error;
-      prepared = 0;
-    }
+    const prepared = (await orWhenTimeUp(Promise.resolve(options.prepare?.(batch)), 0)) ?? batch.length;
     const done = await mapBounded(batch, options.concurrency, async (item, index) => {
       if (index >= prepared || !mayStart()) return false;
       started++;
-      try {
-        await options.work(item);
-        return true;
-      } catch (error) {
-        // An item whose paced calls would outlast the invocation is not done: the next
-        // invocation starts again at it (the work is idempotent).
-        if (error instanceof TimeUpError) return false;
-        throw error;
-      }
+      // An item whose paced calls would outlast the invocation is not done: the next
+      // invocation starts again at it (the work is idempotent).
+      return orWhenTimeUp(
+        options.work(item).then(() => true),
+        false,
+      );
     });
     const gap = done.indexOf(false);
     const reached = gap === -1 ? batch.length : gap;
