@@ -76,6 +76,10 @@ class MemoryTarget implements RestoreTarget {
     return new Map([...this.parameters].filter(([name]) => names.includes(name)));
   }
 
+  async replicaMarks(): Promise<Map<string, string>> {
+    return new Map();
+  }
+
   async readVersion(): Promise<undefined> {
     return undefined;
   }

@@ -94,9 +94,10 @@ export const FUNCTIONS = {
     trigger: 'replication-stream',
     summary: 'replicates a new or changed mapping at once and keeps the source index',
     // The stream record carries the mapping's images, so the index is written without being
-    // read; GetItem finds the upstream mappings for the cycle check.
-    // A mirror's first copy takes the replication job's lease (UpdateItem), or asks for it.
-    tables: { replication: ['GetItem'], replicationSources: ['BatchWriteItem'], syncProgress: ['UpdateItem'] },
+    // read; GetItem finds the upstream mappings for the cycle check. A mirror's first copy
+    // reads every mapping (Scan) to refuse a destination another mapping writes into, and
+    // takes the replication job's lease (UpdateItem), or asks for it.
+    tables: { replication: ['GetItem', 'Scan'], replicationSources: ['BatchWriteItem'], syncProgress: ['UpdateItem'] },
     jobs: [REPLICATION_JOB],
     // Mirrors list and describe their prefixes, read tags, and keep replicas' tags and deletes.
     ssm: ['describe', 'read-decrypted', 'read-tags', 'write-destinations', 'keep-replicas'],

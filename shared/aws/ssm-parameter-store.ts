@@ -2,7 +2,6 @@ import {
   AddTagsToResourceCommand,
   DeleteParametersCommand,
   DescribeParametersCommand,
-  ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
   type DescribeParametersCommandInput,
@@ -23,6 +22,7 @@ import {
   describeParameters,
   getParameter,
   getParametersDecrypted,
+  listTags,
   putParameter,
   toParameterValue,
   type CallTurn,
@@ -208,8 +208,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
 
   private async tagsOf(name: string): Promise<Record<string, string>> {
     await this.readTurn();
-    const { TagList: list } = await this.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
-    return Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    return listTags(this.ssm, name);
   }
 
   async existing(names: readonly string[]): Promise<Set<string>> {

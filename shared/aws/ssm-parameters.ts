@@ -7,6 +7,7 @@ import {
   DescribeParametersCommand,
   GetParameterCommand,
   GetParametersCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   type DescribeParametersCommandInput,
   type GetParameterCommandInput,
@@ -52,6 +53,12 @@ export async function getParameter(ssm: SSMClient, input: GetParameterCommandInp
   }
   if (parameter === undefined) throw new Error(`GetParameter for ${String(input.Name)} returned no Parameter`);
   return parameter;
+}
+
+/** One parameter's tags (SSM lists them one resource at a time). */
+export async function listTags(ssm: SSMClient, name: string): Promise<Record<string, string>> {
+  const { TagList: list } = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+  return Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 }
 
 /** Awaited before each call: a pace's turn (see `CallPacer`). */

@@ -11,8 +11,11 @@ import {
   getParameter,
   getParametersDecrypted,
   putParameter,
+  listTags,
   toParameterValue,
 } from './ssm-parameters.ts';
+import { mapBounded } from '../concurrency.ts';
+import { REPLICA_TAG } from '../replication/mirror-ownership.ts';
 
 export interface SsmRestoreTargetOptions {
   /** Batched reads in flight at once; default 4. */
@@ -75,6 +78,24 @@ export class SsmRestoreTarget implements RestoreTarget {
 
   async readCurrent(names: readonly string[]): Promise<Map<string, CurrentParameter>> {
     return getParametersDecrypted(this.ssm, names, this.concurrency, toParameterValue);
+  }
+
+  async replicaMarks(names: readonly string[]): Promise<Map<string, string>> {
+    const tags = await mapBounded(names, this.concurrency, async (name) => {
+      try {
+        return await listTags(this.ssm, name);
+      } catch (error) {
+        // Deleted since it was listed: no parameter, so no mark.
+        if (error instanceof Error && error.name === 'InvalidResourceId') return {};
+        throw error;
+      }
+    });
+    const marks = new Map<string, string>();
+    names.forEach((name, index) => {
+      const mark = tags[index]?.[REPLICA_TAG];
+      if (mark !== undefined) marks.set(name, mark);
+    });
+    return marks;
   }
 
   async readVersion(name: string, version: number): Promise<HeldVersion | undefined> {

@@ -209,6 +209,7 @@ class RepairRun {
     const base = this.report;
     const outcome = await this.replicator.mirror(mapping, {}, {
       ...(after !== undefined && { after }),
+      mappings: (await this.readMappings()).mappings,
       budget: this.tools.budget,
       atLeastOne: true,
       checkpoint: (done, counts) => this.save(at(done), added(base, counts)),

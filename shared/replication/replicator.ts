@@ -11,6 +11,7 @@ import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
 import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';
+import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
 import type { Place } from './places.ts';
 import {
   DEFAULT_SSM_KEY,
@@ -82,6 +83,11 @@ export interface MirrorProgress {
   readonly atLeastOne?: boolean;
   /** After each chunk: replicas up to `after` are done, with what this call did so far. */
   readonly checkpoint?: (after: string, counts: MirrorCounts) => Promise<void>;
+  /**
+   * Every valid mapping, when the caller has read them all already; otherwise the copy reads
+   * them, to refuse a mirror whose destination another mapping writes into.
+   */
+  readonly mappings?: readonly ReplicationMapping[];
 }
 
 /** A mirror's copy, with where it stopped when it ran out of time. */
@@ -232,9 +238,13 @@ export class Replicator {
       if (!mapping) this.deps.log.warn('source index names a destination with no mapping', { parameter_name: key, event_id: context.eventId });
       return mapping && mapping.type !== 'mirror' ? this.replicate(mapping, context) : { destination: key, result: 'no-mapping' };
     }
-    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
+    const lookup = this.lookupOf(context);
+    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup, places: this.deps.places });
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
-    return this.replicateReplica(mapping, located, replicaName(mapping, source), context);
+    const replica = replicaName(mapping, source);
+    const claimed = claimedReplicaRefusal(replica, await lookup(addressOf(mapping, replica)));
+    if (claimed) return this.refused(addressOf(mapping, replica), claimed, context);
+    return this.replicateReplica(mapping, located, replica, context);
   }
 
   /**
@@ -248,6 +258,8 @@ export class Replicator {
   async mirror(mapping: MirrorMapping, context: ReplicationContext = {}, progress: MirrorProgress = {}): Promise<MirrorOutcome> {
     const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
+    const overlap = overlapRefusal(mapping, progress.mappings ?? (await this.validMappings()));
+    if (overlap) return this.refused(mapping.destination, overlap, context);
     const store = this.storeIn(located.place);
     const budget = progress.budget ?? Budget.unlimited();
     const after = progress.after;
@@ -474,6 +486,16 @@ export class Replicator {
     const probe = rewriteProbe(current, now);
     if (probe === undefined) return undefined;
     return runawayRefusal(destination, await store.readVersion(destination, probe), now);
+  }
+
+  /** Every valid mapping in the table; a malformed one replicates nothing, so it counts as none. */
+  private async validMappings(): Promise<ReplicationMapping[]> {
+    const mappings: ReplicationMapping[] = [];
+    for await (const item of this.deps.mappings.scan()) {
+      const mapping = parseStoredMapping(item);
+      if (mapping) mappings.push(mapping);
+    }
+    return mappings;
   }
 
   /** The valid mapping stored for `destination`; a malformed one counts as none. */

@@ -12,6 +12,7 @@ import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import { ancestorPrefixes, linksOf, sourcesOf } from './mapping.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
+import { MAX_TAGS, REPLICA_TAG, ownershipOf, replicaTagProblem, replicaTags } from './mirror-ownership.ts';
 import { replicaTargetAt, type ReplicaTarget } from './replica-targets.ts';
 import type {
   DesiredValue,
@@ -357,6 +358,8 @@ export async function judgeMirror(
   if (!located.place && overlaps(source, located.name)) {
     return { refusal: `mirror of ${source} into ${located.name} overlaps its own source: every copy would be copied again` };
   }
+  const unmarkable = replicaTagProblem(mirror);
+  if (unmarkable) return { refusal: unmarkable };
   const cycle = await cycleRefusal(mirror, judgement.lookup);
   return cycle ? { refusal: cycle } : located;
 }
@@ -390,8 +393,11 @@ export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 /**
  * What a mirror the rule allows ({@link judgeMirror}) does with one replica, given the source
  * and the replica as they are now: copy value, type, description, tier, data type, allowed
- * pattern and tags; delete it when the source is gone (unless the mirror keeps deleted ones);
- * refuse what could not exist in the target.
+ * pattern and tags, and mark the replica as this mirror's ({@link REPLICA_TAG}); delete it
+ * when the source is gone (unless the mirror keeps deleted ones); refuse what could not exist
+ * in the target. A parameter the mirror did not write is never written or deleted: only one
+ * that is already exactly the copy, unmarked, is marked and so taken on (a replica written
+ * before mirrors marked theirs, or one whose mark a failed write left out).
  */
 export function planReplica(
   mirror: MirrorMapping,
@@ -400,7 +406,11 @@ export function planReplica(
   source: ParameterDetails | undefined,
   current: ParameterDetails | undefined,
 ): ReplicaPlan {
-  if (!source) return current && !mirror.keepDeleted ? { action: 'delete' } : { action: 'none' };
+  const ownership = current && ownershipOf(mirror, current);
+  if (!source) {
+    if (!ownership || mirror.keepDeleted) return { action: 'none' };
+    return ownership.owned ? { action: 'delete' } : { action: 'refuse', reason: ownership.reason };
+  }
   const unwritable = writableNameProblem(replica);
   if (unwritable) return { action: 'refuse', reason: `replica ${replica} ${unwritable}, so SSM would refuse to write it` };
   if (source.dataType === 'aws:ec2:image' && located.otherRegion) {
@@ -409,6 +419,13 @@ export function planReplica(
       reason:
         `source ${source.name} has data type aws:ec2:image: an AMI id names an image of one region, so it cannot ` +
         `exist in ${located.place?.region}; mirror it under another data type or leave it out of the mirror`,
+    };
+  }
+  const tags = replicaTags(mirror, source.tags);
+  if (Object.keys(tags).length > MAX_TAGS) {
+    return {
+      action: 'refuse',
+      reason: `source ${source.name} has ${MAX_TAGS} tags, the most a parameter holds, and its replica needs one more: ${REPLICA_TAG}`,
     };
   }
   const keyId = source.type === 'SecureString' ? (located.keyId ?? DEFAULT_SSM_KEY) : undefined;
@@ -434,8 +451,12 @@ export function planReplica(
     current.allowedPattern === write.allowedPattern &&
     (keyId === undefined || current.keyId === (located.keyArn ?? keyId));
   const have = current?.tags ?? {};
-  const addTags = Object.fromEntries(Object.entries(source.tags).filter(([key, value]) => have[key] !== value));
-  const removeTags = Object.keys(have).filter((key) => !(key in source.tags));
+  const addTags = Object.fromEntries(Object.entries(tags).filter(([key, value]) => have[key] !== value));
+  const removeTags = Object.keys(have).filter((key) => !(key in tags));
+  if (ownership && !ownership.owned) {
+    const onlyUnmarked = same && removeTags.length === 0 && Object.keys(addTags).join() === REPLICA_TAG;
+    if (!ownership.untagged || !onlyUnmarked) return { action: 'refuse', reason: ownership.reason };
+  }
   if (same && Object.keys(addTags).length === 0 && removeTags.length === 0) return { action: 'none' };
   return { action: 'write', ...(!same && { write }), addTags, removeTags };
 }

@@ -8,8 +8,8 @@ export interface PlanOptions {
   readonly prefix: string;
   /** Epoch ms of the point in time. */
   readonly at: number;
-  /** Replication destination → the sources it reads. */
-  readonly destinations: ReadonlyMap<string, readonly string[]>;
+  /** Replication destination → why a plan leaves it to replication (what to restore instead). */
+  readonly destinations: ReadonlyMap<string, string>;
   /** Delete parameters that did not exist at T; otherwise they are only listed. */
   readonly deleteCreatedAfter: boolean;
   /** A clone's source prefix: the names planned are its names moved under `prefix`. */
@@ -23,7 +23,8 @@ export interface PlanOptions {
  * text under a new ciphertext is unchanged, a String that became a SecureString is not.
  * Replication destinations are skipped, because their replicator would overwrite a restored
  * value with the source's: restoring the source restores them. A parameter that did not
- * exist at T is deleted only when asked; a name with no state now and none at T is left out.
+ * exist at T is deleted only when asked; a name the log shows that exists neither now nor at T is
+ * listed as unchanged; a name with no record and none now is left out.
  *
  * @example
  * const plan = planRestore(desired, current, { prefix: '/app', at, destinations, deleteCreatedAfter: false });
@@ -50,17 +51,8 @@ function stepFor(
   options: PlanOptions,
 ): RestoreStep | undefined {
   const atT = desired.kind === 'present' ? desired.value : undefined;
-  const sources = options.destinations.get(name);
-  if (sources) {
-    const from = sources.length > 0 ? ` (${sources.join(', ')})` : '';
-    return {
-      name,
-      action: 'skipped',
-      skip: 'replication-destination',
-      reason: `replication destination: restore the source${from}`,
-      now,
-    };
-  }
+  const replicated = options.destinations.get(name);
+  if (replicated !== undefined) return { name, action: 'skipped', skip: 'replication-destination', reason: replicated, now };
   switch (desired.kind) {
     case 'untracked':
       return now && {
@@ -73,10 +65,15 @@ function stepFor(
     case 'unresolved':
       return { name, action: 'skipped', skip: 'unresolved', reason: desired.reason, now };
     case 'absent': {
-      if (!now) return undefined;
+      // Listed all the same: a name the log shows must never vanish from the plan unexplained.
+      const source = options.from !== undefined ? `${options.from}${name.slice(options.prefix.length)}` : undefined;
+      if (!now) {
+        const reason = source === undefined ? 'did not exist at T and does not exist now' : `${source} did not exist at T, nor does ${name} now`;
+        return { name, action: 'unchanged', reason };
+      }
       const why =
-        options.from !== undefined
-          ? `${options.from}${name.slice(options.prefix.length)} did not exist at T`
+        source !== undefined
+          ? `${source} did not exist at T`
           : desired.deletedAt === undefined
             ? 'did not exist at T (created after it)'
             : `did not exist at T (deleted ${new Date(desired.deletedAt).toISOString()}, re-created since)`;

@@ -84,28 +84,34 @@ export class Restorer {
       // The clone would read back its own writes as the source's history.
       throw new RangeError(`into: ${into} overlaps the prefix ${prefix}; clone into a path outside it`);
     }
-    const [records, current, targetNow, replication] = await Promise.all([
+    const [records, current, targetNow, home] = await Promise.all([
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
       into === undefined ? undefined : this.deps.target.parametersUnder(into),
       this.destinations(),
     ]);
-    const destinations = withMirrorReplicas(replication, [...records.keys(), ...current.keys(), ...(targetNow?.keys() ?? [])]);
     const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
-    // A clone writes no destination under `into`; a restore restores none under `prefix`.
+    // Every name the plan could write: what the log shows and what exists, under `into` for a clone.
+    const now = targetNow ?? current;
+    const written = new Set([...records.keys(), ...current.keys()].map(renamed));
+    for (const name of now.keys()) written.add(name);
+    const destinations = await this.withMirrorReplicas(home, [...written], now);
+    // A clone writes no destination under `into`; a restore restores none under `prefix`. They
+    // are still listed, with the reason, but their state at T is never looked up.
     const names = [...records.keys()].filter((name) => !destinations.has(renamed(name)));
     // The listing already holds every parameter's latest version, decrypted: a version
     // unchanged since T is read from it instead of from Parameter Store a second time.
     const versions: Pick<RestoreTarget, 'readVersion'> = {
       readVersion: async (name, version) => {
-        const now = current.get(name);
-        return now?.version === version ? now : this.deps.target.readVersion(name, version);
+        const latest = current.get(name);
+        return latest?.version === version ? latest : this.deps.target.readVersion(name, version);
       },
     };
     const states = await mapBounded(names, this.deps.concurrency ?? 4, (name) =>
       this.desiredState(name, records.get(name) ?? [], request.at, versions),
     );
-    const desired = new Map(names.map((name, index) => [renamed(name), states[index] as DesiredState]));
+    const desired = new Map<string, DesiredState>(names.map((name, index) => [renamed(name), states[index] as DesiredState]));
+    for (const name of records.keys()) if (!desired.has(renamed(name))) desired.set(renamed(name), { kind: 'untracked' });
     if (into !== undefined) {
       // Parameters with no record have no known value at T, and a clone cannot leave them "as
       // they are": the copy would silently lack them.
@@ -117,7 +123,7 @@ export class Restorer {
       // What the destination holds beyond the source's names did not exist under the source.
       for (const name of targetNow?.keys() ?? []) if (!desired.has(name)) desired.set(name, { kind: 'absent' });
     }
-    return planRestore(desired, targetNow ?? current, {
+    return planRestore(desired, now, {
       prefix: into ?? prefix,
       at: request.at,
       destinations,
@@ -223,10 +229,37 @@ export class Restorer {
     return byName;
   }
 
-  /** Every destination in the replication table, with the sources it reads. */
+  /**
+   * The destinations a plan leaves to replication: the mappings' own, and the names of `names`
+   * a home mirror keeps, which are those whose source exists now (the mirror copies it there)
+   * and those that exist now marked as its replicas (it deletes them when their source is
+   * gone). Any other name under a mirror's destination is one the mirror never writes or
+   * deletes, so it is restored, or cloned, like any other.
+   */
+  private async withMirrorReplicas(home: HomeDestinations, names: readonly string[], now: ReadonlyMap<string, unknown>): Promise<Map<string, string>> {
+    const destinations = new Map(home.destinations);
+    const under = new Map<string, { readonly mirror: string; readonly source: string; readonly keepDeleted: boolean }>();
+    for (const name of names) {
+      const mirror = home.mirrors.find((candidate) => name.startsWith(candidate.destination));
+      if (mirror && !destinations.has(name)) {
+        under.set(name, { mirror: mirror.source, source: mirror.source + name.slice(mirror.destination.length), keepDeleted: mirror.keepDeleted });
+      }
+    }
+    if (under.size === 0) return destinations;
+    const sources = await this.deps.target.readCurrent([...new Set([...under.values()].map(({ source }) => source))]);
+    const orphans = [...under].filter(([name, { source, keepDeleted }]) => !sources.has(source) && !keepDeleted && now.has(name)).map(([name]) => name);
+    const marks = await this.deps.target.replicaMarks(orphans);
+    for (const [name, { mirror, source, keepDeleted }] of under) {
+      if (sources.has(source)) destinations.set(name, `the mirror of ${mirror} copies ${source} here: restore that instead`);
+      else if (!keepDeleted && marks.get(name) === mirror) destinations.set(name, `a replica the mirror of ${mirror} keeps, whose source ${source} is gone: the mirror deletes it`);
+    }
+    return destinations;
+  }
+
+  /** Every destination in the replication table, with why a plan leaves it to replication. */
   private async destinations(): Promise<HomeDestinations> {
-    const destinations = new Map<string, readonly string[]>();
-    const mirrors: { destination: string; source: string }[] = [];
+    const destinations = new Map<string, string>();
+    const mirrors: { destination: string; source: string; keepDeleted: boolean }[] = [];
     for await (const item of this.deps.mappings.scan()) {
       if (typeof item.destination !== 'string') continue;
       try {
@@ -235,15 +268,15 @@ export class Restorer {
         const address = parseDestination(mapping.destination, 'destination');
         // Another region's or account's replicas are not this restore's to skip.
         if (address.arn !== undefined) continue;
-        if (mapping.type === 'mirror') mirrors.push({ destination: address.name, source: mapping.source });
-        else destinations.set(mapping.destination, sourcesOf(mapping));
+        if (mapping.type === 'mirror') mirrors.push({ destination: address.name, source: mapping.source, keepDeleted: mapping.keepDeleted });
+        else destinations.set(mapping.destination, `replication destination: restore the source (${sourcesOf(mapping).join(', ')})`);
       } catch (error) {
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
           parameter_name: item.destination,
           error: messageOf(error),
         });
-        destinations.set(item.destination, []);
+        destinations.set(item.destination, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
       }
     }
     return { destinations, mirrors };
@@ -252,22 +285,10 @@ export class Restorer {
 
 /** The replication destinations in this region and account: names, and mirrors' prefixes. */
 interface HomeDestinations {
-  readonly destinations: ReadonlyMap<string, readonly string[]>;
+  /** Destination → why a plan leaves it to replication. */
+  readonly destinations: ReadonlyMap<string, string>;
   /** Prefixes (ending in `/`) a mirror keeps copies under, with its source prefix. */
-  readonly mirrors: readonly { readonly destination: string; readonly source: string }[];
-}
-
-/**
- * The destinations a plan skips: the mappings' own, plus every name of `names` that lies under
- * a mirror's prefix, whose replicator would overwrite a restored value with its source's.
- */
-function withMirrorReplicas(home: HomeDestinations, names: readonly string[]): Map<string, readonly string[]> {
-  const destinations = new Map(home.destinations);
-  for (const name of names) {
-    const mirror = home.mirrors.find((candidate) => name.startsWith(candidate.destination));
-    if (mirror && !destinations.has(name)) destinations.set(name, [`${mirror.source}${name.slice(mirror.destination.length)}`]);
-  }
-  return destinations;
+  readonly mirrors: readonly { readonly destination: string; readonly source: string; readonly keepDeleted: boolean }[];
 }
 
 function writeOf(step: RestoreStep, description: string, cloned: boolean): ParameterWrite {

@@ -91,6 +91,11 @@ export interface RestoreTarget {
   parametersUnder(prefix: string): Promise<Map<string, CurrentParameter>>;
   /** Latest values of `names`, decrypted; names that do not exist are absent. */
   readCurrent(names: readonly string[]): Promise<Map<string, CurrentParameter>>;
+  /**
+   * The mirror each of `names` is marked as a replica of (its `figgy-events:replica-of` tag);
+   * names without the mark are absent.
+   */
+  replicaMarks(names: readonly string[]): Promise<Map<string, string>>;
   /** `name:version` decrypted by SSM; undefined when SSM no longer holds it. */
   readVersion(name: string, version: number): Promise<HeldVersion | undefined>;
   /** Writes a new version with Overwrite; returns the version written. */

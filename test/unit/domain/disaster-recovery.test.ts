@@ -7,6 +7,7 @@ import { parseMapping } from '../../../shared/replication/mapping.ts';
 import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
 import { ReplicationSyncer } from '../../../shared/replication/replication-syncer.ts';
 import { Replicator } from '../../../shared/replication/replicator.ts';
+import { REPLICA_TAG } from '../../../shared/replication/mirror-ownership.ts';
 import { MAX_MERGE_REFERENCES } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
 import { instantPacing } from '../support/instant-pacing.ts';
@@ -195,7 +196,7 @@ describe('disaster-recovery replication', () => {
       parameters.put('/app/db/password', 'pw', 'SecureString', undefined, { tier: 'Advanced' });
       await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
       expect(dr.current('/dr/app/db/host')?.value).to.equal('db-1');
-      expect(dr.meta('/dr/app/db/host')).to.deep.include({ description: 'the host', allowedPattern: '^db-.*', tags: { team: 'core' }, tier: 'Standard' });
+      expect(dr.meta('/dr/app/db/host')).to.deep.include({ description: 'the host', allowedPattern: '^db-.*', tags: { team: 'core', [REPLICA_TAG]: '/app/' }, tier: 'Standard' });
       expect(dr.current('/dr/app/db/password')).to.deep.include({ type: 'SecureString', value: 'pw', keyId: DR_KEY });
       expect(dr.meta('/dr/app/db/password')?.tier).to.equal('Advanced');
     });
@@ -254,7 +255,7 @@ describe('disaster-recovery replication', () => {
       await parameters.retag('/app/orders/url', { owner: 'orders' }, []);
       parameters.put('/app/orders/url', 'v2', 'SecureString');
       await changed('/app/orders/url');
-      expect(dr.meta('/dr/app/orders/url')?.tags).to.deep.equal({ owner: 'orders' });
+      expect(dr.meta('/dr/app/orders/url')?.tags).to.deep.equal({ owner: 'orders', [REPLICA_TAG]: '/app/' });
 
       parameters.delete('/app/orders/url');
       await changed('/app/orders/url', 'delete');
@@ -284,7 +285,7 @@ describe('disaster-recovery replication', () => {
       expect(dr.current('/dr/app/a')?.value).to.equal('a');
       expect(dr.current('/dr/app/b')?.value).to.equal('b');
       expect(dr.current('/dr/app/c')).to.equal(undefined);
-      expect(dr.meta('/dr/app/d')?.tags).to.deep.equal({ k: 'd' });
+      expect(dr.meta('/dr/app/d')?.tags).to.deep.equal({ k: 'd', [REPLICA_TAG]: '/app/' });
       expect((await syncer().sync())).to.deep.include({ written: 0, deleted: 0, inSync: 3 });
     });
 
@@ -300,6 +301,98 @@ describe('disaster-recovery replication', () => {
       const clean = await run(['/app/a', '/app/b', '/app/c']);
       expect(await run(['/app/c', '/app/b', '/app/a', '/app/c', '/app/b', '/app/a'])).to.deep.equal(clean);
       expect(clean).to.deep.equal(['/dr/app/a=/app/a v2', '/dr/app/c=/app/c v2']);
+    });
+  });
+
+  describe('what a mirror owns', () => {
+    it('refuses a mirror over hand-written parameters and another mapping\'s destination, and deletes none of them', async () => {
+      const { parameters, map, changed, syncer, log } = setup();
+      parameters.put('/app/payments/api-key', 'k-1', 'SecureString');
+      parameters.put('/app/payments/url', 'https://pay');
+      parameters.put('/src/flag', 'on');
+      await map({ destination: '/app/orders/flag', source: '/src/flag', type: 'app' });
+      const outcome = await map({ destination: '/app/', source: '/nothing-here/', type: 'mirror' });
+      expect(outcome).to.deep.include({ result: 'refused' });
+      expect(outcome?.reason).to.include('overlaps the destination /app/orders/flag of an app mapping');
+      // A source change under the mirror's source is refused too: the name is the app's.
+      parameters.put('/nothing-here/orders/flag', 'off');
+      const [live] = await changed('/nothing-here/orders/flag');
+      expect(live).to.deep.include({ result: 'refused', destination: '/app/orders/flag' });
+      const report = await syncer().sync();
+      expect(report).to.deep.include({ deleted: 0, refused: 1 });
+      expect(parameters.snapshotNames()).to.deep.equal([
+        '/app/orders/flag=on',
+        '/app/payments/api-key=k-1',
+        '/app/payments/url=https://pay',
+        '/nothing-here/orders/flag=off',
+        '/src/flag=on',
+      ]);
+      expect(log.lines.some((line) => line.includes('"replication refused"') && line.includes('overlaps'))).to.equal(true);
+    });
+
+    it('refuses two mirrors whose destinations overlap, at home and in a replica target', async () => {
+      const { map } = setup();
+      await map({ destination: '/app/copy/', source: '/a/', type: 'mirror' });
+      const inner = await map({ destination: '/app/copy/b/', source: '/b/', type: 'mirror' });
+      expect(inner?.reason).to.include('overlaps the destination /app/copy/ of the mirror of /a/');
+      await map({ destination: arn(DR, '/dr/app/'), source: '/a/', type: 'mirror' });
+      const outer = await map({ destination: arn(DR, '/dr/'), source: '/b/', type: 'mirror' });
+      expect(outer?.reason).to.include(`overlaps the destination ${arn(DR, '/dr/app/')}`);
+      // The same prefix in another place is another prefix.
+      expect((await map({ destination: '/app/dr/', source: '/b/', type: 'mirror' }))?.result).to.not.equal('refused');
+    });
+
+    it('never writes over or deletes a parameter under its destination that it did not write, and says why', async () => {
+      const { parameters, map, changed, syncer } = setup();
+      parameters.put('/src/x', 'x');
+      parameters.put('/src/y', 'y');
+      parameters.put('/app/copy/x', 'written by hand');
+      parameters.put('/app/copy/hand', 'no source');
+      parameters.put('/app/copy/other', 'another mirror', 'String', undefined, { tags: { [REPLICA_TAG]: '/elsewhere/' } });
+      const outcome = await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
+      expect(outcome?.replicas).to.deep.include({ written: 1, deleted: 0, refused: 3 });
+      expect(parameters.current('/app/copy/y')?.value).to.equal('y');
+      expect(parameters.meta('/app/copy/y')?.tags).to.deep.equal({ [REPLICA_TAG]: '/src/' });
+      const [live] = await changed('/src/x');
+      expect(live).to.deep.include({ result: 'refused' });
+      expect(live?.reason).to.include(`/app/copy/x was not written by the mirror of /src/ (it has no tag ${REPLICA_TAG}=/src/)`);
+      expect(await syncer().sync()).to.deep.include({ written: 0, deleted: 0, refused: 3 });
+      expect(parameters.current('/app/copy/x')?.value).to.equal('written by hand');
+      expect(parameters.current('/app/copy/hand')?.value).to.equal('no source');
+      expect(parameters.current('/app/copy/other')?.value).to.equal('another mirror');
+      // What it wrote is its own to delete.
+      parameters.delete('/src/y');
+      await changed('/src/y', 'delete');
+      expect(parameters.current('/app/copy/y')).to.equal(undefined);
+    });
+
+    it('takes on an unmarked parameter that is already exactly the copy (a replica from before marks) by marking it, without writing it', async () => {
+      const { parameters, map, syncer } = setup();
+      parameters.put('/src/x', 'x', 'String', undefined, { description: 'd', tags: { team: 'core' } });
+      parameters.put('/app/copy/x', 'x', 'String', undefined, { description: 'd', tags: { team: 'core' } });
+      const writes = parameters.writes.length;
+      const outcome = await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
+      expect(outcome?.replicas).to.deep.include({ written: 1, refused: 0 });
+      expect(parameters.writes.length).to.equal(writes);
+      expect(parameters.meta('/app/copy/x')?.tags).to.deep.equal({ team: 'core', [REPLICA_TAG]: '/src/' });
+      parameters.delete('/src/x');
+      expect(await syncer().sync()).to.deep.include({ deleted: 1 });
+    });
+
+    it('marks its replicas with its own source even when the source is itself a marked replica', async () => {
+      const { parameters, map } = setup();
+      parameters.put('/app/a/x', 'x', 'String', undefined, { tags: { [REPLICA_TAG]: '/upstream/' } });
+      await map({ destination: '/app/b/', source: '/app/a/', type: 'mirror' });
+      expect(parameters.meta('/app/b/x')?.tags).to.deep.equal({ [REPLICA_TAG]: '/app/a/' });
+    });
+
+    it('refuses a replica whose source already has the most tags a parameter may hold', async () => {
+      const { parameters, map } = setup();
+      const tags = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`t${index}`, 'v']));
+      parameters.put('/src/full', 'v', 'String', undefined, { tags });
+      const outcome = await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
+      expect(outcome?.replicas).to.deep.include({ refused: 1, written: 0 });
+      expect(parameters.current('/app/copy/full')).to.equal(undefined);
     });
   });
 

@@ -40,6 +40,8 @@ describe('restore --into (a clone)', () => {
       ['/staging/db/host', 'update', 'db-1', undefined],
       ['/staging/db/password', 'update', 'pw-1', undefined],
       ['/staging/extra', 'skipped', undefined, '/prod/extra did not exist at T: kept; --delete-created-after deletes it'],
+      ['/staging/gone', 'unchanged', undefined, '/prod/gone did not exist at T, nor does /staging/gone now'],
+      ['/staging/later', 'unchanged', undefined, '/prod/later did not exist at T, nor does /staging/later now'],
       ['/staging/never-audited', 'skipped', undefined, '/prod/never-audited has no audit record, so its value at T is not known'],
       ['/staging/replicated', 'skipped', undefined, 'replication destination: restore the source (/shared/x)'],
     ]);
@@ -63,6 +65,8 @@ describe('restore --into (a clone)', () => {
     expect(plan.steps.map((step) => [step.name, step.action])).to.deep.equal([
       ['/qa/db/host', 'create'],
       ['/qa/db/password', 'create'],
+      ['/qa/gone', 'unchanged'],
+      ['/qa/later', 'unchanged'],
       ['/qa/never-audited', 'skipped'],
     ]);
     await restorer.apply(plan, { clock: instantly });
@@ -95,6 +99,8 @@ describe('restore --into (a clone)', () => {
     expect(again.steps.map((step) => [step.name, step.action])).to.deep.equal([
       ['/qa/db/host', 'unchanged'],
       ['/qa/db/password', 'create'],
+      ['/qa/gone', 'unchanged'],
+      ['/qa/later', 'unchanged'],
       ['/qa/never-audited', 'skipped'],
     ]);
     const second = await restorer.apply(again, { clock: instantly });

@@ -103,6 +103,8 @@ export class FakeTarget implements RestoreTarget {
   readonly failures = new Map<string, Error>();
   /** Names that some other writer changes right after the restore writes them. */
   readonly interferers = new Set<string>();
+  /** Name → the mirror it is marked as a replica of (its `figgy-events:replica-of` tag). */
+  readonly marks = new Map<string, string>();
   private readonly parameters = new Map<string, StoredVersion[]>();
 
   set(name: string, value: string, type: ParameterType = 'String', options: { at?: string; keyId?: string } = {}): number {
@@ -130,6 +132,11 @@ export class FakeTarget implements RestoreTarget {
   async readCurrent(names: readonly string[]) {
     this.calls.count('readCurrent');
     return this.current(names);
+  }
+
+  async replicaMarks(names: readonly string[]) {
+    this.calls.count('replicaMarks');
+    return new Map(names.flatMap((name) => (this.marks.has(name) && this.parameters.has(name) ? [[name, this.marks.get(name) as string]] : [])));
   }
 
   async readVersion(name: string, version: number) {

@@ -65,18 +65,24 @@ describe('restore plan', () => {
     expect(actions(deleting)).to.deep.equal({ '/app/new': 'delete', '/app/reborn': 'delete' });
   });
 
-  it('leaves out names that exist neither now nor at T', () => {
-    expect(plan({ '/app/long-gone': { kind: 'absent', deletedAt: 1 } }, []).steps).to.deep.equal([]);
+  it('lists a name the log shows that exists neither now nor at T as unchanged, saying so', () => {
+    expect(plan({ '/app/long-gone': { kind: 'absent', deletedAt: 1 } }, []).steps).to.deep.equal([
+      { name: '/app/long-gone', action: 'unchanged', reason: 'did not exist at T and does not exist now' },
+    ]);
   });
 
-  it('skips replication destinations, naming the source to restore instead', () => {
-    const result = plan({ '/app/orders/db-url': atT('old url') }, [now('/app/orders/db-url', 'new url')], {
-      destinations: new Map([['/app/orders/db-url', ['/app/shared/db/host', '/app/shared/db/password']]]),
+  it('skips replication destinations, with the reason it is given, whether they exist now or not', () => {
+    const reason = 'replication destination: restore the source (/app/shared/db/host)';
+    const result = plan({ '/app/orders/db-url': atT('old url'), '/app/orders/gone': atT('x') }, [now('/app/orders/db-url', 'new url')], {
+      destinations: new Map([
+        ['/app/orders/db-url', reason],
+        ['/app/orders/gone', reason],
+      ]),
     });
-    expect(result.steps[0]).to.include({ action: 'skipped', skip: 'replication-destination' });
-    expect(result.steps[0]?.reason).to.equal(
-      'replication destination: restore the source (/app/shared/db/host, /app/shared/db/password)',
-    );
+    expect(result.steps.map((step) => [step.name, step.action, step.skip, step.reason])).to.deep.equal([
+      ['/app/orders/db-url', 'skipped', 'replication-destination', reason],
+      ['/app/orders/gone', 'skipped', 'replication-destination', reason],
+    ]);
   });
 
   it('skips what it cannot restore, with the reason, and leaves unaudited parameters alone', () => {

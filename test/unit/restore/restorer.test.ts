@@ -191,16 +191,28 @@ describe('restorer', () => {
     expect(plan.steps.find((step) => step.name === '/x')).to.include({ action: 'skipped', skip: 'replication-destination' });
   });
 
-  it("skips a home mirror's replicas, naming their source, and leaves another region's mirror alone", async () => {
+  it("skips what a home mirror keeps, lists every name the log shows, and restores what the mirror never wrote", async () => {
     const history = new FakeHistory([
       put('/dr/app/db', { at: '2026-03-01T10:00:00Z', version: 1, value: 'v1' }),
       put('/dr/app/db', { at: '2026-03-01T10:10:00Z', version: 2, value: 'v2' }),
+      put('/dr/app/orphan', { at: '2026-03-01T10:00:00Z', version: 1, value: 'o1' }),
+      put('/dr/app/orphan', { at: '2026-03-01T10:10:00Z', version: 2, value: 'o2' }),
+      put('/dr/app/by-hand', { at: '2026-03-01T10:00:00Z', version: 1, value: 'h1' }),
+      put('/dr/app/by-hand', { at: '2026-03-01T10:10:00Z', version: 2, value: 'h2' }),
+      put('/dr/app/wiped', { at: '2026-03-01T10:00:00Z', version: 1, value: 'w1' }),
+      deleted('/dr/app/wiped', { at: '2026-03-01T10:10:00Z' }),
       put('/dr/other', { at: '2026-03-01T10:00:00Z', version: 1, value: 'o1' }),
       put('/dr/other', { at: '2026-03-01T10:10:00Z', version: 2, value: 'o2' }),
     ]);
     const target = new FakeTarget();
+    target.set('/app/db', 'v2', 'String', { at: '2026-03-01T10:10:00Z' });
     target.set('/dr/app/db', 'v1', 'String', { at: '2026-03-01T10:00:00Z' });
     target.set('/dr/app/db', 'v2', 'String', { at: '2026-03-01T10:10:00Z' });
+    target.set('/dr/app/orphan', 'o1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/dr/app/orphan', 'o2', 'String', { at: '2026-03-01T10:10:00Z' });
+    target.marks.set('/dr/app/orphan', '/app/');
+    target.set('/dr/app/by-hand', 'h1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/dr/app/by-hand', 'h2', 'String', { at: '2026-03-01T10:10:00Z' });
     target.set('/dr/other', 'o1', 'String', { at: '2026-03-01T10:00:00Z' });
     target.set('/dr/other', 'o2', 'String', { at: '2026-03-01T10:10:00Z' });
     const mappings = new InMemoryMappings();
@@ -208,12 +220,26 @@ describe('restorer', () => {
     mappings.set({ destination: 'arn:aws:ssm:eu-central-1:123456789012:parameter/dr/', source: '/dr/', type: 'mirror' });
     const restorer = new Restorer({ history, target, decrypter: new FakeDecrypter(), mappings, log: new RecordingLog() });
     const plan = await restorer.plan({ prefix: '/dr', at: T });
-    expect(plan.steps.find((step) => step.name === '/dr/app/db')).to.include({
-      action: 'skipped',
-      skip: 'replication-destination',
-      reason: 'replication destination: restore the source (/app/db)',
-    });
-    expect(plan.steps.find((step) => step.name === '/dr/other')).to.include({ action: 'update' });
+    expect(plan.steps.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
+      ['/dr/app/by-hand', 'update', undefined],
+      ['/dr/app/db', 'skipped', 'the mirror of /app/ copies /app/db here: restore that instead'],
+      ['/dr/app/orphan', 'skipped', 'a replica the mirror of /app/ keeps, whose source /app/orphan is gone: the mirror deletes it'],
+      ['/dr/app/wiped', 'create', undefined],
+      ['/dr/other', 'update', undefined],
+    ]);
+    // A clone into the mirror's destination writes only names the mirror has no source for.
+    history.records.push(
+      put('/stage/db', { at: '2026-03-01T10:00:00Z', version: 1, value: 's1' }),
+      put('/stage/feature', { at: '2026-03-01T10:00:00Z', version: 1, value: 'f1' }),
+    );
+    target.set('/stage/db', 's1', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/stage/feature', 'f1', 'String', { at: '2026-03-01T10:00:00Z' });
+    const clone = await restorer.plan({ prefix: '/stage', at: T, into: '/dr/app' });
+    const cloned = clone.steps.filter((step) => ['/dr/app/db', '/dr/app/feature'].includes(step.name));
+    expect(cloned.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
+      ['/dr/app/db', 'skipped', 'the mirror of /app/ copies /app/db here: restore that instead'],
+      ['/dr/app/feature', 'create', undefined],
+    ]);
   });
 });
 
