@@ -55,8 +55,7 @@ export function ownershipOf(mirror: MirrorMapping, current: ParameterDetails): O
 
 /** A source's tags as its replica carries them: the source's own, and this mirror's mark. */
 export function replicaTags(mirror: MirrorMapping, sourceTags: Readonly<Record<string, string>>): Record<string, string> {
-  const { [REPLICA_TAG]: _copied, ...own } = sourceTags;
-  return { ...own, [REPLICA_TAG]: replicaTagValue(mirror) };
+  return { ...sourceTags, [REPLICA_TAG]: replicaTagValue(mirror) };
 }
 
 /** Why a mirror could not mark its replicas, judged from the mirror alone; or undefined. */
