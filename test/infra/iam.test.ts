@@ -54,9 +54,10 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
     replication: ['dynamodb:GetItem'],
     replicationSources: ['dynamodb:Query'],
   },
-  // A mirror's first copy takes the replication job's lease, or asks the job for it.
+  // A mirror's first copy reads every mapping (to refuse a destination another writes into)
+  // and takes the replication job's lease, or asks the job for it.
   'dynamo-stream-replicator': {
-    replication: ['dynamodb:GetItem'],
+    replication: ['dynamodb:GetItem', 'dynamodb:Scan'],
     replicationSources: ['dynamodb:BatchWriteItem'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
