@@ -16,6 +16,7 @@ import {
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { startSandbox, type CloudTrailDetail, type SandboxOptions } from '../../local/index.ts';
+import { REPLICA_TAG } from '../../shared/replication/mirror-ownership.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
 const HOME_ACCOUNT = '123456789012';
@@ -79,7 +80,10 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
       ['/dr/prod/db/port', 'SecureString', 'secret-port-2'],
     ]);
     const tags = await frankfurt.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/dr/prod/db/port' }));
-    expect(tags.TagList).to.deep.equal([{ Key: 'tier', Value: 'gold' }]);
+    expect(tags.TagList).to.deep.equal([
+      { Key: 'tier', Value: 'gold' },
+      { Key: REPLICA_TAG, Value: '/prod/' },
+    ]);
 
     await put('/prod/a', 'a');
     await put('/prod/b', 'b');
@@ -137,7 +141,7 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
     expect(sandbox.deadLetters()).to.deep.equal([]);
   });
 
-  it('has the syncer restore a replica deleted or edited by hand, and its tags', async () => {
+  it('has the syncer restore a replica deleted or edited by hand, and its tags, and leave what it never wrote', async () => {
     const { sandbox, map, put, replicas } = dr;
     await put('/ops/flag', 'on', 'String', { Tags: [{ Key: 'owner', Value: 'ops' }] });
     await put('/ops/limit', '10');
@@ -151,11 +155,15 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
     expect(replicas(FRANKFURT, '/dr/ops/').map((p) => [p.name, p.value])).to.deep.equal([
       ['/dr/ops/flag', 'on'],
       ['/dr/ops/limit', '10'],
+      ['/dr/ops/stray', 'x'],
     ]);
     await frankfurt.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/dr/ops/flag', TagKeys: ['owner'] }));
     await sandbox.runSchedule('replication-syncer');
     const tags = await frankfurt.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/dr/ops/flag' }));
-    expect(tags.TagList).to.deep.equal([{ Key: 'owner', Value: 'ops' }]);
+    expect(tags.TagList).to.deep.equal([
+      { Key: 'owner', Value: 'ops' },
+      { Key: REPLICA_TAG, Value: '/ops/' },
+    ]);
     expect(sandbox.deadLetters()).to.deep.equal([]);
     frankfurt.destroy();
   });
