@@ -227,6 +227,8 @@ describe('audit commands (end to end, in the sandbox)', function () {
     });
     expect(first.code).to.equal(1);
     expect(first.stdout).to.include('1 written').and.include('interrupted: 3 change(s) not started');
+    // The T to finish it at, absolute: a time ago would name another moment by the next run.
+    expect(first.stdout).to.include(`run the command again with --at ${new Date(T2).toISOString()} to finish`);
     expect(puts()).to.equal(before + 1);
 
     const second = await cli([...argv, '--json']);
