@@ -16,7 +16,8 @@ export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME
 Restores every parameter under PATH to what it was at TIME, from the audit log; with
 --into, writes that state under another path instead (a clone: /prod/x at TIME becomes
 /staging/x). Without --apply it only prints the plan (create / update / delete /
-unchanged / skipped) with SecureString values masked, and writes nothing.
+unchanged / skipped) with the values of every parameter that was ever a SecureString
+masked, and writes nothing.
 
 Options:
   --prefix PATH             parameter path, e.g. /app/orders (required)
