@@ -12,8 +12,9 @@ export const DIFF_HELP = `Usage: figgy-events diff --prefix PATH --from TIME [--
 
 Per parameter under PATH, from the audit log alone: created, updated, deleted, unchanged
 (or unknown, when the log begins too late to tell) between the two moments, the version
-in effect at each (the value for a String or StringList; SecureStrings masked), and who
-made the last change up to --to. Parameters that existed at neither moment are left out.
+in effect at each (the value for a String or StringList; every value of a parameter that
+was ever a SecureString, before --to or after it, masked), and who made the last change up
+to --to. Parameters that existed at neither moment are left out.
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required)
@@ -25,7 +26,8 @@ Options:
   -h, --help      show this help
 
 Reads the records under PATH up to --to through the path index (a Scan, with a warning,
-before "figgy-events migrate" has run). Nothing is read from Parameter Store.
+before "figgy-events migrate" has run), and each name those records do not already show to
+be a secret by its own key (one Query each). Nothing is read from Parameter Store.
 
 Exit codes: 0 done, 1 a failure, 2 bad usage.
 

@@ -12,7 +12,8 @@ export const LOG_HELP = `Usage: figgy-events log --prefix PATH [--since TIME] [-
 
 Every recorded change under PATH, oldest first across names, from the audit log alone:
 time, name, action, version, type, the value for a String or StringList, and the user.
-SecureString values are never printed.
+SecureString values are never printed, and a parameter that was ever a SecureString (at
+any time in its history, not only in the changes shown) has every value masked.
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required; / for everything)
@@ -25,7 +26,8 @@ Options:
   -h, --help      show this help
 
 A prefix is read through the audit table's path index (one Query on its first segment);
---user through the user index (AuditByUserIdx). Before "figgy-events migrate" has run,
+--user through the user index (AuditByUserIdx); each name shown that those records do not
+already show to be a secret, by its own key (one Query each). Before "figgy-events migrate" has run,
 a prefix is read by a Scan of the whole table, with a warning.
 
 Exit codes: 0 done, 1 a failure, 2 bad usage.

@@ -8,7 +8,7 @@ import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
 import { restoreService } from './aws-services.ts';
 import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { renderPlanTable } from './plan-table.ts';
-import { parsePointInTime } from './point-in-time.ts';
+import { parsePointInTime, rerunAt } from './point-in-time.ts';
 import { countProgress, terminalProgress } from './progress.ts';
 
 export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME [--into PATH] [options]
@@ -16,7 +16,8 @@ export const RESTORE_HELP = `Usage: figgy-events restore --prefix PATH --at TIME
 Restores every parameter under PATH to what it was at TIME, from the audit log; with
 --into, writes that state under another path instead (a clone: /prod/x at TIME becomes
 /staging/x). Without --apply it only prints the plan (create / update / delete /
-unchanged / skipped) with SecureString values masked, and writes nothing.
+unchanged / skipped) with the values of every parameter that was ever a SecureString
+masked, and writes nothing.
 
 Options:
   --prefix PATH             parameter path, e.g. /app/orders (required)
@@ -40,8 +41,10 @@ Replication destinations are skipped: restore their source and replication follo
 Values come from SSM's version history when it still holds them, else from the audit
 log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 
-An interrupted --apply (Ctrl-C) stops before its next write; run the same command again:
-it plans from what is there now, so it writes only what is left, nothing twice.
+The plan names T as an absolute time; an interrupted --apply (Ctrl-C) stops before its
+next write. Run it again with that T (the plan prints the --at to pass; a time ago such as
+2h would mean another moment by then): it plans from what is there now, so it writes only
+what is left, nothing twice.
 
 Exit codes: 0 done (or planned), 1 a failure, a value that did not verify, an interrupted
 apply, or (with --apply) a parameter that could not be restored, 2 bad usage.
@@ -106,7 +109,8 @@ export async function runRestore(args: readonly string[], context: CommandContex
         : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}`;
     if (!values.json) {
       const mode = values.apply ? '' : ' (dry run: nothing is written; --apply carries it out)';
-      context.stdout.write(`${heading}${mode}\n\n${renderPlanTable(entries, summary)}`);
+      const again = `to plan or apply for this same T later, pass ${rerunAt(at)}`;
+      context.stdout.write(`${heading}${mode}\n${again}\n\n${renderPlanTable(entries, summary)}`);
     }
 
     let result: ApplyReport | undefined;
@@ -130,7 +134,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
       };
       context.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (result) {
-      context.stdout.write(resultText(result, entries));
+      context.stdout.write(resultText(result, entries, at));
     }
     const unrestorable = values.apply ? summary.unresolved : 0;
     const incomplete = result && (result.failed.length > 0 || result.mismatches.length > 0 || result.notStarted !== undefined);
@@ -140,10 +144,13 @@ export async function runRestore(args: readonly string[], context: CommandContex
   }
 }
 
-function resultText(result: ApplyReport, entries: readonly PlanEntry[]): string {
+function resultText(result: ApplyReport, entries: readonly PlanEntry[], at: number): string {
   const lines = [`\n${result.written} written, ${result.deleted} deleted, ${result.failed.length} failed`];
   if (result.notStarted !== undefined) {
-    lines.push(`interrupted: ${result.notStarted} change(s) not started; run the same command again to finish (it writes only what is left)`);
+    lines.push(
+      `interrupted: ${result.notStarted} change(s) not started; run the command again with ${rerunAt(at)} to finish ` +
+        '(it writes only what is left)',
+    );
   }
   for (const failure of result.failed) lines.push(`  FAILED   ${failure.name}: ${failure.error}`);
   if (result.written + result.deleted > 0) {

@@ -4,7 +4,7 @@
  */
 import { canonicalName, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import type { ParameterType } from '../parameters.ts';
-import { MASK } from '../restore/plan-entries.ts';
+import { MASK, everSecret } from './masking.ts';
 import { orderRecords, isPut } from '../restore/record-order.ts';
 import { recordsByName, stateAt } from '../restore/state-at.ts';
 import type { AuditHistory, StateAt, TimeWindow } from '../restore/types.ts';
@@ -72,9 +72,9 @@ export interface DiffRequest {
  * Answers the audit commands from the audit log alone: no Parameter Store call, no decryption.
  *
  * Each question reads only its records: one name by its key, a prefix by its index (and
- * only up to the moment a diff needs), one user by the user index. A parameter that is a
- * SecureString in any record shown has every value masked: a secret moved into a
- * SecureString was often a String just before.
+ * only up to the moment a diff needs), one user by the user index. A parameter that was ever
+ * a SecureString has every value masked, in every answer ({@link everSecret}): names the
+ * records read do not already show to be one are looked up by their key, one Query each.
  *
  * @example
  * const reader = new AuditReader(auditLog);
@@ -87,7 +87,11 @@ export class AuditReader {
   async history(name: string): Promise<AuditEntry[]> {
     const records: AuditRecord[] = [];
     for await (const record of this.records.recordsOf(name)) records.push(record);
-    return entriesOf(orderRecords(records)).reverse();
+    // Every record of the name: its whole history is at hand.
+    const secret = await everSecret(this.records, [name], new Map([[canonicalName(name), records]]), true);
+    return orderRecords(records)
+      .map((record) => entryOf(record, secret.has(canonicalName(name))))
+      .reverse();
   }
 
   /** Every change under a prefix within the window, oldest first, across names. */
@@ -96,9 +100,9 @@ export class AuditReader {
     const source =
       request.user === undefined ? this.records.recordsUnder(prefix, request.window) : this.records.recordsBy(request.user, request.window);
     const byName = await recordsByName(source);
+    for (const name of byName.keys()) if (!isUnderPrefix(name, prefix)) byName.delete(name);
     const ordered: { record: AuditRecord; name: string; position: number }[] = [];
     for (const [name, records] of byName) {
-      if (!isUnderPrefix(name, prefix)) continue;
       orderRecords(records).forEach((record, position) => ordered.push({ record, name, position }));
     }
     // Seconds order names against each other; within one name its own order holds.
@@ -108,7 +112,8 @@ export class AuditReader {
         a.name.localeCompare(b.name) ||
         a.position - b.position,
     );
-    const secret = new Set([...byName].filter(([, records]) => records.some(isSecret)).map(([name]) => name));
+    // A window or a user shows part of each history; secrecy is a fact of the whole.
+    const secret = await everSecret(this.records, byName.keys(), byName);
     return ordered.map(({ record, name }) => entryOf(record, secret.has(name)));
   }
 
@@ -120,10 +125,12 @@ export class AuditReader {
     const prefix = normalizePrefix(request.prefix);
     // Nothing after the second moment changes either side.
     const byName = await recordsByName(this.records.recordsUnder(prefix, { until: request.to }));
+    for (const name of byName.keys()) if (!isUnderPrefix(name, prefix)) byName.delete(name);
+    // Records after the second moment are not read, but a SecureString there masks the name too.
+    const secret = await everSecret(this.records, byName.keys(), byName);
     const entries: DiffEntry[] = [];
     for (const name of [...byName.keys()].sort()) {
-      if (!isUnderPrefix(name, prefix)) continue;
-      const entry = diffOf(name, byName.get(name) ?? [], request);
+      const entry = diffOf(name, byName.get(name) ?? [], request, secret.has(name));
       if (entry) entries.push(entry);
     }
     return entries;
@@ -142,11 +149,10 @@ export function diffSummary(entries: readonly DiffEntry[]): DiffSummary {
   return summary;
 }
 
-function diffOf(name: string, records: readonly AuditRecord[], request: DiffRequest): DiffEntry | undefined {
+function diffOf(name: string, records: readonly AuditRecord[], request: DiffRequest, masked: boolean): DiffEntry | undefined {
   const ordered = orderRecords(records);
   const before = stateAt(ordered, request.from);
   const after = stateAt(ordered, request.to);
-  const masked = ordered.some(isSecret);
   const last = ordered.filter((record) => record.eventTime <= request.to).at(-1);
   const lastChange = last && {
     time: new Date(last.eventTime).toISOString(),
@@ -166,11 +172,6 @@ function diffOf(name: string, records: readonly AuditRecord[], request: DiffRequ
   if (!exists) return { ...common, status: 'deleted' };
   const same = before.kind === 'present' && after.kind === 'present' && before.record.eventId === after.record.eventId;
   return { ...common, status: same ? 'unchanged' : 'updated' };
-}
-
-function entriesOf(records: readonly AuditRecord[]): AuditEntry[] {
-  const masked = records.some(isSecret);
-  return records.map((record) => entryOf(record, masked));
 }
 
 function entryOf(record: AuditRecord, masked: boolean): AuditEntry {
@@ -193,8 +194,4 @@ function sideOf(record: AuditRecord, masked: boolean): DiffSide {
     ...(record.value !== undefined && { value: masked ? MASK : record.value }),
     ...(record.version !== undefined && { version: record.version }),
   };
-}
-
-function isSecret(record: AuditRecord): boolean {
-  return record.type === 'SecureString';
 }

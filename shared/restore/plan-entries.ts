@@ -1,23 +1,22 @@
 /**
  * A plan as people and scripts see it: values shown, secrets masked.
  */
+import { MASK, isSecretType } from '../audit/masking.ts';
 import type { ParameterType } from '../parameters.ts';
 import type { PlanEntry, PlanSummary, RestorePlan, RestoreStep, ShownValue } from './types.ts';
-
-/** What a masked value reads as; the same for every secret, so nothing about it shows. */
-export const MASK = '********';
 
 /**
  * The plan's steps as entries safe to print or serialise.
  *
- * When either side of a step is a SecureString both values are masked: a type change is
- * often someone moving a secret out of a String, and the old String holds the same secret.
+ * A parameter that was ever a SecureString (`plan.secrets`), or is one on either side of its
+ * step, has both values masked: a type change is often someone moving a secret out of a
+ * String, and the old String holds the same secret.
  *
  * @example
  * console.log(JSON.stringify(planEntries(plan))); // no SecureString plaintext in it
  */
 export function planEntries(plan: RestorePlan): PlanEntry[] {
-  return plan.steps.map(entryOf);
+  return plan.steps.map((step) => entryOf(step, plan.secrets.has(step.name) || isSecretType(step.now?.type) || isSecretType(step.atT?.type)));
 }
 
 /**
@@ -35,8 +34,7 @@ export function summarize(entries: readonly PlanEntry[]): PlanSummary {
   return summary;
 }
 
-function entryOf(step: RestoreStep): PlanEntry {
-  const masked = isSecret(step.now?.type) || isSecret(step.atT?.type);
+function entryOf(step: RestoreStep, masked: boolean): PlanEntry {
   const shown = (type: ParameterType, value: string, version?: number): ShownValue => ({
     type,
     value: masked ? MASK : value,
@@ -57,8 +55,4 @@ function entryOf(step: RestoreStep): PlanEntry {
     }),
     masked,
   };
-}
-
-function isSecret(type: ParameterType | undefined): boolean {
-  return type === 'SecureString';
 }

@@ -14,6 +14,8 @@ export interface PlanOptions {
   readonly deleteCreatedAfter: boolean;
   /** A clone's source prefix: the names planned are its names moved under `prefix`. */
   readonly from?: string;
+  /** The names planned that were ever a SecureString (see `everSecret`). */
+  readonly secrets: ReadonlySet<string>;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PlanOptions {
  * listed as unchanged; a name with no record and none now is left out.
  *
  * @example
- * const plan = planRestore(desired, current, { prefix: '/app', at, destinations, deleteCreatedAfter: false });
+ * const plan = planRestore(desired, current, { prefix: '/app', at, destinations, deleteCreatedAfter: false, secrets });
  * plan.steps.filter((step) => step.action === 'update');
  */
 export function planRestore(
@@ -41,7 +43,7 @@ export function planRestore(
     const step = stepFor(name, desired.get(name) ?? { kind: 'untracked' }, current.get(name), options);
     if (step) steps.push(step);
   }
-  return { prefix: options.prefix, ...(options.from !== undefined && { from: options.from }), at: options.at, steps };
+  return { prefix: options.prefix, ...(options.from !== undefined && { from: options.from }), at: options.at, steps, secrets: options.secrets };
 }
 
 function stepFor(

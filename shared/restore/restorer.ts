@@ -1,6 +1,7 @@
 /**
  * Point-in-time restore: plan from the audit log, apply to Parameter Store, verify.
  */
+import { everSecret } from '../audit/masking.ts';
 import type { AuditRecord } from '../audit/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { type Log, messageOf } from '../log.ts';
@@ -129,6 +130,7 @@ export class Restorer {
       destinations,
       deleteCreatedAfter: request.deleteCreatedAfter ?? false,
       ...(into !== undefined && { from: prefix }),
+      secrets: await this.secrets(records, renamed, targetNow),
     });
   }
 
@@ -220,6 +222,21 @@ export class Restorer {
         return { kind: 'present', value: resolution.value };
       }
     }
+  }
+
+  /**
+   * The planned names that were ever a SecureString: from the source's records, read whole
+   * already, and in a clone also the destination's own history, looked up by key for the
+   * names it holds now.
+   */
+  private async secrets(
+    records: ReadonlyMap<string, readonly AuditRecord[]>,
+    renamed: (name: string) => string,
+    targetNow: ReadonlyMap<string, unknown> | undefined,
+  ): Promise<ReadonlySet<string>> {
+    const source = await everSecret(this.deps.history, records.keys(), records, true);
+    const destination = targetNow === undefined ? [] : await everSecret(this.deps.history, targetNow.keys());
+    return new Set([...[...source].map(renamed), ...destination]);
   }
 
   private async recordsUnder(prefix: string): Promise<Map<string, AuditRecord[]>> {

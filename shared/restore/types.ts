@@ -132,6 +132,11 @@ export interface RestorePlan {
   /** Epoch ms of the point in time. */
   readonly at: number;
   readonly steps: readonly RestoreStep[];
+  /**
+   * The names planned (destination names in a clone) that were ever a SecureString, here or in
+   * the clone's source: their values are masked wherever the plan is shown (`planEntries`).
+   */
+  readonly secrets: ReadonlySet<string>;
 }
 
 /** A value as a plan shows it: SecureStrings masked. */
@@ -152,7 +157,7 @@ export interface PlanEntry {
   readonly from?: ShownValue;
   /** At T. */
   readonly to?: ShownValue & { readonly changedAt: string; readonly source: ValueSource };
-  /** True when values were masked because either side is a SecureString. */
+  /** True when values were masked: the parameter is, or ever was, a SecureString. */
   readonly masked: boolean;
 }
 

@@ -15,7 +15,8 @@ const iso = (offsetSeconds: number) => new Date(BASE + offsetSeconds * 1000).toI
 /** Before the second round of changes, and after it. */
 const T1 = iso(150);
 const T2 = iso(450);
-const SECRETS = ['pw-1', 'pw-2', 'staging-secret'];
+// vault-plain-key was a String until alice made /vault/api-key a SecureString: a secret all the same.
+const SECRETS = ['pw-1', 'pw-2', 'staging-secret', 'vault-plain-key', 'vault-secret-key'];
 
 interface Run {
   readonly code: number;
@@ -80,6 +81,7 @@ describe('audit commands (end to end, in the sandbox)', function () {
     await put(bob, '/production/not-prod', 'beside /prod, not under it');
     await put(alice, '/staging/db/host', 'staging-db');
     await put(alice, '/staging/db/password', 'staging-secret', 'SecureString');
+    await put(bob, '/vault/api-key', 'vault-plain-key');
     await sandbox.settle();
 
     at(300);
@@ -87,6 +89,7 @@ describe('audit commands (end to end, in the sandbox)', function () {
     await put(alice, '/prod/db/password', 'pw-2', 'SecureString');
     await remove(alice, '/prod/doomed');
     await put(alice, '/prod/new', 'fresh');
+    await put(alice, '/vault/api-key', 'vault-secret-key', 'SecureString');
     await sandbox.settle();
 
     // After T2: /prod/flag is deleted and created again (versions start over at 1).
@@ -192,6 +195,21 @@ describe('audit commands (end to end, in the sandbox)', function () {
     expect(table.stdout).to.include('1 created, 2 updated, 1 deleted, 1 unchanged, 0 unknown');
   });
 
+  it('masks a String written before the name became a SecureString, whatever records a question reads, table and JSON', async () => {
+    const questions = [
+      ['log', '--prefix', '/vault', '--user', 'bob'],
+      ['log', '--prefix', '/vault', '--until', T1],
+      ['diff', '--prefix', '/vault', '--from', iso(1), '--to', T1],
+    ];
+    for (const argv of questions) {
+      for (const json of [[], ['--json']]) {
+        const run = await cli([...argv, ...json]);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.stdout, argv.join(' ')).to.include('/vault/api-key').and.include('********').and.not.include('vault-plain-key');
+      }
+    }
+  });
+
   it('clones /prod/ as it was at T2 into /staging/, listing what it overwrites, equal to /prod/ then', async () => {
     const dry = await cli(['restore', '--prefix', '/prod/', '--at', T2, '--into', '/staging/']);
     expect(dry.code, dry.stderr).to.equal(0);
@@ -227,6 +245,8 @@ describe('audit commands (end to end, in the sandbox)', function () {
     });
     expect(first.code).to.equal(1);
     expect(first.stdout).to.include('1 written').and.include('interrupted: 3 change(s) not started');
+    // The T to finish it at, absolute: a time ago would name another moment by the next run.
+    expect(first.stdout).to.include(`run the command again with --at ${new Date(T2).toISOString()} to finish`);
     expect(puts()).to.equal(before + 1);
 
     const second = await cli([...argv, '--json']);

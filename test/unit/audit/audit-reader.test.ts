@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AuditReader, diffSummary } from '../../../shared/audit/audit-reader.ts';
+import { AuditReader, diffSummary, type AuditEntry } from '../../../shared/audit/audit-reader.ts';
 import type { AuditRecord } from '../../../shared/audit/types.ts';
 import { FakeHistory, deleted, put } from '../restore/fakes.ts';
 
@@ -61,7 +61,9 @@ describe('audit reader', () => {
         '10:10:00 /app/db/host PutParameter db-2',
         '10:10:00 /app/db/password PutParameter ********',
       ]);
-      expect(history.reads).to.deep.equal(['under /app']);
+      // The window by the path index; each name it does not show to be secret by its own key.
+      expect(history.reads[0]).to.equal('under /app');
+      expect(history.reads.slice(1)).to.have.members(['of /app/db/host', 'of /app/old', 'of /app/new', 'of /app/late']);
     });
 
     it('reads one user\'s changes through the user index and keeps those under the prefix', async () => {
@@ -71,7 +73,7 @@ describe('audit reader', () => {
         ['/app/db/host', 'bob', 'arn:aws:iam::123456789012:user/bob'],
         ['/app/db/password', 'bob', 'arn:aws:iam::123456789012:user/bob'],
       ]);
-      expect(history.reads).to.deep.equal(['by bob']);
+      expect(history.reads).to.deep.equal(['by bob', 'of /app/db/host']);
     });
   });
 
@@ -92,8 +94,9 @@ describe('audit reader', () => {
       ]);
       expect(entries.find((entry) => entry.status === 'unknown')?.reason).to.include('begins after that time');
       expect(diffSummary(entries)).to.deep.equal({ created: 1, updated: 3, deleted: 1, unchanged: 1, unknown: 1 });
-      // Only up to the second moment: the re-creation of /app/old at 10:20 is not read.
-      expect(history.reads).to.deep.equal(['under /app']);
+      // The prefix only up to the second moment; whether a name was ever secret, by its key.
+      expect(history.reads[0]).to.equal('under /app');
+      expect(history.reads.slice(1)).to.have.members(['of /app/db/host', 'of /app/late', 'of /app/new', 'of /app/old', 'of /app/same']);
       expect(JSON.stringify(entries)).not.to.include('cipher:').and.not.include('pw-');
     });
 
@@ -102,6 +105,63 @@ describe('audit reader', () => {
       let failure: unknown;
       await reader.diff({ prefix: '/app', from: 2000, to: 1000 }).catch((error: unknown) => (failure = error));
       expect(String(failure)).to.include('to: 1970-01-01T00:00:01.000Z is before from');
+    });
+  });
+
+  describe('masking, a fact of each name\'s whole history', () => {
+    const untyped = (record: AuditRecord): AuditRecord => ({ ...record, type: undefined });
+    function moved() {
+      // bob writes the password as a String; alice makes it a SecureString; carol moves it out again.
+      const history = new FakeHistory([
+        by('bob', put('/app/db/password', { at: '2026-03-01T10:00:00Z', version: 1, value: 'bobs-plain-pw' })),
+        put('/app/db/password', { at: '2026-03-01T10:10:00Z', version: 2, value: 'alice-secret', type: 'SecureString' }),
+        by('carol', put('/app/db/password', { at: '2026-03-01T10:20:00Z', version: 3, value: 'carols-plain-pw' })),
+        // A SecureString deleted and created again as a String, the new one holding the same secret.
+        put('/app/token', { at: '2026-03-01T09:00:00Z', version: 1, value: 'token-secret', type: 'SecureString' }),
+        by('alice', deleted('/app/token', { at: '2026-03-01T09:30:00Z' })),
+        put('/app/token', { at: '2026-03-01T10:15:00Z', version: 1, value: 'token-plain' }),
+        // A put whose type nobody recorded: it may have been a SecureString.
+        untyped(put('/app/untyped', { at: '2026-03-01T10:00:00Z', version: 1, value: 'who-knows' })),
+        by('bob', put('/app/db/host', { at: '2026-03-01T10:00:00Z', version: 1, value: 'db-1' })),
+      ]);
+      return new AuditReader(history);
+    }
+    const PLAINTEXTS = ['bobs-plain-pw', 'alice-secret', 'carols-plain-pw', 'token-secret', 'token-plain', 'who-knows', 'cipher:'];
+    const shown = (entries: readonly AuditEntry[]) => entries.map((entry) => `${entry.name} v${entry.version ?? '-'} ${entry.value ?? '-'}`);
+
+    it('masks one user\'s String when another later made the name a SecureString', async () => {
+      const entries = await moved().log({ prefix: '/app', user: 'bob' });
+      expect(shown(entries)).to.deep.equal(['/app/db/host v1 db-1', '/app/db/password v1 ********']);
+      expect(entries.every((entry) => entry.name === '/app/db/host' || entry.masked)).to.be.true;
+    });
+
+    it('masks a window before the name became a SecureString, and one after it stopped being one', async () => {
+      const until = await moved().log({ prefix: '/app', window: { until: Date.parse('2026-03-01T10:05:00Z') } });
+      expect(shown(until)).to.deep.equal([
+        '/app/token v1 ********',
+        '/app/token v- -',
+        '/app/db/host v1 db-1',
+        '/app/db/password v1 ********',
+        '/app/untyped v1 ********',
+      ]);
+      const since = await moved().log({ prefix: '/app', window: { since: Date.parse('2026-03-01T10:12:00Z') } });
+      expect(shown(since)).to.deep.equal(['/app/token v1 ********', '/app/db/password v3 ********']);
+      for (const entries of [until, since]) for (const plaintext of PLAINTEXTS) expect(JSON.stringify(entries)).not.to.include(plaintext);
+    });
+
+    it('masks a diff whose moments both come before the name became a SecureString', async () => {
+      const entries = await moved().diff({ prefix: '/app', from: Date.parse('2026-03-01T09:45:00Z'), to: Date.parse('2026-03-01T10:05:00Z') });
+      expect(entries.map((entry) => [entry.name, entry.status, entry.to?.value, entry.masked])).to.deep.equal([
+        ['/app/db/host', 'created', 'db-1', false],
+        ['/app/db/password', 'created', '********', true],
+        ['/app/untyped', 'created', '********', true],
+      ]);
+      for (const plaintext of PLAINTEXTS) expect(JSON.stringify(entries)).not.to.include(plaintext);
+    });
+
+    it('masks the history of a name re-created as a String after it was a SecureString', async () => {
+      const entries = await moved().history('/app/token');
+      expect(shown(entries)).to.deep.equal(['/app/token v1 ********', '/app/token v- -', '/app/token v1 ********']);
     });
   });
 });

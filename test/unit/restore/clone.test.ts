@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { planEntries } from '../../../shared/restore/plan-entries.ts';
 import { Restorer } from '../../../shared/restore/restorer.ts';
 import { InMemoryMappings, RecordingLog } from '../support/in-memory.ts';
 import { FakeDecrypter, FakeHistory, FakeTarget, deleted, put } from './fakes.ts';
@@ -45,6 +46,23 @@ describe('restore --into (a clone)', () => {
       ['/staging/never-audited', 'skipped', undefined, '/prod/never-audited has no audit record, so its value at T is not known'],
       ['/staging/replicated', 'skipped', undefined, 'replication destination: restore the source (/shared/x)'],
     ]);
+  });
+
+  it('masks a name the destination once held as a SecureString, though both sides are Strings now', async () => {
+    const history = new FakeHistory([
+      put('/prod/token', { at: '2026-03-01T10:00:00Z', version: 1, value: 'prod-token' }),
+      put('/staging/token', { at: '2026-03-01T09:00:00Z', version: 1, value: 'staging-secret', type: 'SecureString' }),
+      put('/staging/token', { at: '2026-03-01T09:30:00Z', version: 2, value: 'staging-moved-out' }),
+    ]);
+    const target = new FakeTarget();
+    target.set('/prod/token', 'prod-token', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/staging/token', 'staging-moved-out', 'String', { at: '2026-03-01T09:30:00Z' });
+    const restorer = new Restorer({ history, target, decrypter: new FakeDecrypter(), mappings: new InMemoryMappings(), log: new RecordingLog() });
+    const entries = planEntries(await restorer.plan({ prefix: '/prod', at: T, into: '/staging' }));
+    expect(entries.map((entry) => [entry.name, entry.action, entry.from?.value, entry.to?.value, entry.masked])).to.deep.equal([
+      ['/staging/token', 'update', '********', '********', true],
+    ]);
+    expect(history.reads).to.deep.equal(['under /prod', 'of /staging/token']);
   });
 
   it('writes with the destination\'s key and a description naming the source, and deletes extras only when asked', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { main } from '../../../bin/main.ts';
-import { parsePointInTime } from '../../../bin/point-in-time.ts';
+import { UsageError } from '../../../bin/command-line.ts';
+import { parsePointInTime, rerunAt } from '../../../bin/point-in-time.ts';
 import { renderPlanTable } from '../../../bin/plan-table.ts';
 import type { PlanEntry } from '../../../shared/restore/types.ts';
 import { NOW, capture } from '../support/cli.ts';
@@ -36,6 +37,28 @@ describe('figgy-events command line', () => {
       expect(() => parsePointInTime('+2h ago', NOW)).to.throw('write "2h"');
     });
 
+    it('refuses an offset outside RFC 3339 (hours 00-23, minutes 00-59) instead of moving T by it', () => {
+      expect(() => parsePointInTime('2026-03-01T10:00:00+99:99', NOW)).to.throw('--at "2026-03-01T10:00:00+99:99": the offset +99:99 is not a time zone offset');
+      expect(() => parsePointInTime('2026-03-01T10:00:00+24:00', NOW)).to.throw('offset +24:00');
+      expect(() => parsePointInTime('2026-03-01T10:00:00-00:75', NOW, '--since')).to.throw('--since "2026-03-01T10:00:00-00:75"');
+      expect(() => parsePointInTime('2026-03-01T10:00:00+2400', NOW)).to.throw('offset +2400');
+      expect(parsePointInTime('2026-03-01T10:00:00+23:59', NOW)).to.equal(Date.parse('2026-03-01T10:00:00Z') - (23 * 60 + 59) * 60_000);
+      expect(parsePointInTime('2026-03-01T10:00:00-00:00', NOW)).to.equal(Date.parse('2026-03-01T10:00:00Z'));
+    });
+
+    it('refuses a time ago that reaches before 1970 or past what a date holds, naming the option', () => {
+      expect(() => parsePointInTime('3000w', NOW)).to.throw('--at "3000w" reaches back to before 1970');
+      expect(() => parsePointInTime('99999999w', NOW, '--from')).to.throw(UsageError, '--from "99999999w" reaches back to before 1970');
+      expect(() => parsePointInTime(`${'9'.repeat(400)}s`, NOW, '--until')).to.throw(UsageError, '--until');
+      expect(parsePointInTime(`${NOW / 1000}s`, NOW)).to.equal(0);
+    });
+
+    it('gives a time ago in whole milliseconds, so the T printed as ISO 8601 is the same T again', () => {
+      const at = parsePointInTime('0.0004s', NOW);
+      expect(parsePointInTime(new Date(at).toISOString(), NOW)).to.equal(at);
+      expect(rerunAt(parsePointInTime('2h', NOW))).to.equal('--at 2026-03-01T10:00:00.000Z');
+    });
+
     it('refuses a time in the future, whatever its zone', () => {
       expect(() => parsePointInTime('2026-03-01T12:00:01Z', NOW)).to.throw('is in the future (now is 2026-03-01T12:00:00.000Z)');
       expect(() => parsePointInTime('2026-03-01T13:30:00+01:00', NOW)).to.throw('in the future');
@@ -61,6 +84,12 @@ describe('figgy-events command line', () => {
         [['restore', '--at', '2h'], '--prefix is required'],
         [['restore', '--prefix', '/app'], '--at is required'],
         [['restore', '--prefix', '/app', '--at', 'last tuesday'], 'is not a time'],
+        [['restore', '--prefix', '/app', '--at', '2026-03-01T10:00:00+24:00'], '--at "2026-03-01T10:00:00+24:00": the offset +24:00'],
+        [['restore', '--prefix', '/app', '--at', '99999999w'], '--at "99999999w" reaches back to before 1970'],
+        [['log', '--prefix', '/app', '--since', '3000w'], '--since "3000w" reaches back to before 1970'],
+        [['log', '--prefix', '/app', '--until', '2026-03-01T10:00:00-00:75'], '--until "2026-03-01T10:00:00-00:75"'],
+        [['diff', '--prefix', '/app', '--from', '99999999w'], '--from "99999999w"'],
+        [['diff', '--prefix', '/app', '--from', '1h', '--to', '2026-03-01T10:00:00+99:99'], '--to "2026-03-01T10:00:00+99:99"'],
         [['restore', '--prefix', 'app', '--at', '2h'], 'must be a parameter path'],
         [['restore', '--prefix', '/app', '--at', '2h', '--max-tps', 'fast'], '--max-tps "fast"'],
         [['restore', '--prefix', '/app', '--at', '2h', '--account', '42'], '12-digit'],

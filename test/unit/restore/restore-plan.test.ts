@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { MASK, planEntries, summarize } from '../../../shared/restore/plan-entries.ts';
+import { MASK } from '../../../shared/audit/masking.ts';
+import { planEntries, summarize } from '../../../shared/restore/plan-entries.ts';
 import { isUnderPrefix, normalizePrefix } from '../../../shared/parameter-paths.ts';
 import { planRestore, type PlanOptions } from '../../../shared/restore/restore-plan.ts';
 import type { CurrentParameter, DesiredState, ValueAt } from '../../../shared/restore/types.ts';
 
 const AT = Date.parse('2026-03-01T10:07:30Z');
-const options: PlanOptions = { prefix: '/app', at: AT, destinations: new Map(), deleteCreatedAfter: false };
+const options: PlanOptions = { prefix: '/app', at: AT, destinations: new Map(), deleteCreatedAfter: false, secrets: new Set() };
 
 const atT = (value: string, type: ValueAt['type'] = 'String', version = 2): DesiredState => ({
   kind: 'present',
@@ -115,6 +116,15 @@ describe('restore plan', () => {
         from: { type: 'String', value: 'db-2', version: 3 },
         to: { type: 'String', value: 'db-1', version: 2, changedAt: '2026-03-01T10:05:00.000Z', source: 'audit-log' },
       });
+    });
+
+    it('masks a String on both sides when the name was ever a SecureString in between', () => {
+      const result = plan({ '/app/db/password': atT('bobs-plain-pw') }, [now('/app/db/password', 'moved-back-out')], {
+        secrets: new Set(['/app/db/password']),
+      });
+      const [entry] = planEntries(result);
+      expect(entry).to.deep.include({ masked: true, from: { type: 'String', value: MASK, version: 3 } });
+      expect(JSON.stringify(entry)).not.to.include('bobs-plain-pw').and.not.include('moved-back-out');
     });
 
     it('counts each action and the parameters that cannot be restored', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { planEntries } from '../../../shared/restore/plan-entries.ts';
 import { Restorer } from '../../../shared/restore/restorer.ts';
 import { CallPacer } from '../../../shared/call-pacer.ts';
 import { InMemoryMappings, RecordingLog } from '../support/in-memory.ts';
@@ -101,6 +102,23 @@ describe('restorer', () => {
       ['/app/secret', 'unchanged', 'ssm-history'],
     ]);
     expect(target.calls.of('readVersion')).to.equal(0);
+  });
+
+  it('masks a parameter that was a String at T and is one now when it was a SecureString in between', async () => {
+    const history = new FakeHistory([
+      put('/app/api-key', { at: '2026-03-01T10:00:00Z', version: 1, value: 'plain-at-t' }),
+      put('/app/api-key', { at: '2026-03-01T10:09:00Z', version: 2, value: 'secret-after-t', type: 'SecureString' }),
+      put('/app/api-key', { at: '2026-03-01T10:10:00Z', version: 3, value: 'moved-back-out' }),
+    ]);
+    const target = new FakeTarget();
+    target.set('/app/api-key', 'plain-at-t', 'String', { at: '2026-03-01T10:00:00Z' });
+    target.set('/app/api-key', 'secret-after-t', 'SecureString', { at: '2026-03-01T10:09:00Z' });
+    target.set('/app/api-key', 'moved-back-out', 'String', { at: '2026-03-01T10:10:00Z' });
+    const restorer = new Restorer({ history, target, decrypter: new FakeDecrypter(), mappings: new InMemoryMappings(), log: new RecordingLog() });
+    const entries = planEntries(await restorer.plan({ prefix: '/app', at: T }));
+    expect(entries.map((entry) => [entry.name, entry.action, entry.from?.value, entry.to?.value, entry.masked])).to.deep.equal([
+      ['/app/api-key', 'update', '********', '********', true],
+    ]);
   });
 
   it('writes nothing while planning', async () => {
