@@ -19,6 +19,21 @@ export function canonicalName(name: string): string {
   return name.startsWith('/') ? name : `/${name}`;
 }
 
+/**
+ * Every spelling a parameter may be kept under: a root-level name with and without its
+ * leading slash (one parameter to SSM, see {@link canonicalName}), any other name only in its
+ * canonical one, first.
+ *
+ * @example
+ * spellingsOf('/db-url'); // ['/db-url', 'db-url']
+ * spellingsOf('/app/db-url'); // ['/app/db-url']
+ */
+export function spellingsOf(name: string): string[] {
+  const canonical = canonicalName(name);
+  const rootLevel = canonical.length > 1 && !canonical.includes('/', 1);
+  return rootLevel ? [canonical, canonical.slice(1)] : [canonical];
+}
+
 /** A prefix that cannot name a parameter path. */
 export class InvalidPrefixError extends FiggyEventsError {
   /** The prefix must change. */
@@ -108,6 +123,29 @@ export function checkPrefixes(
 export function isUnderPrefix(name: string, prefix: string): boolean {
   if (prefix === '/') return true;
   return name === prefix || name.startsWith(`${prefix}/`);
+}
+
+/** What a name is compared with to be under a path, as a store that matches strings needs it. */
+export interface PathMatch {
+  /** The path itself, in every spelling it may be kept under. */
+  readonly names: readonly string[];
+  /** The start every name below the path shares (the path and a slash). */
+  readonly below: string;
+}
+
+/**
+ * The string matches that find every stored name {@link isUnderPrefix} puts under `prefix`,
+ * whichever spelling it was kept under; undefined for the root `/`, which matches every name.
+ * `prefix` is a path as {@link normalizePrefix} returns it (a trailing slash is allowed).
+ *
+ * @example
+ * pathMatch('/app/orders'); // { names: ['/app/orders'], below: '/app/orders/' }
+ * pathMatch('/db-url'); // { names: ['/db-url', 'db-url'], below: '/db-url/' }
+ */
+export function pathMatch(prefix: string): PathMatch | undefined {
+  const path = prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  if (path === '/' || path === '') return undefined;
+  return { names: spellingsOf(path), below: `${canonicalName(path)}/` };
 }
 
 /** True when `name` lies under any of `prefixes` (each as {@link normalizePrefix} returns it). */

@@ -2,7 +2,9 @@
  * Which write a version number names. Version numbers restart at 1 when a parameter is
  * deleted and created again, so `name:N` read later may be a later incarnation's version N.
  */
+import type { AuditRecord } from './audit/types.ts';
 import type { ParameterType } from './parameters.ts';
+import { isPut, orderRecords, secondOf } from './restore/record-order.ts';
 
 /**
  * How far a version's LastModifiedDate may lie from its CloudTrail eventTime and still be
@@ -13,7 +15,7 @@ import type { ParameterType } from './parameters.ts';
 const SAME_WRITE_EARLIEST_MS = -1000;
 const SAME_WRITE_LATEST_MS = 2000;
 
-/** A version as Parameter Store holds it now. */
+/** A version as Parameter Store holds it now, or held it when the auditor read it. */
 export interface HeldWrite {
   readonly version: number;
   readonly type: ParameterType;
@@ -23,29 +25,82 @@ export interface HeldWrite {
 
 /** The write an event or an audit record describes. */
 export interface RecordedWrite {
+  /** The event that made it; records of other events are what the log says about it. */
+  readonly eventId: string;
   /** Epoch ms, whole seconds as CloudTrail gives them. */
   readonly eventTime: number;
   readonly type?: ParameterType;
+  readonly version?: number;
 }
 
 /**
- * Why `held` is not the version that `recorded` wrote, or undefined when it is.
+ * Why `held` may not be the version that `recorded` wrote, or undefined when nothing says so.
+ *
+ * SSM's answer alone is checked first: the type, and whether the version was written at the
+ * event's time. That window cannot tell a re-creation within two seconds (put v1, delete, put
+ * v1 again) from the write itself, so the parameter's audit log decides too. `logged` holds
+ * its records from the recorded write's second on, and every earlier one when a delete shares
+ * that second (only what the parameter was before tells whether the delete came first):
+ *
+ * - another event's record already claims the held write: the same version, written at the
+ *   same millisecond (or, without a write time of its own, recorded from this second on and
+ *   within the window of the held write);
+ * - the log's order puts a delete after the recorded write, and SSM wrote the held version no
+ *   earlier than that delete's second: a later incarnation's.
+ *
+ * Without a write time from SSM nothing tells versions apart, and only the type is checked.
  *
  * @example
- * const problem = sameWriteProblem(await store.readVersion(name, 2), { eventTime, type: 'String' });
+ * const problem = sameWriteProblem(await store.readVersion(name, 2), { eventId, eventTime, type: 'String', version: 2 }, records);
  * if (problem) log.warn('not the value of this event', { reason: problem });
  */
-export function sameWriteProblem(held: HeldWrite, recorded: RecordedWrite): string | undefined {
+export function sameWriteProblem(held: HeldWrite, recorded: RecordedWrite, logged: readonly AuditRecord[]): string | undefined {
   if (recorded.type !== undefined && held.type !== recorded.type) {
     return `SSM's version ${held.version} is a ${held.type}, the recorded write a ${recorded.type}: another incarnation`;
   }
   if (held.lastModified === undefined) return undefined;
-  const offset = held.lastModified - recorded.eventTime;
-  if (offset < SAME_WRITE_EARLIEST_MS || offset > SAME_WRITE_LATEST_MS) {
+  const written = held.lastModified;
+  if (!withinWindow(written, recorded.eventTime)) {
+    return `SSM's version ${held.version} was written at ${iso(written)}, not at ${iso(recorded.eventTime)}: another incarnation`;
+  }
+  const others = logged.filter((record) => record.eventId !== recorded.eventId);
+  const claim = others.find(
+    (other) =>
+      isPut(other) &&
+      other.version === held.version &&
+      (other.modifiedAt !== undefined
+        ? other.modifiedAt === written
+        : secondOf(other) >= secondOf(recorded) && withinWindow(written, other.eventTime)),
+  );
+  if (claim) {
+    return `SSM's version ${held.version} (written at ${iso(written)}) is already claimed by the record of event ${claim.eventId} at ${iso(claim.eventTime)}: another incarnation`;
+  }
+  const candidate: AuditRecord = {
+    parameterName: others[0]?.parameterName ?? '',
+    time: recorded.eventTime,
+    action: 'PutParameter',
+    user: '',
+    eventId: recorded.eventId,
+    eventTime: recorded.eventTime,
+    version: recorded.version ?? held.version,
+    modifiedAt: written,
+  };
+  const ordered = orderRecords([...others, candidate]);
+  const deletion = ordered.slice(ordered.indexOf(candidate) + 1).find((record) => !isPut(record));
+  if (deletion && secondOf(deletion) <= Math.floor(written / 1000)) {
     return (
-      `SSM's version ${held.version} was written at ${new Date(held.lastModified).toISOString()}, ` +
-      `not at ${new Date(recorded.eventTime).toISOString()}: another incarnation`
+      `the log shows it deleted at ${iso(deletion.eventTime)}, after this write, and SSM's version ${held.version} ` +
+      `was written at ${iso(written)}: another incarnation`
     );
   }
   return undefined;
+}
+
+function withinWindow(written: number, eventTime: number): boolean {
+  const offset = written - eventTime;
+  return offset >= SAME_WRITE_EARLIEST_MS && offset <= SAME_WRITE_LATEST_MS;
+}
+
+function iso(time: number): string {
+  return new Date(time).toISOString();
 }

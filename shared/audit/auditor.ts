@@ -3,6 +3,7 @@
  */
 import { isUnderPrefixes } from '../parameter-paths.ts';
 import { sameWriteProblem } from '../parameter-versions.ts';
+import { isPut, secondOf } from '../restore/record-order.ts';
 import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
@@ -48,14 +49,17 @@ export class Auditor {
     let content: Partial<AuditRecord> | undefined;
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const recorded = await this.deps.auditLog.recordsBetween(change.name, second, second + SLOTS_PER_SECOND - 1);
+      // From the event's second on: that second's slots, and what the log already says
+      // happened after the event (normally nothing more, unless the event comes late).
+      const logged = await this.deps.auditLog.recordsBetween(change.name, second, Number.MAX_SAFE_INTEGER);
+      const recorded = logged.filter((record) => record.time < second + SLOTS_PER_SECOND);
       if (recorded.some((record) => record.eventId === change.eventId)) {
         this.deps.log.info('already recorded', fields);
         return 'duplicate';
       }
       // Read only once the event is known to be new: duplicates must not spend Parameter
       // Store's read budget, which the whole account shares.
-      content ??= change.kind === 'put' ? await this.putContent(change) : {};
+      content ??= change.kind === 'put' ? await this.putContent(change, logged) : {};
       const time = second + freeSlot(change, recorded.map((record) => record.time - second));
       const record: AuditRecord = {
         parameterName: change.name,
@@ -79,7 +83,7 @@ export class Auditor {
    * What a put record holds: the value of exactly that version, read without decryption, so
    * a SecureString is stored as SSM's ciphertext and its plaintext never reaches the table.
    */
-  private async putContent(change: ParameterPut): Promise<Partial<AuditRecord>> {
+  private async putContent(change: ParameterPut, logged: readonly AuditRecord[]): Promise<Partial<AuditRecord>> {
     const fields = { parameter_name: change.name, event_id: change.eventId, version: change.version };
     const described = { type: change.type, keyId: change.keyId, description: change.description };
     if (change.version === undefined) {
@@ -95,8 +99,12 @@ export class Auditor {
       return { ...described, version: change.version };
     }
     // An event handled late (retries, a dead-letter redrive) may find the parameter deleted and
-    // created again up to this version number: that value was never this event's.
-    const otherWrite = sameWriteProblem(read, change);
+    // created again up to this version number: that value was never this event's. A delete in
+    // the event's own second came before this write or after it; only what the parameter was
+    // before that second tells, so then the whole history is read (rare: both in one second).
+    const sharedSecond = logged.some((record) => !isPut(record) && secondOf(record) === secondOf(change));
+    const history = sharedSecond ? await this.deps.auditLog.recordsBetween(change.name, 0, Number.MAX_SAFE_INTEGER) : logged;
+    const otherWrite = sameWriteProblem(read, change, history);
     if (otherWrite) {
       this.deps.log.warn('the version in Parameter Store is not this event\'s write; recorded without a value', {
         ...fields,

@@ -4,7 +4,7 @@ import { pathRoot } from '../audit/path-root.ts';
 import type { AuditLog, AuditRecord } from '../audit/types.ts';
 import { SSM_EVENT_NAMES } from '../events/pattern.ts';
 import type { Log } from '../log.ts';
-import { canonicalName } from '../parameter-paths.ts';
+import { type PathMatch, pathMatch, spellingsOf } from '../parameter-paths.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
 import type { AuditHistory, TimeWindow } from '../restore/types.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE, AUDIT_USER_INDEX } from '../tables.ts';
@@ -78,43 +78,33 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
    * Every record under `prefix` within `window`: one Query of the path index on the prefix's
    * leading segment (time bounds as its key condition, deeper segments a filter, which DynamoDB
    * applies after reading the segment's records). The root, an empty prefix, and a table `figgy-events migrate` has not yet
-   * backfilled are read by a Scan instead; the last with a warning saying to migrate.
+   * backfilled are read by a Scan instead; the last with a warning saying to migrate. Both
+   * find a root-level name under either spelling, so the answers are the same before and after.
    */
   async *recordsUnder(prefix: string, window: TimeWindow = {}): AsyncIterable<AuditRecord> {
-    const root = prefix === '' ? undefined : pathRoot(prefix);
-    if (root !== undefined && (await this.indexed())) {
-      const path = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-      const deeper = path !== root;
+    const match = prefix === '' ? undefined : pathMatch(prefix);
+    const root = match && pathRoot(prefix);
+    if (match && root !== undefined && (await this.indexed())) {
       const key = keyCondition(AUDIT_PATH_ROOT, root, window);
+      // The segment's partition holds every spelling of the segment itself: filter only deeper.
+      const filter = match.names[0] === root ? undefined : pathFilter(match);
       yield* this.within(window, this.pages(this.queryPages, {
         IndexName: AUDIT_PATH_INDEX,
         ...key,
-        // A path, not a string prefix: /app/orders leaves /app/orders-v2 out.
-        ...(deeper && {
-          FilterExpression: '#name = :path OR begins_with(#name, :under)',
-          ExpressionAttributeNames: { ...key.ExpressionAttributeNames, '#name': PARTITION_KEY },
-          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':path': path, ':under': `${path}/` },
+        ...(filter && {
+          FilterExpression: filter.FilterExpression,
+          ExpressionAttributeNames: { ...key.ExpressionAttributeNames, ...filter.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
         }),
       }));
       return;
     }
-    yield* this.within(window, this.pages(this.scanPages, {
-      // begins_with rejects an empty operand, and an empty prefix means every record anyway.
-      ...(prefix === '' || prefix === '/'
-        ? {}
-        : {
-            FilterExpression: 'begins_with(#name, :prefix)',
-            ExpressionAttributeNames: { '#name': PARTITION_KEY },
-            ExpressionAttributeValues: { ':prefix': prefix },
-          }),
-    }));
+    yield* this.within(window, this.pages(this.scanPages, match ? pathFilter(match) : {}));
   }
 
   /** One Query of the table's own key per spelling of the name (`x` and `/x` for a root-level one). */
   async *recordsOf(name: string): AsyncIterable<AuditRecord> {
-    const canonical = canonicalName(name);
-    const spellings = pathRoot(canonical) === canonical ? [canonical, canonical.slice(1)] : [canonical];
-    for (const spelling of spellings) {
+    for (const spelling of spellingsOf(name)) {
       yield* this.pages(this.queryPages, {
         KeyConditionExpression: '#name = :name',
         ExpressionAttributeNames: { '#name': PARTITION_KEY },
@@ -242,6 +232,19 @@ function keyCondition(
       ...(since !== undefined && { ':since': since }),
       ...(until !== undefined && { ':until': until + SLOT_SPAN }),
     },
+  };
+}
+
+/**
+ * A filter on the table's key for the names under a path: a path, not a string prefix, so
+ * /app/orders leaves /app/orders-v2 out, and a root-level path in each spelling it is kept under.
+ */
+function pathFilter(match: PathMatch): Required<Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>> {
+  const names = match.names.map((name, index) => [`:path${index}`, name] as const);
+  return {
+    FilterExpression: [...names.map(([placeholder]) => `#name = ${placeholder}`), 'begins_with(#name, :below)'].join(' OR '),
+    ExpressionAttributeNames: { '#name': PARTITION_KEY },
+    ExpressionAttributeValues: { ...Object.fromEntries(names), ':below': match.below },
   };
 }
 

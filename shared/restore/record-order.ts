@@ -72,7 +72,7 @@ interface Path {
 }
 
 /** The whole second of a record's event, which is all CloudTrail tells. */
-export function secondOf(record: AuditRecord): number {
+export function secondOf(record: Pick<AuditRecord, 'eventTime'>): number {
   return Math.floor(record.eventTime / SECOND);
 }
 

@@ -210,10 +210,7 @@ export class Restorer {
       case 'absent':
         return { kind: 'absent', deletedAt: state.deletedBy?.eventTime };
       case 'present': {
-        const resolution = await resolveValueAt(name, state, {
-          versions,
-          decrypter: this.deps.decrypter,
-        });
+        const resolution = await resolveValueAt(name, state, { versions, decrypter: this.deps.decrypter }, records);
         if (!resolution.resolved) {
           // The plan carries the reason to the reader; the log only traces it.
           this.deps.log.debug('value at T unavailable', { parameter_name: name, reason: resolution.reason });

@@ -1,6 +1,7 @@
 /**
  * The value a parameter had at a point in time, decrypted, and where it was found.
  */
+import type { AuditRecord } from '../audit/types.ts';
 import { messageOf } from '../log.ts';
 import { sameWriteProblem } from '../parameter-versions.ts';
 import type { AuditCiphertextDecrypter, RestoreTarget, StateAt, ValueAt } from './types.ts';
@@ -28,20 +29,31 @@ export type ValueResolution =
  *   audit ciphertext is decrypted with KMS under the parameter's ARN as encryption context.
  * - A record written without its value (SSM had already dropped it) falls back to SSM's
  *   history on the same conditions.
+ * - Every value, whichever its source, must be the record's own write by `sameWriteProblem`
+ *   over the parameter's `history` (its audit records): a value an older auditor read after a
+ *   quick delete and re-creation, or a version another record claims, is not used.
  *
  * @example
- * const resolution = await resolveValueAt('/app/db/password', state, { versions: target, decrypter });
+ * const resolution = await resolveValueAt('/app/db/password', state, { versions: target, decrypter }, records);
  * if (resolution.resolved) console.log(resolution.value.source); // never log the value
  */
 export async function resolveValueAt(
   name: string,
   state: Extract<StateAt, { kind: 'present' }>,
   sources: ValueSources,
+  history: readonly AuditRecord[],
 ): Promise<ValueResolution> {
   const { record } = state;
   const base = { keyId: record.keyId, version: record.version, changedAt: record.eventTime };
-  if (record.value !== undefined && record.type !== undefined && record.type !== 'SecureString') {
-    return { resolved: true, value: { ...base, type: record.type, value: record.value, source: 'audit-log' } };
+  // The auditor kept the time SSM wrote the version it read: the log may show since that it
+  // read another event's write. Figgy's own records carry no such time and are taken as before.
+  const recordedProblem =
+    record.value !== undefined && record.type !== undefined && record.version !== undefined && record.modifiedAt !== undefined
+      ? sameWriteProblem({ version: record.version, type: record.type, lastModified: record.modifiedAt }, record, history)
+      : undefined;
+  const recordedValue = recordedProblem === undefined ? record.value : undefined;
+  if (recordedValue !== undefined && record.type !== undefined && record.type !== 'SecureString') {
+    return { resolved: true, value: { ...base, type: record.type, value: recordedValue, source: 'audit-log' } };
   }
 
   let historyProblem: string | undefined;
@@ -53,7 +65,7 @@ export async function resolveValueAt(
     try {
       const held = await sources.versions.readVersion(name, record.version);
       historyProblem = held
-        ? sameWriteProblem(held, record)
+        ? sameWriteProblem(held, record, history)
         : `SSM no longer holds version ${record.version} (it keeps the latest 100)`;
       if (held && historyProblem === undefined) {
         return { resolved: true, value: { ...base, type: held.type, value: held.value, source: 'ssm-history' } };
@@ -63,9 +75,9 @@ export async function resolveValueAt(
     }
   }
 
-  if (record.type === 'SecureString' && record.value !== undefined) {
+  if (record.type === 'SecureString' && recordedValue !== undefined) {
     try {
-      const value = await sources.decrypter.decrypt(name, record.value);
+      const value = await sources.decrypter.decrypt(name, recordedValue);
       return { resolved: true, value: { ...base, type: 'SecureString', value, source: 'audit-ciphertext' } };
     } catch (error) {
       return {
@@ -74,8 +86,9 @@ export async function resolveValueAt(
       };
     }
   }
-  return {
-    resolved: false,
-    reason: `value at T unavailable: the audit record holds no value${record.type === undefined ? ' or type' : ''} and ${historyProblem}`,
-  };
+  const recorded =
+    recordedProblem === undefined
+      ? `the audit record holds no value${record.type === undefined ? ' or type' : ''}`
+      : `the audit record's value may not be its own write (${recordedProblem})`;
+  return { resolved: false, reason: `value at T unavailable: ${recorded} and ${historyProblem}` };
 }

@@ -5,12 +5,15 @@
  */
 import { CreateTableCommand, DeleteTableCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { AuditReader } from '../../shared/audit/audit-reader.ts';
 import type { AuditRecord } from '../../shared/audit/types.ts';
 import { AuditPathMigration, MIGRATION_MARKER_KEY, migrationStatus } from '../../shared/aws/audit-path-migration.ts';
 import { DynamoAuditLog } from '../../shared/aws/dynamo-audit-log.ts';
 import { collect } from '../../shared/concurrency.ts';
 import type { Log } from '../../shared/log.ts';
+import { Restorer } from '../../shared/restore/restorer.ts';
 import { AUDIT_TABLE, keyAttributes } from '../../shared/tables.ts';
+import { FakeDecrypter, FakeTarget } from '../unit/restore/fakes.ts';
 import { useFreshTables } from './dynamodb-local.ts';
 
 const SECOND = Date.parse('2025-06-01T10:00:00Z');
@@ -86,8 +89,10 @@ describe('audit path index and migration', () => {
 
     const found = await collect(auditLog.recordsUnder('/app/orders'));
 
-    expect(names(found)).to.deep.equal(['/app/orders-v2/db@30', '/app/orders/db@10', '/app/orders/db@20', '/app/orders/legacy@5']);
-    expect(operations).to.deep.equal(['GetItem', 'Scan']);
+    // A path, as the index reads it: /app/orders-v2 is not under /app/orders.
+    expect(names(found)).to.deep.equal(['/app/orders/db@10', '/app/orders/db@20', '/app/orders/legacy@5']);
+    expect(names(await collect(auditLog.recordsUnder('/top')))).to.deep.equal(['/top@60', 'top@6']);
+    expect(operations).to.deep.equal(['GetItem', 'Scan', 'Scan']);
     expect(log.warnings).to.have.length(1);
     expect(log.warnings[0]).to.include('figgy-events migrate');
     expect(await migrationStatus(tables().documents, tables().names.audit)).to.equal('not-started');
@@ -139,7 +144,6 @@ describe('audit path index and migration', () => {
     operations.length = 0;
 
     const orders = await collect(auditLog.recordsUnder('/app/orders'));
-    // The path filter keeps /app/orders-v2 out where the Scan's string prefix let it in.
     expect(names(orders)).to.deep.equal(['/app/orders/db@10', '/app/orders/db@20', '/app/orders/legacy@5']);
     expect(names(await collect(auditLog.recordsUnder('/top')))).to.deep.equal(['/top@60', 'top@6']);
     expect(names(await collect(auditLog.recordsUnder('/app/', { since: SECOND + 20_000, until: SECOND + 40_000 })))).to.deep.equal([
@@ -165,6 +169,47 @@ describe('audit path index and migration', () => {
     const auditLog = new DynamoAuditLog(tables().documents, tables().names.audit);
     const all = await collect(auditLog.recordsUnder(''));
     expect(all).to.have.length(10);
+  });
+
+  it('answers log, diff and restore --prefix the same before and after the migration, a root-level name kept without its slash included', async () => {
+    const table = `${tables().names.audit}-spellings`;
+    await createAuditCopy(table);
+    try {
+      // Written before the path index: `top` as an older auditor kept it, without the slash.
+      const legacy: [string, number, number][] = [['top', 6, 1], ['topmost', 7, 1], ['/app/old', 8, 1]];
+      for (const [name, offset, version] of legacy) {
+        await tables().client.send(new PutItemCommand({ TableName: table, Item: { ...legacyItem(name, offset), version: { S: String(version) } } }));
+      }
+      const writer = new DynamoAuditLog(tables().documents, table);
+      await writer.insert({ ...record('/top', 60), version: 2 });
+      const target = new FakeTarget();
+      target.set('/top', 'legacy-6', 'String', { at: new Date(SECOND + 6000).toISOString() });
+      target.set('/top', 'v60', 'String', { at: new Date(SECOND + 60_000).toISOString() });
+
+      const answers = async () => {
+        const auditLog = new DynamoAuditLog(tables().documents, table);
+        const reader = new AuditReader(auditLog);
+        const restorer = new Restorer({ history: auditLog, target, decrypter: new FakeDecrypter(), mappings: { scan: async function* () {} }, log: capturingLog() });
+        const plan = await restorer.plan({ prefix: '/top', at: SECOND + 30_000 });
+        return {
+          history: await reader.history('/top'),
+          log: await reader.log({ prefix: '/top' }),
+          diff: await reader.diff({ prefix: '/top', from: SECOND + 30_000, to: SECOND + 90_000 }),
+          restore: plan.steps.map((step) => ({ name: step.name, action: step.action, value: step.atT?.value })),
+        };
+      };
+
+      const before = await answers();
+      expect(before.log.map((entry) => `${entry.name} v${entry.version} ${entry.value}`)).to.deep.equal(['/top v1 legacy-6', '/top v2 v60']);
+      expect(before.log).to.deep.equal(before.history.toReversed());
+      expect(before.diff.map((entry) => [entry.name, entry.status, entry.from?.value, entry.to?.value])).to.deep.equal([['/top', 'updated', 'legacy-6', 'v60']]);
+      expect(before.restore).to.deep.equal([{ name: '/top', action: 'update', value: 'legacy-6' }]);
+
+      await new AuditPathMigration(tables().client, tables().documents, table).run();
+      expect(await answers()).to.deep.equal(before);
+    } finally {
+      await tables().client.send(new DeleteTableCommand({ TableName: table }));
+    }
   });
 
   it('paces its updates to the rate asked for', async () => {

@@ -1,8 +1,10 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { Auditor } from '../../shared/audit/auditor.ts';
 import type { AuditRecord } from '../../shared/audit/types.ts';
 import { DynamoAuditLog } from '../../shared/aws/dynamo-audit-log.ts';
 import { MalformedItemError } from '../../shared/aws/dynamo-item.ts';
+import { InMemoryParameterStore, RecordingLog } from '../unit/support/in-memory.ts';
 import { useFreshTables } from './dynamodb-local.ts';
 
 const SECOND = Date.parse('2025-03-01T10:00:00Z');
@@ -196,6 +198,28 @@ describe('DynamoAuditLog', () => {
         type: 'String',
         version: 1,
       },
+    ]);
+  });
+
+  it("gives the auditor what the table already holds after an event: a late put's value, read after a quick re-creation, is not recorded", async () => {
+    const name = '/app/recreated';
+    const parameters = new InMemoryParameterStore();
+    parameters.now = SECOND + 300;
+    parameters.put(name, 'A');
+    parameters.delete(name);
+    parameters.now = SECOND + 1_800;
+    parameters.put(name, 'B');
+    const auditor = new Auditor({ auditLog, parameters, namespaces: ['/'], log: new RecordingLog() });
+    const event = { name, account: '123456789012', region: 'eu-west-1', author: { name: 'alice' } };
+    await auditor.record({ ...event, kind: 'put', action: 'PutParameter', eventId: 'e-recreated-b', eventTime: SECOND + 1_000, type: 'String', version: 1 });
+    await auditor.record({ ...event, kind: 'delete', action: 'DeleteParameter', eventId: 'e-recreated-delete', eventTime: SECOND + 1_000 });
+    // A's event, handled only now: SSM's version 1 is B's, written 1.8 s after A's second.
+    await auditor.record({ ...event, kind: 'put', action: 'PutParameter', eventId: 'e-recreated-a', eventTime: SECOND, type: 'String', version: 1 });
+    const records = await auditLog.recordsBetween(name, SECOND, SECOND + 2_000);
+    expect(records.map((record) => [record.eventId, record.value])).to.deep.equal([
+      ['e-recreated-a', undefined],
+      ['e-recreated-b', 'B'],
+      ['e-recreated-delete', undefined],
     ]);
   });
 

@@ -129,6 +129,79 @@ describe('auditor', () => {
     expect(auditLog.of('/p').at(-1)).to.deep.include({ value: 'second-two', modifiedAt: parameters.now });
   });
 
+  describe('a re-creation within the same-write window (put v1 A, delete, put v1 B 1.5 s later)', () => {
+    const A = '2026-11-26T11:00:00.300Z';
+    const B = '2026-11-26T11:00:01.800Z';
+
+    function recreated(type: 'String' | 'SecureString' = 'String') {
+      const context = setup();
+      const { parameters } = context;
+      parameters.now = Date.parse(A);
+      parameters.put('/p', 'A', type);
+      parameters.delete('/p');
+      parameters.now = Date.parse(B);
+      parameters.put('/p', 'B', type);
+      // A's own event, handled only now (a retry, a dead-letter redrive): SSM's version 1 is B.
+      const lateA = putEvent({ name: '/p', version: 1, type, time: '2026-11-26T11:00:00Z' });
+      const deletion = deleteEvent({ name: '/p', time: '2026-11-26T11:00:01Z' });
+      const putB = putEvent({ name: '/p', version: 1, type, time: '2026-11-26T11:00:01Z' });
+      return { ...context, lateA, deletion, putB };
+    }
+
+    const recordOfA = (auditLog: InMemoryAuditLog) => auditLog.of('/p').find((entry) => entry.eventTime === Date.parse('2026-11-26T11:00:00Z'));
+
+    it('records A without a value once the log shows the delete after it, and says why', async () => {
+      const { auditLog, log, record, lateA, deletion } = recreated();
+      await record(deletion);
+      await record(lateA);
+      expect(recordOfA(auditLog)).to.deep.include({ action: 'PutParameter', version: 1, type: 'String' });
+      expect(recordOfA(auditLog)?.value).to.equal(undefined);
+      expect(recordOfA(auditLog)?.modifiedAt).to.equal(undefined);
+      expect(log.lines.join('\n')).to.include('deleted at 2026-11-26T11:00:01.000Z, after this write');
+    });
+
+    it("records A without a value once B's record claims that write, even with the delete not recorded", async () => {
+      const { auditLog, log, record, lateA, putB } = recreated();
+      await record(putB);
+      await record(lateA);
+      expect(auditLog.of('/p').map((entry) => entry.value)).to.deep.equal([undefined, 'B']);
+      expect(log.lines.join('\n')).to.include('already claimed');
+    });
+
+    it("records no ciphertext of B's on A's SecureString record", async () => {
+      const { auditLog, record, lateA, deletion, putB } = recreated('SecureString');
+      await record(deletion);
+      await record(putB);
+      await record(lateA);
+      expect(recordOfA(auditLog)).to.deep.include({ type: 'SecureString', version: 1 });
+      expect(recordOfA(auditLog)?.value).to.equal(undefined);
+    });
+
+    it('still records each value when the events come in time, and a re-creation in the second of the delete it follows', async () => {
+      const { auditLog, parameters, record, lateA, deletion, putB } = recreated();
+      parameters.delete('/p');
+      parameters.now = Date.parse(A);
+      parameters.put('/p', 'A');
+      await record(lateA);
+      parameters.delete('/p');
+      await record(deletion);
+      parameters.now = Date.parse(B);
+      parameters.put('/p', 'B');
+      await record(putB);
+      expect(auditLog.of('/p').map((entry) => entry.value)).to.deep.equal(['A', undefined, 'B']);
+      // Delete and create again in one second (a Terraform replacement), the delete recorded first.
+      parameters.now = Date.parse('2026-11-26T12:00:00.100Z');
+      parameters.put('/q', 'old');
+      await record(putEvent({ name: '/q', version: 1, time: '2026-11-26T12:00:00Z' }));
+      parameters.delete('/q');
+      parameters.now = Date.parse('2026-11-26T12:00:05.600Z');
+      parameters.put('/q', 'new');
+      await record(deleteEvent({ name: '/q', time: '2026-11-26T12:00:05Z' }));
+      await record(putEvent({ name: '/q', version: 1, time: '2026-11-26T12:00:05Z' }));
+      expect(auditLog.of('/q').map((entry) => entry.value)).to.deep.equal(['old', undefined, 'new']);
+    });
+  });
+
   it('records a put that names no version without a value, rather than guess one', async () => {
     const { auditLog, parameters, record } = setup();
     parameters.put('/p', 'a later value');
