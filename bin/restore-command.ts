@@ -37,7 +37,8 @@ Options:
   --json                    print the plan (and the result) as one JSON document
   -h, --help                show this help
 
-Replication destinations are skipped: restore their source and replication follows.
+Replication destinations are skipped: restore their source and replication follows
+(under a mirror's destination, the names whose source exists now and its tagged replicas).
 Values come from SSM's version history when it still holds them, else from the audit
 log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 
