@@ -12,7 +12,7 @@ import {
 import { chunk, collect, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../parameters.ts';
-import { WriteRefusedError } from '../replication/errors.ts';
+import { ParameterExistsError, WriteRefusedError } from '../replication/errors.ts';
 import type { ParameterDetails, ReplicaStore } from '../replication/types.ts';
 import type { KmsKeyArns } from './kms-key-arns.ts';
 import {
@@ -154,7 +154,12 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
   }
 
   async write(parameter: ParameterWrite & WriteMetadata): Promise<number> {
-    return refusing(parameter.name, () => putParameter(this.ssm, parameter));
+    try {
+      return await refusing(parameter.name, () => putParameter(this.ssm, parameter));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ParameterAlreadyExists') throw new ParameterExistsError(parameter.name);
+      throw error;
+    }
   }
 
   /**

@@ -134,9 +134,14 @@ export interface WriteMetadata {
   readonly tier?: 'Standard' | 'Advanced';
   readonly dataType?: string;
   readonly allowedPattern?: string;
+  /** Create with these tags; SSM then refuses to overwrite (`ParameterAlreadyExists`). */
+  readonly createWithTags?: Readonly<Record<string, string>>;
 }
 
-/** Writes `parameter` as a new version with Overwrite and returns the version written. */
+/**
+ * Writes `parameter` as a new version with Overwrite (or creates it with its tags, which SSM
+ * takes only without Overwrite) and returns the version written.
+ */
 export async function putParameter(ssm: SSMClient, parameter: ParameterWrite & WriteMetadata): Promise<number> {
   const secure = parameter.type === 'SecureString';
   const { Version: version } = await ssm.send(
@@ -144,7 +149,9 @@ export async function putParameter(ssm: SSMClient, parameter: ParameterWrite & W
       Name: parameter.name,
       Type: parameter.type,
       Value: parameter.value,
-      Overwrite: true,
+      ...(parameter.createWithTags === undefined
+        ? { Overwrite: true }
+        : { Overwrite: false, Tags: Object.entries(parameter.createWithTags).map(([Key, Value]) => ({ Key, Value })) }),
       // A key only means something for SecureString, and replication hands every write the
       // replication key whatever the source type is.
       ...(secure && parameter.keyId !== undefined ? { KeyId: parameter.keyId } : {}),

@@ -38,3 +38,15 @@ export class WriteRefusedError extends FiggyEventsError {
     this.name = 'WriteRefusedError';
   }
 }
+
+/**
+ * A write that may only create found the parameter there: someone created it after it was
+ * read. The writer reads again and decides again; it never writes over it blindly.
+ */
+export class ParameterExistsError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(readonly destination: string) {
+    super(`${destination} was created by someone else after it was read; it is read again before anything is written`);
+    this.name = 'ParameterExistsError';
+  }
+}

@@ -8,60 +8,67 @@
  * replica lives, and a person looking at the parameter sees whose it is. A mirror copies its
  * sources' descriptions, so a description cannot say it.
  */
+import type { Place } from './places.ts';
 import type { MirrorMapping, ParameterDetails, ReplicationMapping } from './types.ts';
 
-/** The tag on every replica a mirror writes; its value is the mirror's source prefix. */
+/** The tag on every replica a mirror writes; its value names the mirror ({@link replicaMark}). */
 export const REPLICA_TAG = 'figgy-events:replica-of';
 
-/** SSM's longest tag value: a mirror of a longer source prefix could not mark its replicas. */
+/** SSM's longest tag value: a mirror whose mark is longer could not mark its replicas. */
 export const MAX_TAG_VALUE = 256;
 
 /** SSM's most tags on one parameter: a replica needs one of them for {@link REPLICA_TAG}. */
 export const MAX_TAGS = 50;
 
-/** The value of {@link REPLICA_TAG} on this mirror's replicas. */
-export function replicaTagValue(mirror: MirrorMapping): string {
-  return mirror.source;
+/**
+ * The value of {@link REPLICA_TAG} on this mirror's replicas: its source and destination
+ * prefixes, and for a replica in another place the source's region and account too, so that
+ * neither a mirror nested in another's destination nor another deployment mirroring the same
+ * source prefix into the same target takes a replica for its own. `/app/ to /dr/app/`, or
+ * `/app/ in eu-west-1 123456789012 to /dr/app/` (SSM's tag values allow spaces, not arrows).
+ */
+export function replicaMark(mirror: MirrorMapping, sourcePlace?: Place): string {
+  const from = sourcePlace ? `${mirror.source} in ${sourcePlace.region} ${sourcePlace.account}` : mirror.source;
+  return `${from} to ${mirror.target.name}`;
 }
 
 /**
- * Whose a parameter under a mirror's destination is: this mirror's replica (tagged so), or
+ * Whose a parameter under a mirror's destination is: this mirror's replica (marked so), or
  * not, with why it is not and what the owner can do.
  */
 export type Ownership =
   | { readonly owned: true }
   | { readonly owned: false; readonly reason: string; readonly untagged: boolean };
 
-/** Whether `current`, a parameter under the mirror's destination, is one of its replicas. */
-export function ownershipOf(mirror: MirrorMapping, current: ParameterDetails): Ownership {
-  const wanted = replicaTagValue(mirror);
+/** Whether `current`, a parameter under the mirror's destination, carries the mirror's `mark`. */
+export function ownershipOf(mark: string, current: ParameterDetails): Ownership {
   const tag = current.tags[REPLICA_TAG];
-  if (tag === wanted) return { owned: true };
+  if (tag === mark) return { owned: true };
   if (tag !== undefined) {
     return {
       owned: false,
       untagged: false,
-      reason: `${current.name} is a replica of another mirror (tag ${REPLICA_TAG}=${tag}), not of ${wanted}: left as it is`,
+      reason: `${current.name} is a replica of another mirror (tag ${REPLICA_TAG}=${tag}), not of ${mark}: left as it is`,
     };
   }
   return {
     owned: false,
     untagged: true,
     reason:
-      `${current.name} was not written by the mirror of ${wanted} (it has no tag ${REPLICA_TAG}=${wanted}): ` +
+      `${current.name} was not written by the mirror ${mark} (it has no tag ${REPLICA_TAG}): ` +
       'left as it is; delete it, or tag it so, to let the mirror keep it',
   };
 }
 
-/** A source's tags as its replica carries them: the source's own, and this mirror's mark. */
-export function replicaTags(mirror: MirrorMapping, sourceTags: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...sourceTags, [REPLICA_TAG]: replicaTagValue(mirror) };
+/** A source's tags as its replica carries them: the source's own, and the mirror's mark. */
+export function replicaTags(mark: string, sourceTags: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...sourceTags, [REPLICA_TAG]: mark };
 }
 
-/** Why a mirror could not mark its replicas, judged from the mirror alone; or undefined. */
-export function replicaTagProblem(mirror: MirrorMapping): string | undefined {
-  if (replicaTagValue(mirror).length <= MAX_TAG_VALUE) return undefined;
-  return `source ${mirror.source} is longer than ${MAX_TAG_VALUE} characters, the most a tag value holds, so its replicas could not be marked as the mirror's`;
+/** Why a mirror could not mark its replicas; or undefined. */
+export function replicaMarkProblem(mark: string): string | undefined {
+  if (mark.length <= MAX_TAG_VALUE) return undefined;
+  return `its mark "${mark}" is longer than ${MAX_TAG_VALUE} characters, the most a tag value holds, so its replicas could not be marked as the mirror's: use shorter prefixes`;
 }
 
 /**

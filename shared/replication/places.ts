@@ -43,6 +43,11 @@ export function parseDestination(raw: string, field: string): DestinationAddress
     );
   }
   const [, partition, region, account, path] = match as unknown as [string, string, string, string, string];
+  if (path.startsWith('//')) {
+    // SSM's ARN of /dr/x is parameter/dr/x: a second spelling of one name would let two
+    // mappings (keyed by the string as written) write it without either seeing the other.
+    throw new ValidationError(field, `"${raw}" is not a parameter ARN: the path after "parameter" takes one "/" (parameter${path.slice(1)})`);
+  }
   return { name: canonicalName(path.slice(1)), arn: { partition, region, account } };
 }
 

@@ -10,7 +10,7 @@ import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
-import { DestinationUnsettledError, WriteRefusedError } from './errors.ts';
+import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
 import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
 import type { Place } from './places.ts';
 import {
@@ -389,6 +389,8 @@ export class Replicator {
             await store.retag(replica, plan.addTags, plan.removeTags);
           } catch (error) {
             if (error instanceof WriteRefusedError) return this.refused(destination, error.message, context);
+            // Created by someone else since it was read: the next round reads it and refuses it.
+            if (error instanceof ParameterExistsError) continue;
             throw error;
           }
           this.deps.log.info('replica written', { ...fields, type: plan.write?.type, tags_only: !plan.write });

@@ -12,7 +12,7 @@ import { isUnderPrefixes } from '../parameter-paths.ts';
 import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import { ancestorPrefixes, linksOf, sourcesOf } from './mapping.ts';
 import { placeKey, samePlace, type Place } from './places.ts';
-import { MAX_TAGS, REPLICA_TAG, ownershipOf, replicaTagProblem, replicaTags } from './mirror-ownership.ts';
+import { MAX_TAGS, REPLICA_TAG, ownershipOf, replicaMark, replicaMarkProblem, replicaTags } from './mirror-ownership.ts';
 import { replicaTargetAt, type ReplicaTarget } from './replica-targets.ts';
 import type {
   DesiredValue,
@@ -54,6 +54,8 @@ export interface ReplicationSettings {
 export interface LocatedDestination {
   /** Absent: home, this deployment's own region and account. */
   readonly place?: Place;
+  /** Home, when `place` is another: a mirror's replicas there name it in their mark. */
+  readonly home?: Place;
   /** Whether `place` is in another region than home (an AMI id, for one, is regional). */
   readonly otherRegion: boolean;
   /** The parameter name, or a mirror's prefix ending in `/`, in that place. */
@@ -204,6 +206,7 @@ export async function locateDestination(
   }
   return {
     place,
+    home,
     otherRegion: region !== home.region,
     name: target.name,
     ...(replicaTarget.kmsKeyArn !== undefined && { keyId: replicaTarget.kmsKeyArn }),
@@ -358,8 +361,8 @@ export async function judgeMirror(
   if (!located.place && overlaps(source, located.name)) {
     return { refusal: `mirror of ${source} into ${located.name} overlaps its own source: every copy would be copied again` };
   }
-  const unmarkable = replicaTagProblem(mirror);
-  if (unmarkable) return { refusal: unmarkable };
+  const unmarkable = replicaMarkProblem(replicaMark(mirror, located.home));
+  if (unmarkable) return { refusal: `mirror of ${source} into ${mirror.destination}: ${unmarkable}` };
   const cycle = await cycleRefusal(mirror, judgement.lookup);
   return cycle ? { refusal: cycle } : located;
 }
@@ -406,7 +409,8 @@ export function planReplica(
   source: ParameterDetails | undefined,
   current: ParameterDetails | undefined,
 ): ReplicaPlan {
-  const ownership = current && ownershipOf(mirror, current);
+  const mark = replicaMark(mirror, located.home);
+  const ownership = current && ownershipOf(mark, current);
   if (!source) {
     if (!ownership || mirror.keepDeleted) return { action: 'none' };
     return ownership.owned ? { action: 'delete' } : { action: 'refuse', reason: ownership.reason };
@@ -421,7 +425,7 @@ export function planReplica(
         `exist in ${located.place?.region}; mirror it under another data type or leave it out of the mirror`,
     };
   }
-  const tags = replicaTags(mirror, source.tags);
+  const tags = replicaTags(mark, source.tags);
   if (Object.keys(tags).length > MAX_TAGS) {
     return {
       action: 'refuse',
@@ -458,6 +462,9 @@ export function planReplica(
     if (!ownership.untagged || !onlyUnmarked) return { action: 'refuse', reason: ownership.reason };
   }
   if (same && Object.keys(addTags).length === 0 && removeTags.length === 0) return { action: 'none' };
+  // A new replica is created with its tags in one call, which SSM refuses over a parameter
+  // created meanwhile: it is never left unmarked, nor written over someone else's.
+  if (!current) return { action: 'write', write: { ...write, createWithTags: tags }, addTags: {}, removeTags: [] };
   return { action: 'write', ...(!same && { write }), addTags, removeTags };
 }
 

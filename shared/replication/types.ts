@@ -85,6 +85,11 @@ export interface ReplicaWrite extends ParameterWrite {
   readonly tier: 'Standard' | 'Advanced';
   readonly dataType: string;
   readonly allowedPattern?: string;
+  /**
+   * Create the replica with these tags, never overwriting: a parameter that exists by then
+   * fails the write with a `ParameterExistsError`. Absent: overwrite.
+   */
+  readonly createWithTags?: Readonly<Record<string, string>>;
 }
 
 /** Parameter Store in one place as replication uses it: its values, and a mirror's details. */

@@ -8,7 +8,9 @@ import { type Log, messageOf } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
 import { parseMapping, sourcesOf } from '../replication/mapping.ts';
 import { parseDestination } from '../replication/places.ts';
-import type { ReplicationMappings } from '../replication/types.ts';
+import { replicaMark } from '../replication/mirror-ownership.ts';
+import { sourceNameOf } from '../replication/rules.ts';
+import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
 import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
 import { recordsByName, stateAt } from './state-at.ts';
@@ -245,27 +247,33 @@ export class Restorer {
 
   /**
    * The destinations a plan leaves to replication: the mappings' own, and the names of `names`
-   * a home mirror keeps, which are those whose source exists now (the mirror copies it there)
-   * and those that exist now marked as its replicas (it deletes them when their source is
-   * gone). Any other name under a mirror's destination is one the mirror never writes or
-   * deletes, so it is restored, or cloned, like any other.
+   * a home mirror keeps — those marked now as its replicas (unless their source is gone and
+   * the mirror keeps deleted ones), and those absent now whose source exists (the mirror
+   * creates them). Any other name under a mirror's destination is one the mirror never writes
+   * or deletes (see mirror-ownership.ts), so it is restored, or cloned, like any other.
    */
   private async withMirrorReplicas(home: HomeDestinations, names: readonly string[], now: ReadonlyMap<string, unknown>): Promise<Map<string, string>> {
     const destinations = new Map(home.destinations);
-    const under = new Map<string, { readonly mirror: string; readonly source: string; readonly keepDeleted: boolean }>();
+    const under = new Map<string, { readonly mirror: MirrorMapping; readonly source: string }>();
     for (const name of names) {
-      const mirror = home.mirrors.find((candidate) => name.startsWith(candidate.destination));
-      if (mirror && !destinations.has(name)) {
-        under.set(name, { mirror: mirror.source, source: mirror.source + name.slice(mirror.destination.length), keepDeleted: mirror.keepDeleted });
-      }
+      const mirror = home.mirrors.find((candidate) => name.startsWith(candidate.target.name));
+      if (mirror && !destinations.has(name)) under.set(name, { mirror, source: sourceNameOf(mirror, name) });
     }
     if (under.size === 0) return destinations;
-    const sources = await this.deps.target.readCurrent([...new Set([...under.values()].map(({ source }) => source))]);
-    const orphans = [...under].filter(([name, { source, keepDeleted }]) => !sources.has(source) && !keepDeleted && now.has(name)).map(([name]) => name);
-    const marks = await this.deps.target.replicaMarks(orphans);
-    for (const [name, { mirror, source, keepDeleted }] of under) {
-      if (sources.has(source)) destinations.set(name, `the mirror of ${mirror} copies ${source} here: restore that instead`);
-      else if (!keepDeleted && marks.get(name) === mirror) destinations.set(name, `a replica the mirror of ${mirror} keeps, whose source ${source} is gone: the mirror deletes it`);
+    const [sources, marks] = await Promise.all([
+      this.deps.target.readCurrent([...new Set([...under.values()].map(({ source }) => source))]),
+      this.deps.target.replicaMarks([...under.keys()].filter((name) => now.has(name))),
+    ]);
+    for (const [name, { mirror, source }] of under) {
+      const mark = replicaMark(mirror);
+      const sourceExists = sources.has(source);
+      if (now.has(name) ? marks.get(name) !== mark || (!sourceExists && mirror.keepDeleted) : !sourceExists) continue;
+      destinations.set(
+        name,
+        sourceExists
+          ? `the mirror ${mark} keeps it as the copy of ${source}: restore that instead`
+          : `a replica of the mirror ${mark} whose source ${source} is gone: the mirror deletes it`,
+      );
     }
     return destinations;
   }
@@ -273,7 +281,7 @@ export class Restorer {
   /** Every destination in the replication table, with why a plan leaves it to replication. */
   private async destinations(): Promise<HomeDestinations> {
     const destinations = new Map<string, string>();
-    const mirrors: { destination: string; source: string; keepDeleted: boolean }[] = [];
+    const mirrors: MirrorMapping[] = [];
     for await (const item of this.deps.mappings.scan()) {
       if (typeof item.destination !== 'string') continue;
       try {
@@ -282,7 +290,7 @@ export class Restorer {
         const address = parseDestination(mapping.destination, 'destination');
         // Another region's or account's replicas are not this restore's to skip.
         if (address.arn !== undefined) continue;
-        if (mapping.type === 'mirror') mirrors.push({ destination: address.name, source: mapping.source, keepDeleted: mapping.keepDeleted });
+        if (mapping.type === 'mirror') mirrors.push(mapping);
         else destinations.set(mapping.destination, `replication destination: restore the source (${sourcesOf(mapping).join(', ')})`);
       } catch (error) {
         // A broken mapping still names a destination its replicator may write: skip it all the same.
@@ -301,8 +309,8 @@ export class Restorer {
 interface HomeDestinations {
   /** Destination → why a plan leaves it to replication. */
   readonly destinations: ReadonlyMap<string, string>;
-  /** Prefixes (ending in `/`) a mirror keeps copies under, with its source prefix. */
-  readonly mirrors: readonly { readonly destination: string; readonly source: string; readonly keepDeleted: boolean }[];
+  /** The mirrors whose destination is here. */
+  readonly mirrors: readonly MirrorMapping[];
 }
 
 function writeOf(step: RestoreStep, description: string, cloned: boolean): ParameterWrite {

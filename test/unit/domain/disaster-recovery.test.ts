@@ -196,7 +196,7 @@ describe('disaster-recovery replication', () => {
       parameters.put('/app/db/password', 'pw', 'SecureString', undefined, { tier: 'Advanced' });
       await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
       expect(dr.current('/dr/app/db/host')?.value).to.equal('db-1');
-      expect(dr.meta('/dr/app/db/host')).to.deep.include({ description: 'the host', allowedPattern: '^db-.*', tags: { team: 'core', [REPLICA_TAG]: '/app/' }, tier: 'Standard' });
+      expect(dr.meta('/dr/app/db/host')).to.deep.include({ description: 'the host', allowedPattern: '^db-.*', tags: { team: 'core', [REPLICA_TAG]: '/app/ in eu-west-1 123456789012 to /dr/app/' }, tier: 'Standard' });
       expect(dr.current('/dr/app/db/password')).to.deep.include({ type: 'SecureString', value: 'pw', keyId: DR_KEY });
       expect(dr.meta('/dr/app/db/password')?.tier).to.equal('Advanced');
     });
@@ -255,7 +255,7 @@ describe('disaster-recovery replication', () => {
       await parameters.retag('/app/orders/url', { owner: 'orders' }, []);
       parameters.put('/app/orders/url', 'v2', 'SecureString');
       await changed('/app/orders/url');
-      expect(dr.meta('/dr/app/orders/url')?.tags).to.deep.equal({ owner: 'orders', [REPLICA_TAG]: '/app/' });
+      expect(dr.meta('/dr/app/orders/url')?.tags).to.deep.equal({ owner: 'orders', [REPLICA_TAG]: '/app/ in eu-west-1 123456789012 to /dr/app/' });
 
       parameters.delete('/app/orders/url');
       await changed('/app/orders/url', 'delete');
@@ -285,7 +285,7 @@ describe('disaster-recovery replication', () => {
       expect(dr.current('/dr/app/a')?.value).to.equal('a');
       expect(dr.current('/dr/app/b')?.value).to.equal('b');
       expect(dr.current('/dr/app/c')).to.equal(undefined);
-      expect(dr.meta('/dr/app/d')?.tags).to.deep.equal({ k: 'd', [REPLICA_TAG]: '/app/' });
+      expect(dr.meta('/dr/app/d')?.tags).to.deep.equal({ k: 'd', [REPLICA_TAG]: '/app/ in eu-west-1 123456789012 to /dr/app/' });
       expect((await syncer().sync())).to.deep.include({ written: 0, deleted: 0, inSync: 3 });
     });
 
@@ -352,10 +352,10 @@ describe('disaster-recovery replication', () => {
       const outcome = await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
       expect(outcome?.replicas).to.deep.include({ written: 1, deleted: 0, refused: 3 });
       expect(parameters.current('/app/copy/y')?.value).to.equal('y');
-      expect(parameters.meta('/app/copy/y')?.tags).to.deep.equal({ [REPLICA_TAG]: '/src/' });
+      expect(parameters.meta('/app/copy/y')?.tags).to.deep.equal({ [REPLICA_TAG]: '/src/ to /app/copy/' });
       const [live] = await changed('/src/x');
       expect(live).to.deep.include({ result: 'refused' });
-      expect(live?.reason).to.include(`/app/copy/x was not written by the mirror of /src/ (it has no tag ${REPLICA_TAG}=/src/)`);
+      expect(live?.reason).to.include(`/app/copy/x was not written by the mirror /src/ to /app/copy/ (it has no tag ${REPLICA_TAG})`);
       expect(await syncer().sync()).to.deep.include({ written: 0, deleted: 0, refused: 3 });
       expect(parameters.current('/app/copy/x')?.value).to.equal('written by hand');
       expect(parameters.current('/app/copy/hand')?.value).to.equal('no source');
@@ -374,16 +374,16 @@ describe('disaster-recovery replication', () => {
       const outcome = await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
       expect(outcome?.replicas).to.deep.include({ written: 1, refused: 0 });
       expect(parameters.writes.length).to.equal(writes);
-      expect(parameters.meta('/app/copy/x')?.tags).to.deep.equal({ team: 'core', [REPLICA_TAG]: '/src/' });
+      expect(parameters.meta('/app/copy/x')?.tags).to.deep.equal({ team: 'core', [REPLICA_TAG]: '/src/ to /app/copy/' });
       parameters.delete('/src/x');
       expect(await syncer().sync()).to.deep.include({ deleted: 1 });
     });
 
-    it('marks its replicas with its own source even when the source is itself a marked replica', async () => {
+    it('marks its replicas as its own even when the source is itself a marked replica', async () => {
       const { parameters, map } = setup();
       parameters.put('/app/a/x', 'x', 'String', undefined, { tags: { [REPLICA_TAG]: '/upstream/' } });
       await map({ destination: '/app/b/', source: '/app/a/', type: 'mirror' });
-      expect(parameters.meta('/app/b/x')?.tags).to.deep.equal({ [REPLICA_TAG]: '/app/a/' });
+      expect(parameters.meta('/app/b/x')?.tags).to.deep.equal({ [REPLICA_TAG]: '/app/a/ to /app/b/' });
     });
 
     it('refuses a replica whose source already has the most tags a parameter may hold', async () => {

@@ -228,7 +228,8 @@ describe('restorer', () => {
     target.set('/dr/app/db', 'v2', 'String', { at: '2026-03-01T10:10:00Z' });
     target.set('/dr/app/orphan', 'o1', 'String', { at: '2026-03-01T10:00:00Z' });
     target.set('/dr/app/orphan', 'o2', 'String', { at: '2026-03-01T10:10:00Z' });
-    target.marks.set('/dr/app/orphan', '/app/');
+    target.marks.set('/dr/app/orphan', '/app/ to /dr/app/');
+    target.marks.set('/dr/app/db', '/app/ to /dr/app/');
     target.set('/dr/app/by-hand', 'h1', 'String', { at: '2026-03-01T10:00:00Z' });
     target.set('/dr/app/by-hand', 'h2', 'String', { at: '2026-03-01T10:10:00Z' });
     target.set('/dr/other', 'o1', 'String', { at: '2026-03-01T10:00:00Z' });
@@ -240,8 +241,8 @@ describe('restorer', () => {
     const plan = await restorer.plan({ prefix: '/dr', at: T });
     expect(plan.steps.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
       ['/dr/app/by-hand', 'update', undefined],
-      ['/dr/app/db', 'skipped', 'the mirror of /app/ copies /app/db here: restore that instead'],
-      ['/dr/app/orphan', 'skipped', 'a replica the mirror of /app/ keeps, whose source /app/orphan is gone: the mirror deletes it'],
+      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
+      ['/dr/app/orphan', 'skipped', 'a replica of the mirror /app/ to /dr/app/ whose source /app/orphan is gone: the mirror deletes it'],
       ['/dr/app/wiped', 'create', undefined],
       ['/dr/other', 'update', undefined],
     ]);
@@ -255,7 +256,7 @@ describe('restorer', () => {
     const clone = await restorer.plan({ prefix: '/stage', at: T, into: '/dr/app' });
     const cloned = clone.steps.filter((step) => ['/dr/app/db', '/dr/app/feature'].includes(step.name));
     expect(cloned.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
-      ['/dr/app/db', 'skipped', 'the mirror of /app/ copies /app/db here: restore that instead'],
+      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
       ['/dr/app/feature', 'create', undefined],
     ]);
   });

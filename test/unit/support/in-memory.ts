@@ -6,6 +6,7 @@
 import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
 import type { CacheEntry, CacheScanKey, NameCache } from '../../../shared/cache/types.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../../../shared/parameters.ts';
+import { ParameterExistsError } from '../../../shared/replication/errors.ts';
 import { placeKey, type Place } from '../../../shared/replication/places.ts';
 import type {
   ParameterDetails,
@@ -181,10 +182,18 @@ export class InMemoryParameterStore implements ParameterStore, ReplicaStore {
 
   async write(parameter: ParameterWrite | ReplicaWrite) {
     this.calls.count('write');
+    const create = 'createWithTags' in parameter ? parameter.createWithTags : undefined;
+    if (create && this.parameters.has(parameter.name)) throw new ParameterExistsError(parameter.name);
     this.writes.push(parameter);
     const meta: Partial<Metadata> =
       'tier' in parameter
-        ? { tier: parameter.tier, dataType: parameter.dataType, allowedPattern: parameter.allowedPattern, description: parameter.description || undefined }
+        ? {
+            tier: parameter.tier,
+            dataType: parameter.dataType,
+            allowedPattern: parameter.allowedPattern,
+            description: parameter.description || undefined,
+            ...(create && { tags: { ...create } }),
+          }
         : {};
     return this.put(parameter.name, parameter.value, parameter.type, parameter.keyId, meta);
   }
