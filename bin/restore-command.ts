@@ -38,7 +38,7 @@ Options:
   -h, --help                show this help
 
 Replication destinations are skipped: restore their source and replication follows
-(under a mirror's destination, the names whose source exists now and its tagged replicas).
+(under a mirror's destination, its tagged replicas and the names it will create).
 Values come from SSM's version history when it still holds them, else from the audit
 log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 

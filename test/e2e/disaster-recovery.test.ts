@@ -82,7 +82,7 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
     const tags = await frankfurt.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/dr/prod/db/port' }));
     expect(tags.TagList).to.deep.equal([
       { Key: 'tier', Value: 'gold' },
-      { Key: REPLICA_TAG, Value: '/prod/' },
+      { Key: REPLICA_TAG, Value: '/prod/ in eu-west-1 123456789012 to /dr/prod/' },
     ]);
 
     await put('/prod/a', 'a');
@@ -162,7 +162,7 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
     const tags = await frankfurt.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/dr/ops/flag' }));
     expect(tags.TagList).to.deep.equal([
       { Key: 'owner', Value: 'ops' },
-      { Key: REPLICA_TAG, Value: '/ops/' },
+      { Key: REPLICA_TAG, Value: '/ops/ in eu-west-1 123456789012 to /dr/ops/' },
     ]);
     expect(sandbox.deadLetters()).to.deep.equal([]);
     frankfurt.destroy();

@@ -87,14 +87,14 @@ describe('what a mirror owns (end to end, built bundles)', function () {
     await map({ destination: '/app/copy/', source: '/prod/', type: 'mirror' });
     await sandbox.settle();
     const tags = await alice.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/copy/db' }));
-    expect(tags.TagList).to.deep.equal([{ Key: REPLICA_TAG, Value: '/prod/' }]);
+    expect(tags.TagList).to.deep.equal([{ Key: REPLICA_TAG, Value: '/prod/ to /app/copy/' }]);
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
     const clone = await cli('restore', '--prefix', '/staging', '--at', '1s', '--into', '/app/copy', '--apply', '--json');
     expect(clone.code, clone.stderr).to.equal(0);
     const entries = JSON.parse(clone.stdout).entries as PlanEntry[];
     expect(entries.map((entry) => [entry.name, entry.action, entry.reason])).to.deep.equal([
-      ['/app/copy/db', 'skipped', 'the mirror of /prod/ copies /prod/db here: restore that instead'],
+      ['/app/copy/db', 'skipped', 'the mirror /prod/ to /app/copy/ keeps it as the copy of /prod/db: restore that instead'],
       ['/app/copy/feature', 'create', undefined],
     ]);
     await sandbox.runSchedule('replication-syncer');
