@@ -91,6 +91,8 @@ export function parsePointInTime(text: string, now: number, option = '--at'): nu
   }
   const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
   const time = utcTime - offset;
+  // A year of 1970 with a positive offset still lands before it.
+  if (time < 0) throw new UsageError(`${option} "${text}" is before 1970, before anything was recorded`);
   if (time > now) {
     throw new UsageError(
       `${option} "${text}" is in the future (now is ${new Date(now).toISOString()}): nothing has been recorded there yet`,

@@ -64,17 +64,6 @@ export function sameWriteProblem(held: HeldWrite, recorded: RecordedWrite, logge
     return `SSM's version ${held.version} was written at ${iso(written)}, not at ${iso(recorded.eventTime)}: another incarnation`;
   }
   const others = logged.filter((record) => record.eventId !== recorded.eventId);
-  const claim = others.find(
-    (other) =>
-      isPut(other) &&
-      other.version === held.version &&
-      (other.modifiedAt !== undefined
-        ? other.modifiedAt === written
-        : secondOf(other) >= secondOf(recorded) && withinWindow(written, other.eventTime)),
-  );
-  if (claim) {
-    return `SSM's version ${held.version} (written at ${iso(written)}) is already claimed by the record of event ${claim.eventId} at ${iso(claim.eventTime)}: another incarnation`;
-  }
   const candidate: AuditRecord = {
     parameterName: others[0]?.parameterName ?? '',
     time: recorded.eventTime,
@@ -86,11 +75,37 @@ export function sameWriteProblem(held: HeldWrite, recorded: RecordedWrite, logge
     modifiedAt: written,
   };
   const ordered = orderRecords([...others, candidate]);
-  const deletion = ordered.slice(ordered.indexOf(candidate) + 1).find((record) => !isPut(record));
+  const at = ordered.indexOf(candidate);
+  // A record the log places before a delete that precedes this write is an earlier
+  // incarnation's: a write it claims (a late event read after the re-creation) is not its own.
+  const lastDeleteBefore = ordered.slice(0, at).findLastIndex((record) => !isPut(record));
+  const claim = others.find(
+    (other) =>
+      isPut(other) &&
+      other.version === held.version &&
+      ordered.indexOf(other) > lastDeleteBefore &&
+      (other.modifiedAt !== undefined
+        ? other.modifiedAt === written
+        : secondOf(other) >= secondOf(recorded) && withinWindow(written, other.eventTime)),
+  );
+  if (claim) {
+    return `SSM's version ${held.version} (written at ${iso(written)}) is already claimed by the record of event ${claim.eventId} at ${iso(claim.eventTime)}: another incarnation`;
+  }
+  const deletion = ordered.slice(at + 1).find((record) => !isPut(record));
   if (deletion && secondOf(deletion) <= Math.floor(written / 1000)) {
     return (
       `the log shows it deleted at ${iso(deletion.eventTime)}, after this write, and SSM's version ${held.version} ` +
       `was written at ${iso(written)}: another incarnation`
+    );
+  }
+  // A delete in the write's own second may have come before it or after it; only a version
+  // written in that second can be this write's (a delete and a re-creation, as a Terraform
+  // replace makes), one written in a later second may be a re-creation's after the delete.
+  const sameSecond = others.find((record) => !isPut(record) && secondOf(record) === secondOf(recorded));
+  if (sameSecond && Math.floor(written / 1000) > secondOf(recorded)) {
+    return (
+      `the log shows a delete in the second of this write (${iso(sameSecond.eventTime)}), and SSM's version ${held.version} ` +
+      `was written later, at ${iso(written)}: it may be a re-creation's`
     );
   }
   return undefined;

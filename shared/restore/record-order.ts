@@ -24,7 +24,8 @@ type Running =
  * second), the time SSM wrote each version decides: the auditor keeps it on the record
  * (`modifiedAt`, milliseconds). Records written without it (Figgy's own, or a value already
  * gone) are strung into incarnations, and the next seconds decide how such a second ended;
- * where nothing decides, the running incarnation continues before it ends. A history that
+ * where nothing decides, the running incarnation continues before it ends, and in the log's
+ * first second a delete comes before the version 1 it shares the second with. A history that
  * breaks the rules (a lost record) is placed breaking as few of them as it can.
  *
  * @example
@@ -93,8 +94,27 @@ function versionOf(record: AuditRecord): number {
 function orderingsOfSecond(records: readonly AuditRecord[], running: Running): AuditRecord[][] {
   const puts = records.filter(isPut);
   const deletes = records.filter((record) => !isPut(record));
-  if (puts.every((put) => put.modifiedAt !== undefined)) return [byWriteTime(puts, deletes, running)];
-  return (['running-first', 'newest-first'] as const).flatMap((prefer) => byIncarnation(puts, deletes, running, prefer));
+  const orderings =
+    puts.every((put) => put.modifiedAt !== undefined)
+      ? [byWriteTime(puts, deletes, running)]
+      : (['running-first', 'newest-first'] as const).flatMap((prefer) => byIncarnation(puts, deletes, running, prefer));
+  return [...replacedFirst(orderings, running), ...orderings];
+}
+
+/**
+ * For a log's first second, the orderings with a delete moved before a version 1 that starts
+ * them: the parameter may have existed before the log began, and a delete with a re-creation
+ * in one second (a Terraform replace) is far more common than a parameter created and deleted
+ * within its first second. Offered first, so it stands unless a later second says otherwise.
+ */
+function replacedFirst(orderings: readonly AuditRecord[][], running: Running): AuditRecord[][] {
+  if (running.kind !== 'unknown') return [];
+  return orderings.flatMap((ordering) => {
+    const [first] = ordering;
+    const deletion = ordering.find((record) => !isPut(record));
+    if (!first || !deletion || !isPut(first) || versionOf(first) !== 1) return [];
+    return [[deletion, ...ordering.filter((record) => record !== deletion)]];
+  });
 }
 
 /** How many of Parameter Store's rules an order breaks, after `running`: each means a lost record. */

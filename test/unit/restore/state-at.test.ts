@@ -100,9 +100,21 @@ describe('state at a point in time', () => {
       expect(stateAt([lastPut, before, deleteFirst], at(second)).kind).to.equal('absent');
     });
 
-    it('places a create-then-delete in one second correctly for a brand-new parameter', () => {
+    it("reads a delete and a version 1 in the log's first second as a replace of a parameter older than the log", () => {
       const second = '2026-03-01T10:02:00Z';
-      const records = [deleted(NAME, { at: second, slot: 0 }), put(NAME, { at: second, version: 1, value: 'brief' })];
+      const records = [deleted(NAME, { at: second, slot: 0 }), put(NAME, { at: second, version: 1, value: 'replaced' })];
+      // A Terraform replace of a parameter that existed before auditing began, the common case;
+      // a parameter created and deleted within its first second reads the same.
+      expect(stateAt(records, at(second)).kind).to.equal('present');
+    });
+
+    it('lets a later second say that a first second was a creation deleted at once', () => {
+      const second = '2026-03-01T10:02:00Z';
+      const records = [
+        deleted(NAME, { at: second, slot: 0 }),
+        put(NAME, { at: second, version: 1, value: 'brief' }),
+        put(NAME, { at: '2026-03-01T10:05:00Z', version: 1, value: 'again' }),
+      ];
       expect(stateAt(records, at(second)).kind).to.equal('absent');
     });
 
