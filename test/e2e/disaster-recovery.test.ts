@@ -33,8 +33,8 @@ const TARGETS: SandboxOptions['replicaTargets'] = [
   { region: 'us-east-1', accountId: DR, roleArn: ROLE, kmsKeyArn: DR_KEY, destinationPrefixes: ['/dr'] },
 ];
 
-async function drSandbox(faults: SandboxOptions['faults'] = {}) {
-  const sandbox = await startSandbox({ replicaTargets: TARGETS, destinationPrefixes: ['/app/'], faults, seed: 11 });
+async function drSandbox(options: Pick<SandboxOptions, 'faults' | 'functions'> = {}) {
+  const sandbox = await startSandbox({ replicaTargets: TARGETS, destinationPrefixes: ['/app/'], seed: 11, ...options });
   const clients = new SandboxClients(sandbox);
   const alice = clients.ssmAs('alice');
   const put = (name: string, value: string, type: ParameterType = 'String', extra: Record<string, unknown> = {}) =>
@@ -176,9 +176,16 @@ describe('disaster-recovery replication (end to end, built bundles)', function (
 describe('disaster-recovery replication under faults (end to end, built bundles)', function () {
   this.timeout(300_000);
 
+  // Lambda's timeout is this machine's wall clock here, and the sandbox runs a function's
+  // concurrent invocations in one worker, sharing its SDK clients: under 20 % throttling their
+  // adaptive retry slows a client to as little as half a call a second for all of them at once,
+  // which a busy machine stretches past 30 s (on Lambda each invocation has an environment of
+  // its own). What is tested here is throttling and delivery, not the timeout: Lambda's longest.
+  const replicators = { timeoutSeconds: 900 };
+
   /** Puts, updates and deletes under /prod/, then what a mirror of it must hold. */
   const run = async (faults: SandboxOptions['faults']) => {
-    const dr = await drSandbox(faults);
+    const dr = await drSandbox({ faults, functions: { 'parameter-stream-replicator': replicators, 'dynamo-stream-replicator': replicators } });
     try {
       const { sandbox, alice, put, map, replicas } = dr;
       await map({ destination: arn(FRANKFURT, '/dr/prod/'), source: '/prod/', type: 'mirror' });
