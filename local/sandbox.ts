@@ -136,6 +136,13 @@ export interface SandboxOptions {
   readonly seed?: number;
   /** Time as SSM and CloudTrail see it; default the real clock. */
   readonly clock?: () => Date;
+  /**
+   * `LOG_LEVEL` of the functions, as the construct's `logLevel`: `DEBUG` logs, among others,
+   * the turn each paced bulk call was given (`bulk call paced`).
+   *
+   * @defaultValue `'INFO'`
+   */
+  readonly logLevel?: string;
   /** Print function log lines to stderr as they are written. */
   readonly printLogs?: boolean;
   /**
@@ -294,7 +301,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       replicaTargets,
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
-      logLevel: 'INFO',
+      logLevel: options.logLevel ?? 'INFO',
     };
     // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
     const enforced = new SandboxIam();

@@ -52,12 +52,15 @@ export class CallPacer {
    *
    * @param deadline epoch ms by which the call must have started; a turn that would come
    *   later is not taken and {@link TimeUpError} is thrown instead.
+   * @returns epoch ms the call's turn began: what the pace decided, which a busy machine can
+   *   only make the call start later than, never sooner.
    */
-  async next(deadline = Number.POSITIVE_INFINITY): Promise<void> {
+  async next(deadline = Number.POSITIVE_INFINITY): Promise<number> {
     const now = this.clock.now();
     const at = Math.max(now, this.nextAt);
     if (at > deadline) throw new TimeUpError(at, deadline);
     this.nextAt = at + this.interval;
     if (at > now) await this.clock.sleep(at - now);
+    return at;
   }
 }

@@ -58,7 +58,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     principals.addAccessKey(accessKeyId, keyAccount);
   }
   for (const roleArn of options.roles ?? []) principals.addRole(roleArn);
-  const faults = new FaultInjector(options);
+  const faults = new FaultInjector(options, options.quotaClock);
   let keyIdForm = checkedKeyIdForm(options) ?? 'as-written';
   const listeners = new Set<WriteListener>();
   const counts = new Map<string, number>();

@@ -111,6 +111,12 @@ export interface SsmEmulatorOptions extends Partial<FaultOptions> {
   /** Source of LastModifiedDate and CloudTrail eventTime; default real time. */
   readonly clock?: () => Date;
   /**
+   * Milliseconds on a monotonic clock, as the `rateLimits` token buckets count them; default
+   * `performance.now()`. Held still, the buckets refill only as a test moves it: a burst is
+   * throttled by its count alone, however long a busy machine takes to send it.
+   */
+  readonly quotaClock?: () => number;
+  /**
    * The role every access key acts as (unless issued by AssumeRole), in its account; the
    * access key id becomes the session name. Default `figgy-sandbox`.
    */

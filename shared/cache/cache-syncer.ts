@@ -118,7 +118,9 @@ export class CacheSyncer implements SyncPass<CacheSyncCursor, CacheSyncReport> {
     const reads = new CallPacer(this.deps.readsPerSecond ?? DEFAULT_BULK_READS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
     const clock = this.deps.pacing?.now ?? Date.now;
     const lastTurn = tools.budget.lastTurn(clock);
-    const parameters = this.deps.parameters.withReadTurns(() => reads.next(lastTurn));
+    const parameters = this.deps.parameters.withReadTurns(async () => {
+      await reads.next(lastTurn);
+    });
     const notBefore = () => {
       const next = reads.handOver(clock());
       return Number.isFinite(next) ? { notBefore: next } : {};

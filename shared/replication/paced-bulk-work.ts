@@ -76,12 +76,14 @@ export class PacedBulkWork {
 
   /** `store` with its calls paced for the place `where` resolves to (undefined: home). */
   private paced(store: ReplicaStore, where: () => Promise<Place | undefined>): ReplicaStore {
-    const pace = async () => this.paceFor(await where());
-    const writeTurn = async (calls = 1) => {
-      const { writes } = await pace();
-      for (let call = 0; call < calls; call++) await writes.next(this.lastTurnAt);
+    // Each turn is logged (at debug) as the pace decided it: when a call starts is only ever
+    // later than that, by however busy the machine is, so the turns are where the pace shows.
+    const waitTurn = async (calls: keyof PlacePace, name?: string) => {
+      const place = await where();
+      const at = await (await this.paceFor(place))[calls].next(this.lastTurnAt);
+      this.deps.log.debug('bulk call paced', { ...(name !== undefined && { parameter_name: name }), place: keyOf(place), calls, turn_at: at });
     };
-    const reading = store.withReadTurns(async () => (await pace()).reads.next(this.lastTurnAt));
+    const reading = store.withReadTurns(() => waitTurn('reads'));
     return {
       readDecrypted: (names) => reading.readDecrypted(names),
       readVersion: (name, version) => reading.readVersion(name, version),
@@ -91,25 +93,26 @@ export class PacedBulkWork {
       // Another pace on top of this one: a store adds turns to its own, so both are awaited.
       withReadTurns: (turn) => this.paced(store.withReadTurns(turn), where),
       write: async (write) => {
-        await writeTurn();
+        await waitTurn('writes', write.name);
         return store.write(write);
       },
       deleteParameters: async (names) => {
         // One call per name keeps each delete a single paced write, whatever the batch.
         for (const name of names) {
-          await writeTurn();
+          await waitTurn('writes', name);
           await store.deleteParameters([name]);
         }
       },
       retag: async (name, add, remove) => {
-        await writeTurn((Object.keys(add).length > 0 ? 1 : 0) + (remove.length > 0 ? 1 : 0));
+        if (Object.keys(add).length > 0) await waitTurn('writes', name);
+        if (remove.length > 0) await waitTurn('writes', name);
         return store.retag(name, add, remove);
       },
     };
   }
 
   private paceFor(place: Place | undefined): Promise<PlacePace> {
-    const key = place ? placeKey(place) : 'home';
+    const key = keyOf(place);
     let pace = this.paces.get(key);
     if (!pace) this.paces.set(key, (pace = this.newPace(place)));
     return pace;
@@ -123,4 +126,9 @@ export class PacedBulkWork {
     const reads = (target ? target.bulkReadsPerSecond : settings.bulkReadsPerSecond) ?? DEFAULT_BULK_READS_PER_SECOND;
     return { writes: new CallPacer(writes, pacing, this.carriedOver), reads: new CallPacer(reads, pacing, this.carriedOver) };
   }
+}
+
+/** A place as the paces are kept and their turns logged: `region/account`, or `home` without places. */
+function keyOf(place: Place | undefined): string {
+  return place ? placeKey(place) : 'home';
 }

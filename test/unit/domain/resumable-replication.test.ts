@@ -113,6 +113,23 @@ describe('work that continues across invocations', () => {
       expect(parameters.calls.of('write')).to.equal(5);
     });
 
+    it('logs each turn as the pace decided it: the place, the pace, the name written and when the call may start', async () => {
+      const { time, deps, log } = setup();
+      const paced = new PacedBulkWork(deps, time.now + 500);
+      const start = time.now;
+      await paced.dependencies.places!.parametersIn(DR).write({ name: '/dr/a', type: 'String', value: 'v' });
+      await paced.dependencies.places!.parametersIn(DR).retag('/dr/a', { team: 'x' }, ['old']);
+      await paced.dependencies.parameters.readDecrypted(['/app/a']);
+      const turns = log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'bulk call paced');
+      // The target's 1 write/s after the 500 ms carried over; home's reads start at the carried-over time.
+      expect(turns).to.deep.equal([
+        { level: 'debug', message: 'bulk call paced', parameter_name: '/dr/a', place: 'eu-central-1/210987654321', calls: 'writes', turn_at: start + 500 },
+        { level: 'debug', message: 'bulk call paced', parameter_name: '/dr/a', place: 'eu-central-1/210987654321', calls: 'writes', turn_at: start + 1_500 },
+        { level: 'debug', message: 'bulk call paced', parameter_name: '/dr/a', place: 'eu-central-1/210987654321', calls: 'writes', turn_at: start + 2_500 },
+        { level: 'debug', message: 'bulk call paced', place: 'eu-west-1/123456789012', calls: 'reads', turn_at: start + 2_500 },
+      ]);
+    });
+
     it('takes a turn for each tag call and each deleted name, none for a retag with nothing to change', async () => {
       const { time, parameters, deps } = setup();
       parameters.put('/app/a', 'v');
