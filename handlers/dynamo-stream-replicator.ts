@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { firstCopier } from '../shared/replication/first-copy.ts';
+import { readStoredMapping } from '../shared/replication/mapping.ts';
 import { Replicator } from '../shared/replication/replicator.ts';
 import { Budget } from '../shared/sync/budget.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
@@ -22,7 +23,7 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
   const processRecord = (replicator: Replicator) => async (record: DynamoDBRecord) => {
     try {
       const { newImage, oldImage } = streamImages(record);
-      return await replicator.onMappingChanged(newImage, oldImage, record.eventID);
+      return await replicator.onMappingChanged(newImage && readStoredMapping(newImage), oldImage && readStoredMapping(oldImage), record.eventID);
     } catch (error) {
       // The batch processor keeps a failure to itself, and the on-failure destination gets
       // only shard positions: this line is where the reason is told.

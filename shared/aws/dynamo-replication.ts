@@ -1,9 +1,9 @@
 import { chunk } from '../concurrency.ts';
-import { linkKey } from '../replication/mapping.ts';
+import { linkKey, readStoredMapping } from '../replication/mapping.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { ReplicationMappings, SourceIndex, SourceLink } from '../replication/types.ts';
+import type { ReplicationMappings, SourceIndex, SourceLink, StoredMapping } from '../replication/types.ts';
 import { REPLICATION_SOURCES_TABLE, REPLICATION_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
 import { FiggyEventsError } from '../errors.ts';
@@ -21,14 +21,13 @@ export interface DynamoReplicationOptions {
 }
 
 /**
- * The replication table (`figgy-config-replication`), read as raw items.
- *
- * Mappings are written by the Figgy CLI and by hand, so this adapter does not interpret them:
- * the domain validates each item and reports what is wrong with it.
+ * The replication table (`figgy-config-replication`), each item read once by the domain's
+ * `readStoredMapping`: mappings are written by the Figgy CLI and by hand, so an item may be
+ * invalid, and comes back saying why rather than failing the read.
  *
  * @example
  * const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(), 'figgy-config-replication');
- * const item = await mappings.get('/app/db/url');
+ * const stored = await mappings.get('/app/db/url'); // { valid: true, mapping } or { valid: false, error }
  */
 export class DynamoReplicationMappings implements ReplicationMappings {
   constructor(
@@ -37,7 +36,7 @@ export class DynamoReplicationMappings implements ReplicationMappings {
     private readonly options: DynamoReplicationOptions = {},
   ) {}
 
-  async get(destination: string): Promise<Record<string, unknown> | undefined> {
+  async get(destination: string): Promise<StoredMapping | undefined> {
     const output = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
@@ -46,15 +45,15 @@ export class DynamoReplicationMappings implements ReplicationMappings {
         ConsistentRead: true,
       }),
     );
-    return output.Item;
+    return output.Item && readStoredMapping(output.Item);
   }
 
-  async *scan(): AsyncIterable<Record<string, unknown>> {
+  async *scan(): AsyncIterable<StoredMapping> {
     const pages = paginateScan(
       { client: this.documents, pageSize: this.options.pageSize },
       { TableName: this.tableName },
     );
-    for await (const page of pages) yield* page.Items ?? [];
+    for await (const page of pages) for (const item of page.Items ?? []) yield readStoredMapping(item);
   }
 }
 

@@ -4,7 +4,7 @@
 import { ValidationError, optionalString, requireString } from '../events/validation.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { parseDestination } from './places.ts';
-import type { MergePart, MirrorMapping, ReplicationMapping, SourceLink } from './types.ts';
+import type { MergePart, MirrorMapping, ReplicationMapping, SourceLink, StoredMapping } from './types.ts';
 
 /**
  * Parses one item of the replication table. `source` is a name for `app`; for `merge` it is
@@ -15,6 +15,27 @@ import type { MergePart, MirrorMapping, ReplicationMapping, SourceLink } from '.
  * A root-level name written `x` is read as `/x`, the one name the domain keeps for it.
  */
 export function parseMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping {
+  return parsed(item);
+}
+
+/**
+ * An item read for the domain: the mapping, or the {@link ValidationError} saying what is wrong
+ * with it. Adapters read the table through it, so no caller parses an item again.
+ *
+ * @example
+ * const stored = readStoredMapping(item);
+ * if (!stored.valid) log.error('invalid mapping', { reason: stored.error.message });
+ */
+export function readStoredMapping(item: Readonly<Record<string, unknown>>): StoredMapping {
+  try {
+    return { valid: true, mapping: parsed(item) };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { valid: false, ...(typeof item.destination === 'string' && { destination: item.destination }), error };
+  }
+}
+
+function parsed(item: Readonly<Record<string, unknown>>): ReplicationMapping {
   const raw = requireString(item.destination, 'destination');
   const target = parseDestination(raw, 'destination');
   const destination = target.arn ? raw : target.name;

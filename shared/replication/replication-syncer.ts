@@ -3,12 +3,11 @@
  * pass that continues across invocations, and the mirrors' first copies left to it.
  */
 import { chunk, collect } from '../concurrency.ts';
-import { ValidationError } from '../events/validation.ts';
 import { messageOf } from '../log.ts';
 import { runWholePass, type PassStep, type PassTools, type SyncPass, type SyncTrigger } from '../sync/sync-pass.ts';
 import { TimeUpError } from '../sync/budget.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
-import { linkKey, parseMapping, sourcesOf } from './mapping.ts';
+import { linkKey, sourcesOf } from './mapping.ts';
 import { PacedBulkWork } from './paced-bulk-work.ts';
 import { placeKey, type Place } from './places.ts';
 import { Replicator, type ReplicatorDependencies } from './replicator.ts';
@@ -220,15 +219,8 @@ class RepairRun {
   }
 
   private async storedMirror(destination: string): Promise<MirrorMapping | undefined> {
-    const item = await this.deps.mappings.get(destination);
-    if (!item) return undefined;
-    try {
-      const mapping = parseMapping(item);
-      return mapping.type === 'mirror' ? mapping : undefined;
-    } catch (error) {
-      if (error instanceof ValidationError) return undefined;
-      throw error;
-    }
+    const stored = await this.deps.mappings.get(destination);
+    return stored?.valid && stored.mapping.type === 'mirror' ? stored.mapping : undefined;
   }
 
   /**
@@ -243,14 +235,13 @@ class RepairRun {
   private async scanMappings(): Promise<{ mappings: ReplicationMapping[]; invalid: number }> {
     const mappings: ReplicationMapping[] = [];
     let invalid = 0;
-    for await (const item of this.deps.mappings.scan()) {
-      try {
-        mappings.push(parseMapping(item));
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        invalid++;
-        this.deps.log.error('invalid mapping skipped', { parameter_name: String(item.destination), reason: error.message });
+    for await (const stored of this.deps.mappings.scan()) {
+      if (stored.valid) {
+        mappings.push(stored.mapping);
+        continue;
       }
+      invalid++;
+      this.deps.log.error('invalid mapping skipped', { parameter_name: stored.destination, reason: stored.error.message });
     }
     return { mappings, invalid };
   }

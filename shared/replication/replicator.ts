@@ -3,13 +3,12 @@
  */
 import { chunk as chunkOf, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
-import { ValidationError } from '../events/validation.ts';
 import { messageOf, type Log } from '../log.ts';
 import type { ParameterValue } from '../parameters.ts';
 import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
-import { ancestorPrefixes, linkKey, parseMapping } from './mapping.ts';
+import { ancestorPrefixes, linkKey } from './mapping.ts';
 import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
 import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
 import type { Place } from './places.ts';
@@ -38,6 +37,7 @@ import type {
   ReplicationMappings,
   SourceIndex,
   SourceLink,
+  StoredMapping,
 } from './types.ts';
 
 /**
@@ -170,19 +170,13 @@ export class Replicator {
    * contract loses its links (nothing may replicate from it) and the error is rethrown, so
    * the stream record ends in the dead-letter queue with the field named.
    */
-  async onMappingChanged(
-    newItem: Readonly<Record<string, unknown>> | undefined,
-    oldItem: Readonly<Record<string, unknown>> | undefined,
-    eventId?: string,
-  ): Promise<ReplicationOutcome | undefined> {
-    const oldLinks = oldItem ? linksOfStoredItem(oldItem) : [];
-    let mapping: ReplicationMapping | undefined;
-    try {
-      mapping = newItem ? parseMapping(newItem) : undefined;
-    } catch (error) {
-      if (error instanceof ValidationError && oldLinks.length > 0) await this.deps.sourceIndex.remove(oldLinks);
-      throw error;
+  async onMappingChanged(next: StoredMapping | undefined, previous: StoredMapping | undefined, eventId?: string): Promise<ReplicationOutcome | undefined> {
+    const oldLinks = previous?.valid ? indexedLinks(previous.mapping) : [];
+    if (next && !next.valid) {
+      if (oldLinks.length > 0) await this.deps.sourceIndex.remove(oldLinks);
+      throw next.error;
     }
+    const mapping = next?.mapping;
     const newLinks = mapping ? indexedLinks(mapping) : [];
     const added = difference(newLinks, oldLinks);
     const removed = difference(oldLinks, newLinks);
@@ -209,20 +203,18 @@ export class Replicator {
    */
   async replicateDestination(destination: string, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: destination, event_id: context.eventId };
-    const item = await this.storedItem(destination);
-    if (!item) {
+    const stored = await this.stored(destination);
+    if (!stored) {
       // The index is a projection and may lag a removed mapping; the syncer prunes it.
       this.deps.log.warn('source index names a destination with no mapping', fields);
       return { destination, result: 'no-mapping' };
     }
-    let mapping: ReplicationMapping;
-    try {
-      mapping = parseMapping(item);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
+    if (!stored.valid) {
+      const { error } = stored;
       this.deps.log.error('invalid mapping: nothing written', { ...fields, field: error.field, reason: error.reason });
       return { destination, result: 'invalid', reason: error.message };
     }
+    const { mapping } = stored;
     return mapping.type === 'mirror' ? this.mirror(mapping, context) : this.replicate(mapping, context);
   }
 
@@ -231,8 +223,7 @@ export class Replicator {
    * of its ancestor prefixes (if it is still a mirror of that source).
    */
   async replicateReplicaOf(key: string, source: string, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
-    const item = await this.storedItem(key);
-    const mapping = item ? parseStoredMapping(item) : undefined;
+    const mapping = await this.storedMapping(key);
     if (mapping?.type !== 'mirror' || !source.startsWith(mapping.source)) {
       // The index is a projection and may lag a changed mapping; the syncer prunes it.
       if (!mapping) this.deps.log.warn('source index names a destination with no mapping', { parameter_name: key, event_id: context.eventId });
@@ -493,23 +484,20 @@ export class Replicator {
   /** Every valid mapping in the table; a malformed one replicates nothing, so it counts as none. */
   private async validMappings(): Promise<ReplicationMapping[]> {
     const mappings: ReplicationMapping[] = [];
-    for await (const item of this.deps.mappings.scan()) {
-      const mapping = parseStoredMapping(item);
-      if (mapping) mappings.push(mapping);
-    }
+    for await (const stored of this.deps.mappings.scan()) if (stored.valid) mappings.push(stored.mapping);
     return mappings;
   }
 
   /** The valid mapping stored for `destination`; a malformed one counts as none. */
   private async storedMapping(destination: string): Promise<ReplicationMapping | undefined> {
-    const item = await this.storedItem(destination);
-    return item ? parseStoredMapping(item) : undefined;
+    const stored = await this.stored(destination);
+    return stored?.valid ? stored.mapping : undefined;
   }
 
   /** The item kept for `destination`, which a root-level one may be keyed by as `x`, not `/x`. */
-  private async storedItem(destination: string): Promise<Record<string, unknown> | undefined> {
-    const item = await this.deps.mappings.get(destination);
-    if (item || !isRootLevel(destination)) return item;
+  private async stored(destination: string): Promise<StoredMapping | undefined> {
+    const stored = await this.deps.mappings.get(destination);
+    if (stored || !isRootLevel(destination)) return stored;
     return this.deps.mappings.get(destination.slice(1));
   }
 }
@@ -558,25 +546,10 @@ function isRootLevel(name: string): boolean {
   return name.startsWith('/') && name.indexOf('/', 1) === -1;
 }
 
-/** The links an item in the table had; an item that never parsed never had any. */
-function linksOfStoredItem(item: Readonly<Record<string, unknown>>): SourceLink[] {
-  const mapping = parseStoredMapping(item);
-  return mapping ? indexedLinks(mapping) : [];
-}
-
 /** How a replica is named in outcomes and logs: its name at home, its ARN elsewhere. */
 function addressOf(mapping: MirrorMapping, replica: string): string {
   const arn = mapping.target.arn;
   return arn ? `arn:${arn.partition}:ssm:${arn.region}:${arn.account}:parameter${replica}` : replica;
-}
-
-function parseStoredMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping | undefined {
-  try {
-    return parseMapping(item);
-  } catch (error) {
-    if (error instanceof ValidationError) return undefined;
-    throw error;
-  }
 }
 
 function difference(links: readonly SourceLink[], minus: readonly SourceLink[]): SourceLink[] {

@@ -1,4 +1,5 @@
 import type { PaceableReads, ParameterStore, ParameterType, ParameterValue, ParameterWrite } from '../parameters.ts';
+import type { ValidationError } from '../events/validation.ts';
 import type { DestinationAddress, Place } from './places.ts';
 
 /** A piece of a merge: literal text, or the value of another parameter. */
@@ -51,10 +52,19 @@ export interface SourceLink {
   readonly destination: string;
 }
 
-/** The replication table as the domain sees it: raw items, validated by the domain. */
+/**
+ * An item of the replication table, read once into the domain's terms: a valid mapping, or why
+ * it is not one (its `destination`, when it has one, still names what a replicator may write).
+ */
+export type StoredMapping =
+  | { readonly valid: true; readonly mapping: ReplicationMapping }
+  | { readonly valid: false; readonly destination?: string; readonly error: ValidationError };
+
+/** The replication table as the domain sees it: each item already read (see `readStoredMapping`). */
 export interface ReplicationMappings {
-  get(destination: string): Promise<Record<string, unknown> | undefined>;
-  scan(): AsyncIterable<Record<string, unknown>>;
+  /** The item keyed by `destination` exactly as written. */
+  get(destination: string): Promise<StoredMapping | undefined>;
+  scan(): AsyncIterable<StoredMapping>;
 }
 
 /** The source index (`figgy-config-replication-sources`). */

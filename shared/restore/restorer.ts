@@ -6,8 +6,7 @@ import type { AuditRecord } from '../audit/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { type Log, messageOf } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
-import { parseMapping, sourcesOf } from '../replication/mapping.ts';
-import { parseDestination } from '../replication/places.ts';
+import { sourcesOf } from '../replication/mapping.ts';
 import { replicaMark } from '../replication/mirror-ownership.ts';
 import { sourceNameOf } from '../replication/rules.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
@@ -282,24 +281,23 @@ export class Restorer {
   private async destinations(): Promise<HomeDestinations> {
     const destinations = new Map<string, string>();
     const mirrors: MirrorMapping[] = [];
-    for await (const item of this.deps.mappings.scan()) {
-      if (typeof item.destination !== 'string') continue;
-      try {
-        // By the parsed destination: a mapping written `x` is /x, the name a plan holds.
-        const mapping = parseMapping(item);
-        const address = parseDestination(mapping.destination, 'destination');
-        // Another region's or account's replicas are not this restore's to skip.
-        if (address.arn !== undefined) continue;
-        if (mapping.type === 'mirror') mirrors.push(mapping);
-        else destinations.set(mapping.destination, `replication destination: restore the source (${sourcesOf(mapping).join(', ')})`);
-      } catch (error) {
+    for await (const stored of this.deps.mappings.scan()) {
+      if (!stored.valid) {
+        if (stored.destination === undefined) continue;
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
-          parameter_name: item.destination,
-          error: messageOf(error),
+          parameter_name: stored.destination,
+          error: stored.error.message,
         });
-        destinations.set(item.destination, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
+        destinations.set(stored.destination, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
+        continue;
       }
+      // By the parsed destination: a mapping written `x` is /x, the name a plan holds.
+      const { mapping } = stored;
+      // Another region's or account's replicas are not this restore's to skip.
+      if (mapping.target.arn !== undefined) continue;
+      if (mapping.type === 'mirror') mirrors.push(mapping);
+      else destinations.set(mapping.destination, `replication destination: restore the source (${sourcesOf(mapping).join(', ')})`);
     }
     return { destinations, mirrors };
   }

@@ -50,6 +50,7 @@ describe('DynamoReplicationMappings', () => {
         source: { S: 'postgres://${/shared/db/user}:${/shared/db/password:uri}@db' },
         type: { S: 'merge' },
       },
+      { destination: { S: '/app/broken' }, source: { S: '/shared/x' }, type: { S: 'ap' } },
     ];
     for (const Item of items) {
       await tables().client.send(
@@ -58,39 +59,44 @@ describe('DynamoReplicationMappings', () => {
     }
   });
 
-  it('gets an app mapping as the raw item, source as a string', async () => {
+  it('gets an app mapping read into the domain, as the Figgy CLI wrote it', async () => {
     expect(await mappings.get('/app/db/host')).to.deep.equal({
-      destination: '/app/db/host',
-      source: '/shared/db/host',
-      type: 'app',
-      user: 'jordan',
-      namespace: '/app/',
+      valid: true,
+      mapping: {
+        type: 'app',
+        destination: '/app/db/host',
+        target: { name: '/app/db/host' },
+        source: '/shared/db/host',
+        user: 'jordan',
+        namespace: '/app/',
+      },
     });
   });
 
-  it('gets a merge mapping as the raw item, source as a list', async () => {
-    expect(await mappings.get('/app/db/url')).to.deep.equal({
-      destination: '/app/db/url',
-      source: ['jdbc:postgresql://', '${/shared/db/host}', '/app'],
-      type: 'merge',
-    });
+  it('gets a merge mapping whose source is a list', async () => {
+    const stored = await mappings.get('/app/db/url');
+    expect(stored?.valid && stored.mapping.type === 'merge' && stored.mapping.parts).to.deep.equal([
+      { kind: 'literal', text: 'jdbc:postgresql://' },
+      { kind: 'reference', name: '/shared/db/host', encoding: 'raw' },
+      { kind: 'literal', text: '/app' },
+    ]);
   });
 
-  it('returns undefined for a destination nobody maps', async () => {
+  it('returns an invalid item with its destination and the field at fault, and undefined for a destination nobody maps', async () => {
+    const stored = await mappings.get('/app/broken');
+    expect(stored).to.deep.include({ valid: false, destination: '/app/broken' });
+    expect(stored?.valid === false && stored.error.field).to.equal('type (mapping of /app/broken)');
     expect(await mappings.get('/app/unmapped')).to.equal(undefined);
   });
 
   it('scans every mapping across pages', async () => {
     const all = await collect(mappings.scan());
-
-    expect(all.map((item) => item.destination)).to.have.members([
+    expect(all.map((stored) => (stored.valid ? stored.mapping.destination : `invalid ${stored.destination}`))).to.have.members([
       '/app/db/host',
       '/app/db/url',
       '/app/db/dsn',
+      'invalid /app/broken',
     ]);
-    expect(all.find((item) => item.destination === '/app/db/dsn')?.source).to.equal(
-      'postgres://${/shared/db/user}:${/shared/db/password:uri}@db',
-    );
   });
 });
 

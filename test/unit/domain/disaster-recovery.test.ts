@@ -3,7 +3,7 @@ import { ConfigurationError, parsePrefixes, replicaTargets } from '../../../shar
 import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
 import { ValidationError } from '../../../shared/events/validation.ts';
 import { WriteRefusedError } from '../../../shared/replication/errors.ts';
-import { parseMapping } from '../../../shared/replication/mapping.ts';
+import { parseMapping, readStoredMapping } from '../../../shared/replication/mapping.ts';
 import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
 import { ReplicationSyncer } from '../../../shared/replication/replication-syncer.ts';
 import { Replicator } from '../../../shared/replication/replicator.ts';
@@ -45,7 +45,7 @@ function setup(targets: ReplicaTarget[] = TARGETS) {
   const dr = places.parametersIn(DR);
   const map = async (item: Record<string, unknown>) => {
     mappings.set(item);
-    return replicator.onMappingChanged(item, undefined);
+    return replicator.onMappingChanged(readStoredMapping(item), undefined);
   };
   const changed = async (name: string, kind: 'put' | 'delete' = 'put') => {
     const [change] = parseSsmEvent(putEvent({ name, version: parameters.current(name)?.version ?? 1 }));

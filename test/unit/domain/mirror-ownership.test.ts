@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readStoredMapping } from '../../../shared/replication/mapping.ts';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
 import type { ReplicaTarget } from '../../../shared/replication/replica-targets.ts';
@@ -35,7 +36,7 @@ function setup() {
   const dr = places.parametersIn(DR);
   const map = async (item: Record<string, unknown>) => {
     mappings.set(item);
-    return replicator.onMappingChanged(item, undefined);
+    return replicator.onMappingChanged(readStoredMapping(item), undefined);
   };
   const changed = async (name: string, kind: 'put' | 'delete' = 'put') => {
     const [change] = parseSsmEvent(putEvent({ name, version: parameters.current(name)?.version ?? 1 }));

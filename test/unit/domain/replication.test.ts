@@ -4,7 +4,7 @@ import { parseSsmEvent } from '../../../shared/events/cloudtrail.ts';
 import { FiggyEventsError } from '../../../shared/errors.ts';
 import { ValidationError } from '../../../shared/events/validation.ts';
 import { DestinationUnsettledError } from '../../../shared/replication/errors.ts';
-import { parseMapping } from '../../../shared/replication/mapping.ts';
+import { parseMapping, readStoredMapping } from '../../../shared/replication/mapping.ts';
 import { Replicator } from '../../../shared/replication/replicator.ts';
 import { MAX_MERGE_REFERENCES, formEncode } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
@@ -29,7 +29,7 @@ function setup(prefixes = '/replicated,/app', sources?: string) {
   /** A mapping as the Figgy CLI writes it, arriving on the table's stream. */
   const map = async (item: Record<string, unknown>) => {
     mappings.set(item);
-    return replicator.onMappingChanged(item, undefined);
+    return replicator.onMappingChanged(readStoredMapping(item), undefined);
   };
   const sourceChanged = async (name: string) => {
     const version = parameters.current(name)?.version ?? 1;
@@ -324,12 +324,12 @@ describe('replication', () => {
     const { sourceIndex, replicator, parameters } = setup();
     parameters.put('/a', '1');
     const first = { destination: '/app/m', type: 'merge', source: ['${/a}', '${/b}'] };
-    await replicator.onMappingChanged(first, undefined);
+    await replicator.onMappingChanged(readStoredMapping(first), undefined);
     expect(sourceIndex.sorted()).to.deep.equal(['/a|/app/m', '/b|/app/m']);
     const second = { destination: '/app/m', type: 'merge', source: '${/b}${/c}' };
-    await replicator.onMappingChanged(second, first);
+    await replicator.onMappingChanged(readStoredMapping(second), readStoredMapping(first));
     expect(sourceIndex.sorted()).to.deep.equal(['/b|/app/m', '/c|/app/m']);
-    await replicator.onMappingChanged(undefined, second);
+    await replicator.onMappingChanged(undefined, readStoredMapping(second));
     expect(sourceIndex.sorted()).to.be.empty;
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readStoredMapping } from '../../../shared/replication/mapping.ts';
 import { parsePrefixes } from '../../../shared/config.ts';
 import { firstCopier } from '../../../shared/replication/first-copy.ts';
 import { PacedBulkWork } from '../../../shared/replication/paced-bulk-work.ts';
@@ -357,7 +358,7 @@ describe('work that continues across invocations', () => {
       const budget = Budget.of(120_000, () => (dr.calls.of('write') >= 50 ? Number.POSITIVE_INFINITY : 0));
       const copier = firstCopier(deps, { store, owner: 'stream-1', budget, log, now: time.clock.now });
       const replicator = new Replicator({ ...deps, copyMirror: copier });
-      const outcome = await replicator.onMappingChanged(mapping, undefined, 'stream-event');
+      const outcome = await replicator.onMappingChanged(readStoredMapping(mapping), undefined, 'stream-event');
       expect(outcome).to.deep.include({ result: 'written', next: '/dr/team/049' });
       expect(dr.calls.of('write')).to.equal(50);
       expect([...store.items.get(REPLICATION_JOB)!.requests]).to.deep.equal([JSON.stringify({ mirror: drArn('/dr/team/'), after: '/dr/team/049', id: 'stream-event' })]);
@@ -382,7 +383,7 @@ describe('work that continues across invocations', () => {
           readAt.push(time.now);
         });
       const copier = firstCopier(deps, { store, owner: 'stream-1', budget: Budget.of(300_000, time.clock.now), log, now: time.clock.now });
-      expect(await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(mapping, undefined)).to.deep.include({ result: 'written' });
+      expect(await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(readStoredMapping(mapping), undefined)).to.deep.include({ result: 'written' });
       expect(dr.snapshotNames()).to.have.length(30);
       // A listing page, then values, metadata and each parameter's tags: 20 calls a second.
       expect(readAt.length).to.be.greaterThan(30);
@@ -399,7 +400,7 @@ describe('work that continues across invocations', () => {
         mappings.set(mapping);
         const start = time.now;
         const copier = firstCopier(slow, { store, owner: 'stream-1', budget: Budget.of(30_000, time.clock.now), log, now: time.clock.now });
-        await new Replicator({ ...slow, copyMirror: copier }).onMappingChanged(mapping, undefined, 'stream-event');
+        await new Replicator({ ...slow, copyMirror: copier }).onMappingChanged(readStoredMapping(mapping), undefined, 'stream-event');
         expect(time.now - start).to.be.at.most(30_000);
         // Whatever it did not finish is the replication job's to continue.
         expect(store.items.get(REPLICATION_JOB)!.requests.size).to.equal(1);
@@ -413,7 +414,7 @@ describe('work that continues across invocations', () => {
       mappings.set(mapping);
       await store.claim({ job: REPLICATION_JOB, owner: 'syncer', until: time.now + 1_000 }, time.now);
       const copier = firstCopier(deps, { store, owner: 'stream-1', budget: Budget.of(30_000, time.clock.now), log, now: time.clock.now });
-      const outcome = await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(mapping, undefined);
+      const outcome = await new Replicator({ ...deps, copyMirror: copier }).onMappingChanged(readStoredMapping(mapping), undefined);
       expect(outcome).to.deep.include({ result: 'waiting' });
       expect(dr.calls.of('write')).to.equal(0);
       time.now += 2_000;

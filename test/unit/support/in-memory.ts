@@ -7,6 +7,7 @@ import type { AuditLog, AuditRecord } from '../../../shared/audit/types.ts';
 import type { CacheEntry, CacheScanKey, NameCache } from '../../../shared/cache/types.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../../../shared/parameters.ts';
 import { ParameterExistsError } from '../../../shared/replication/errors.ts';
+import { readStoredMapping } from '../../../shared/replication/mapping.ts';
 import { placeKey, type Place } from '../../../shared/replication/places.ts';
 import type {
   ParameterDetails,
@@ -321,12 +322,13 @@ export class InMemoryMappings implements ReplicationMappings {
 
   async get(destination: string) {
     this.calls.count('GetItem');
-    return this.items.get(destination);
+    const item = this.items.get(destination);
+    return item && readStoredMapping(item);
   }
 
   async *scan() {
     this.calls.count('Scan');
-    yield* [...this.items.values()];
+    yield* [...this.items.values()].map(readStoredMapping);
   }
 }
 
