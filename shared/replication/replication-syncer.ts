@@ -10,7 +10,7 @@ import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, sourcesOf } from './mapping.ts';
 import { PacedBulkWork } from './paced-bulk-work.ts';
 import { placeKey, type Place } from './places.ts';
-import { Replicator, type ReplicatorDependencies } from './replicator.ts';
+import { Replicator, parametersAt, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 
@@ -301,7 +301,7 @@ class RepairRun {
       readIn: (place: Place, names: readonly string[]) => {
         const key = placeKey(place);
         let reader = readers.get(key);
-        if (!reader) readers.set(key, (reader = batchedReads((batch) => this.placeStore(place).readDecrypted(batch))));
+        if (!reader) readers.set(key, (reader = batchedReads((batch) => parametersAt(this.deps, place).readDecrypted(batch))));
         return reader(names);
       },
       places: this.deps.places,
@@ -379,11 +379,6 @@ class RepairRun {
     await this.save({ copies: this.cursor.copies });
     this.deps.log.info('replication sync finished', { ...this.report });
     return true;
-  }
-
-  private placeStore(place: Place) {
-    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
-    return this.deps.places.parametersIn(place);
   }
 }
 

@@ -251,7 +251,7 @@ export class Replicator {
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
     const overlap = overlapRefusal(mapping, progress.mappings ?? (await this.validMappings()));
     if (overlap) return this.refused(mapping.destination, overlap, context);
-    const store = this.storeIn(located.place);
+    const store = parametersAt(this.deps, located.place);
     const budget = progress.budget ?? Budget.unlimited();
     const after = progress.after;
     const [sources, replicas] = await Promise.all([
@@ -349,7 +349,7 @@ export class Replicator {
     replica: string,
     context: ReplicationContext,
   ): Promise<ReplicationOutcome> {
-    const store = this.storeIn(located.place);
+    const store = parametersAt(this.deps, located.place);
     const destination = addressOf(mapping, replica);
     const fields = { parameter_name: destination, event_id: context.eventId };
     const source = sourceNameOf(mapping, replica);
@@ -413,14 +413,14 @@ export class Replicator {
         lookup,
         places: this.deps.places,
         read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
-        readIn: async (place, names) => keep(await this.storeIn(place).readDecrypted(names), mapping.target.name),
+        readIn: async (place, names) => keep(await parametersAt(this.deps, place).readDecrypted(names), mapping.target.name),
       });
       // Written, and out of time to read it back: counted as written; the next pass checks it.
       const plan: ReplicationPlan | undefined = written ? await orWhenTimeUp(judged, undefined) : await judged;
       if (!plan) return { destination: mapping.destination, result: 'written' };
       switch (plan.action) {
         case 'write': {
-          const store = this.storeIn(plan.place);
+          const store = parametersAt(this.deps, plan.place);
           const runaway = await this.runaway(store, plan.write.name, current);
           if (runaway) {
             this.deps.log.error('replication refused', { ...fields, reason: runaway });
@@ -456,13 +456,6 @@ export class Replicator {
   private refused(destination: string, reason: string, context: ReplicationContext): ReplicationOutcome {
     this.deps.log.warn('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
     return { destination, result: 'refused', reason };
-  }
-
-  /** Parameter Store at home (no place) or in a replica target. */
-  private storeIn(place: Place | undefined): ReplicaStore {
-    if (!place) return this.deps.parameters;
-    if (!this.deps.places) throw new Error('a destination in another place was allowed without replica places');
-    return this.deps.places.parametersIn(place);
   }
 
   /** The context's lookup, or one that reads the replication table, each mapping once. */
@@ -544,6 +537,13 @@ function readOnce(lookup: MappingLookup): MappingLookup {
 /** `/x`: a name SSM also knows as `x`. */
 function isRootLevel(name: string): boolean {
   return name.startsWith('/') && name.indexOf('/', 1) === -1;
+}
+
+/** Parameter Store at home (no place) or in a replica target. */
+export function parametersAt(deps: Pick<ReplicatorDependencies, 'parameters' | 'places'>, place: Place | undefined): ReplicaStore {
+  if (!place) return deps.parameters;
+  if (!deps.places) throw new Error('a destination in another place was allowed without replica places');
+  return deps.places.parametersIn(place);
 }
 
 /** How a replica is named in outcomes and logs: its name at home, its ARN elsewhere. */
