@@ -24,7 +24,6 @@ import {
   sourceNameOf,
   type LocatedDestination,
   type MappingLookup,
-  type ReplicationPlan,
   type ReplicationSettings,
 } from './rules.ts';
 import type {
@@ -51,6 +50,16 @@ const MIRROR_READ_GROUP = 10;
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
+
+/** One round of {@link Replicator.untilSettled}: done, refused, or a write to make and read back. */
+type SettleStep =
+  | { readonly settled: 'in-sync' | 'waiting'; readonly reason?: string }
+  | { readonly refused: string }
+  | {
+      readonly write: () => Promise<void>;
+      /** The destination as read, when the write must not feed a runaway. */
+      readonly runaway?: { readonly store: ReplicaStore; readonly name: string; readonly current: ParameterValue | undefined };
+    };
 
 export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping' | 'invalid';
 
@@ -343,7 +352,7 @@ export class Replicator {
    * Brings one replica of a mirror the rule allows in line with its source, as
    * {@link planReplica} decides, reading both again after each write like {@link replicate}.
    */
-  private async replicateReplica(
+  private replicateReplica(
     mapping: MirrorMapping,
     located: LocatedDestination,
     replica: string,
@@ -353,44 +362,33 @@ export class Replicator {
     const destination = addressOf(mapping, replica);
     const fields = { parameter_name: destination, event_id: context.eventId };
     const source = sourceNameOf(mapping, replica);
-    let written = false;
-    for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-      const reads = Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
-      // Written, and out of time to read it back: counted as written; the next pass checks it.
-      const read = written ? await orWhenTimeUp(reads, undefined) : await reads;
-      if (!read) return { destination, result: 'written' };
-      const [sources, replicas] = read;
+    return this.untilSettled(destination, context, async () => {
+      const [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
       const [keyed, current] = await keysAsKmsNames(store, located, sources.get(source), replicas.get(replica));
       const plan = planReplica(mapping, keyed, replica, sources.get(source), current);
       switch (plan.action) {
         case 'none':
-          return { destination, result: written ? 'written' : 'in-sync' };
+          return { settled: 'in-sync' };
         case 'refuse':
-          return this.refused(destination, plan.reason, context);
+          return { refused: plan.reason };
         case 'delete':
-          await store.deleteParameters([replica]);
-          this.deps.log.info('replica deleted: its source is gone', fields);
-          written = true;
-          continue;
-        case 'write': {
-          const runaway = await this.runaway(store, replica, current);
-          if (runaway) return this.refused(destination, runaway, context);
-          try {
-            if (plan.write) await store.write(plan.write);
-            await store.retag(replica, plan.addTags, plan.removeTags);
-          } catch (error) {
-            if (error instanceof WriteRefusedError) return this.refused(destination, error.message, context);
-            // Created by someone else since it was read: the next round reads it and refuses it.
-            if (error instanceof ParameterExistsError) continue;
-            throw error;
-          }
-          this.deps.log.info('replica written', { ...fields, type: plan.write?.type, tags_only: !plan.write });
-          written = true;
-          continue;
-        }
+          return {
+            write: async () => {
+              await store.deleteParameters([replica]);
+              this.deps.log.info('replica deleted: its source is gone', fields);
+            },
+          };
+        case 'write':
+          return {
+            runaway: { store, name: replica, current },
+            write: async () => {
+              if (plan.write) await store.write(plan.write);
+              await store.retag(replica, plan.addTags, plan.removeTags);
+              this.deps.log.info('replica written', { ...fields, type: plan.write?.type, tags_only: !plan.write });
+            },
+          };
       }
-    }
-    throw new DestinationUnsettledError(destination, MAX_WRITE_ROUNDS);
+    });
   }
 
   /**
@@ -398,63 +396,82 @@ export class Replicator {
    * `lookup` finds upstream mappings for the cycle check; by default it reads the
    * replication table, each mapping once for all the rounds below.
    */
-  async replicate(mapping: ParameterMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
+  replicate(mapping: ParameterMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const fields = { parameter_name: mapping.destination, event_id: context.eventId };
     const lookup = this.lookupOf(context);
-    let written = false;
-    for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
+    return this.untilSettled(mapping.destination, context, async (written) => {
       let current: ParameterValue | undefined;
       const keep = (values: ReadonlyMap<string, ParameterValue>, name: string) => {
         current = values.get(name);
         return values;
       };
-      const judged = judgeReplication(mapping, {
+      const plan = await judgeReplication(mapping, {
         settings: this.deps.settings,
         lookup,
         places: this.deps.places,
         read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
         readIn: async (place, names) => keep(await parametersAt(this.deps, place).readDecrypted(names), mapping.target.name),
       });
-      // Written, and out of time to read it back: counted as written; the next pass checks it.
-      const plan: ReplicationPlan | undefined = written ? await orWhenTimeUp(judged, undefined) : await judged;
-      if (!plan) return { destination: mapping.destination, result: 'written' };
       switch (plan.action) {
         case 'write': {
           const store = parametersAt(this.deps, plan.place);
-          const runaway = await this.runaway(store, plan.write.name, current);
-          if (runaway) {
-            this.deps.log.error('replication refused', { ...fields, reason: runaway });
-            return { destination: mapping.destination, result: 'refused', reason: runaway };
-          }
-          let version: number;
-          try {
-            version = await store.write(plan.write);
-          } catch (error) {
-            if (error instanceof WriteRefusedError) return this.refused(mapping.destination, error.message, context);
-            throw error;
-          }
-          this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
-          written = true;
-          // Parameter Store has no conditional write: a replicator that read older sources
-          // may have written after us. Reading again until nothing is left to write makes
-          // the last writer of a destination always the one that saw the newest sources.
-          continue;
+          return {
+            runaway: { store, name: plan.write.name, current },
+            write: async () => {
+              const version = await store.write(plan.write);
+              this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
+            },
+          };
         }
         case 'none':
           if (!written) this.deps.log.debug('destination already in sync', fields);
-          return { destination: mapping.destination, result: written ? 'written' : 'in-sync' };
+          return { settled: 'in-sync' };
         case 'refuse':
-          return this.refused(mapping.destination, plan.reason, context);
+          return { refused: plan.reason };
         case 'wait':
           this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
-          return { destination: mapping.destination, result: 'waiting', reason: plan.reason };
+          return { settled: 'waiting', reason: plan.reason };
       }
-    }
-    throw new DestinationUnsettledError(mapping.destination, MAX_WRITE_ROUNDS);
+    });
   }
 
-  private refused(destination: string, reason: string, context: ReplicationContext): ReplicationOutcome {
-    this.deps.log.warn('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
+  /**
+   * Reads, decides and writes until nothing is left to write. Parameter Store has no
+   * conditional write: a replicator that read older sources may have written after us, so
+   * reading again after every write makes the last writer of a destination always the one
+   * that saw the newest sources. A destination written this many times over and still
+   * differing is given up on, retryably; one written and out of time to read back is counted
+   * as written (the next pass checks it).
+   */
+  private async untilSettled(destination: string, context: ReplicationContext, round: (written: boolean) => Promise<SettleStep>): Promise<ReplicationOutcome> {
+    let written = false;
+    for (let attempt = 1; attempt <= MAX_WRITE_ROUNDS; attempt++) {
+      const judged = round(written);
+      const step = written ? await orWhenTimeUp(judged, undefined) : await judged;
+      if (!step) return { destination, result: 'written' };
+      if ('settled' in step) {
+        const result = step.settled === 'in-sync' && written ? 'written' : step.settled;
+        return { destination, result, ...(step.reason !== undefined && { reason: step.reason }) };
+      }
+      if ('refused' in step) return this.refused(destination, step.refused, context);
+      const runaway = step.runaway && (await this.runaway(step.runaway.store, step.runaway.name, step.runaway.current));
+      if (runaway) return this.refused(destination, runaway, context, 'error');
+      try {
+        await step.write();
+      } catch (error) {
+        if (error instanceof WriteRefusedError) return this.refused(destination, error.message, context);
+        // Created by someone else since it was read: the next round reads it and decides again.
+        if (error instanceof ParameterExistsError) continue;
+        throw error;
+      }
+      written = true;
+    }
+    throw new DestinationUnsettledError(destination, MAX_WRITE_ROUNDS);
+  }
+
+  /** A refusal, logged: a runaway (a loop somewhere) at error, the rule's reasons at warn. */
+  private refused(destination: string, reason: string, context: ReplicationContext, level: 'warn' | 'error' = 'warn'): ReplicationOutcome {
+    this.deps.log[level]('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
     return { destination, result: 'refused', reason };
   }
 
