@@ -5,6 +5,7 @@
  * tested) without synthesizing anything: what a function may touch is decided in
  * `shared/functions.ts`, and this file only spells it in IAM.
  */
+import { parameterArnBase } from '../shared/parameter-arn.ts';
 import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import {
   FUNCTIONS,
@@ -99,7 +100,7 @@ export function prefixArnPatterns(
   scope: Pick<FunctionGrants, 'partition' | 'region' | 'accountId'>,
   prefixes: readonly string[],
 ): string[] {
-  const parameter = `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter`;
+  const parameter = parameterArnBase({ partition: scope.partition, region: scope.region, account: scope.accountId });
   return prefixes.flatMap((prefix) => (prefix === '/' ? [`${parameter}/*`] : [`${parameter}${prefix}`, `${parameter}${prefix}/*`]));
 }
 

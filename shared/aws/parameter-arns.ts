@@ -1,19 +1,17 @@
 import { DescribeParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { partitionOf } from '../partitions.ts';
+import { parameterArn, parseParameterArn, type ArnScope } from '../parameter-arn.ts';
 
 export interface ParameterArnsOptions {
   /** The account id, when known; otherwise it is learnt from any parameter's ARN. */
   readonly account?: string;
 }
 
-const ARN_BASE = /^(arn:[^:]+:ssm:[^:]*:[0-9]*:parameter\/)/;
-
 /**
  * Builds parameter ARNs for the account and region an SSM client talks to.
  *
  * SSM encrypts a SecureString under the encryption context `{PARAMETER_ARN: <arn>}`, so
  * decrypting an audited ciphertext directly with KMS needs that ARN, and the audit record keeps
- * only the name. The base (`arn:aws:ssm:<region>:<account>:parameter/`) is read off the ARN of
+ * only the name. Its partition, region and account are read off the ARN of
  * whichever parameter DescribeParameters lists first: one call, and no STS permission needed.
  * In an account without a single parameter, pass the account id.
  *
@@ -22,7 +20,7 @@ const ARN_BASE = /^(arn:[^:]+:ssm:[^:]*:[0-9]*:parameter\/)/;
  * await arns.of('/app/db/password'); // 'arn:aws:ssm:eu-west-1:123456789012:parameter/app/db/password'
  */
 export class ParameterArns {
-  private base: Promise<string> | undefined;
+  private scope: Promise<ArnScope> | undefined;
 
   constructor(
     private readonly ssm: SSMClient,
@@ -30,26 +28,22 @@ export class ParameterArns {
   ) {}
 
   async of(name: string): Promise<string> {
-    this.base ??= this.findBase().catch((error: unknown) => {
-      this.base = undefined;
+    this.scope ??= this.findScope().catch((error: unknown) => {
+      this.scope = undefined;
       throw error;
     });
-    // The ARN drops the name's leading slash: `/app/db` is `parameter/app/db`.
-    return `${await this.base}${name.startsWith('/') ? name.slice(1) : name}`;
+    return parameterArn(await this.scope, name);
   }
 
-  private async findBase(): Promise<string> {
-    if (this.options.account !== undefined) {
-      const region = await this.ssm.config.region();
-      return `arn:${partitionOf(region)}:ssm:${region}:${this.options.account}:parameter/`;
-    }
+  private async findScope(): Promise<ArnScope> {
+    if (this.options.account !== undefined) return { region: await this.ssm.config.region(), account: this.options.account };
     let token: string | undefined;
     do {
       // Unfiltered, so the first page is not empty; the loop only guards against one that is.
       const page = await this.ssm.send(new DescribeParametersCommand({ MaxResults: 1, NextToken: token }));
       const arn = page.Parameters?.find((parameter) => parameter.ARN)?.ARN;
-      const base = arn?.match(ARN_BASE)?.[1];
-      if (base) return base;
+      const parsed = arn === undefined ? undefined : parseParameterArn(arn);
+      if (parsed) return parsed;
       token = page.NextToken;
     } while (token);
     throw new Error(

@@ -1,6 +1,7 @@
 /**
  * CloudTrail SSM calls, as EventBridge delivers them, turned into parameter changes.
  */
+import { parameterArnBase, parseParameterArn } from '../parameter-arn.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { PARAMETER_TYPES, type ParameterType } from '../parameters.ts';
 import { SSM_EVENT_NAMES, type SsmEventName } from './pattern.ts';
@@ -162,7 +163,6 @@ function deleteNames(value: unknown, field: string): string[] {
   return names;
 }
 
-const PARAMETER_ARN = /^(arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter)(\/.*)$/;
 /**
  * SSM's limit on a name it creates, counted on its ARN (`arn:aws:ssm:<region>:<account>:parameter/`
  * included); the API's 2048 holds characters SSM reserves for itself.
@@ -176,10 +176,10 @@ const MAX_NAME_ARN_LENGTH = 1011;
  */
 function parameterName(value: unknown, field: string, scope: { account: string; region: string }): string {
   const raw = requireString(value, field);
-  const arn = PARAMETER_ARN.exec(raw);
-  const name = canonicalName(arn ? (arn[2] as string) : raw);
+  const arn = parseParameterArn(raw);
+  const name = arn ? arn.name : canonicalName(raw);
   if (name === '/') throw new ValidationError(field, `"${raw}" names no parameter`);
-  const arnPrefix = arn ? (arn[1] as string) : `arn:aws:ssm:${scope.region}:${scope.account}:parameter`;
+  const arnPrefix = parameterArnBase(arn ?? scope);
   const arnLength = arnPrefix.length + name.length;
   if (arnLength > MAX_NAME_ARN_LENGTH) {
     throw new ValidationError(

@@ -3,6 +3,7 @@
  * target's. A mapping names another place by writing its destination as a parameter ARN.
  */
 import { ValidationError } from '../events/validation.ts';
+import { parseParameterArn } from '../parameter-arn.ts';
 import { canonicalName } from '../parameter-paths.ts';
 
 /** One region of one account: the scope of a Parameter Store. */
@@ -19,9 +20,9 @@ export interface DestinationAddress {
   readonly arn?: { readonly partition: string; readonly region: string; readonly account: string };
 }
 
-// SSM's parameter ARN: the path after `parameter` keeps the name's slashes, and a root-level
-// name `x` or `/x` is `parameter/x`.
-const PARAMETER_ARN = /^arn:([a-z-]+):ssm:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):parameter(\/.*)$/;
+// What a replica target can be: a region's code and a 12-digit account.
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const ACCOUNT = /^\d{12}$/;
 
 /**
  * Reads a mapping's `destination`: a plain name stays at home; `arn:<partition>:ssm:<region>:
@@ -35,20 +36,20 @@ const PARAMETER_ARN = /^arn:([a-z-]+):ssm:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):pa
  */
 export function parseDestination(raw: string, field: string): DestinationAddress {
   if (!raw.startsWith('arn:')) return { name: canonicalName(raw) };
-  const match = PARAMETER_ARN.exec(raw);
-  if (!match) {
+  const arn = parseParameterArn(raw);
+  if (!arn || !REGION.test(arn.region) || !ACCOUNT.test(arn.account)) {
     throw new ValidationError(
       field,
       `"${raw}" is not a parameter ARN: write arn:<partition>:ssm:<region>:<12-digit account>:parameter/<path>, or a plain name for this region and account`,
     );
   }
-  const [, partition, region, account, path] = match as unknown as [string, string, string, string, string];
+  const { partition, region, account, path } = arn;
   if (path.startsWith('//')) {
     // SSM's ARN of /dr/x is parameter/dr/x: a second spelling of one name would let two
     // mappings (keyed by the string as written) write it without either seeing the other.
     throw new ValidationError(field, `"${raw}" is not a parameter ARN: the path after "parameter" takes one "/" (parameter${path.slice(1)})`);
   }
-  return { name: canonicalName(path.slice(1)), arn: { partition, region, account } };
+  return { name: arn.name, arn: { partition, region, account } };
 }
 
 /** One string per place, for maps and log lines: `eu-central-1/210987654321`. */

@@ -4,6 +4,7 @@
 import { chunk as chunkOf, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { messageOf, type Log } from '../log.ts';
+import { parameterArn } from '../parameter-arn.ts';
 import type { ParameterValue } from '../parameters.ts';
 import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
@@ -566,7 +567,7 @@ export function parametersAt(deps: Pick<ReplicatorDependencies, 'parameters' | '
 /** How a replica is named in outcomes and logs: its name at home, its ARN elsewhere. */
 function addressOf(mapping: MirrorMapping, replica: string): string {
   const arn = mapping.target.arn;
-  return arn ? `arn:${arn.partition}:ssm:${arn.region}:${arn.account}:parameter${replica}` : replica;
+  return arn ? parameterArn(arn, replica) : replica;
 }
 
 function difference(links: readonly SourceLink[], minus: readonly SourceLink[]): SourceLink[] {
