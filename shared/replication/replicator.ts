@@ -13,20 +13,11 @@ import { ancestorPrefixes, linkKey } from './mapping.ts';
 import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
 import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
 import type { Place } from './places.ts';
-import {
-  DEFAULT_SSM_KEY,
-  indexedLinks,
-  judgeMirror,
-  judgeReplication,
-  planReplica,
-  replicaName,
-  rewriteProbe,
-  runawayRefusal,
-  sourceNameOf,
-  type LocatedDestination,
-  type MappingLookup,
-  type ReplicationSettings,
-} from './rules.ts';
+import type { MappingLookup } from './cycles.ts';
+import type { LocatedDestination, ReplicationSettings } from './locate.ts';
+import { DEFAULT_SSM_KEY, judgeMirror, planReplica, replicaName, sourceNameOf } from './mirror-plans.ts';
+import { indexedLinks, judgeReplication } from './rules.ts';
+import { rewriteProbe, runawayRefusal } from './runaway.ts';
 import type {
   MirrorMapping,
   ParameterDetails,

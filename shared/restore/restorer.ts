@@ -8,7 +8,7 @@ import { type Log, messageOf } from '../log.ts';
 import type { ParameterWrite } from '../parameters.ts';
 import { sourcesOf } from '../replication/mapping.ts';
 import { replicaMark } from '../replication/mirror-ownership.ts';
-import { sourceNameOf } from '../replication/rules.ts';
+import { sourceNameOf } from '../replication/mirror-plans.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
 import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';

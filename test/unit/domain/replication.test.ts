@@ -6,7 +6,8 @@ import { ValidationError } from '../../../shared/events/validation.ts';
 import { DestinationUnsettledError } from '../../../shared/replication/errors.ts';
 import { parseMapping, readStoredMapping } from '../../../shared/replication/mapping.ts';
 import { Replicator } from '../../../shared/replication/replicator.ts';
-import { MAX_MERGE_REFERENCES, formEncode } from '../../../shared/replication/rules.ts';
+import { formEncode } from '../../../shared/replication/merge-values.ts';
+import { MAX_MERGE_REFERENCES } from '../../../shared/replication/rules.ts';
 import { putEvent } from '../support/events.ts';
 import { InMemoryMappings, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../support/in-memory.ts';
 
