@@ -1,12 +1,14 @@
 /**
- * Question: how much of a cold start does each shipped bundle cost, next to the naive way of
- * bundling the same handler?
+ * Question: does what the shipped bundles leave out pay at a cold start?
  *
- * Bytes of each bundle (raw, and gzipped: about what its deployment archive holds), and the
- * median time to `import()` it in 20 fresh `node` processes, for the shipped bundle (what
- * `cdktf deploy` uploads) and a naive CommonJS bundle. Runs are interleaved, so a burst of
- * load on the machine hits both alike. The bundles once had a raw-size goal (300 KiB); it is retired: it
- * bought little import time, and the import ratio is the figure a cold start feels.
+ * Each handler's shipped bundle (what `cdktf deploy` uploads) beside a plain esbuild bundle of
+ * the same handler: minified, the same `mainFields` and banner, no alias or plugin
+ * (bench/baselines/plain-bundle.ts). Bytes of each, gzipped as well (about what the deployment
+ * archive holds), and the median time to `import()` it in fresh `node` processes; runs are
+ * interleaved, so a burst of load on the machine hits both alike. The budget: import ≤ 0.8×
+ * the plain bundle's, and ≤ 110 KiB gzipped. (The raw 300 KiB goal and the naive-CommonJS
+ * baseline are retired: the first bought little import time, the second measured nothing a
+ * bundle of ours would ever be.)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import { bundleHandler } from '../scripts/bundle-handlers.ts';
 import { packageRoot } from '../stacks/function-bundles.ts';
-import { buildNaiveBundle } from './baselines/naive-bundle.ts';
+import { buildPlainBundle } from './baselines/plain-bundle.ts';
 import type { BenchmarkOptions, BenchmarkReport } from './support/report.ts';
 import { progress, runIfMain } from './support/standalone.ts';
 import { median, round } from './support/stats.ts';
@@ -24,9 +26,10 @@ import { median, round } from './support/stats.ts';
 const ID = 'cold-start';
 const OUT_DIR = join(packageRoot(), '.tmp', 'bench', ID);
 const PROBE = fileURLToPath(new URL('./support/import-probe.mjs', import.meta.url));
-const RATIO_GOAL = 0.5;
+const RATIO_BUDGET = 0.8;
+const GZIP_BUDGET_KIB = 110;
 
-const VARIANTS = ['shipped', 'naive'] as const;
+const VARIANTS = ['shipped', 'plain'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 // What Lambda puts in every function's environment before the module loads; the bundles
@@ -44,15 +47,20 @@ const LAMBDA_ENV = {
 
 function files(name: FunctionName): Record<Variant, { file: string; bytes: number }> {
   const shipped = bundleHandler(name, { directory: join(OUT_DIR, 'shipped') });
-  return { shipped, naive: buildNaiveBundle(name, join(OUT_DIR, 'naive')) };
+  return { shipped, plain: buildPlainBundle(name, join(OUT_DIR, 'plain')) };
 }
 
-function importMs(file: string, name: FunctionName): number {
+interface ImportSample {
+  readonly importMs: number;
+  readonly cpuMs: number;
+}
+
+function importOnce(file: string, name: FunctionName): ImportSample {
   const output = execFileSync(process.execPath, [PROBE, file], {
     env: { ...LAMBDA_ENV, AWS_LAMBDA_FUNCTION_NAME: name },
     encoding: 'utf8',
   });
-  return (JSON.parse(output) as { importMs: number }).importMs;
+  return JSON.parse(output) as ImportSample;
 }
 
 export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport> {
@@ -63,80 +71,107 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     FunctionName,
     ReturnType<typeof files>
   >;
-  const samples = new Map<string, number[]>();
+  const samples = new Map<string, ImportSample[]>();
   const key = (name: FunctionName, variant: Variant) => `${name}\u0000${variant}`;
   // One unrecorded import each first: the first read of a file comes from disk, not cache.
-  for (const name of FUNCTION_NAMES) for (const variant of VARIANTS) importMs(bundles[name][variant].file, name);
+  for (const name of FUNCTION_NAMES) for (const variant of VARIANTS) importOnce(bundles[name][variant].file, name);
   for (let round_ = 1; round_ <= processes; round_++) {
     progress(ID, `round ${round_}/${processes}: ${FUNCTION_NAMES.length * VARIANTS.length} fresh processes`);
     for (const name of FUNCTION_NAMES) {
       for (const variant of VARIANTS) {
         const list = samples.get(key(name, variant)) ?? [];
-        list.push(importMs(bundles[name][variant].file, name));
+        list.push(importOnce(bundles[name][variant].file, name));
         samples.set(key(name, variant), list);
       }
     }
   }
+  const of = (name: FunctionName, variant: Variant) => samples.get(key(name, variant)) ?? [];
+  // The ratio of the pair imported back to back in each round, then the median of those:
+  // a burst of load that slows one round slows both sides of its ratio.
+  const pairedRatio = (name: FunctionName, field: keyof ImportSample) =>
+    round(median(of(name, 'shipped').map((sample, i) => sample[field] / (of(name, 'plain')[i] as ImportSample)[field])), 2);
 
   const kib = (bytes: number) => round(bytes / 1024, 1);
+  const gzipKiB = (file: string) => kib(gzipSync(readFileSync(file)).length);
   const rows = FUNCTION_NAMES.map((name) => {
-    const ms = (variant: Variant) => round(median(samples.get(key(name, variant)) ?? []), 1);
-    return {
+    const ms = (variant: Variant) => round(median(of(name, variant).map((sample) => sample.importMs)), 1);
+    const row = {
       name,
       shippedKiB: kib(bundles[name].shipped.bytes),
-      shippedGzipKiB: kib(gzipSync(readFileSync(bundles[name].shipped.file)).length),
+      shippedGzipKiB: gzipKiB(bundles[name].shipped.file),
       shippedMs: ms('shipped'),
-      naiveKiB: kib(bundles[name].naive.bytes),
-      naiveMs: ms('naive'),
-      ratio: round(ms('shipped') / ms('naive'), 2),
+      plainKiB: kib(bundles[name].plain.bytes),
+      plainGzipKiB: gzipKiB(bundles[name].plain.file),
+      plainMs: ms('plain'),
+      ratio: pairedRatio(name, 'importMs'),
+      cpuRatio: pairedRatio(name, 'cpuMs'),
     };
+    const overs = [
+      ...(row.ratio > RATIO_BUDGET ? [`import ${row.ratio}× > ${RATIO_BUDGET}×`] : []),
+      ...(row.shippedGzipKiB > GZIP_BUDGET_KIB ? [`gzip ${row.shippedGzipKiB} > ${GZIP_BUDGET_KIB} KiB`] : []),
+    ];
+    return { ...row, withinBudget: overs.length === 0, budget: overs.length === 0 ? 'within' : `over: ${overs.join(', ')}` };
   });
-  const largest = Math.max(...rows.map((row) => row.shippedKiB));
   const worstRatio = Math.max(...rows.map((row) => row.ratio));
-  const figures: Record<string, number> = { largestShippedKiB: largest, worstImportRatio: worstRatio };
+  const largestGzip = Math.max(...rows.map((row) => row.shippedGzipKiB));
+  const over = rows.filter((row) => !row.withinBudget).map((row) => row.name);
+  const figures: Record<string, number> = { worstImportRatio: worstRatio, largestShippedGzipKiB: largestGzip };
   for (const row of rows) {
     figures[`${row.name}.shippedKiB`] = row.shippedKiB;
     figures[`${row.name}.shippedGzipKiB`] = row.shippedGzipKiB;
     figures[`${row.name}.shippedImportMs`] = row.shippedMs;
-    figures[`${row.name}.naiveKiB`] = row.naiveKiB;
-    figures[`${row.name}.naiveImportMs`] = row.naiveMs;
+    figures[`${row.name}.plainKiB`] = row.plainKiB;
+    figures[`${row.name}.plainGzipKiB`] = row.plainGzipKiB;
+    figures[`${row.name}.plainImportMs`] = row.plainMs;
+    figures[`${row.name}.importRatio`] = row.ratio;
+    figures[`${row.name}.importCpuRatio`] = row.cpuRatio;
   }
   return {
     id: ID,
     title: '1. Cold start per handler',
-    question: 'How many bytes does each shipped bundle weigh, and how long does importing it take, next to a naive CommonJS bundle of the same handler?',
+    question:
+      'How long does importing each shipped bundle take next to a plain esbuild bundle of the same handler, and how many bytes does it weigh?',
     goal: {
-      statement: `every shipped bundle's import ≤ ${RATIO_GOAL}× the naive one`,
-      met: worstRatio <= RATIO_GOAL,
-      evidence: `largest shipped bundle ${largest} KiB, worst shipped/naive import ratio ${worstRatio}`,
+      statement: `every shipped bundle's import ≤ ${RATIO_BUDGET}× the plain one's, and ≤ ${GZIP_BUDGET_KIB} KiB gzipped`,
+      met: over.length === 0,
+      evidence:
+        `worst shipped/plain import ratio ${worstRatio}, largest shipped bundle ${largestGzip} KiB gzipped` +
+        (over.length === 0 ? '' : `; over budget: ${over.join(', ')}`),
     },
     tables: [
       {
-        caption: `Median import time of ${processes} fresh \`node\` processes per cell (KiB = 1,024 bytes).`,
+        caption: `Median import time of ${processes} fresh \`node\` processes per cell (KiB = 1,024 bytes); budget ≤ ${RATIO_BUDGET}× and ≤ ${GZIP_BUDGET_KIB} KiB gzipped.`,
         columns: [
           'handler',
           'shipped KiB',
           'shipped gzip KiB',
           'shipped import ms',
-          'naive CJS KiB',
-          'naive import ms',
-          'shipped / naive',
+          'plain KiB',
+          'plain gzip KiB',
+          'plain import ms',
+          'shipped / plain',
+          'CPU shipped / plain',
+          'budget',
         ],
         rows: rows.map((row) => [
           row.name,
           row.shippedKiB,
           row.shippedGzipKiB,
           row.shippedMs,
-          row.naiveKiB,
-          row.naiveMs,
+          row.plainKiB,
+          row.plainGzipKiB,
+          row.plainMs,
           row.ratio,
+          row.cpuRatio,
+          row.budget,
         ]),
       },
     ],
     figures,
     notes: [
       'Import time is `performance.now()` around `await import()` of the bundle in a fresh `node` process (plain node, no TypeScript loader), with the environment Lambda gives a function; Node start-up itself is the same for every bundle and is not counted.',
-      `Naive bundle: esbuild \`format: 'cjs'\`, no minification, \`treeShaking: false\`, packages' CommonJS builds (bench/baselines/naive-bundle.ts).`,
+      "shipped / plain is the median of each round's ratio (the two imported back to back), on wall-clock time, which the budget is stated in; CPU shipped / plain is the same on `process.cpuUsage()` over the import, which a busy machine disturbs less.",
+      'Plain bundle: `handlerBuildOptions` of scripts/bundle-handlers.ts (ESM, minified, `mainFields` module then main, the `require` banner) without the `@aws-sdk/credential-provider-node` alias (bench/baselines/plain-bundle.ts).',
       `Measured on Node ${process.version}; Lambda runs nodejs22.x, on a slower CPU share at 256 MB, so absolute times there are larger; the ratios are the portable figure.`,
     ],
     durationMs: Date.now() - started,

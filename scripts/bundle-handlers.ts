@@ -8,10 +8,9 @@
  *
  *   npm run build:functions    # into dist/functions
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import {
   BUNDLE_FILE,
@@ -32,38 +31,25 @@ export const REQUIRE_SHIM =
   "import { createRequire as __figgyCreateRequire } from 'node:module';" +
   ' const require = __figgyCreateRequire(import.meta.url);';
 
-// Modules of the AWS SDK that a Lambda function of ours never runs, each replaced by a small
-// one of ours (read each for why). Together about 160 KB less to upload and to parse at every
-// cold start. What an alias cannot reach (a client's own files, imported by relative paths)
-// the plugins of scripts/lambda-sdk-plugins.ts shrink or replace: about 52 KB more.
+// The SDK's default credential chain brings the STS, SSO and sign-in clients into every
+// bundle, and on Lambda only its first link, the environment, ever answers: most of what the
+// bundles save. It is the workaround the SDK's own issue tracker names (aws-sdk-js-v3 #5516,
+// #6087). Nothing else of the SDK is replaced: the bytes it would save at a cold start do not
+// pay for a build that breaks when an SDK upgrade changes a module's shape.
 export const LAMBDA_SDK_ALIASES = {
   '@aws-sdk/credential-provider-node': './handlers/lambda-sdk/environment-credentials.ts',
-  '@smithy/core/event-streams': './handlers/lambda-sdk/no-event-streams.ts',
-  '@aws-sdk/endpoint-cache': './handlers/lambda-sdk/no-endpoint-cache.ts',
 };
 
-// Runs a build with the plugins; see the script for why in a process of its own.
-const PLUGIN_BUILD_SCRIPT = join(import.meta.dirname, 'bundle-with-plugins.ts');
-
 /**
- * Bundles one handler with esbuild: ESM, minified, tree-shaken, Node 22 syntax, with AWS
- * credentials read from the environment as Lambda provides them and the SDK clients' error
- * classes and package manifests in their compact form (scripts/lambda-sdk-plugins.ts).
- *
- * @example
- * const bundle = bundleHandler('parameter-store-auditor', { directory: '.tmp/bundles' });
- * console.log(bundle.file, bundle.bytes); // .tmp/bundles/parameter-store-auditor/index.mjs
+ * The esbuild options of one handler's bundle without {@link LAMBDA_SDK_ALIASES}: ESM,
+ * minified, tree-shaken, Node 22 syntax. The cold-start benchmark builds its baseline from
+ * them, so the two differ in the alias alone.
  */
-export function bundleHandler(name: FunctionName, options: FunctionBundleOptions = {}): FunctionBundle {
-  const root = packageRoot();
-  const directory = join(bundleDirectory(options), name);
-  // A stale file left beside index.mjs would end up in the archive and in its hash.
-  rmSync(directory, { recursive: true, force: true });
-  mkdirSync(directory, { recursive: true });
-  const build: BuildOptions = {
-    entryPoints: [join(root, 'handlers', `${name}.ts`)],
-    outfile: join(directory, BUNDLE_FILE),
-    absWorkingDir: root,
+export function handlerBuildOptions(name: FunctionName, outfile: string): BuildOptions {
+  return {
+    entryPoints: [join(packageRoot(), 'handlers', `${name}.ts`)],
+    outfile,
+    absWorkingDir: packageRoot(),
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -72,47 +58,29 @@ export function bundleHandler(name: FunctionName, options: FunctionBundleOptions
     treeShaking: true,
     // Prefer each package's ESM build: it tree-shakes where the CommonJS build cannot.
     mainFields: ['module', 'main'],
-    alias: LAMBDA_SDK_ALIASES,
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
     sourcemap: false,
     charset: 'utf8',
     logLevel: 'silent',
   };
-  buildWithPlugins(build, root);
-  return functionBundle(name, options);
 }
 
 /**
- * Runs {@link PLUGIN_BUILD_SCRIPT} in a child Node.js with this process's TypeScript loader,
- * waiting for it: synchronous, as `buildSync` is.
+ * Bundles one handler with esbuild ({@link handlerBuildOptions}), with AWS credentials read
+ * from the environment as Lambda provides them ({@link LAMBDA_SDK_ALIASES}).
+ *
+ * @example
+ * const bundle = bundleHandler('parameter-store-auditor', { directory: '.tmp/bundles' });
+ * console.log(bundle.file, bundle.bytes); // .tmp/bundles/parameter-store-auditor/index.mjs
  */
-function buildWithPlugins(build: BuildOptions, root: string): void {
-  const child = spawnSync(process.execPath, [...loaderFlags(process.execArgv), PLUGIN_BUILD_SCRIPT], {
-    cwd: root,
-    input: JSON.stringify(build),
-    encoding: 'utf8',
-  });
-  if (child.error) throw child.error;
-  if (child.status !== 0) {
-    throw new Error(`bundling ${String(build.entryPoints)} failed (${PLUGIN_BUILD_SCRIPT}):\n${child.stderr.trim()}`);
-  }
-}
-
-// The Node.js flags that let this process load TypeScript (tsx's `--import`, mocha's
-// `--import=tsx`, Node's own type stripping), and not the others (`--inspect`, `--eval`, …).
-const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
-const LOADER_SWITCHES = ['--experimental-strip-types', '--experimental-transform-types'];
-
-function loaderFlags(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const flag = execArgv[i] as string;
-    const name = flag.split('=')[0] as string;
-    if (LOADER_SWITCHES.includes(name)) kept.push(flag);
-    else if (LOADER_FLAGS.includes(name)) kept.push(...(flag.includes('=') ? [flag] : [flag, execArgv[++i] as string]));
-  }
-  return kept;
+export function bundleHandler(name: FunctionName, options: FunctionBundleOptions = {}): FunctionBundle {
+  const directory = join(bundleDirectory(options), name);
+  // A stale file left beside index.mjs would end up in the archive and in its hash.
+  rmSync(directory, { recursive: true, force: true });
+  mkdirSync(directory, { recursive: true });
+  buildSync({ ...handlerBuildOptions(name, join(directory, BUNDLE_FILE)), alias: LAMBDA_SDK_ALIASES });
+  return functionBundle(name, options);
 }
 
 /** Every function's bundle, where the construct and the sandbox read them by default. */
