@@ -21,7 +21,7 @@ import { STREAM_TABLE, functionPolicy } from './permissions.ts';
 import { resolveSettings, type ResolvedSettings } from './settings.ts';
 import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
-import { FunctionSchedule, PassContinuation, SsmEventRule, StreamSource, type TargetRetry } from './triggers.ts';
+import { FunctionSchedule, SsmEventRule, StreamSource, syncerSchedules, type TargetRetry } from './triggers.ts';
 import type { FiggyEventsProps, ScheduledFunctionName } from './types.ts';
 
 // Logical ids are fixed by hand, so two instances in one stack would collide.
@@ -150,13 +150,10 @@ export class FiggyEvents extends Construct {
     for (const name of FUNCTION_NAMES) {
       const trigger = FUNCTIONS[name].trigger;
       if (trigger === 'schedule') {
-        new FunctionSchedule(this, `${name}_schedule`, {
-          name,
-          fn: this.getFunction(name),
-          expression: settings.schedules[name as ScheduledFunctionName],
-          retry,
-        });
-        new PassContinuation(this, `${name}_continue`, { name, fn: this.getFunction(name), retry });
+        const expression = settings.schedules[name as ScheduledFunctionName];
+        for (const schedule of syncerSchedules(name, this.getFunction(name), expression, retry)) {
+          new FunctionSchedule(this, `${name}_${schedule.trigger}`, schedule);
+        }
       } else if (trigger === 'replication-stream') {
         new StreamSource(this, `${name}_stream`, {
           name,
