@@ -6,7 +6,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.j
 import { Construct } from 'constructs';
 import { nonZeroAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
-import type { PolicyDocument } from './permissions.ts';
+import type { PolicyDocument } from './policy-documents.ts';
 
 export interface DeadLetterQueueProps {
   readonly queueName: string;
