@@ -23,6 +23,7 @@ import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
 import { FunctionSchedule, SsmEventRule, StreamSource, syncerSchedules, type TargetRetry } from './triggers.ts';
 import type { FiggyEventsProps, ScheduledFunctionName } from './types.ts';
+import { InvariantError, UnsupportedUseError } from '../shared/errors.ts';
 
 // Logical ids are fixed by hand, so two instances in one stack would collide.
 const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
@@ -65,7 +66,7 @@ export class FiggyEvents extends Construct {
     super(scope, id);
     const stack = TerraformStack.of(this);
     if (stacksWithFiggyEvents.has(stack)) {
-      throw new Error(
+      throw new UnsupportedUseError(
         `stack ${stack.node.id} already has a FiggyEvents; use one stack per instance (per region)`,
       );
     }
@@ -170,7 +171,7 @@ export class FiggyEvents extends Construct {
   /** The construct of one catalog function. */
   getFunction(name: FunctionName): FiggyFunction {
     const fn = this.functions.get(name);
-    if (!fn) throw new Error(`FiggyEvents has no function "${name}"`);
+    if (!fn) throw new InvariantError(`FiggyEvents has no function "${name}"`);
     return fn;
   }
 

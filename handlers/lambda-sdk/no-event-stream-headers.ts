@@ -5,9 +5,10 @@
  * and STS have no event-stream operation (see no-event-streams.ts), so its 2 KB are left out,
  * and this says so should it ever be reached.
  */
+import { InvariantError } from '../../shared/errors.ts';
 
 function unsupported(): never {
-  throw new Error('event streams are not bundled: no operation of SSM, DynamoDB or STS signs an event-stream message');
+  throw new InvariantError('event streams are not bundled: no operation of SSM, DynamoDB or STS signs an event-stream message');
 }
 
 export class HeaderFormatter {

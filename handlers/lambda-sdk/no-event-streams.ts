@@ -4,9 +4,10 @@
  * bundle inlines every dynamic import; SSM, DynamoDB and KMS have no event-stream operation,
  * so its 15 KB are left out, and this says so should it ever be reached.
  */
+import { InvariantError } from '../../shared/errors.ts';
 
 function unsupported(): never {
-  throw new Error('event streams are not bundled: no operation of SSM, DynamoDB or KMS uses one');
+  throw new InvariantError('event streams are not bundled: no operation of SSM, DynamoDB or KMS uses one');
 }
 
 export class EventStreamSerde {

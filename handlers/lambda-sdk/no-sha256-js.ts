@@ -1,3 +1,5 @@
+import { InvariantError } from '../../shared/errors.ts';
+
 /**
  * Stands in for `@smithy/core`'s `Sha256Js` in the function bundles (the `lambdaStandIns`
  * plugin of scripts/lambda-sdk-plugins.ts loads it in its place). The SDK hashes with Node.js's
@@ -6,6 +8,6 @@
  */
 export class Sha256Js {
   constructor() {
-    throw new Error("the JavaScript SHA-256 is not bundled: Node.js's crypto has SHA-256 on Lambda");
+    throw new InvariantError("the JavaScript SHA-256 is not bundled: Node.js's crypto has SHA-256 on Lambda");
   }
 }
