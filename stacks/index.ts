@@ -9,7 +9,7 @@ export type * from './types.ts';
 export { FiggyEventsConfigError } from './config-error.ts';
 export type { ResolvedSettings, ResolvedFunctionSettings } from './settings.ts';
 export { MissingBundleError, type FunctionBundle, type FunctionBundleOptions } from './function-bundles.ts';
-export { FiggyEventsError } from '../shared/errors.ts';
+export { FiggyEventsError, InvariantError, SetupError, UnsupportedUseError } from '../shared/errors.ts';
 export type { FiggyTables } from './tables.ts';
 export type { FiggyFunction, FiggyFunctionProps } from './function.ts';
 export type { SsmEventRule, SsmEventRuleProps, TargetRetry } from './triggers.ts';
