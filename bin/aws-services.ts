@@ -23,6 +23,7 @@ import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
 import type { AuditHistory } from '../shared/restore/types.ts';
 import { CACHE_TABLE, DEFAULT_NAME_PREFIX, tableNames } from '../shared/tables.ts';
+import { SetupError } from '../shared/errors.ts';
 import { countingHistory, type CountProgress } from './progress.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -154,7 +155,7 @@ async function requireCacheSchema(dynamo: DynamoDBClient, table: string): Promis
     ({ Table: description } = await dynamo.send(new DescribeTableCommand({ TableName: table })));
   } catch (error) {
     if (error instanceof Error && error.name === 'ResourceNotFoundException') {
-      throw new Error(`table ${table} does not exist: create it with the cache table's key schema, ${wanted}`);
+      throw new SetupError(`table ${table} does not exist: create it with the cache table's key schema, ${wanted}`, { cause: error });
     }
     throw error;
   }
@@ -167,6 +168,6 @@ async function requireCacheSchema(dynamo: DynamoDBClient, table: string): Promis
     !has(CACHE_TABLE.partitionKey.name, CACHE_TABLE.partitionKey.type, 'HASH') ||
     !has(CACHE_TABLE.sortKey.name, CACHE_TABLE.sortKey.type, 'RANGE')
   ) {
-    throw new Error(`table ${table} does not have the cache table's key schema, ${wanted}`);
+    throw new SetupError(`table ${table} does not have the cache table's key schema, ${wanted}`);
   }
 }

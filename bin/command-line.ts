@@ -29,8 +29,8 @@ export interface CommandContext {
 export class UsageError extends FiggyEventsError {
   /** The command line must change. */
   readonly retryable = false;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UsageError';
   }
 }
@@ -71,7 +71,7 @@ export function parseOptions<T extends OptionSpec>(args: readonly string[], opti
     // node:util reports bad usage as TypeErrors with ERR_PARSE_ARGS_* codes and clear messages.
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-      throw new UsageError((error as Error).message.split('\n')[0] ?? String(error));
+      throw new UsageError((error as Error).message.split('\n')[0] ?? String(error), { cause: error });
     }
     throw error;
   }

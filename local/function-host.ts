@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { FunctionName } from '../shared/functions.ts';
+import { UnsupportedUseError } from '../shared/errors.ts';
 
 export interface InvocationFailure {
   readonly name: string;
@@ -92,7 +93,7 @@ export class FunctionHost {
 
   /** Invokes a function and resolves with what it returned; rejects with {@link InvocationError}. */
   invoke(functionName: FunctionName, event: unknown): Promise<unknown> {
-    if (!this.workers.has(functionName)) return Promise.reject(new Error(`no function ${functionName} in this sandbox`));
+    if (!this.workers.has(functionName)) return Promise.reject(new UnsupportedUseError(`no function ${functionName} in this sandbox`));
     if (this.crashRate > 0 && (this.options.random ?? Math.random)() < this.crashRate) {
       return Promise.reject(
         new InvocationError(functionName, { name: 'Runtime.ExitError', message: 'injected crash before the handler ran' }),

@@ -40,6 +40,7 @@ import { seededRandom, startSsmEmulator, toEventBridgeEvent, type RateLimits, ty
 import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
+import { SetupError, UnsupportedUseError } from '../shared/errors.ts';
 
 /** The functions the catalog puts on a schedule. */
 export type ScheduledFunction = ScheduledFunctionName;
@@ -469,7 +470,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       credentialsFor: (accountId) => {
         const found = accounts.get(accountId);
         if (!found) {
-          throw new Error(
+          throw new UnsupportedUseError(
             `the sandbox serves accounts ${[...accounts.keys()].join(', ')}, not ${accountId}: ` +
               'name it in a replicaTargets entry (accountId) of startSandbox',
           );
@@ -522,7 +523,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await poller.drain();
       },
       restartDynamoDb: async () => {
-        if (!dbPath) throw new Error('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
+        if (!dbPath) throw new UnsupportedUseError('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
         await poller.stop();
         await dynamo.stop();
         dynamo = await startDynamoDbLocal({ port: Number(new URL(dynamo.endpoint).port), dbPath });
@@ -593,6 +594,6 @@ function credentials() {
 async function replicationStreamArn(client: DynamoDBClient, table: string): Promise<string> {
   const description = await client.send(new DescribeTableCommand({ TableName: table }));
   const arn = description.Table?.LatestStreamArn;
-  if (!arn) throw new Error(`table ${table} has no stream; the replication table must stream NEW_AND_OLD_IMAGES`);
+  if (!arn) throw new SetupError(`table ${table} has no stream; the replication table must stream NEW_AND_OLD_IMAGES`);
   return arn;
 }

@@ -44,8 +44,9 @@ export class ConfigurationError extends FiggyEventsError {
   constructor(
     readonly variable: string,
     reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`environment variable ${variable} ${reason}`);
+    super(`environment variable ${variable} ${reason}`, options);
     this.name = 'ConfigurationError';
   }
 }
@@ -114,7 +115,9 @@ export function replicaTargets(env: Environment): ReplicaTarget[] {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigurationError(variable, `is not JSON (${(error as Error).message}); the construct writes it from the prop replicaTargets`);
+    throw new ConfigurationError(variable, `is not JSON (${(error as Error).message}); the construct writes it from the prop replicaTargets`, {
+      cause: error,
+    });
   }
   if (!Array.isArray(parsed)) throw new ConfigurationError(variable, 'must be a JSON list of targets');
   return parsed.map((entry: unknown, index) => {

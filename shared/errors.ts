@@ -21,3 +21,77 @@ export class ContentionError extends FiggyEventsError {
     this.name = 'ContentionError';
   }
 }
+
+/**
+ * An AWS service answered without something its API promises (a field, a known value). The
+ * call's input is not at fault, so a later call may well get a whole answer.
+ */
+export class UnexpectedResponseError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnexpectedResponseError';
+  }
+}
+
+/**
+ * Something figgy-events' own code guarantees did not hold: a bug, reported where it shows
+ * instead of being worked around. The same code takes the same path, so a retry cannot help.
+ */
+export class InvariantError extends FiggyEventsError {
+  readonly retryable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvariantError';
+  }
+}
+
+/**
+ * What figgy-events runs on is not set up as it needs: a table without the index or key schema
+ * it reads, a program that is not installed, a stream that is not enabled. Nothing changes
+ * until someone puts it right, so a retry cannot help.
+ */
+export class SetupError extends FiggyEventsError {
+  readonly retryable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SetupError';
+  }
+}
+
+/**
+ * A call the API does not support as it was made (a second instance where one is allowed, an
+ * option the call needs left out): the calling code must change.
+ */
+export class UnsupportedUseError extends FiggyEventsError {
+  readonly retryable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnsupportedUseError';
+  }
+}
+
+/**
+ * An input figgy-events can read but not process as it is (a ciphertext KMS cannot decrypt,
+ * more changes of one parameter in a second than the audit log has room for). The same input
+ * fails the same way.
+ */
+export class UnprocessableInputError extends FiggyEventsError {
+  readonly retryable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnprocessableInputError';
+  }
+}
+
+/**
+ * Long work stopped at a safe point because it was asked to (Ctrl-C): what was done is kept,
+ * and running it again goes on from there.
+ */
+export class InterruptedError extends FiggyEventsError {
+  readonly retryable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InterruptedError';
+  }
+}

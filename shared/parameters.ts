@@ -66,8 +66,11 @@ export interface NamesPage {
  */
 export class ListingTokenRejectedError extends FiggyEventsError {
   readonly retryable = true;
-  constructor(readonly reason: string) {
-    super(`Parameter Store no longer accepts the listing's saved NextToken (${reason}); list again from the first page`);
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Parameter Store no longer accepts the listing's saved NextToken (${reason}); list again from the first page`, options);
     this.name = 'ListingTokenRejectedError';
   }
 }

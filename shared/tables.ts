@@ -5,6 +5,7 @@
  * them from here, the sandbox and the integration tests create them from here, and the
  * adapters read their key names from here, so the schema is written exactly once.
  */
+import { InvariantError } from './errors.ts';
 
 export type KeyType = 'S' | 'N';
 
@@ -129,7 +130,7 @@ export function keyAttributes(table: TableDefinition): KeyAttribute[] {
     if (!key) continue;
     const declared = byName.get(key.name);
     if (declared && declared.type !== key.type) {
-      throw new Error(`attribute ${key.name} is declared both ${declared.type} and ${key.type}`);
+      throw new InvariantError(`attribute ${key.name} is declared both ${declared.type} and ${key.type}`);
     }
     byName.set(key.name, key);
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { App } from 'cdktf';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { packageRoot } from './function-bundles.ts';
-import { FiggyEventsConfigError } from './settings.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
 import { FiggyEventsStack, type S3StateBackend } from './stack.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;

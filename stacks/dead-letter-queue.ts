@@ -6,7 +6,8 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.j
 import { Construct } from 'constructs';
 import { nonZeroAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
-import type { PolicyDocument } from './permissions.ts';
+import type { PolicyDocument } from './policy-documents.ts';
+import { UnsupportedUseError } from '../shared/errors.ts';
 
 export interface DeadLetterQueueProps {
   readonly queueName: string;
@@ -57,7 +58,7 @@ export class DeadLetterQueue extends Construct {
    */
   allowEventBridgeRule(ruleArn: string, idStem: string): void {
     if (this.policy) {
-      throw new Error(`dead-letter queue ${this.node.path} already accepts one rule; add one queue per rule`);
+      throw new UnsupportedUseError(`dead-letter queue ${this.node.path} already accepts one rule; add one queue per rule`);
     }
     const policy: PolicyDocument = {
       Version: '2012-10-17',

@@ -21,8 +21,9 @@ import { STREAM_TABLE, functionPolicy } from './permissions.ts';
 import { resolveSettings, type ResolvedSettings } from './settings.ts';
 import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
-import { FunctionSchedule, PassContinuation, SsmEventRule, StreamSource, type TargetRetry } from './triggers.ts';
+import { FunctionSchedule, SsmEventRule, StreamSource, syncerSchedules, type TargetRetry } from './triggers.ts';
 import type { FiggyEventsProps, ScheduledFunctionName } from './types.ts';
+import { InvariantError, UnsupportedUseError } from '../shared/errors.ts';
 
 // Logical ids are fixed by hand, so two instances in one stack would collide.
 const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
@@ -65,7 +66,7 @@ export class FiggyEvents extends Construct {
     super(scope, id);
     const stack = TerraformStack.of(this);
     if (stacksWithFiggyEvents.has(stack)) {
-      throw new Error(
+      throw new UnsupportedUseError(
         `stack ${stack.node.id} already has a FiggyEvents; use one stack per instance (per region)`,
       );
     }
@@ -150,13 +151,10 @@ export class FiggyEvents extends Construct {
     for (const name of FUNCTION_NAMES) {
       const trigger = FUNCTIONS[name].trigger;
       if (trigger === 'schedule') {
-        new FunctionSchedule(this, `${name}_schedule`, {
-          name,
-          fn: this.getFunction(name),
-          expression: settings.schedules[name as ScheduledFunctionName],
-          retry,
-        });
-        new PassContinuation(this, `${name}_continue`, { name, fn: this.getFunction(name), retry });
+        const expression = settings.schedules[name as ScheduledFunctionName];
+        for (const schedule of syncerSchedules(name, this.getFunction(name), expression, retry)) {
+          new FunctionSchedule(this, `${name}_${schedule.trigger}`, schedule);
+        }
       } else if (trigger === 'replication-stream') {
         new StreamSource(this, `${name}_stream`, {
           name,
@@ -173,7 +171,7 @@ export class FiggyEvents extends Construct {
   /** The construct of one catalog function. */
   getFunction(name: FunctionName): FiggyFunction {
     const fn = this.functions.get(name);
-    if (!fn) throw new Error(`FiggyEvents has no function "${name}"`);
+    if (!fn) throw new InvariantError(`FiggyEvents has no function "${name}"`);
     return fn;
   }
 

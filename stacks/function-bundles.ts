@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionName } from '../shared/functions.ts';
-import { FiggyEventsError } from '../shared/errors.ts';
+import { FiggyEventsError, SetupError } from '../shared/errors.ts';
 
 /** The file Lambda loads and the export it calls: `handler` in `index.mjs`. */
 export const BUNDLE_FILE = 'index.mjs';
@@ -61,7 +61,7 @@ export function packageRoot(): string {
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'figgy-events') {
       return folder;
     }
-    if (dirname(folder) === folder) throw new Error('figgy-events: cannot find the package folder above its own code');
+    if (dirname(folder) === folder) throw new SetupError('figgy-events: cannot find the package folder above its own code');
   }
 }
 

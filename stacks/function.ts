@@ -15,7 +15,7 @@ import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './function-bundles.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { functionId, named } from './logical-ids.ts';
-import type { PolicyDocument } from './permissions.ts';
+import type { PolicyDocument } from './policy-documents.ts';
 import type { ResolvedFunctionSettings } from './settings.ts';
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';

@@ -5,7 +5,6 @@
  * tested) without synthesizing anything: what a function may touch is decided in
  * `shared/functions.ts`, and this file only spells it in IAM.
  */
-import { parameterArnBase } from '../shared/parameter-arn.ts';
 import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import {
   FUNCTIONS,
@@ -16,27 +15,9 @@ import {
 } from '../shared/functions.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import type { TableRole } from '../shared/tables.ts';
+import { prefixArnPatterns } from './parameter-arn-patterns.ts';
+import type { PolicyDocument, PolicyStatement } from './policy-documents.ts';
 import { describeKeysStatement, replicaTargetStatements } from './replica-grants.ts';
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: '*' | Readonly<Record<string, string | readonly string[]>>;
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatement[];
-}
-
-/** A role's trust policy: who may assume it (no Resource: the role is the resource). */
-export interface TrustPolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: readonly Omit<PolicyStatement, 'Resource'>[];
-}
 
 /** Where a function's policy points: ARNs (or tokens for them) of what it may use. */
 export interface FunctionGrants {
@@ -90,19 +71,6 @@ export const STREAM_TABLE: TableRole = 'replication';
  * granted on the stream it grants nothing, and the mapping names its stream by ARN.
  */
 export const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
-
-/**
- * What IAM must match for each prefix, read as `isUnderPrefix` reads it: the parameter the
- * prefix names and everything under it (`parameter/app/*` alone would leave out `/app`, which
- * the rule allows). `/app` → `…:parameter/app` and `…:parameter/app/*`; `/` → every parameter.
- */
-export function prefixArnPatterns(
-  scope: Pick<FunctionGrants, 'partition' | 'region' | 'accountId'>,
-  prefixes: readonly string[],
-): string[] {
-  const parameter = parameterArnBase({ partition: scope.partition, region: scope.region, account: scope.accountId });
-  return prefixes.flatMap((prefix) => (prefix === '/' ? [`${parameter}/*`] : [`${parameter}${prefix}`, `${parameter}${prefix}/*`]));
-}
 
 function pascal(words: string): string {
   return words

@@ -4,7 +4,8 @@
  * and the statements `FiggyReplicaTarget` grants each source's role in another account.
  */
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
-import { prefixArnPatterns, type PolicyStatement } from './permissions.ts';
+import { prefixArnPatterns } from './parameter-arn-patterns.ts';
+import type { PolicyStatement } from './policy-documents.ts';
 
 /** The Parameter Store calls that keep a replica: its value and metadata, its tags, its deletion. */
 export const REPLICA_WRITE_ACTIONS = [

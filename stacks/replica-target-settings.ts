@@ -5,7 +5,8 @@
 import { Token } from 'cdktf';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
-import { FiggyEventsConfigError, bulkReadRate, bulkWriteRate } from './settings.ts';
+import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */

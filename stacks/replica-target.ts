@@ -11,9 +11,11 @@ import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/function
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { functionRoleName } from './function.ts';
 import { named } from './logical-ids.ts';
-import { prefixArnPatterns, type PolicyDocument, type PolicyStatement, type TrustPolicyDocument } from './permissions.ts';
+import { prefixArnPatterns } from './parameter-arn-patterns.ts';
+import type { PolicyDocument, PolicyStatement, TrustPolicyDocument } from './policy-documents.ts';
 import { checkPrefixes, isUnderPrefix, isUnderPrefixes } from '../shared/parameter-paths.ts';
-import { FiggyEventsConfigError, NAME_PREFIX } from './settings.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
+import { NAME_PREFIX } from './settings.ts';
 import { ACCOUNT_ID, REGION } from '../shared/aws-identifiers.ts';
 import { describeKeysStatement, replicaKeyStatement, replicaParameterStatements } from './replica-grants.ts';
 

@@ -4,7 +4,6 @@
  */
 import { Token } from 'cdktf';
 import { partitionOf } from '../shared/partitions.ts';
-import { FiggyEventsError } from '../shared/errors.ts';
 import {
   ASYNC_INVOKE,
   FUNCTION_NAMES,
@@ -19,21 +18,11 @@ import type {
   LambdaArchitecture,
   ScheduledFunctionName,
 } from './types.ts';
-import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
+import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
-
-/** A prop that cannot be synthesized, with the reason and what to change. */
-export class FiggyEventsConfigError extends FiggyEventsError {
-  readonly retryable = false;
-  constructor(
-    readonly prop: string,
-    reason: string,
-  ) {
-    super(`FiggyEvents prop "${prop}" ${reason}`);
-    this.name = 'FiggyEventsConfigError';
-  }
-}
 
 export interface ResolvedFunctionSettings {
   readonly memorySize: number;
@@ -92,29 +81,6 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
  */
 function pathPrefixes(prop: string, prefixes: readonly string[], rule: PrefixListRule = { rootAllowed: true }): string[] {
   return checkPrefixes(prefixes, (reason) => new FiggyEventsConfigError(prop, reason), rule);
-}
-
-/**
- * A write pace checked by the rule the functions apply to their environment
- * ({@link bulkRateProblem}); a token is refused, because the environment is written at synth.
- */
-export function bulkWriteRate(prop: string, value: number | undefined): number | undefined {
-  return bulkRate(prop, value, 'writes');
-}
-
-/** A read pace checked as {@link bulkWriteRate} checks a write pace. */
-export function bulkReadRate(prop: string, value: number | undefined): number | undefined {
-  return bulkRate(prop, value, 'reads');
-}
-
-function bulkRate(prop: string, value: number | undefined, calls: BulkCalls): number | undefined {
-  if (value === undefined) return undefined;
-  if (Token.isUnresolved(value)) {
-    throw new FiggyEventsConfigError(prop, `is a token; give the number of ${calls} per second as a literal`);
-  }
-  const problem = bulkRateProblem(value, calls);
-  if (problem) throw new FiggyEventsConfigError(prop, problem);
-  return value;
 }
 
 function integerIn(prop: string, value: number, min: number, max: number): number {

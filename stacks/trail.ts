@@ -11,7 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
 import { Construct } from 'constructs';
 import { named } from './logical-ids.ts';
-import type { PolicyDocument } from './permissions.ts';
+import type { PolicyDocument } from './policy-documents.ts';
 
 export interface AuditTrailProps {
   readonly namePrefix: string;

@@ -19,26 +19,6 @@ export interface TargetRetry {
   readonly maximumEventAgeSeconds: number;
 }
 
-function target(
-  scope: Construct,
-  id: string,
-  rule: CloudwatchEventRule,
-  fn: FiggyFunction,
-  name: FunctionName,
-  retry: TargetRetry,
-): CloudwatchEventTarget {
-  return new CloudwatchEventTarget(scope, id, {
-    rule: rule.name,
-    targetId: name,
-    arn: fn.lambda.arn,
-    retryPolicy: {
-      maximumRetryAttempts: retry.maximumRetryAttempts,
-      maximumEventAgeInSeconds: retry.maximumEventAgeSeconds,
-    },
-    deadLetterConfig: { arn: fn.deadLetterQueue.queue.arn },
-  });
-}
-
 export interface SsmEventRuleProps {
   readonly namePrefix: string;
   readonly targets: ReadonlyMap<FunctionName, FiggyFunction>;
@@ -63,7 +43,19 @@ export class SsmEventRule extends Construct {
       'ssm_events',
     );
     for (const [name, fn] of props.targets) {
-      named(target(this, name, this.rule, fn, name, props.retry), `${functionId(name)}_ssm_events`);
+      named(
+        new CloudwatchEventTarget(this, name, {
+          rule: this.rule.name,
+          targetId: name,
+          arn: fn.lambda.arn,
+          retryPolicy: {
+            maximumRetryAttempts: props.retry.maximumRetryAttempts,
+            maximumEventAgeInSeconds: props.retry.maximumEventAgeSeconds,
+          },
+          deadLetterConfig: { arn: fn.deadLetterQueue.queue.arn },
+        }),
+        `${functionId(name)}_ssm_events`,
+      );
       fn.allowEventBridgeRule(this.rule.arn, 'ssm_events');
     }
   }
@@ -72,55 +64,29 @@ export class SsmEventRule extends Construct {
 export interface FunctionScheduleProps {
   readonly name: FunctionName;
   readonly fn: FiggyFunction;
+  /** What the rule is to the function; it names the rule, its resources and its invoke permission. */
+  readonly trigger: 'schedule' | 'continue';
   readonly expression: string;
+  readonly description: string;
   readonly retry: TargetRetry;
+  /** The constant event the rule sends, in place of EventBridge's scheduled event. */
+  readonly input?: object;
+  /** Whether an event EventBridge cannot deliver goes to the function's dead-letter queue. */
+  readonly deadLetters: boolean;
 }
 
-/** A scheduled rule that invokes one syncer. */
+/** A scheduled rule that invokes one function. */
 export class FunctionSchedule extends Construct {
   readonly rule: CloudwatchEventRule;
 
   constructor(scope: Construct, id: string, props: FunctionScheduleProps) {
     super(scope, id);
-    const stem = `${functionId(props.name)}_schedule`;
+    const stem = `${functionId(props.name)}_${props.trigger}`;
     this.rule = named(
       new CloudwatchEventRule(this, 'rule', {
-        name: `${props.fn.functionName}-schedule`,
-        description: `Runs ${props.fn.functionName} ${props.expression}`,
+        name: `${props.fn.functionName}-${props.trigger}`,
+        description: props.description,
         scheduleExpression: props.expression,
-      }),
-      stem,
-    );
-    named(target(this, 'target', this.rule, props.fn, props.name, props.retry), stem);
-    props.fn.allowEventBridgeRule(this.rule.arn, 'schedule');
-  }
-}
-
-/** How often an open pass of a syncer is continued. */
-const CONTINUATION_SCHEDULE = 'rate(1 minute)';
-
-export interface PassContinuationProps {
-  readonly name: FunctionName;
-  readonly fn: FiggyFunction;
-  readonly retry: TargetRetry;
-}
-
-/**
- * The second schedule of a syncer: every minute it sends {@link CONTINUE_EVENT}, so an open
- * pass goes on from its last checkpoint until it is done; with no open pass the invocation
- * does nothing. Its constant input is how the handler tells it from the start schedule.
- */
-export class PassContinuation extends Construct {
-  readonly rule: CloudwatchEventRule;
-
-  constructor(scope: Construct, id: string, props: PassContinuationProps) {
-    super(scope, id);
-    const stem = `${functionId(props.name)}_continue`;
-    this.rule = named(
-      new CloudwatchEventRule(this, 'rule', {
-        name: `${props.fn.functionName}-continue`,
-        description: `Continues an open pass of ${props.fn.functionName} every minute until it is done`,
-        scheduleExpression: CONTINUATION_SCHEDULE,
       }),
       stem,
     );
@@ -129,17 +95,60 @@ export class PassContinuation extends Construct {
         rule: this.rule.name,
         targetId: props.name,
         arn: props.fn.lambda.arn,
-        input: JSON.stringify(CONTINUE_EVENT),
-        // Each minute's event is the same as the last, and one a minute old has a successor
-        // already: it is retried within its minute only, and never dead-lettered (a lost one
-        // delays the pass by a minute). An invocation that fails still ends in the function's
-        // queue, through Lambda's on-failure destination.
-        retryPolicy: { maximumRetryAttempts: props.retry.maximumRetryAttempts, maximumEventAgeInSeconds: 60 },
+        input: props.input === undefined ? undefined : JSON.stringify(props.input),
+        retryPolicy: {
+          maximumRetryAttempts: props.retry.maximumRetryAttempts,
+          maximumEventAgeInSeconds: props.retry.maximumEventAgeSeconds,
+        },
+        deadLetterConfig: props.deadLetters ? { arn: props.fn.deadLetterQueue.queue.arn } : undefined,
       }),
       stem,
     );
-    props.fn.allowInvokeFrom(this.rule.arn, 'continue');
+    if (props.deadLetters) props.fn.allowEventBridgeRule(this.rule.arn, props.trigger);
+    else props.fn.allowInvokeFrom(this.rule.arn, props.trigger);
   }
+}
+
+/** How often an open pass of a syncer is continued. */
+const CONTINUATION_SCHEDULE = 'rate(1 minute)';
+
+/**
+ * A syncer's two schedules. The first starts a pass at `expression`. The second sends
+ * {@link CONTINUE_EVENT} every minute, so an open pass goes on from its last checkpoint until
+ * it is done; with no open pass the invocation does nothing. Its constant input is how the
+ * handler tells the two apart.
+ */
+export function syncerSchedules(
+  name: FunctionName,
+  fn: FiggyFunction,
+  expression: string,
+  retry: TargetRetry,
+): FunctionScheduleProps[] {
+  return [
+    {
+      name,
+      fn,
+      trigger: 'schedule',
+      expression,
+      description: `Runs ${fn.functionName} ${expression}`,
+      retry,
+      deadLetters: true,
+    },
+    {
+      name,
+      fn,
+      trigger: 'continue',
+      expression: CONTINUATION_SCHEDULE,
+      description: `Continues an open pass of ${fn.functionName} every minute until it is done`,
+      input: CONTINUE_EVENT,
+      // Each minute's event is the same as the last, and one a minute old has a successor
+      // already: it is retried within its minute only, and never dead-lettered (a lost one
+      // delays the pass by a minute). An invocation that fails still ends in the function's
+      // queue, through Lambda's on-failure destination.
+      retry: { maximumRetryAttempts: retry.maximumRetryAttempts, maximumEventAgeSeconds: 60 },
+      deadLetters: false,
+    },
+  ];
 }
 
 export interface StreamSourceProps {

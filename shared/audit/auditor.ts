@@ -8,7 +8,7 @@ import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
 import type { AuditLog, AuditRecord } from './types.ts';
-import { ContentionError } from '../errors.ts';
+import { ContentionError, UnprocessableInputError } from '../errors.ts';
 
 export type AuditOutcome = 'recorded' | 'duplicate' | 'outside-namespaces';
 
@@ -136,5 +136,5 @@ function freeSlot(change: ParameterChange, taken: readonly number[]): number {
     const slot = (preferred + offset) % SLOTS_PER_SECOND;
     if (!used.has(slot)) return slot;
   }
-  throw new Error(`more than ${SLOTS_PER_SECOND} audit records for ${change.name} in one second`);
+  throw new UnprocessableInputError(`more than ${SLOTS_PER_SECOND} audit records for ${change.name} in one second`);
 }

@@ -8,6 +8,7 @@ import { pathRoot } from '../audit/path-root.ts';
 import { mapBounded } from '../concurrency.ts';
 import { CallPacer, type PacerClock } from '../call-pacer.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE } from '../tables.ts';
+import { SetupError } from '../errors.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
 const SORT_KEY = AUDIT_TABLE.sortKey.name;
@@ -178,7 +179,7 @@ export class AuditPathMigration {
   private async requireIndex(): Promise<void> {
     const { Table: table } = await this.dynamo.send(new DescribeTableCommand({ TableName: this.table }));
     if (!table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === AUDIT_PATH_INDEX)) {
-      throw new Error(
+      throw new SetupError(
         `table ${this.table} has no index ${AUDIT_PATH_INDEX}: deploy this version of figgy-events first ` +
           '(it adds the index and an auditor that writes path_root), then migrate',
       );

@@ -125,7 +125,7 @@ export class DynamoSyncProgress implements SyncProgressStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(lease.job);
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(lease.job, { cause: error });
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { UnexpectedResponseError, UnprocessableInputError } from '../errors.ts';
 
 // Strict base64 (padding optional): Buffer.from(..., 'base64') silently drops anything else,
 // which would turn a corrupted audit value into an opaque KMS InvalidCiphertextException.
@@ -29,7 +30,7 @@ export class KmsDecrypter {
   async decryptParameter(ciphertextBase64: string, parameterArn: string): Promise<string> {
     const ciphertext = ciphertextBase64.trim();
     if (!BASE64.test(ciphertext)) {
-      throw new Error(`ciphertext of ${parameterArn} is not base64: is the audit value a SecureString ciphertext?`);
+      throw new UnprocessableInputError(`ciphertext of ${parameterArn} is not base64: is the audit value a SecureString ciphertext?`);
     }
     let plaintext: Uint8Array | undefined;
     try {
@@ -42,7 +43,7 @@ export class KmsDecrypter {
     } catch (error) {
       // KMS reports a wrong encryption context as a bad ciphertext; say what usually causes it.
       if (error instanceof Error && error.name === 'InvalidCiphertextException') {
-        throw new Error(
+        throw new UnprocessableInputError(
           `KMS cannot decrypt the audited value of ${parameterArn}: the ARN must be the one the value ` +
             'was written to, and advanced-tier parameters (envelope-encrypted) are not supported',
           { cause: error },
@@ -50,7 +51,7 @@ export class KmsDecrypter {
       }
       throw error;
     }
-    if (plaintext === undefined) throw new Error(`KMS Decrypt returned no plaintext for ${parameterArn}`);
+    if (plaintext === undefined) throw new UnexpectedResponseError(`KMS Decrypt returned no plaintext for ${parameterArn}`);
     return Buffer.from(plaintext).toString('utf8');
   }
 }

@@ -5,6 +5,7 @@
  */
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { UnexpectedResponseError } from '../errors.ts';
 
 /**
  * Key ARNs by the name a key was given, each asked of KMS once per process: a key's ARN never
@@ -48,7 +49,7 @@ export class KmsKeyArns {
   private async describe(keyId: string): Promise<string | undefined> {
     try {
       const { KeyMetadata: key } = await this.kms().send(new DescribeKeyCommand({ KeyId: keyId }));
-      if (key?.Arn === undefined) throw new Error(`KMS DescribeKey of ${keyId} returned no key ARN`);
+      if (key?.Arn === undefined) throw new UnexpectedResponseError(`KMS DescribeKey of ${keyId} returned no key ARN`);
       return key.Arn;
     } catch (error) {
       // Compared by name, as a second bundled copy of the SDK has other classes.

@@ -1,5 +1,6 @@
 import { DescribeParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { parameterArn, parseParameterArn, type ArnScope } from '../parameter-arn.ts';
+import { SetupError } from '../errors.ts';
 
 export interface ParameterArnsOptions {
   /** The account id, when known; otherwise it is learnt from any parameter's ARN. */
@@ -46,7 +47,7 @@ export class ParameterArns {
       if (parsed) return parsed;
       token = page.NextToken;
     } while (token);
-    throw new Error(
+    throw new SetupError(
       'cannot build the PARAMETER_ARN encryption context: Parameter Store lists no parameter to learn the ' +
         'account from; pass the account id (--account)',
     );

@@ -9,6 +9,7 @@ import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targ
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { kmsKeyArnsBeside } from './kms-key-arns.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
+import { InvariantError, UnexpectedResponseError } from '../errors.ts';
 
 export interface SsmReplicaPlacesOptions {
   /** Parameter Store at home, which the deployment's own credentials reach. */
@@ -65,7 +66,7 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     const { region, account, targets } = this.options;
     if (samePlace(place, { region, account })) return this.options.home;
     const target = replicaTargetAt(targets, place, account);
-    if (!target) throw new Error(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
+    if (!target) throw new InvariantError(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
     // The home region's STS, wherever the target is: one client for every target's role.
     const credentials =
       target.roleArn === undefined
@@ -87,7 +88,7 @@ function assumedRole(sts: STSClient, roleArn: string, sessionName: string): AwsC
   return async () => {
     const { Credentials: issued } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
     if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.Expiration) {
-      throw new Error(`STS AssumeRole of ${roleArn} answered without credentials and their expiration`);
+      throw new UnexpectedResponseError(`STS AssumeRole of ${roleArn} answered without credentials and their expiration`);
     }
     return {
       accessKeyId: issued.AccessKeyId,

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 
 import { chunk, collect, mapBounded } from '../concurrency.ts';
+import { InvariantError } from '../errors.ts';
 import { canonicalName } from '../parameter-paths.ts';
 import { ListingTokenRejectedError, type NamesPage, type ParameterStore, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 import { ParameterExistsError, WriteRefusedError } from '../replication/errors.ts';
@@ -136,7 +137,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
 
   /** The ARN of the KMS key `keyId` names here, however it is spelt (alias, id, ARN). */
   keyArn(keyId: string): Promise<string> {
-    if (!this.keys) return Promise.reject(new Error('this Parameter Store was made without KMS (the keys option), so it cannot compare keys'));
+    if (!this.keys) return Promise.reject(new InvariantError('this Parameter Store was made without KMS (the keys option), so it cannot compare keys'));
     return this.keys.arnOf(keyId);
   }
 
@@ -157,7 +158,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
     try {
       return await refusing(parameter.name, () => putParameter(this.ssm, parameter));
     } catch (error) {
-      if (error instanceof Error && error.name === 'ParameterAlreadyExists') throw new ParameterExistsError(parameter.name);
+      if (error instanceof Error && error.name === 'ParameterAlreadyExists') throw new ParameterExistsError(parameter.name, { cause: error });
       throw error;
     }
   }
@@ -248,7 +249,7 @@ export class SsmParameterStore implements ParameterStore, ReplicaStore {
       // SSM's NextTokens expire; a saved one can come back refused. Compared by name, as a
       // second bundled copy of the SDK has other classes.
       if (token !== undefined && error instanceof Error && error.name === 'InvalidNextToken') {
-        throw new ListingTokenRejectedError(error.message);
+        throw new ListingTokenRejectedError(error.message, { cause: error });
       }
       throw error;
     }
@@ -278,7 +279,7 @@ async function refusing<T>(name: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (error instanceof Error && REFUSALS.has(error.name)) throw new WriteRefusedError(name, error.name, error.message);
+    if (error instanceof Error && REFUSALS.has(error.name)) throw new WriteRefusedError(name, error.name, error.message, { cause: error });
     throw error;
   }
 }

@@ -18,6 +18,7 @@ import {
 
 import { chunk, mapBounded } from '../concurrency.ts';
 import { canonicalName } from '../parameter-paths.ts';
+import { UnexpectedResponseError } from '../errors.ts';
 import { PARAMETER_TYPES, type ParameterType, type ParameterValue, type ParameterWrite } from '../parameters.ts';
 
 /** GetParameters accepts at most 10 names per call (ParameterNameList, max 10). */
@@ -51,7 +52,7 @@ export async function getParameter(ssm: SSMClient, input: GetParameterCommandInp
     if (error instanceof Error && NOT_FOUND_ERRORS.has(error.name)) return undefined;
     throw error;
   }
-  if (parameter === undefined) throw new Error(`GetParameter for ${String(input.Name)} returned no Parameter`);
+  if (parameter === undefined) throw new UnexpectedResponseError(`GetParameter for ${String(input.Name)} returned no Parameter`);
   return parameter;
 }
 
@@ -120,10 +121,10 @@ export async function* describeParameters(
  */
 export function toParameterValue(parameter: Parameter): ParameterValue {
   const { Name: name, Type: type, Value: value, Version: version, LastModifiedDate: modified } = parameter;
-  if (name === undefined) throw new Error('SSM returned a parameter without a Name');
-  if (!isParameterType(type)) throw new Error(`SSM returned ${name} with unknown Type ${String(type)}`);
-  if (value === undefined) throw new Error(`SSM returned ${name} without a Value`);
-  if (version === undefined) throw new Error(`SSM returned ${name} without a Version`);
+  if (name === undefined) throw new UnexpectedResponseError('SSM returned a parameter without a Name');
+  if (!isParameterType(type)) throw new UnexpectedResponseError(`SSM returned ${name} with unknown Type ${String(type)}`);
+  if (value === undefined) throw new UnexpectedResponseError(`SSM returned ${name} without a Value`);
+  if (version === undefined) throw new UnexpectedResponseError(`SSM returned ${name} without a Version`);
   // GetParameter(s) reports neither the KMS key nor the description; the value leaves them
   // undefined rather than guessing.
   return { name: canonicalName(name), type, value, version, ...(modified !== undefined && { lastModified: modified.getTime() }) };
@@ -161,7 +162,7 @@ export async function putParameter(ssm: SSMClient, parameter: ParameterWrite & W
       ...(parameter.allowedPattern !== undefined ? { AllowedPattern: parameter.allowedPattern } : {}),
     }),
   );
-  if (version === undefined) throw new Error(`PutParameter for ${parameter.name} returned no Version`);
+  if (version === undefined) throw new UnexpectedResponseError(`PutParameter for ${parameter.name} returned no Version`);
   return version;
 }
 

@@ -33,8 +33,9 @@ export class WriteRefusedError extends FiggyEventsError {
     readonly destination: string,
     readonly code: string,
     reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`Parameter Store refused to write ${destination} (${code}): ${reason}`);
+    super(`Parameter Store refused to write ${destination} (${code}): ${reason}`, options);
     this.name = 'WriteRefusedError';
   }
 }
@@ -45,8 +46,11 @@ export class WriteRefusedError extends FiggyEventsError {
  */
 export class ParameterExistsError extends FiggyEventsError {
   readonly retryable = true;
-  constructor(readonly destination: string) {
-    super(`${destination} was created by someone else after it was read; it is read again before anything is written`);
+  constructor(
+    readonly destination: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${destination} was created by someone else after it was read; it is read again before anything is written`, options);
     this.name = 'ParameterExistsError';
   }
 }

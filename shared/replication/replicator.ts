@@ -10,6 +10,7 @@ import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey } from './mapping.ts';
+import { InvariantError } from '../errors.ts';
 import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
 import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
 import type { Place } from './places.ts';
@@ -551,7 +552,7 @@ function isRootLevel(name: string): boolean {
 /** Parameter Store at home (no place) or in a replica target. */
 export function parametersAt(deps: Pick<ReplicatorDependencies, 'parameters' | 'places'>, place: Place | undefined): ReplicaStore {
   if (!place) return deps.parameters;
-  if (!deps.places) throw new Error('a destination in another place was allowed without replica places');
+  if (!deps.places) throw new InvariantError('a destination in another place was allowed without replica places');
   return deps.places.parametersIn(place);
 }
 

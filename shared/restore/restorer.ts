@@ -25,6 +25,7 @@ import type {
 } from './types.ts';
 import { resolveValueAt } from './value-at.ts';
 import { CallPacer, type PacerClock } from '../call-pacer.ts';
+import { InvariantError } from '../errors.ts';
 
 export interface RestorerDependencies {
   readonly history: AuditHistory;
@@ -313,7 +314,7 @@ interface HomeDestinations {
 
 function writeOf(step: RestoreStep, description: string, cloned: boolean): ParameterWrite {
   const value = step.atT;
-  if (!value) throw new Error(`${step.name}: a ${step.action} step carries no value (a bug in the plan)`);
+  if (!value) throw new InvariantError(`${step.name}: a ${step.action} step carries no value (a bug in the plan)`);
   // A clone encrypts with the destination's key (its own now, else the account's default),
   // never with the source's: a copy of prod must not need prod's key to read.
   const keyId = cloned ? step.now?.keyId : value.keyId;

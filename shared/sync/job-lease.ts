@@ -13,8 +13,11 @@ const STATE_VERSION = 1;
 /** Another invocation holds the job now: this one's lease ran out. It stops without writing more. */
 export class LeaseLostError extends FiggyEventsError {
   readonly retryable = true;
-  constructor(readonly job: string) {
-    super(`the lease of job ${job} was taken over by another invocation; this one stopped where it last saved`);
+  constructor(
+    readonly job: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the lease of job ${job} was taken over by another invocation; this one stopped where it last saved`, options);
     this.name = 'LeaseLostError';
   }
 }

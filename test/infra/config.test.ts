@@ -3,7 +3,8 @@ import { TerraformStack, Testing, Token } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { buildStacks, readCdktfContext, readDeploymentConfig, stackId } from '../../stacks/app.ts';
 import { FiggyEvents } from '../../stacks/figgy-events.ts';
-import { FiggyEventsConfigError, resolveSettings } from '../../stacks/settings.ts';
+import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
+import { resolveSettings } from '../../stacks/settings.ts';
 import type { FiggyEventsProps } from '../../stacks/types.ts';
 import { TEST_PROPS, scratchDir, synthesize, type TerraformJson } from './support/synthesized.ts';
 

@@ -4,9 +4,9 @@ import { TerraformStack, Testing } from 'cdktf';
 import { expect } from 'chai';
 import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
 import { FiggyReplicaTarget, REPLICA_WRITERS, replicaWriterPolicy, type FiggyReplicaTargetProps } from '../../stacks/replica-target.ts';
-import { FiggyEventsConfigError } from '../../stacks/settings.ts';
+import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
 import { asList, resource, scratchDir, type TerraformJson } from './support/synthesized.ts';
-import type { PolicyDocument } from '../../stacks/permissions.ts';
+import type { PolicyDocument } from '../../stacks/policy-documents.ts';
 
 const TARGET_ACCOUNT = '210987654321';
 const PROPS: FiggyReplicaTargetProps = {

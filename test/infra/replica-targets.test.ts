@@ -8,7 +8,7 @@ import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
 import { REPLICA_WRITERS } from '../../stacks/replica-target.ts';
-import { FiggyEventsConfigError } from '../../stacks/settings.ts';
+import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
 import type { ReplicaTarget } from '../../shared/replication/replica-targets.ts';
 import { ACCOUNT, TEST_PROPS, allPolicies, asList, resource, rolePolicy, scratchDir, synthesize } from './support/synthesized.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { FunctionName } from '../../../shared/functions.ts';
 import { FiggyEventsStack, type FiggyEventsStackProps } from '../../../stacks/stack.ts';
-import type { PolicyDocument, PolicyStatement } from '../../../stacks/permissions.ts';
+import type { PolicyDocument, PolicyStatement } from '../../../stacks/policy-documents.ts';
 import { functionId } from '../../../stacks/logical-ids.ts';
 
 export const STACK_ID = 'figgy-events-eu-west-1';
