@@ -170,8 +170,8 @@ export interface FiggyEventsProps {
    * Lets `terraform destroy` remove the whole deployment: the audit table without deletion
    * protection, and the trail bucket emptied of every log version on destroy. For test and
    * preview environments only: destroying a disposable deployment deletes its audit history.
-   * Without it, destroy stops at the audit table and the bucket (the README's "Tearing a
-   * deployment down" says how to remove one on purpose).
+   * Without it, destroy stops at the audit table and the bucket (docs/operating.md, "Tearing
+   * a deployment down", says how to remove one on purpose).
    *
    * @defaultValue `false`
    * @example

@@ -62,8 +62,8 @@ describe('the pipeline under faults (end to end, built bundles)', function () {
     // Lambda retries an async event after about one and then two more minutes; retries ten
     // seconds apart ride out a restart of DynamoDB Local even on a busy machine (its JVM then
     // takes well over the 8 s that two retries 4 s apart allowed). An event that still ends
-    // dead-lettered is redriven after the run's deletes, and would lose its value (see the
-    // README's limit of the design), so the margin matters.
+    // dead-lettered is redriven after the run's deletes, and would lose its value (see "a
+    // limit of the design" in docs/semantics.md), so the margin matters.
     const sandbox = await startSandbox({ clock: new TestClock().read, retryDelayMs: 10_000, durableDynamoDb: true });
     try {
       const clients = new SandboxClients(sandbox);

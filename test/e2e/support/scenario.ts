@@ -56,7 +56,7 @@ export async function runScenario(
     }
   }
   // The auditor reads each version's value from Parameter Store after the fact; a parameter
-  // deleted before that read keeps its record but loses the value (see the README). Letting
+  // deleted before that read keeps its record but loses the value (see docs/semantics.md). Letting
   // the puts settle first keeps the comparison about delivery, not about that race.
   await sandbox.settle();
   const deleteNames = (from: number) => Array.from({ length: 10 }, (_, offset) => parameterName(from + offset));
