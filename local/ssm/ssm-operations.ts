@@ -38,26 +38,6 @@ import {
   type StoredVersion,
 } from './store.ts';
 
-/** The operations the emulator answers under `AmazonSSM.<operation>`. */
-const SSM_OPERATION_NAMES = [
-  'PutParameter',
-  'GetParameter',
-  'GetParameters',
-  'GetParametersByPath',
-  'DescribeParameters',
-  'GetParameterHistory',
-  'DeleteParameter',
-  'DeleteParameters',
-  'LabelParameterVersion',
-  'UnlabelParameterVersion',
-  'AddTagsToResource',
-  'RemoveTagsFromResource',
-  'ListTagsForResource',
-] as const;
-
-/** An operation the emulator answers. */
-export type SsmOperation = (typeof SSM_OPERATION_NAMES)[number];
-
 /** The parameters a call can see: the caller's region's and account's, and AWS's public ones. */
 export interface VisibleParameters {
   readonly own: EmulatedParameterStore;
@@ -89,7 +69,7 @@ export type IamResource = { readonly member: string; readonly many?: true } | '*
 
 /** Everything the emulator knows of one SSM operation. */
 export interface OperationSpec<Trail extends CloudTrailShape | null = CloudTrailShape | null> {
-  /** The response members of a call, or the AwsError it fails with. */
+  /** The call's response members; throws the AwsError it fails with. */
   readonly answer: (call: OperationCall) => object;
   readonly iamResource: IamResource;
   /** The throughput quota it draws on; null for one AWS documents none for (see {@link Quota}). */
@@ -101,10 +81,9 @@ export interface OperationSpec<Trail extends CloudTrailShape | null = CloudTrail
   readonly cloudTrail: Trail;
 }
 
-// Keyed by the one list of names, and typed so that exactly the calls the event pattern
-// names (SsmEventName) carry a CloudTrail record: an operation missing from the table, or
-// missing any part of its entry, does not compile.
-const OPERATIONS = {
+// The operations the emulator answers under `AmazonSSM.<operation>`, one entry each: adding
+// an operation is adding its entry, and one missing any part does not compile.
+const ENTRIES = {
   PutParameter: {
     answer: ({ store, input, scope }) => putParameter(store, input, scope),
     iamResource: { member: 'Name' },
@@ -219,7 +198,15 @@ const OPERATIONS = {
     quota: null,
     cloudTrail: null,
   },
-} satisfies { readonly [Operation in SsmOperation]: OperationSpec<Operation extends SsmEventName ? CloudTrailShape : null> };
+} satisfies Readonly<Record<string, OperationSpec>>;
+
+/** An operation the emulator answers. */
+type SsmOperation = keyof typeof ENTRIES;
+
+// Exactly the calls the event pattern names (SsmEventName) carry a CloudTrail record: this
+// does not compile otherwise.
+const OPERATIONS: { readonly [Operation in SsmOperation]: OperationSpec<Operation extends SsmEventName ? CloudTrailShape : null> } =
+  ENTRIES;
 
 /**
  * The spec of `operation`, or undefined for one the emulator does not answer.
@@ -266,7 +253,7 @@ export function ssmCall(
   if (!isSsmOperation(operation)) {
     throw new AwsError(
       'UnknownOperationException',
-      `The emulator does not implement SSM ${operation}; it answers ${SSM_OPERATION_NAMES.join(', ')}.`,
+      `The emulator does not implement SSM ${operation}; it answers ${Object.keys(OPERATIONS).join(', ')}.`,
     );
   }
   const store = visible.own;
