@@ -28,9 +28,9 @@ import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
 import { DEFAULT_NAME_PREFIX, type TableRole } from '../shared/tables.ts';
 import { resolveReplicaTargets } from '../stacks/replica-target-settings.ts';
 import { functionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
-import { deployedIam, type RevokedTableGrant } from './deployed-iam.ts';
+import { deployedIam, type DeployedIam, type RevokedTableGrant } from './deployed-iam.ts';
 import { LOCAL_AWS_ENVIRONMENT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
-import { startDynamoDbProxy } from './dynamodb-proxy.ts';
+import { startDynamoDbProxy, type DynamoDbProxy } from './dynamodb-proxy.ts';
 import { EventBus } from './event-bus.ts';
 import { FunctionHost } from './function-host.ts';
 import { dynamoDbRequests, sendMessageRequest } from './iam/aws-requests.ts';
@@ -262,9 +262,23 @@ const SCHEDULED_EVENT = (name: ScheduledFunction, region: string) => ({
  * ```
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  return RunningSandbox.start(options);
+}
+
+/** What the options ask for, every one checked before anything starts. */
+interface SandboxPlan {
+  readonly options: SandboxOptions;
+  readonly region: string;
+  readonly faults: SandboxFaults;
+  readonly timeoutSeconds: Record<FunctionName, number>;
+  readonly settings: DeploymentSettings & { readonly replicaTargets: readonly ReplicaTarget[]; readonly replicationKmsKeyId: string };
+  /** One seeded source for every random fault, so that a run can be repeated. */
+  readonly random: () => number;
+}
+
+function planOf(options: SandboxOptions): SandboxPlan {
   const region = options.region ?? LOCAL_AWS_ENVIRONMENT.AWS_REGION;
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
-  const faults: SandboxFaults = options.faults ?? {};
   const timeoutSeconds = functionTimeouts(options.functions);
   if (options.enforceIam === false && (options.revokedGrants?.length ?? 0) > 0) {
     // Nothing would be checked, so a test of what a grant is needed for would prove nothing.
@@ -272,268 +286,433 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
   const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
-  const random = seededRandom(options.seed ?? 1);
-  const stoppers: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) await stop();
-  };
-
-  try {
-    let dbPath: string | undefined;
-    if (options.durableDynamoDb) {
-      dbPath = await mkdtemp(join(tmpdir(), 'figgy-sandbox-'));
-      const folder = dbPath;
-      stoppers.push(() => rm(folder, { recursive: true, force: true }));
-    }
-    let dynamo: DynamoDbLocal = await startDynamoDbLocal({ dbPath });
-    stoppers.push(() => dynamo.stop());
-    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
-    const tables = await createTables(dynamoClient, namePrefix);
-
-    // The construct's own check, which also normalises each target's prefixes as IAM reads them.
-    const replicaTargets = resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT });
-    const settings: DeploymentSettings = {
+  return {
+    options,
+    region,
+    faults: options.faults ?? {},
+    timeoutSeconds,
+    settings: {
       namePrefix,
       accountId: SANDBOX_ACCOUNT,
       auditedNamespaces: prefixOption('auditedNamespaces', options.auditedNamespaces ?? ['/'], { rootAllowed: true }),
       destinationPrefixes: prefixOption('destinationPrefixes', options.destinationPrefixes ?? ['/app/'], { rootAllowed: false }),
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
-      replicaTargets,
+      // The construct's own check, which also normalises each target's prefixes as IAM reads them.
+      replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }),
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
       logLevel: options.logLevel ?? 'INFO',
-    };
-    // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
-    const enforced = new SandboxIam();
-    const iam = options.enforceIam === false ? undefined : enforced;
-    const ssm = await startSsmEmulator({
-      account: SANDBOX_ACCOUNT,
-      ...(iam && { iam }),
-      port: options.ports?.ssm ?? 0,
-      region,
-      clock: options.clock,
-      random,
-      throttleRate: faults.ssmThrottleRate ?? 0,
-      throttleRegions: faults.ssmThrottleRegions ?? null,
-      rateLimits: faults.ssmRateLimits ?? false,
-    });
-    stoppers.push(() => ssm.stop());
-    const accounts = hostReplicaTargets(ssm, replicaTargets, credentials());
-    const deployment = deployedIam(
-      {
-        namePrefix,
-        region,
-        accountId: SANDBOX_ACCOUNT,
-        tables,
-        auditedNamespaces: settings.auditedNamespaces,
-        destinationPrefixes: settings.destinationPrefixes,
-        sourcePrefixes: settings.sourcePrefixes ?? ['/'],
-        // IAM grants a key, never its alias: the policy names the key the alias points at.
-        replicationKeyArn: await keyArnOf(ssm.url, region, settings.replicationKmsKeyId as string),
-        replicaTargets,
-        revokedGrants: options.revokedGrants ?? [],
-      },
-      enforced,
-    );
-    // Each function signs with a key of its own, acting as a session of its role, as on Lambda:
-    // IAM knows it by the role, the audit log and CloudTrail by the session.
-    for (const name of FUNCTION_NAMES) ssm.addAccessKey(accessKeyOf(name), SANDBOX_ACCOUNT, deployment.roleNames[name]);
-    // DynamoDB Local knows no IAM: every request reaches it through a proxy that checks it.
-    const proxy = await startDynamoDbProxy({
-      target: dynamo.endpoint,
-      port: options.ports?.dynamodb ?? 0,
-      authorize: ({ accessKeyId, region: where, operation, body }) => {
-        if (!iam) return;
-        const identity = ssm.principalOf(accessKeyId);
-        iam.check(identity, dynamoDbRequests(operation, body, { region: where, account: identity.account }, deployment.partitionKeyOf));
-      },
-    });
-    stoppers.push(() => proxy.stop());
-    // Lambda sends a function's failed events to its dead-letter queue with the function's role:
-    // without sqs:SendMessage they are lost, and only the function's logs say so.
-    const deadLetter = (letter: DeadLetter) => {
-      try {
-        iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
-      } catch (error) {
-        if (!(error instanceof AccessDenied)) throw error;
-        logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
-        return;
-      }
-      letters.push(letter);
-    };
+    },
+    random: seededRandom(options.seed ?? 1),
+  };
+}
 
-    const clientEnv = {
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
-      AWS_ENDPOINT_URL_SSM: ssm.url,
-      AWS_ENDPOINT_URL_KMS: ssm.url,
-      AWS_ENDPOINT_URL_STS: ssm.url,
-      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-    };
+/** What to stop, last started first. */
+class Teardown {
+  private readonly steps: (() => Promise<void>)[] = [];
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+/** DynamoDB Local, in memory or in a temporary folder it can be restarted on. */
+class Database {
+  readonly client: DynamoDBClient;
+
+  private constructor(
+    private dynamo: DynamoDbLocal,
+    private readonly dbPath: string | undefined,
+    region: string,
+  ) {
+    this.client = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials: credentials() });
+  }
+
+  static async start(plan: SandboxPlan, teardown: Teardown): Promise<Database> {
+    let dbPath: string | undefined;
+    if (plan.options.durableDynamoDb) {
+      const folder = await mkdtemp(join(tmpdir(), 'figgy-sandbox-'));
+      teardown.add(() => rm(folder, { recursive: true, force: true }));
+      dbPath = folder;
+    }
+    const database = new Database(await startDynamoDbLocal({ dbPath }), dbPath, plan.region);
+    teardown.add(() => database.dynamo.stop());
+    return database;
+  }
+
+  get endpoint(): string {
+    return this.dynamo.endpoint;
+  }
+
+  /** True when its tables and items live through a restart. */
+  get durable(): boolean {
+    return this.dbPath !== undefined;
+  }
+
+  /** Stops DynamoDB Local and starts it again on the same port and folder. */
+  async restart(): Promise<void> {
+    await this.dynamo.stop();
+    this.dynamo = await startDynamoDbLocal({ port: Number(new URL(this.dynamo.endpoint).port), dbPath: this.dbPath });
+  }
+}
+
+/** The emulator and the DynamoDB proxy, every call to them held to the deployment's IAM when it is enforced. */
+interface AwsServices {
+  readonly ssm: SsmEmulator;
+  /** DynamoDB Local knows no IAM: every request reaches it through this proxy, which checks it. */
+  readonly proxy: DynamoDbProxy;
+  /** Undefined when IAM is not enforced. */
+  readonly iam: SandboxIam | undefined;
+  readonly deployment: DeployedIam;
+  /** Credentials acting in each account the sandbox serves. */
+  readonly accounts: ReadonlyMap<string, SandboxCredentials>;
+}
+
+async function startAwsServices(
+  plan: SandboxPlan,
+  database: Database,
+  tables: Record<TableRole, string>,
+  teardown: Teardown,
+): Promise<AwsServices> {
+  const { options, region, faults, settings } = plan;
+  // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
+  const enforced = new SandboxIam();
+  const iam = options.enforceIam === false ? undefined : enforced;
+  const ssm = await startSsmEmulator({
+    account: SANDBOX_ACCOUNT,
+    ...(iam && { iam }),
+    port: options.ports?.ssm ?? 0,
+    region,
+    clock: options.clock,
+    random: plan.random,
+    throttleRate: faults.ssmThrottleRate ?? 0,
+    throttleRegions: faults.ssmThrottleRegions ?? null,
+    rateLimits: faults.ssmRateLimits ?? false,
+  });
+  teardown.add(() => ssm.stop());
+  const accounts = hostReplicaTargets(ssm, settings.replicaTargets, credentials());
+  const deployment = deployedIam(
+    {
+      namePrefix: settings.namePrefix,
+      region,
+      accountId: SANDBOX_ACCOUNT,
+      tables,
+      auditedNamespaces: settings.auditedNamespaces,
+      destinationPrefixes: settings.destinationPrefixes,
+      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+      // IAM grants a key, never its alias: the policy names the key the alias points at.
+      replicationKeyArn: await keyArnOf(ssm.url, region, settings.replicationKmsKeyId),
+      replicaTargets: settings.replicaTargets,
+      revokedGrants: options.revokedGrants ?? [],
+    },
+    enforced,
+  );
+  // Each function signs with a key of its own, acting as a session of its role, as on Lambda:
+  // IAM knows it by the role, the audit log and CloudTrail by the session.
+  for (const name of FUNCTION_NAMES) ssm.addAccessKey(accessKeyOf(name), SANDBOX_ACCOUNT, deployment.roleNames[name]);
+  const proxy = await startDynamoDbProxy({
+    target: database.endpoint,
+    port: options.ports?.dynamodb ?? 0,
+    authorize: ({ accessKeyId, region: where, operation, body }) => {
+      if (!iam) return;
+      const identity = ssm.principalOf(accessKeyId);
+      iam.check(identity, dynamoDbRequests(operation, body, { region: where, account: identity.account }, deployment.partitionKeyOf));
+    },
+  });
+  teardown.add(() => proxy.stop());
+  return { ssm, proxy, iam, deployment, accounts };
+}
+
+/** The six function bundles as Lambda runs them: their logs, and their dead letters. */
+class Functions {
+  readonly letters: DeadLetter[] = [];
+
+  private constructor(
+    readonly host: FunctionHost,
+    /** Every line the functions wrote, and each dead letter lost. */
+    readonly logLines: FunctionLogLine[],
+    private readonly aws: AwsServices,
+  ) {}
+
+  static async start(plan: SandboxPlan, aws: AwsServices, clientEnv: Record<string, string>, teardown: Teardown): Promise<Functions> {
     const environments = {} as Record<FunctionName, Record<string, string>>;
     for (const name of FUNCTION_NAMES) {
       environments[name] = {
-        ...functionEnvironment(name, settings),
+        ...functionEnvironment(name, plan.settings),
         ...clientEnv,
         AWS_ACCESS_KEY_ID: accessKeyOf(name),
         AWS_LAMBDA_FUNCTION_NAME: name,
       };
     }
-
     const logLines: FunctionLogLine[] = [];
     const host = await FunctionHost.start({
       bundles: Object.fromEntries(
-        FUNCTION_NAMES.map((name) => [name, functionBundle(name, options.bundles).file]),
+        FUNCTION_NAMES.map((name) => [name, functionBundle(name, plan.options.bundles).file]),
       ) as Record<FunctionName, string>,
       environments,
-      timeoutSeconds,
+      timeoutSeconds: plan.timeoutSeconds,
       onLog: (functionName, line) => {
         logLines.push({ functionName, line });
-        if (options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
+        if (plan.options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
       },
-      crashRate: faults.crashRate ?? 0,
-      random,
+      crashRate: plan.faults.crashRate ?? 0,
+      random: plan.random,
     });
-    stoppers.push(() => host.stop());
+    teardown.add(() => host.stop());
+    return new Functions(host, logLines, aws);
+  }
 
-    const letters: DeadLetter[] = [];
-    const bus = new EventBus({
+  /**
+   * Lambda sends a function's failed events to its dead-letter queue with the function's role:
+   * without sqs:SendMessage they are lost, and only the function's logs say so.
+   */
+  readonly deadLetter = (letter: DeadLetter): void => {
+    const { iam, ssm, deployment } = this.aws;
+    try {
+      iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
+    } catch (error) {
+      if (!(error instanceof AccessDenied)) throw error;
+      this.logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
+      return;
+    }
+    this.letters.push(letter);
+  };
+}
+/** The SSM event rule: the home region's and account's CloudTrail records, onto the bus. */
+class EventRule {
+  readonly bus: EventBus;
+  /** Off while `beforeDeployment` loads what existed before the rule did. */
+  deployed = true;
+
+  constructor(plan: SandboxPlan, ssm: SsmEmulator, functions: Functions) {
+    this.bus = new EventBus({
       pattern: SSM_EVENT_PATTERN,
       targets: SSM_EVENT_FUNCTIONS,
-      invoke: (target, event) => host.invoke(target, event),
-      onDeadLetter: deadLetter,
+      invoke: (target, event) => functions.host.invoke(target, event),
+      onDeadLetter: functions.deadLetter,
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
-      retryDelayMs: options.retryDelayMs ?? 50,
-      delivery: { duplicates: faults.duplicateDelivery, shuffle: faults.shuffleDelivery },
-      random,
+      retryDelayMs: plan.options.retryDelayMs ?? 50,
+      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery },
+      random: plan.random,
     });
-    // Off while `beforeDeployment` loads what existed before the rule did.
-    let deployed = true;
     // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
     ssm.onWrite((detail) => {
-      if (!deployed || detail.awsRegion !== region || detail.recipientAccountId !== SANDBOX_ACCOUNT) return;
-      bus.publish(toEventBridgeEvent(detail));
+      if (!this.deployed || detail.awsRegion !== plan.region || detail.recipientAccountId !== SANDBOX_ACCOUNT) return;
+      this.bus.publish(toEventBridgeEvent(detail));
     });
+  }
+}
 
-    const streamArn = await replicationStreamArn(dynamoClient, tables.replication);
-    // Lambda's event source mapping reads the stream with the function's role.
-    const streams = () =>
-      new DynamoDBStreamsClient({
-        endpoint: proxy.endpoint,
+/** The replication table's stream mapping, which Lambda reads with the replicator's role. */
+class StreamMapping {
+  // A mapping created after `beforeDeployment` loaded the table starts at its newest record.
+  private startingPosition: 'TRIM_HORIZON' | 'LATEST' = REPLICATION_STREAM_SOURCE.startingPosition;
+  private poller: StreamPoller;
+
+  constructor(
+    private readonly settings: { endpoint: string; region: string; streamArn: string },
+    private readonly functions: Functions,
+    teardown: Teardown,
+  ) {
+    this.poller = this.startPoller();
+    teardown.add(() => this.poller.stop());
+  }
+
+  /** Resolves once every record written so far has been handed to the function and settled. */
+  drain(): Promise<void> {
+    return this.poller.drain();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  /** Polls again after `stop`; `createdNow`: as a mapping created now, from the newest record. */
+  resume(createdNow = false): void {
+    if (createdNow) this.startingPosition = 'LATEST';
+    this.poller = this.startPoller();
+  }
+
+  private startPoller(): StreamPoller {
+    const { endpoint, region, streamArn } = this.settings;
+    const poller = new StreamPoller({
+      client: new DynamoDBStreamsClient({
+        endpoint,
         region,
         credentials: { accessKeyId: accessKeyOf('dynamo-stream-replicator'), secretAccessKey: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY },
-      });
-    // A mapping created after `beforeDeployment` loaded the table starts at its newest record.
-    let startingPosition: 'TRIM_HORIZON' | 'LATEST' = REPLICATION_STREAM_SOURCE.startingPosition;
-    const startPoller = () => {
-      const poller = new StreamPoller({
-        client: streams(),
-        streamArn,
-        region,
-        functionName: 'dynamo-stream-replicator',
-        settings: { ...REPLICATION_STREAM_SOURCE, startingPosition },
-        invoke: (event) => host.invoke('dynamo-stream-replicator', event),
-        onDeadLetter: deadLetter,
-      });
-      poller.start();
-      return poller;
-    };
-    let poller = startPoller();
-    stoppers.push(() => poller.stop());
+      }),
+      streamArn,
+      region,
+      functionName: 'dynamo-stream-replicator',
+      settings: { ...REPLICATION_STREAM_SOURCE, startingPosition: this.startingPosition },
+      invoke: (event) => this.functions.host.invoke('dynamo-stream-replicator', event),
+      onDeadLetter: this.functions.deadLetter,
+    });
+    poller.start();
+    return poller;
+  }
+}
 
-    const settle = async () => {
-      for (;;) {
-        await bus.idle();
-        await poller.drain();
-        if (!bus.busy) return;
-      }
-    };
-    // A syncer's invocation on a settled pipeline, and what its writes caused, settled too.
-    const invokeSyncer = async (name: ScheduledFunction, event: unknown) => {
-      await settle();
-      const outcome = (await host.invoke(name, event)) as SyncOutcome<unknown>;
-      await settle();
-      return outcome;
-    };
+/** The parts of a running sandbox, started in this order. */
+interface SandboxParts {
+  readonly plan: SandboxPlan;
+  readonly teardown: Teardown;
+  readonly database: Database;
+  readonly tables: Record<TableRole, string>;
+  readonly aws: AwsServices;
+  readonly clientEnv: Record<string, string>;
+  readonly functions: Functions;
+  readonly rule: EventRule;
+  readonly mapping: StreamMapping;
+}
 
-    return {
-      endpoints: { ssm: ssm.url, dynamodb: proxy.endpoint, kms: ssm.url, sts: ssm.url },
-      env: {
-        ...clientEnv,
-        ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
-      },
-      tables,
-      ssm,
-      accountId: SANDBOX_ACCOUNT,
-      credentialsFor: (accountId) => {
-        const found = accounts.get(accountId);
-        if (!found) {
-          throw new UnsupportedUseError(
-            `the sandbox serves accounts ${[...accounts.keys()].join(', ')}, not ${accountId}: ` +
-              'name it in a replicaTargets entry (accountId) of startSandbox',
-          );
-        }
-        return found;
-      },
-      settle,
-      publishEvent: (event) => bus.publish(event),
-      runSchedule: async (name) => {
-        let outcome = await invokeSyncer(name, SCHEDULED_EVENT(name, region));
-        while (outcome.status === 'continuing') outcome = await invokeSyncer(name, CONTINUE_EVENT);
-        return outcome;
-      },
-      continueSchedule: (name) => invokeSyncer(name, CONTINUE_EVENT),
-      deadLetters: () => [...letters],
-      redriveDeadLetters: async () => {
-        for (const letter of letters.splice(0)) {
-          await host
-            .invoke(letter.functionName, letter.payload)
-            .catch((error: Error) => letters.push({ ...letter, error: error.message, attempts: letter.attempts + 1 }));
-        }
-        await settle();
-      },
-      logs: () => [...logLines],
-      setFaults: (next) => {
-        ssm.setFaults({
-          ...(next.ssmThrottleRate !== undefined && { throttleRate: next.ssmThrottleRate }),
-          ...(next.ssmThrottleRegions !== undefined && { throttleRegions: next.ssmThrottleRegions }),
-          ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),
-        });
-        if (next.crashRate !== undefined) host.setCrashRate(next.crashRate);
-        bus.setDelivery({
-          ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
-          ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
-        });
-      },
-      beforeDeployment: async (load) => {
-        await settle();
-        await poller.stop();
-        deployed = false;
-        try {
-          await load();
-        } finally {
-          deployed = true;
-          startingPosition = 'LATEST';
-          poller = startPoller();
-        }
-        // The new mapping takes its LATEST positions on its first poll: once it has polled,
-        // a mapping written after this resolves is sure to be seen.
-        await poller.drain();
-      },
-      restartDynamoDb: async () => {
-        if (!dbPath) throw new UnsupportedUseError('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
-        await poller.stop();
-        await dynamo.stop();
-        dynamo = await startDynamoDbLocal({ port: Number(new URL(dynamo.endpoint).port), dbPath });
-        poller = startPoller();
-      },
-      stop: stopAll,
+/**
+ * A started sandbox: its parts, and what {@link Sandbox} does with them. Its members are arrow
+ * functions so that one taken off it (`const { stop } = sandbox`) still works, as it did when
+ * the sandbox was a closure.
+ */
+class RunningSandbox implements Sandbox {
+  readonly endpoints: Sandbox['endpoints'];
+  readonly env: Sandbox['env'];
+  readonly tables: Sandbox['tables'];
+  readonly ssm: SsmEmulator;
+  readonly accountId = SANDBOX_ACCOUNT;
+
+  private constructor(private readonly parts: SandboxParts) {
+    const { aws, tables, clientEnv } = parts;
+    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    this.env = {
+      ...clientEnv,
+      ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
+    this.tables = tables;
+    this.ssm = aws.ssm;
+  }
+
+  static async start(options: SandboxOptions): Promise<RunningSandbox> {
+    const plan = planOf(options);
+    const teardown = new Teardown();
+    try {
+      const database = await Database.start(plan, teardown);
+      const tables = await createTables(database.client, plan.settings.namePrefix);
+      const aws = await startAwsServices(plan, database, tables, teardown);
+      const clientEnv = {
+        AWS_REGION: plan.region,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_ENVIRONMENT.AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_ENVIRONMENT.AWS_SECRET_ACCESS_KEY,
+        AWS_ENDPOINT_URL_SSM: aws.ssm.url,
+        AWS_ENDPOINT_URL_KMS: aws.ssm.url,
+        AWS_ENDPOINT_URL_STS: aws.ssm.url,
+        AWS_ENDPOINT_URL_DYNAMODB: aws.proxy.endpoint,
+      };
+      const functions = await Functions.start(plan, aws, clientEnv, teardown);
+      const rule = new EventRule(plan, aws.ssm, functions);
+      const streamArn = await replicationStreamArn(database.client, tables.replication);
+      // Lambda's event source mapping reads the stream through the proxy, with the function's role.
+      const mapping = new StreamMapping({ endpoint: aws.proxy.endpoint, region: plan.region, streamArn }, functions, teardown);
+      return new RunningSandbox({ plan, teardown, database, tables, aws, clientEnv, functions, rule, mapping });
+    } catch (error) {
+      await teardown.run();
+      throw error;
+    }
+  }
+
+  readonly credentialsFor = (accountId: string): SandboxCredentials => {
+    const { accounts } = this.parts.aws;
+    const found = accounts.get(accountId);
+    if (!found) {
+      throw new UnsupportedUseError(
+        `the sandbox serves accounts ${[...accounts.keys()].join(', ')}, not ${accountId}: ` +
+          'name it in a replicaTargets entry (accountId) of startSandbox',
+      );
+    }
+    return found;
+  };
+
+  readonly settle = async (): Promise<void> => {
+    const { rule, mapping } = this.parts;
+    for (;;) {
+      await rule.bus.idle();
+      await mapping.drain();
+      if (!rule.bus.busy) return;
+    }
+  };
+
+  readonly publishEvent = (event: unknown): boolean => this.parts.rule.bus.publish(event);
+
+  readonly runSchedule = async (name: ScheduledFunction): Promise<SyncOutcome<unknown>> => {
+    let outcome = await this.invokeSyncer(name, SCHEDULED_EVENT(name, this.parts.plan.region));
+    while (outcome.status === 'continuing') outcome = await this.invokeSyncer(name, CONTINUE_EVENT);
+    return outcome;
+  };
+
+  readonly continueSchedule = (name: ScheduledFunction): Promise<SyncOutcome<unknown>> => this.invokeSyncer(name, CONTINUE_EVENT);
+
+  readonly deadLetters = (): DeadLetter[] => [...this.parts.functions.letters];
+
+  readonly redriveDeadLetters = async (): Promise<void> => {
+    const { host, letters } = this.parts.functions;
+    for (const letter of letters.splice(0)) {
+      await host
+        .invoke(letter.functionName, letter.payload)
+        .catch((error: Error) => letters.push({ ...letter, error: error.message, attempts: letter.attempts + 1 }));
+    }
+    await this.settle();
+  };
+
+  readonly logs = (): FunctionLogLine[] => [...this.parts.functions.logLines];
+
+  readonly setFaults = (next: SandboxFaults): void => {
+    const { aws, functions, rule } = this.parts;
+    aws.ssm.setFaults({
+      ...(next.ssmThrottleRate !== undefined && { throttleRate: next.ssmThrottleRate }),
+      ...(next.ssmThrottleRegions !== undefined && { throttleRegions: next.ssmThrottleRegions }),
+      ...(next.ssmRateLimits !== undefined && { rateLimits: next.ssmRateLimits }),
+    });
+    if (next.crashRate !== undefined) functions.host.setCrashRate(next.crashRate);
+    rule.bus.setDelivery({
+      ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
+      ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
+    });
+  };
+
+  readonly beforeDeployment = async (load: () => Promise<void>): Promise<void> => {
+    const { rule, mapping } = this.parts;
+    await this.settle();
+    await mapping.stop();
+    rule.deployed = false;
+    try {
+      await load();
+    } finally {
+      rule.deployed = true;
+      mapping.resume(true);
+    }
+    // The new mapping takes its LATEST positions on its first poll: once it has polled,
+    // a mapping written after this resolves is sure to be seen.
+    await mapping.drain();
+  };
+
+  readonly restartDynamoDb = async (): Promise<void> => {
+    const { database, mapping } = this.parts;
+    if (!database.durable) throw new UnsupportedUseError('restartDynamoDb() keeps data only with startSandbox({ durableDynamoDb: true })');
+    await mapping.stop();
+    await database.restart();
+    mapping.resume();
+  };
+
+  readonly stop = (): Promise<void> => this.parts.teardown.run();
+
+  /** A syncer's invocation on a settled pipeline, and what its writes caused, settled too. */
+  private async invokeSyncer(name: ScheduledFunction, event: unknown): Promise<SyncOutcome<unknown>> {
+    await this.settle();
+    const outcome = (await this.parts.functions.host.invoke(name, event)) as SyncOutcome<unknown>;
+    await this.settle();
+    return outcome;
   }
 }
 

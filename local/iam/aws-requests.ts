@@ -4,6 +4,7 @@
  * reference for each service). A call may need several authorizations: each action inside a
  * DynamoDB transaction, each table of a batch, each parameter of GetParameters.
  */
+import { ssmOperation } from '../ssm/ssm-operations.ts';
 import { UNKNOWN, type RequestContext } from './policy-conditions.ts';
 import type { AuthorizationRequest, RequestPrincipal } from './policy-evaluation.ts';
 
@@ -81,25 +82,9 @@ export function authorizationRequest(
 // ---------------------------------------------------------------------------------------------
 // SSM
 
-/** Members naming parameters, per SSM operation; any other operation acts on `*`. */
-const SSM_PARAMETER_MEMBERS: Readonly<Record<string, { readonly member: string; readonly many?: boolean }>> = {
-  GetParameter: { member: 'Name' },
-  GetParameters: { member: 'Names', many: true },
-  GetParameterHistory: { member: 'Name' },
-  GetParametersByPath: { member: 'Path' },
-  PutParameter: { member: 'Name' },
-  DeleteParameter: { member: 'Name' },
-  DeleteParameters: { member: 'Names', many: true },
-  LabelParameterVersion: { member: 'Name' },
-  UnlabelParameterVersion: { member: 'Name' },
-  AddTagsToResource: { member: 'ResourceId' },
-  ListTagsForResource: { member: 'ResourceId' },
-  RemoveTagsFromResource: { member: 'ResourceId' },
-};
-
 /**
  * An SSM call: `ssm:<operation>` on each parameter it names (a `name:version` selector is the
- * parameter's; GetParametersByPath's path is authorized as a parameter ARN), or on `*`.
+ * parameter's), or on `*`, as the operation's entry in the emulator's table says.
  *
  * @param parameterArn the ARN of a name (or ARN) in `place`.
  */
@@ -110,8 +95,9 @@ export function ssmRequests(
   parameterArn: (nameOrArn: string) => string,
 ): ActionOnResource[] {
   const action = `ssm:${operation}`;
-  const members = SSM_PARAMETER_MEMBERS[operation];
-  if (!members) return [{ action, resource: '*', resourceAccount: place.account }];
+  // An operation the emulator does not answer is authorized on `*` before it fails.
+  const members = ssmOperation(operation)?.iamResource ?? '*';
+  if (members === '*') return [{ action, resource: '*', resourceAccount: place.account }];
   const raw = input[members.member];
   const names = (members.many ? (Array.isArray(raw) ? raw : []) : [raw]).filter((value): value is string => typeof value === 'string');
   return [...new Set(names.map(parameterArn))].map((resource) => ({ action, resource, resourceAccount: accountOf(resource, place) }));

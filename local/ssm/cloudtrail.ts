@@ -5,15 +5,27 @@ import { randomUUID } from 'node:crypto';
 import { CLOUDTRAIL_DETAIL_TYPE, type SsmEventName } from '../../shared/events/pattern.ts';
 import type { AwsError } from './aws-error.ts';
 import { callerArn, roleArn, roleId, type Caller } from './caller.ts';
-import type { RequestInput } from './request-members.ts';
+import { memberName, type RequestInput } from './request-members.ts';
 import type { CloudTrailDetail, CloudTrailUserIdentity, SsmApiCallEvent } from './types.ts';
 
 /** CloudTrail never logs parameter values; this is what it writes in their place. */
 export const HIDDEN_VALUE = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
+/**
+ * How CloudTrail logs one write: the request and response members it records, each under its
+ * camelCase name (`KeyId` as `keyId`); a value as {@link HIDDEN_VALUE}, tags in lower case.
+ */
+export interface CloudTrailShape {
+  /** Logged when present in the request. */
+  readonly requestParameters: readonly string[];
+  /** Null when CloudTrail logs no response elements for the call (DeleteParameter). */
+  readonly responseElements: readonly string[] | null;
+}
+
 /** One write call, as the emulator saw it. */
 export interface WriteCall {
   readonly eventName: SsmEventName;
+  readonly shape: CloudTrailShape;
   readonly caller: Caller;
   readonly time: Date;
   readonly requestId: string;
@@ -21,21 +33,6 @@ export interface WriteCall {
   readonly input: RequestInput | null;
   readonly outcome: { readonly output: RequestInput } | { readonly error: AwsError };
 }
-
-// Request members CloudTrail logs for PutParameter, under its camelCase names.
-const PUT_PARAMETER_MEMBERS: readonly [string, string][] = [
-  ['Name', 'name'],
-  ['Description', 'description'],
-  ['Value', 'value'],
-  ['Type', 'type'],
-  ['KeyId', 'keyId'],
-  ['Overwrite', 'overwrite'],
-  ['AllowedPattern', 'allowedPattern'],
-  ['Tags', 'tags'],
-  ['Tier', 'tier'],
-  ['Policies', 'policies'],
-  ['DataType', 'dataType'],
-];
 
 /**
  * The CloudTrail record `detail` of one SSM write call, failed or not.
@@ -45,6 +42,7 @@ const PUT_PARAMETER_MEMBERS: readonly [string, string][] = [
  *
  * @example
  * const detail = cloudTrailDetail({ eventName: 'DeleteParameter', caller, time, requestId,
+ *   shape: { requestParameters: ['Name'], responseElements: null },
  *   input: { Name: '/app/db' }, outcome: { output: {} } });
  */
 export function cloudTrailDetail(call: WriteCall): CloudTrailDetail {
@@ -61,8 +59,11 @@ export function cloudTrailDetail(call: WriteCall): CloudTrailDetail {
     sourceIPAddress: caller.sourceIPAddress,
     userAgent: caller.userAgent,
     ...(failure && { errorCode: failure.code, errorMessage: failure.message }),
-    requestParameters: call.input === null ? null : requestParameters(call.eventName, call.input),
-    responseElements: 'output' in call.outcome ? responseElements(call.eventName, call.outcome.output) : null,
+    requestParameters: call.input === null ? null : logged(call.shape.requestParameters, call.input),
+    responseElements:
+      'output' in call.outcome && call.shape.responseElements !== null
+        ? logged(call.shape.responseElements, call.outcome.output)
+        : null,
     requestID: call.requestId,
     eventID: randomUUID(),
     readOnly: false,
@@ -120,36 +121,14 @@ function userIdentity(caller: Caller, sessionCreated: string): CloudTrailUserIde
   };
 }
 
-function requestParameters(eventName: SsmEventName, input: RequestInput): Record<string, unknown> {
-  switch (eventName) {
-    case 'PutParameter': {
-      const logged: Record<string, unknown> = {};
-      for (const [member, field] of PUT_PARAMETER_MEMBERS) {
-        if (input[member] === undefined) continue;
-        logged[field] = member === 'Value' ? HIDDEN_VALUE : member === 'Tags' ? loggedTags(input.Tags) : input[member];
-      }
-      return logged;
-    }
-    case 'DeleteParameter':
-      return { name: input.Name };
-    case 'DeleteParameters':
-      return { names: input.Names };
-  }
+function logged(members: readonly string[], body: RequestInput): Record<string, unknown> {
+  const entries = members.filter((member) => body[member] !== undefined).map((member) => [memberName(member), loggedValue(member, body[member])]);
+  return Object.fromEntries(entries);
 }
 
-// CloudTrail logs tags with lower-case member names: [{ key, value }].
-function loggedTags(tags: unknown): unknown {
-  if (!Array.isArray(tags)) return tags;
-  return tags.map((tag: { Key?: unknown; Value?: unknown }) => ({ key: tag.Key, value: tag.Value }));
-}
-
-function responseElements(eventName: SsmEventName, output: RequestInput): Record<string, unknown> | null {
-  switch (eventName) {
-    case 'PutParameter':
-      return { version: output.Version, tier: output.Tier };
-    case 'DeleteParameter':
-      return null;
-    case 'DeleteParameters':
-      return { invalidParameters: output.InvalidParameters, deletedParameters: output.DeletedParameters };
-  }
+// CloudTrail never logs a parameter's value, and logs tags with lower-case member names.
+function loggedValue(member: string, value: unknown): unknown {
+  if (member === 'Value') return HIDDEN_VALUE;
+  if (member !== 'Tags' || !Array.isArray(value)) return value;
+  return value.map((tag: { Key?: unknown; Value?: unknown }) => ({ key: tag.Key, value: tag.Value }));
 }

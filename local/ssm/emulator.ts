@@ -14,7 +14,7 @@ import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
 import { parameterArn, parseReference } from './parameter-names.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
-import { isWriteOperation, ssmCall } from './ssm-operations.ts';
+import { recordedAs, ssmCall, ssmOperation } from './ssm-operations.ts';
 import { stsCall } from './sts.ts';
 import type { CloudTrailDetail, FaultOptions, KeyIdForm, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
 
@@ -110,15 +110,13 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       );
     }
     const now = clock();
-    const write = isWriteOperation(call.operation);
+    const recorded = recordedAs(call.operation);
     const record = (input: RequestInput | null, outcome: { output: RequestInput } | { error: AwsError }): void => {
-      if (!write) return;
-      publish(
-        cloudTrailDetail({ eventName: call.operation, caller, time: now, requestId: call.requestId, input, outcome }),
-      );
+      if (!recorded) return;
+      publish(cloudTrailDetail({ ...recorded, caller, time: now, requestId: call.requestId, input, outcome }));
     };
 
-    const fault = faults.check(call.operation, caller);
+    const fault = faults.check(ssmOperation(call.operation)?.quota ?? null, caller);
     if (fault) {
       record(null, { error: fault });
       throw fault;

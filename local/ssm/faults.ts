@@ -13,9 +13,6 @@ import type { FaultOptions, RateLimits, RegionAndAccount } from './types.ts';
  */
 export const DEFAULT_RATE_LIMITS: Required<Pick<RateLimits, 'read' | 'write'>> = { read: 40, write: 3 };
 
-/** The quota (one token bucket per region and account) each SSM operation draws on. */
-export type Quota = keyof RateLimits;
-
 // What AWS's quota table for Systems Manager says, and so what each bucket models:
 // - "Max throughput": 40 TPS by default, *shared* by GetParameter, GetParameters and
 //   GetParametersByPath (higher throughput raises the first two together and the third on its
@@ -26,27 +23,10 @@ export type Quota = keyof RateLimits;
 //   DescribeParameters answering "Rate exceeded"), but at rates it does not document, so the
 //   emulator limits them only when a test names a rate; it does not invent a default.
 //   Before, the deletes drew on a 3 TPS bucket each, as if PutParameter's quota were theirs.
-const QUOTAS: Readonly<Record<string, Quota>> = {
-  GetParameter: 'read',
-  GetParameters: 'read',
-  GetParametersByPath: 'read',
-  PutParameter: 'write',
-  DescribeParameters: 'describe',
-  GetParameterHistory: 'history',
-  DeleteParameter: 'delete',
-  DeleteParameters: 'delete',
-};
-
-/**
- * The quota an SSM operation counts against, or undefined for one that AWS documents none
- * for and the emulator never throttles by rate (labels, tags).
- *
- * @example
- * quotaOf('GetParametersByPath'); // 'read', the bucket GetParameter and GetParameters share
- */
-export function quotaOf(operation: string): Quota | undefined {
-  return QUOTAS[operation];
-}
+// - Labels and tags: no quota, and the emulator never throttles them by rate.
+// Each operation names its quota in its entry of the table in ssm-operations.ts.
+/** The quota (one token bucket per region and account) an SSM operation draws on. */
+export type Quota = keyof RateLimits;
 
 /**
  * Decides, call by call, whether SSM throttles it.
@@ -56,8 +36,8 @@ export function quotaOf(operation: string): Quota | undefined {
  *
  * @example
  * const faults = new FaultInjector({ rateLimits: { write: 1 } });
- * faults.check('PutParameter', { region: 'eu-west-1', account: '123456789012' }); // undefined
- * faults.check('PutParameter', { region: 'eu-west-1', account: '123456789012' }); // ThrottlingException
+ * faults.check('write', { region: 'eu-west-1', account: '123456789012' }); // undefined
+ * faults.check('write', { region: 'eu-west-1', account: '123456789012' }); // ThrottlingException
  */
 export class FaultInjector {
   private throttleRate = 0;
@@ -91,15 +71,14 @@ export class FaultInjector {
   }
 
   /**
-   * The ThrottlingException to answer `operation` in `place` with, or undefined to let it
-   * through. SSM's quotas are per region and account, so each place has its own buckets, and
-   * the operations that share a quota share its bucket (see {@link quotaOf}).
+   * The ThrottlingException to answer a call drawing on `quota` (null: on none) in `place`
+   * with, or undefined to let it through. SSM's quotas are per region and account, so each
+   * place has its own buckets, and the operations that share a quota share its bucket.
    */
-  check(operation: string, place: RegionAndAccount): AwsError | undefined {
+  check(quota: Quota | null, place: RegionAndAccount): AwsError | undefined {
     const throttles = this.throttleRegions === undefined || this.throttleRegions.has(place.region);
     if (throttles && this.throttleRate > 0 && this.random() < this.throttleRate) return throttled();
-    const quota = quotaOf(operation);
-    const rate = quota === undefined ? undefined : this.limits?.[quota];
+    const rate = quota === null ? undefined : this.limits?.[quota];
     if (rate === undefined) return undefined;
     const key = `${place.region}/${place.account}/${quota}`;
     let bucket = this.buckets.get(key);

@@ -1,9 +1,12 @@
 /**
- * The Parameter Store operations in SSM's JSON wire shapes: request members in, response
- * members out, on top of {@link EmulatedParameterStore}.
+ * The Parameter Store operations in SSM's JSON wire shapes, request members in and response
+ * members out on top of {@link EmulatedParameterStore}: one table, an entry per operation
+ * with all the emulator knows of it (its answer, IAM resource, quota and CloudTrail record).
  */
-import { SSM_EVENT_NAMES, type SsmEventName } from '../../shared/events/pattern.ts';
+import type { SsmEventName } from '../../shared/events/pattern.ts';
 import { AwsError, validationError } from './aws-error.ts';
+import type { CloudTrailShape } from './cloudtrail.ts';
+import type { Quota } from './faults.ts';
 import {
   compileLegacyFilters,
   compileParameterFilters,
@@ -35,23 +38,6 @@ import {
   type StoredVersion,
 } from './store.ts';
 
-/** The operations the emulator answers under `AmazonSSM.<operation>`. */
-export const SSM_OPERATIONS = [
-  'PutParameter',
-  'GetParameter',
-  'GetParameters',
-  'GetParametersByPath',
-  'DescribeParameters',
-  'GetParameterHistory',
-  'DeleteParameter',
-  'DeleteParameters',
-  'LabelParameterVersion',
-  'UnlabelParameterVersion',
-  'AddTagsToResource',
-  'RemoveTagsFromResource',
-  'ListTagsForResource',
-] as const;
-
 /** The parameters a call can see: the caller's region's and account's, and AWS's public ones. */
 export interface VisibleParameters {
   readonly own: EmulatedParameterStore;
@@ -64,9 +50,190 @@ export interface AnswerForms {
   readonly keyIdForm: KeyIdForm;
 }
 
-/** True for the calls CloudTrail records as writes (and that the event bus reacts to). */
-export function isWriteOperation(operation: string): operation is SsmEventName {
-  return (SSM_EVENT_NAMES as readonly string[]).includes(operation);
+/** One call, as an operation answers it. */
+interface OperationCall {
+  /** The caller's own parameters, where every write goes. */
+  readonly store: EmulatedParameterStore;
+  readonly input: RequestInput;
+  readonly scope: CallScope;
+  readonly forms: AnswerForms;
+  /** Where a read of `name` answers from, with the scope its ARNs are in. */
+  readonly readFrom: (name: string) => { store: EmulatedParameterStore; scope: CallScope };
+}
+
+/**
+ * What IAM authorizes `ssm:<operation>` on: the parameter each string in a request member
+ * names (`many`: the member is a list of them), or `*` for an operation on no parameter.
+ */
+export type IamResource = { readonly member: string; readonly many?: true } | '*';
+
+/** Everything the emulator knows of one SSM operation. */
+export interface OperationSpec<Trail extends CloudTrailShape | null = CloudTrailShape | null> {
+  /** The call's response members; throws the AwsError it fails with. */
+  readonly answer: (call: OperationCall) => object;
+  readonly iamResource: IamResource;
+  /** The throughput quota it draws on; null for one AWS documents none for (see {@link Quota}). */
+  readonly quota: Quota | null;
+  /**
+   * The CloudTrail record of a write the event bus reacts to, and then reported to `onWrite`
+   * listeners; null for reads and for writes no function reacts to (labels, tags).
+   */
+  readonly cloudTrail: Trail;
+}
+
+// The operations the emulator answers under `AmazonSSM.<operation>`, one entry each: adding
+// an operation is adding its entry, and one missing any part does not compile.
+const ENTRIES = {
+  PutParameter: {
+    answer: ({ store, input, scope }) => putParameter(store, input, scope),
+    iamResource: { member: 'Name' },
+    quota: 'write',
+    cloudTrail: {
+      requestParameters: ['Name', 'Description', 'Value', 'Type', 'KeyId', 'Overwrite', 'AllowedPattern', 'Tags', 'Tier', 'Policies', 'DataType'],
+      responseElements: ['Version', 'Tier'],
+    },
+  },
+  GetParameter: {
+    answer: ({ input, readFrom }) => {
+      const source = readFrom(requiredString(input, 'Name'));
+      const resolved = source.store.resolve(requiredString(input, 'Name'));
+      const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
+      return { Parameter: wireParameter(source.store, resolved, source.scope, decrypt) };
+    },
+    iamResource: { member: 'Name' },
+    quota: 'read',
+    cloudTrail: null,
+  },
+  GetParameters: {
+    answer: ({ input, readFrom }) => getParameters(readFrom, input),
+    iamResource: { member: 'Names', many: true },
+    quota: 'read',
+    cloudTrail: null,
+  },
+  GetParametersByPath: {
+    answer: ({ input, readFrom }) => {
+      const source = readFrom(requiredString(input, 'Path'));
+      return getParametersByPath(source.store, input, source.scope);
+    },
+    // IAM authorizes the path as if it were a parameter's name.
+    iamResource: { member: 'Path' },
+    quota: 'read',
+    cloudTrail: null,
+  },
+  DescribeParameters: {
+    answer: ({ store, input, scope, forms }) => describeParameters(store, input, scope, forms),
+    iamResource: '*',
+    quota: 'describe',
+    cloudTrail: null,
+  },
+  GetParameterHistory: {
+    answer: ({ input, forms, readFrom }) => getParameterHistory(readFrom(requiredString(input, 'Name')).store, input, forms),
+    iamResource: { member: 'Name' },
+    quota: 'history',
+    cloudTrail: null,
+  },
+  DeleteParameter: {
+    answer: ({ store, input }) => {
+      const name = requiredString(input, 'Name');
+      if (store.delete(name) === undefined) throw parameterNotFound(name);
+      return {};
+    },
+    iamResource: { member: 'Name' },
+    quota: 'delete',
+    cloudTrail: { requestParameters: ['Name'], responseElements: null },
+  },
+  DeleteParameters: {
+    answer: ({ store, input }) => {
+      const names = unique(stringList(input, 'Names', 1, 10));
+      const deleted = names.filter((name) => store.delete(name) !== undefined);
+      return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
+    },
+    iamResource: { member: 'Names', many: true },
+    quota: 'delete',
+    cloudTrail: { requestParameters: ['Names'], responseElements: ['InvalidParameters', 'DeletedParameters'] },
+  },
+  LabelParameterVersion: {
+    answer: ({ store, input }) => {
+      const result = store.label(requiredString(input, 'Name'), optionalVersion(input), labelList(input));
+      return { InvalidLabels: result.invalidLabels, ParameterVersion: result.version };
+    },
+    iamResource: { member: 'Name' },
+    quota: null,
+    cloudTrail: null,
+  },
+  UnlabelParameterVersion: {
+    answer: ({ store, input }) => {
+      const version = optionalVersion(input);
+      if (version === undefined) throw validationError('parameterVersion', undefined, 'Member must not be null');
+      const result = store.unlabel(requiredString(input, 'Name'), version, labelList(input));
+      return { RemovedLabels: result.removedLabels, InvalidLabels: result.invalidLabels };
+    },
+    iamResource: { member: 'Name' },
+    quota: null,
+    cloudTrail: null,
+  },
+  AddTagsToResource: {
+    answer: ({ store, input }) => {
+      store.tag(parameterResource(input), readTags(input, 'Tags') ?? []);
+      return {};
+    },
+    iamResource: { member: 'ResourceId' },
+    quota: null,
+    cloudTrail: null,
+  },
+  RemoveTagsFromResource: {
+    answer: ({ store, input }) => {
+      store.untag(parameterResource(input), readTagKeys(input, 'TagKeys'));
+      return {};
+    },
+    iamResource: { member: 'ResourceId' },
+    quota: null,
+    cloudTrail: null,
+  },
+  ListTagsForResource: {
+    answer: ({ store, input }) => ({
+      TagList: [...store.tagsOf(parameterResource(input))].map(([Key, Value]) => ({ Key, Value })),
+    }),
+    iamResource: { member: 'ResourceId' },
+    quota: null,
+    cloudTrail: null,
+  },
+} satisfies Readonly<Record<string, OperationSpec>>;
+
+/** An operation the emulator answers. */
+type SsmOperation = keyof typeof ENTRIES;
+
+// Exactly the calls the event pattern names (SsmEventName) carry a CloudTrail record: this
+// does not compile otherwise.
+const OPERATIONS: { readonly [Operation in SsmOperation]: OperationSpec<Operation extends SsmEventName ? CloudTrailShape : null> } =
+  ENTRIES;
+
+/**
+ * The spec of `operation`, or undefined for one the emulator does not answer.
+ *
+ * @example
+ * ssmOperation('GetParameters')?.iamResource; // { member: 'Names', many: true }
+ */
+export function ssmOperation(operation: string): OperationSpec | undefined {
+  return isSsmOperation(operation) ? OPERATIONS[operation] : undefined;
+}
+
+/**
+ * The event name and CloudTrail shape a call of `operation` is recorded with, or undefined for
+ * a call that is not (see {@link OperationSpec.cloudTrail}).
+ */
+export function recordedAs(operation: string): { readonly eventName: SsmEventName; readonly shape: CloudTrailShape } | undefined {
+  if (!isSsmOperation(operation) || !isRecorded(operation)) return undefined;
+  return { eventName: operation, shape: OPERATIONS[operation].cloudTrail };
+}
+
+// The predicate compiles only while every SsmEventName is an operation of the table.
+function isRecorded(operation: SsmOperation): operation is SsmEventName {
+  return OPERATIONS[operation].cloudTrail !== null;
+}
+
+function isSsmOperation(operation: string): operation is SsmOperation {
+  return Object.hasOwn(OPERATIONS, operation);
 }
 
 /**
@@ -83,66 +250,18 @@ export function ssmCall(
   scope: CallScope,
   forms: AnswerForms = { keyIdForm: 'as-written' },
 ): object {
+  if (!isSsmOperation(operation)) {
+    throw new AwsError(
+      'UnknownOperationException',
+      `The emulator does not implement SSM ${operation}; it answers ${Object.keys(OPERATIONS).join(', ')}.`,
+    );
+  }
   const store = visible.own;
   // Reads of AWS's public names answer from its catalogue, with ARNs of no account; every
   // write names the caller's own store, where no /aws/ name can exist (PutParameter refuses).
   const readFrom = (name: string) =>
     isPublicName(name) ? { store: visible.public, scope: { ...scope, account: '' } } : { store, scope };
-  switch (operation) {
-    case 'PutParameter':
-      return putParameter(store, input, scope);
-    case 'GetParameter': {
-      const source = readFrom(requiredString(input, 'Name'));
-      const resolved = source.store.resolve(requiredString(input, 'Name'));
-      const decrypt = optionalBoolean(input, 'WithDecryption') ?? false;
-      return { Parameter: wireParameter(source.store, resolved, source.scope, decrypt) };
-    }
-    case 'GetParameters':
-      return getParameters(readFrom, input);
-    case 'GetParametersByPath': {
-      const source = readFrom(requiredString(input, 'Path'));
-      return getParametersByPath(source.store, input, source.scope);
-    }
-    case 'DescribeParameters':
-      return describeParameters(store, input, scope, forms);
-    case 'GetParameterHistory':
-      return getParameterHistory(readFrom(requiredString(input, 'Name')).store, input, forms);
-    case 'DeleteParameter': {
-      const name = requiredString(input, 'Name');
-      if (store.delete(name) === undefined) throw parameterNotFound(name);
-      return {};
-    }
-    case 'DeleteParameters': {
-      const names = unique(stringList(input, 'Names', 1, 10));
-      const deleted = names.filter((name) => store.delete(name) !== undefined);
-      return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) };
-    }
-    case 'LabelParameterVersion': {
-      const result = store.label(requiredString(input, 'Name'), optionalVersion(input), labelList(input));
-      return { InvalidLabels: result.invalidLabels, ParameterVersion: result.version };
-    }
-    case 'UnlabelParameterVersion': {
-      const version = optionalVersion(input);
-      if (version === undefined) throw validationError('parameterVersion', undefined, 'Member must not be null');
-      const result = store.unlabel(requiredString(input, 'Name'), version, labelList(input));
-      return { RemovedLabels: result.removedLabels, InvalidLabels: result.invalidLabels };
-    }
-    case 'AddTagsToResource':
-      store.tag(parameterResource(input), readTags(input, 'Tags') ?? []);
-      return {};
-    case 'RemoveTagsFromResource':
-      store.untag(parameterResource(input), readTagKeys(input, 'TagKeys'));
-      return {};
-    case 'ListTagsForResource':
-      return {
-        TagList: [...store.tagsOf(parameterResource(input))].map(([Key, Value]) => ({ Key, Value })),
-      };
-    default:
-      throw new AwsError(
-        'UnknownOperationException',
-        `The emulator does not implement SSM ${operation}; it answers ${SSM_OPERATIONS.join(', ')}.`,
-      );
-  }
+  return OPERATIONS[operation].answer({ store, input, scope, forms, readFrom });
 }
 
 function putParameter(store: EmulatedParameterStore, input: RequestInput, scope: CallScope): object {
