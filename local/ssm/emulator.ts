@@ -12,7 +12,8 @@ import { EmulatedKms, KEY_ID_FORMS, kmsCall } from './kms.ts';
 import { Principals } from './principals.ts';
 import { RegionalStores } from './regional-stores.ts';
 import type { RequestInput } from './request-members.ts';
-import { parameterArn, parseReference } from './parameter-names.ts';
+import { parameterArn } from '../../shared/parameter-arn.ts';
+import { parseReference } from './parameter-names.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { recordedAs, ssmCall, ssmOperation } from './ssm-operations.ts';
 import { stsCall } from './sts.ts';
@@ -130,7 +131,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       const answer = () => ssmCall(visible, call.operation, request, scope, { keyIdForm }) as RequestInput;
       const output = iam
         ? asAwsError(() => {
-            iam.check(caller, ssmRequests(call.operation, request, caller, (name) => parameterArn(parseReference(name).name, caller)));
+            iam.check(caller, ssmRequests(call.operation, request, caller, (name) => parameterArn(caller, parseReference(name).name)));
             // SSM uses KMS with the caller's permissions, through itself.
             return iam.onBehalfOf(caller, `ssm.${caller.region}.amazonaws.com`, answer);
           })

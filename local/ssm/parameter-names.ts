@@ -22,6 +22,8 @@ export interface ParameterReference {
 const MAX_NAME_LENGTH = 2048;
 const MAX_HIERARCHY_LEVELS = 15;
 const NAME_CHARACTERS = /^[a-zA-Z0-9_.\-/]+$/;
+// A name, `name:version` or `name:label` after the ARN's `parameter/`: the shared parser reads
+// names, not selectors.
 const PARAMETER_ARN = /^arn:aws[\w-]*:ssm:[^:]*:[^:]*:parameter\/(.*)$/;
 const NAME_REQUIREMENTS =
   `Parameter name: can't be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of ` +
@@ -63,11 +65,6 @@ export function validateParameterName(name: string): void {
       `Parameter name ${name} has ${segments.length} levels; a hierarchy can have at most ${MAX_HIERARCHY_LEVELS}.`,
     );
   }
-}
-
-/** `arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
-export function parameterArn(name: string, scope: ArnScope): string {
-  return `arn:aws:ssm:${scope.region}:${scope.account}:parameter/${name.startsWith('/') ? name.slice(1) : name}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   pathSelection,
   type ParameterSelection,
 } from './parameter-filters.ts';
-import { parameterArn } from './parameter-names.ts';
+import { parameterArn } from '../../shared/parameter-arn.ts';
 import { isPublicName } from './public-parameters.ts';
 import {
   integerInRange,
@@ -349,7 +349,7 @@ function describeParameters(
   return {
     Parameters: page.items.map((parameter) => ({
       ...versionMetadata(store, parameter, latest(parameter), forms),
-      ARN: parameterArn(parameter.name, scope),
+      ARN: parameterArn(scope, parameter.name),
     })),
     ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
   };
@@ -444,7 +444,7 @@ function wireParameter(
     Version: version.version,
     ...(resolved.selector !== undefined && { Selector: resolved.selector }),
     LastModifiedDate: epochSeconds(version.lastModifiedDate),
-    ARN: parameterArn(parameter.name, scope),
+    ARN: parameterArn(scope, parameter.name),
     DataType: version.dataType,
   };
 }

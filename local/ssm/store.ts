@@ -7,7 +7,8 @@ import { AwsError, SENSITIVE, validationError } from './aws-error.ts';
 import { DEFAULT_SSM_KEY_ID, keyArnIn, keyIdIn, keyLocation, type EmulatedKms, type KmsScope } from './kms.ts';
 import { isValidLabel } from './labels.ts';
 import { tagMap, type Tag } from './tags.ts';
-import { parameterArn, parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
+import { parameterArn } from '../../shared/parameter-arn.ts';
+import { parameterKey, parseReference, validateParameterName, type ArnScope } from './parameter-names.ts';
 import type { KeyIdForm, ParameterSnapshot, ParameterTier } from './types.ts';
 
 /** The tier a version is stored in; Intelligent-Tiering is only a request. */
@@ -199,7 +200,7 @@ export class EmulatedParameterStore {
     }
 
     const version = (previous?.version ?? 0) + 1;
-    const encryptionArn = type === 'SecureString' ? parameterArn(name, scope) : undefined;
+    const encryptionArn = type === 'SecureString' ? parameterArn(scope, name) : undefined;
     // SSM accepts a KeyId on a String or StringList and drops it: only a SecureString has a key.
     const keyId = type === 'SecureString' ? request.keyId ?? DEFAULT_SSM_KEY_ID : undefined;
     const keyArn = keyId === undefined ? undefined : this.usableKey(keyId);
