@@ -13,7 +13,7 @@ import { collect } from '../../shared/concurrency.ts';
 import type { Log } from '../../shared/log.ts';
 import { Restorer } from '../../shared/restore/restorer.ts';
 import { AUDIT_TABLE, keyAttributes } from '../../shared/tables.ts';
-import { FakeDecrypter, FakeTarget } from '../unit/restore/fakes.ts';
+import { FakeDecrypter, FakeTarget } from '../unit/support/restore-fakes.ts';
 import { useFreshTables } from './dynamodb-local.ts';
 
 const SECOND = Date.parse('2025-06-01T10:00:00Z');
