@@ -15,11 +15,8 @@ export abstract class FiggyEventsError extends Error {
  * with the input: the same call succeeds once the contention has passed, so a retry helps.
  */
 export class ContentionError extends FiggyEventsError {
+  override readonly name = 'ContentionError';
   readonly retryable = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ContentionError';
-  }
 }
 
 /**
@@ -27,11 +24,8 @@ export class ContentionError extends FiggyEventsError {
  * call's input is not at fault, so a later call may well get a whole answer.
  */
 export class UnexpectedResponseError extends FiggyEventsError {
+  override readonly name = 'UnexpectedResponseError';
   readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UnexpectedResponseError';
-  }
 }
 
 /**
@@ -39,11 +33,8 @@ export class UnexpectedResponseError extends FiggyEventsError {
  * instead of being worked around. The same code takes the same path, so a retry cannot help.
  */
 export class InvariantError extends FiggyEventsError {
+  override readonly name = 'InvariantError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'InvariantError';
-  }
 }
 
 /**
@@ -52,11 +43,8 @@ export class InvariantError extends FiggyEventsError {
  * until someone puts it right, so a retry cannot help.
  */
 export class SetupError extends FiggyEventsError {
+  override readonly name = 'SetupError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SetupError';
-  }
 }
 
 /**
@@ -64,11 +52,8 @@ export class SetupError extends FiggyEventsError {
  * option the call needs left out): the calling code must change.
  */
 export class UnsupportedUseError extends FiggyEventsError {
+  override readonly name = 'UnsupportedUseError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UnsupportedUseError';
-  }
 }
 
 /**
@@ -77,11 +62,8 @@ export class UnsupportedUseError extends FiggyEventsError {
  * fails the same way.
  */
 export class UnprocessableInputError extends FiggyEventsError {
+  override readonly name = 'UnprocessableInputError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UnprocessableInputError';
-  }
 }
 
 /**
@@ -89,9 +71,6 @@ export class UnprocessableInputError extends FiggyEventsError {
  * and running it again goes on from there.
  */
 export class InterruptedError extends FiggyEventsError {
+  override readonly name = 'InterruptedError';
   readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'InterruptedError';
-  }
 }

@@ -15,27 +15,6 @@ import type { MergePart, MirrorMapping, ReplicationMapping, SourceLink, StoredMa
  * A root-level name written `x` is read as `/x`, the one name the domain keeps for it.
  */
 export function parseMapping(item: Readonly<Record<string, unknown>>): ReplicationMapping {
-  return parsed(item);
-}
-
-/**
- * An item read for the domain: the mapping, or the {@link ValidationError} saying what is wrong
- * with it. Adapters read the table through it, so no caller parses an item again.
- *
- * @example
- * const stored = readStoredMapping(item);
- * if (!stored.valid) log.error('invalid mapping', { reason: stored.error.message });
- */
-export function readStoredMapping(item: Readonly<Record<string, unknown>>): StoredMapping {
-  try {
-    return { valid: true, mapping: parsed(item) };
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return { valid: false, ...(typeof item.destination === 'string' && { destination: item.destination }), error };
-  }
-}
-
-function parsed(item: Readonly<Record<string, unknown>>): ReplicationMapping {
   const raw = requireString(item.destination, 'destination');
   const target = parseDestination(raw, 'destination');
   const destination = target.arn ? raw : target.name;
@@ -64,6 +43,23 @@ function parsed(item: Readonly<Record<string, unknown>>): ReplicationMapping {
     return { ...base, type, parts };
   }
   throw new ValidationError(where('type'), `"${type}" is not "app", "merge" or "mirror"`);
+}
+
+/**
+ * An item read for the domain: the mapping, or the {@link ValidationError} saying what is wrong
+ * with it. Adapters read the table through it, so no caller parses an item again.
+ *
+ * @example
+ * const stored = readStoredMapping(item);
+ * if (!stored.valid) log.error('invalid mapping', { reason: stored.error.message });
+ */
+export function readStoredMapping(item: Readonly<Record<string, unknown>>): StoredMapping {
+  try {
+    return { valid: true, mapping: parseMapping(item) };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { valid: false, ...(typeof item.destination === 'string' && { destination: item.destination }), error };
+  }
 }
 
 /** The item attribute that keeps a mirror's replicas when their sources are deleted. */
