@@ -22,12 +22,12 @@ import {
 } from '../stacks/function-bundles.ts';
 
 /** Lambda's runtime is `nodejs22.x`; the bundles may use all of its syntax. */
-export const BUNDLE_TARGET = 'node22';
+const BUNDLE_TARGET = 'node22';
 
 // Some dependencies are CommonJS and call require() for Node built-ins; an ESM bundle has no
 // require of its own, so one is made from import.meta.url. The alias avoids clashing with
 // any name esbuild generates.
-export const REQUIRE_SHIM =
+const REQUIRE_SHIM =
   "import { createRequire as __figgyCreateRequire } from 'node:module';" +
   ' const require = __figgyCreateRequire(import.meta.url);';
 

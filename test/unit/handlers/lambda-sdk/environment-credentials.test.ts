@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { buildSync } from 'esbuild';
-import { BUNDLE_TARGET, LAMBDA_SDK_ALIASES, REQUIRE_SHIM, bundleHandler } from '../../../../scripts/bundle-handlers.ts';
+import { LAMBDA_SDK_ALIASES, bundleHandler, handlerBuildOptions } from '../../../../scripts/bundle-handlers.ts';
 import { packageRoot } from '../../../../stacks/function-bundles.ts';
 
 type SsmModule = {
@@ -29,18 +29,12 @@ describe("the bundles' environment credentials", function () {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'figgy-env-credentials-'));
     const outfile = join(folder, 'ssm.mjs');
+    // The shipped build's own options and alias, with the SDK client as the entry point.
     buildSync({
+      ...handlerBuildOptions('parameter-store-auditor', outfile),
+      entryPoints: undefined,
       stdin: { contents: "export * from '@aws-sdk/client-ssm';", resolveDir: packageRoot(), loader: 'js' },
-      outfile,
-      absWorkingDir: packageRoot(),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: BUNDLE_TARGET,
-      mainFields: ['module', 'main'],
       alias: LAMBDA_SDK_ALIASES,
-      banner: { js: REQUIRE_SHIM },
-      logLevel: 'silent',
     });
     ssm = (await import(pathToFileURL(outfile).href)) as SsmModule;
   });
