@@ -396,6 +396,70 @@ describe('disaster-recovery replication', () => {
     });
   });
 
+  describe('what a mirror owns, attacked', () => {
+    it('a live change of a mirror refused whole for overlap does not delete another mirror\'s replica carrying the same tag', async () => {
+      const { parameters, dr, map, changed } = setup();
+      parameters.put('/app/b/x', 'bx');
+      await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
+      expect(dr.current('/dr/app/b/x')?.value).to.equal('bx');
+      // A second mirror of the same source, into a prefix inside the first's: refused whole...
+      expect((await map({ destination: arn(DR, '/dr/app/b/'), source: '/app/', type: 'mirror' }))?.result).to.equal('refused');
+      // Its live changes find the first's replica of /app/b/x where they would keep /app/x: the
+      // mark names the mirror, destination included, so it is not taken for the second's.
+      parameters.put('/app/x', 'x');
+      await changed('/app/x');
+      parameters.delete('/app/x');
+      await changed('/app/x', 'delete');
+      expect(dr.current('/dr/app/b/x')?.value, "the first mirror's replica of /app/b/x").to.equal('bx');
+    });
+
+    it('creates a replica with its mark in one call, so a failed tag write cannot leave it unmarked and stale', async () => {
+      const { parameters, dr, map, changed, syncer } = setup();
+      await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
+      parameters.put('/app/x', 'v1');
+      // AddTagsToResource throttled (or the Lambda dies) between PutParameter and the tag.
+      const retag = dr.retag.bind(dr);
+      let failures = 1;
+      dr.retag = async (...args) => {
+        if (Object.keys(args[1]).length > 0 && failures-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return retag(...args);
+      };
+      await changed('/app/x');
+      expect(dr.current('/dr/app/x')?.value).to.equal('v1');
+      expect(dr.meta('/dr/app/x')?.tags[REPLICA_TAG]).to.equal('/app/ in eu-west-1 123456789012 to /dr/app/');
+      // The source changes before any retry or pass adopted the replica.
+      parameters.put('/app/x', 'v2');
+      await changed('/app/x');
+      await syncer().sync();
+      expect(dr.current('/dr/app/x')?.value, 'the DR replica of /app/x').to.equal('v2');
+    });
+
+    it('never overwrites a parameter created by hand between the mirror\'s read and its write', async () => {
+      const { parameters, dr, map, changed } = setup();
+      await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
+      parameters.put('/app/x', 'copy');
+      const write = dr.write.bind(dr);
+      let raced = false;
+      dr.write = async (parameter) => {
+        if (!raced) {
+          raced = true;
+          dr.put('/dr/app/x', 'written by hand');
+        }
+        return write(parameter);
+      };
+      await changed('/app/x');
+      // A replica is created with Overwrite false and its tags: SSM refuses, the mirror reads again.
+      expect(dr.current('/dr/app/x')?.value).to.equal('written by hand');
+    });
+
+    it('refuses a destination ARN with a second spelling of its name (parameter//dr/x), which lookups by key would miss', async () => {
+      const { map } = setup();
+      let failure: unknown;
+      await map({ destination: arn(DR, '//dr/app/x'), source: '/other', type: 'app' }).catch((error: unknown) => (failure = error));
+      expect(String(failure)).to.include('the path after "parameter" takes one "/"');
+    });
+  });
+
   describe('leftovers', () => {
     it('gives a merge over the reference limit no rows in the source index', async () => {
       const { sourceIndex, map } = setup();
