@@ -10,7 +10,8 @@ import { workInOrder } from '../sync/ordered-work.ts';
 import { linkKey, sourcesOf } from './mapping.ts';
 import { PacedBulkWork } from './paced-bulk-work.ts';
 import { placeKey, type Place } from './places.ts';
-import { Replicator, parametersAt, type ReplicatorDependencies } from './replicator.ts';
+import { parametersAt } from './decisions.ts';
+import { Replicator, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 

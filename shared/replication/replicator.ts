@@ -5,20 +5,17 @@ import { chunk as chunkOf, mapBounded } from '../concurrency.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { messageOf, type Log } from '../log.ts';
 import { parameterArn } from '../parameter-arn.ts';
-import type { ParameterValue } from '../parameters.ts';
 import { Budget, TimeUpError, orWhenTimeUp } from '../sync/budget.ts';
 import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey } from './mapping.ts';
-import { InvariantError } from '../errors.ts';
 import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
-import { claimedReplicaRefusal, overlapRefusal } from './mirror-ownership.ts';
-import type { Place } from './places.ts';
+import { decideDestination, decideReplica, keysAsKmsNames, locateReplica, parametersAt, type Decision, type DecisionPorts } from './decisions.ts';
+import { overlapRefusal } from './mirror-ownership.ts';
 import type { MappingLookup } from './cycles.ts';
 import type { LocatedDestination, ReplicationSettings } from './locate.ts';
-import { DEFAULT_SSM_KEY, judgeMirror, planReplica, replicaName, sourceNameOf } from './mirror-plans.ts';
-import { indexedLinks, judgeReplication } from './rules.ts';
-import { rewriteProbe, runawayRefusal } from './runaway.ts';
+import { judgeMirror, planReplica, replicaName, sourceNameOf } from './mirror-plans.ts';
+import { indexedLinks } from './rules.ts';
 import type {
   MirrorMapping,
   ParameterDetails,
@@ -43,16 +40,6 @@ const MIRROR_READ_GROUP = 10;
 
 /** Writes of one destination in one invocation before giving up (and letting Lambda retry). */
 const MAX_WRITE_ROUNDS = 5;
-
-/** One round of {@link Replicator.untilSettled}: done, refused, or a write to make and read back. */
-type SettleStep =
-  | { readonly settled: 'in-sync' | 'waiting'; readonly reason?: string }
-  | { readonly refused: string }
-  | {
-      readonly write: () => Promise<void>;
-      /** The destination as read, when the write must not feed a runaway. */
-      readonly runaway?: { readonly store: ReplicaStore; readonly name: string; readonly current: ParameterValue | undefined };
-    };
 
 export type ReplicationResult = 'written' | 'in-sync' | 'refused' | 'waiting' | 'no-mapping' | 'invalid';
 
@@ -231,12 +218,10 @@ export class Replicator {
       if (!mapping) this.deps.log.warn('source index names a destination with no mapping', { parameter_name: key, event_id: context.eventId });
       return mapping && mapping.type !== 'mirror' ? this.replicate(mapping, context) : { destination: key, result: 'no-mapping' };
     }
-    const lookup = this.lookupOf(context);
-    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup, places: this.deps.places });
-    if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
     const replica = replicaName(mapping, source);
-    const claimed = claimedReplicaRefusal(replica, await lookup(addressOf(mapping, replica)));
-    if (claimed) return this.refused(addressOf(mapping, replica), claimed, context);
+    const address = addressOf(mapping, replica);
+    const located = await locateReplica(mapping, replica, address, this.portsFor(context));
+    if ('refusal' in located) return this.refused(address, located.refusal, context);
     return this.replicateReplica(mapping, located, replica, context);
   }
 
@@ -249,7 +234,7 @@ export class Replicator {
    * as `after`, the next call continues behind it.
    */
   async mirror(mapping: MirrorMapping, context: ReplicationContext = {}, progress: MirrorProgress = {}): Promise<MirrorOutcome> {
-    const located = await judgeMirror(mapping, { settings: this.deps.settings, lookup: this.lookupOf(context), places: this.deps.places });
+    const located = await judgeMirror(mapping, this.portsFor(context));
     if ('refusal' in located) return this.refused(mapping.destination, located.refusal, context);
     const overlap = overlapRefusal(mapping, progress.mappings ?? (await this.validMappings()));
     if (overlap) return this.refused(mapping.destination, overlap, context);
@@ -341,116 +326,44 @@ export class Replicator {
     return { destination: mapping.destination, result, replicas: counts, ...(next !== undefined && { next }) };
   }
 
-  /**
-   * Brings one replica of a mirror the rule allows in line with its source, as
-   * {@link planReplica} decides, reading both again after each write like {@link replicate}.
-   */
-  private replicateReplica(
-    mapping: MirrorMapping,
-    located: LocatedDestination,
-    replica: string,
-    context: ReplicationContext,
-  ): Promise<ReplicationOutcome> {
-    const store = parametersAt(this.deps, located.place);
-    const destination = addressOf(mapping, replica);
-    const fields = { parameter_name: destination, event_id: context.eventId };
-    const source = sourceNameOf(mapping, replica);
-    return this.untilSettled(destination, context, async () => {
-      const [sources, replicas] = await Promise.all([this.deps.parameters.readDetails([source]), store.readDetails([replica])]);
-      const [keyed, current] = await keysAsKmsNames(store, located, sources.get(source), replicas.get(replica));
-      const plan = planReplica(mapping, keyed, replica, sources.get(source), current);
-      switch (plan.action) {
-        case 'none':
-          return { settled: 'in-sync' };
-        case 'refuse':
-          return { refused: plan.reason };
-        case 'delete':
-          return {
-            write: async () => {
-              await store.deleteParameters([replica]);
-              this.deps.log.info('replica deleted: its source is gone', fields);
-            },
-          };
-        case 'write':
-          return {
-            runaway: { store, name: replica, current },
-            write: async () => {
-              if (plan.write) await store.write(plan.write);
-              await store.retag(replica, plan.addTags, plan.removeTags);
-              this.deps.log.info('replica written', { ...fields, type: plan.write?.type, tags_only: !plan.write });
-            },
-          };
-      }
-    });
+  /** Brings one replica of a mirror the rule allows in line with its source, as {@link decideReplica} decides. */
+  private replicateReplica(mapping: MirrorMapping, located: LocatedDestination, replica: string, context: ReplicationContext): Promise<ReplicationOutcome> {
+    const ports = this.portsFor(context);
+    return this.untilSettled(addressOf(mapping, replica), context, () => decideReplica(mapping, located, replica, ports));
   }
 
-  /**
-   * Brings one destination in line with its sources, as {@link judgeReplication} decides.
-   * `lookup` finds upstream mappings for the cycle check; by default it reads the
-   * replication table, each mapping once for all the rounds below.
-   */
+  /** Brings one destination in line with its sources, as {@link decideDestination} decides. */
   replicate(mapping: ParameterMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
-    const fields = { parameter_name: mapping.destination, event_id: context.eventId };
-    const lookup = this.lookupOf(context);
-    return this.untilSettled(mapping.destination, context, async (written) => {
-      let current: ParameterValue | undefined;
-      const keep = (values: ReadonlyMap<string, ParameterValue>, name: string) => {
-        current = values.get(name);
-        return values;
-      };
-      const plan = await judgeReplication(mapping, {
-        settings: this.deps.settings,
-        lookup,
-        places: this.deps.places,
-        read: async (names) => keep(await this.deps.parameters.readDecrypted(names), mapping.target.name),
-        readIn: async (place, names) => keep(await parametersAt(this.deps, place).readDecrypted(names), mapping.target.name),
-      });
-      switch (plan.action) {
-        case 'write': {
-          const store = parametersAt(this.deps, plan.place);
-          return {
-            runaway: { store, name: plan.write.name, current },
-            write: async () => {
-              const version = await store.write(plan.write);
-              this.deps.log.info('destination replicated', { ...fields, type: plan.write.type, version });
-            },
-          };
-        }
-        case 'none':
-          if (!written) this.deps.log.debug('destination already in sync', fields);
-          return { settled: 'in-sync' };
-        case 'refuse':
-          return { refused: plan.reason };
-        case 'wait':
-          this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: plan.reason });
-          return { settled: 'waiting', reason: plan.reason };
-      }
-    });
+    const ports = this.portsFor(context);
+    return this.untilSettled(mapping.destination, context, () => decideDestination(mapping, ports));
   }
 
   /**
-   * Reads, decides and writes until nothing is left to write. Parameter Store has no
-   * conditional write: a replicator that read older sources may have written after us, so
-   * reading again after every write makes the last writer of a destination always the one
-   * that saw the newest sources. A destination written this many times over and still
-   * differing is given up on, retryably; one written and out of time to read back is counted
-   * as written (the next pass checks it).
+   * Decides, carries the decision out and decides again, until nothing is left to do.
+   * Parameter Store has no conditional write: a replicator that read older sources may have
+   * written after us, so deciding again after every write makes the last writer of a
+   * destination always the one that saw the newest sources. A destination written this many
+   * times over and still differing is given up on, retryably; one written and out of time to
+   * read back is counted as written (the next pass checks it).
    */
-  private async untilSettled(destination: string, context: ReplicationContext, round: (written: boolean) => Promise<SettleStep>): Promise<ReplicationOutcome> {
+  private async untilSettled(destination: string, context: ReplicationContext, decide: () => Promise<Decision>): Promise<ReplicationOutcome> {
+    const fields = { parameter_name: destination, event_id: context.eventId };
     let written = false;
     for (let attempt = 1; attempt <= MAX_WRITE_ROUNDS; attempt++) {
-      const judged = round(written);
-      const step = written ? await orWhenTimeUp(judged, undefined) : await judged;
-      if (!step) return { destination, result: 'written' };
-      if ('settled' in step) {
-        const result = step.settled === 'in-sync' && written ? 'written' : step.settled;
-        return { destination, result, ...(step.reason !== undefined && { reason: step.reason }) };
+      const decision: Decision | undefined = written ? await orWhenTimeUp(decide(), undefined) : await decide();
+      if (!decision) return { destination, result: 'written' };
+      switch (decision.action) {
+        case 'none':
+          if (!written) this.deps.log.debug('destination already in sync', fields);
+          return { destination, result: written ? 'written' : 'in-sync' };
+        case 'wait':
+          this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: decision.reason });
+          return { destination, result: 'waiting', reason: decision.reason };
+        case 'refuse':
+          return this.refused(destination, decision.reason, context, decision.runaway ? 'error' : 'warn');
       }
-      if ('refused' in step) return this.refused(destination, step.refused, context);
-      const runaway = step.runaway && (await this.runaway(step.runaway.store, step.runaway.name, step.runaway.current));
-      if (runaway) return this.refused(destination, runaway, context, 'error');
       try {
-        await step.write();
+        await this.carryOut(decision, fields);
       } catch (error) {
         if (error instanceof WriteRefusedError) return this.refused(destination, error.message, context);
         // Created by someone else since it was read: the next round reads it and decides again.
@@ -460,6 +373,23 @@ export class Replicator {
       written = true;
     }
     throw new DestinationUnsettledError(destination, MAX_WRITE_ROUNDS);
+  }
+
+  /** Writes or deletes as decided, in the destination's place. */
+  private async carryOut(decision: Extract<Decision, { action: 'write' | 'delete' }>, fields: Record<string, unknown>): Promise<void> {
+    const store = parametersAt(this.deps, decision.place);
+    if (decision.action === 'delete') {
+      await store.deleteParameters([decision.name]);
+      this.deps.log.info('replica deleted: its source is gone', fields);
+      return;
+    }
+    const version = decision.write && (await store.write(decision.write));
+    if (!decision.retag) {
+      this.deps.log.info('destination replicated', { ...fields, type: decision.write?.type, version });
+      return;
+    }
+    await store.retag(decision.name, decision.retag.add, decision.retag.remove);
+    this.deps.log.info('replica written', { ...fields, type: decision.write?.type, tags_only: !decision.write });
   }
 
   /** A refusal, logged: a runaway (a loop somewhere) at error, the rule's reasons at warn. */
@@ -473,15 +403,9 @@ export class Replicator {
     return context.lookup ?? readOnce((name) => this.storedMapping(name));
   }
 
-  /**
-   * Why the destination must not be written because it is being rewritten without end. Only
-   * a destination written within the last few minutes costs a read (of an older version).
-   */
-  private async runaway(store: ReplicaStore, destination: string, current: ParameterValue | undefined): Promise<string | undefined> {
-    const now = (this.deps.now ?? Date.now)();
-    const probe = rewriteProbe(current, now);
-    if (probe === undefined) return undefined;
-    return runawayRefusal(destination, await store.readVersion(destination, probe), now);
+  /** What the rule reads through, with the context's lookup. */
+  private portsFor(context: ReplicationContext): DecisionPorts {
+    return { ...this.deps, lookup: this.lookupOf(context), now: this.deps.now ?? Date.now };
   }
 
   /** Every valid mapping in the table; a malformed one replicates nothing, so it counts as none. */
@@ -518,22 +442,6 @@ async function collectWithin<T>(items: AsyncIterable<T>, budget: Budget): Promis
   return orWhenTimeUp(listed(), undefined);
 }
 
-/**
- * `located` and the replica with their keys as KMS names them in the replica's place, so that
- * {@link planReplica} compares keys, not spellings (SSM may report a replica's key by alias,
- * id or ARN). Asks only when source and replica are both SecureStrings: nothing else has a key.
- */
-async function keysAsKmsNames(
-  store: ReplicaStore,
-  located: LocatedDestination,
-  source: ParameterDetails | undefined,
-  current: ParameterDetails | undefined,
-): Promise<[LocatedDestination, ParameterDetails | undefined]> {
-  if (source?.type !== 'SecureString' || current?.type !== 'SecureString' || current.keyId === undefined) return [located, current];
-  const [keyArn, currentKeyArn] = await Promise.all([store.keyArn(located.keyId ?? DEFAULT_SSM_KEY), store.keyArn(current.keyId)]);
-  return [{ ...located, keyArn }, { ...current, keyId: currentKeyArn }];
-}
-
 /** A lookup that reads each mapping once, however often it is asked. */
 function readOnce(lookup: MappingLookup): MappingLookup {
   const read = new Map<string, Promise<ReplicationMapping | undefined>>();
@@ -547,13 +455,6 @@ function readOnce(lookup: MappingLookup): MappingLookup {
 /** `/x`: a name SSM also knows as `x`. */
 function isRootLevel(name: string): boolean {
   return name.startsWith('/') && name.indexOf('/', 1) === -1;
-}
-
-/** Parameter Store at home (no place) or in a replica target. */
-export function parametersAt(deps: Pick<ReplicatorDependencies, 'parameters' | 'places'>, place: Place | undefined): ReplicaStore {
-  if (!place) return deps.parameters;
-  if (!deps.places) throw new InvariantError('a destination in another place was allowed without replica places');
-  return deps.places.parametersIn(place);
 }
 
 /** How a replica is named in outcomes and logs: its name at home, its ARN elsewhere. */

@@ -6,7 +6,7 @@
  * first what the mapping alone shows (its place, {@link locateDestination}), then what lies
  * upstream of it ({@link cycleRefusal}), and only then, from the values of the sources it may
  * read, what to write ({@link desiredValue}). Mirrors are judged in mirror-plans.ts, runaways
- * in runaway.ts.
+ * in runaway.ts; decisions.ts folds them all into the one decision the replicator carries out.
  */
 import { readableNameProblem } from '../parameter-names.ts';
 import { isUnderPrefixes } from '../parameter-paths.ts';
