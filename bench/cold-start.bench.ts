@@ -2,11 +2,12 @@
  * Question: does what the shipped bundles leave out pay at a cold start?
  *
  * Each handler's shipped bundle (what `cdktf deploy` uploads) beside a plain esbuild bundle of
- * the same handler: minified, the same `mainFields` and banner, no alias or plugin
- * (bench/baselines/plain-bundle.ts). Bytes of each, gzipped as well (about what the deployment
- * archive holds), and the median time to `import()` it in fresh `node` processes; runs are
- * interleaved, so a burst of load on the machine hits both alike. The budget: import ≤ 0.8×
- * the plain bundle's, and ≤ 110 KiB gzipped. (The raw 300 KiB goal and the naive-CommonJS
+ * the same handler: minified, the same `mainFields` and banner, no alias or plugin, one file
+ * (bench/baselines/plain-bundle.ts). Bytes of each that a cold start loads (the shipped
+ * bundle's entry and the chunks it imports statically; the chunks it imports only when needed
+ * are counted apart), gzipped as well, and the median time to `import()` it in fresh `node`
+ * processes; runs are interleaved, so a burst of load on the machine hits both alike. The
+ * budget: import ≤ 0.8× the plain bundle's, and ≤ 110 KiB gzipped loaded at a cold start. (The raw 300 KiB goal and the naive-CommonJS
  * baseline are retired: the first bought little import time, the second measured nothing a
  * bundle of ours would ever be.)
  */
@@ -45,9 +46,29 @@ const LAMBDA_ENV = {
   LOG_LEVEL: 'INFO',
 };
 
-function files(name: FunctionName): Record<Variant, { file: string; bytes: number }> {
+interface MeasuredBundle {
+  readonly file: string;
+  /** Bytes a cold start loads, and gzipped. */
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  /** Bytes of chunks loaded only when first needed. */
+  readonly lazyBytes: number;
+}
+
+function files(name: FunctionName): Record<Variant, MeasuredBundle> {
   const shipped = bundleHandler(name, { directory: join(OUT_DIR, 'shipped') });
-  return { shipped, plain: buildPlainBundle(name, join(OUT_DIR, 'plain')) };
+  const plain = buildPlainBundle(name, join(OUT_DIR, 'plain'));
+  const loaded = shipped.startupFiles.map((path) => readFileSync(join(shipped.directory, path)));
+  const startupBytes = loaded.reduce((sum, content) => sum + content.length, 0);
+  return {
+    shipped: {
+      file: shipped.file,
+      bytes: startupBytes,
+      gzipBytes: loaded.reduce((sum, content) => sum + gzipSync(content).length, 0),
+      lazyBytes: shipped.bytes - startupBytes,
+    },
+    plain: { file: plain.file, bytes: plain.bytes, gzipBytes: gzipSync(readFileSync(plain.file)).length, lazyBytes: 0 },
+  };
 }
 
 interface ImportSample {
@@ -92,16 +113,16 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     round(median(of(name, 'shipped').map((sample, i) => sample[field] / (of(name, 'plain')[i] as ImportSample)[field])), 2);
 
   const kib = (bytes: number) => round(bytes / 1024, 1);
-  const gzipKiB = (file: string) => kib(gzipSync(readFileSync(file)).length);
   const rows = FUNCTION_NAMES.map((name) => {
     const ms = (variant: Variant) => round(median(of(name, variant).map((sample) => sample.importMs)), 1);
     const row = {
       name,
       shippedKiB: kib(bundles[name].shipped.bytes),
-      shippedGzipKiB: gzipKiB(bundles[name].shipped.file),
+      shippedGzipKiB: kib(bundles[name].shipped.gzipBytes),
+      shippedLazyKiB: kib(bundles[name].shipped.lazyBytes),
       shippedMs: ms('shipped'),
       plainKiB: kib(bundles[name].plain.bytes),
-      plainGzipKiB: gzipKiB(bundles[name].plain.file),
+      plainGzipKiB: kib(bundles[name].plain.gzipBytes),
       plainMs: ms('plain'),
       ratio: pairedRatio(name, 'importMs'),
       cpuRatio: pairedRatio(name, 'cpuMs'),
@@ -119,6 +140,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
   for (const row of rows) {
     figures[`${row.name}.shippedKiB`] = row.shippedKiB;
     figures[`${row.name}.shippedGzipKiB`] = row.shippedGzipKiB;
+    figures[`${row.name}.shippedLazyKiB`] = row.shippedLazyKiB;
     figures[`${row.name}.shippedImportMs`] = row.shippedMs;
     figures[`${row.name}.plainKiB`] = row.plainKiB;
     figures[`${row.name}.plainGzipKiB`] = row.plainGzipKiB;
@@ -145,6 +167,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
           'handler',
           'shipped KiB',
           'shipped gzip KiB',
+          'shipped lazy KiB',
           'shipped import ms',
           'plain KiB',
           'plain gzip KiB',
@@ -157,6 +180,7 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
           row.name,
           row.shippedKiB,
           row.shippedGzipKiB,
+          row.shippedLazyKiB,
           row.shippedMs,
           row.plainKiB,
           row.plainGzipKiB,
@@ -171,7 +195,8 @@ export async function run({ quick }: BenchmarkOptions): Promise<BenchmarkReport>
     notes: [
       'Import time is `performance.now()` around `await import()` of the bundle in a fresh `node` process (plain node, no TypeScript loader), with the environment Lambda gives a function; Node start-up itself is the same for every bundle and is not counted.',
       "shipped / plain is the median of each round's ratio (the two imported back to back), on wall-clock time, which the budget is stated in; CPU shipped / plain is the same on `process.cpuUsage()` over the import, which a busy machine disturbs less.",
-      'Plain bundle: `handlerBuildOptions` of scripts/bundle-handlers.ts (ESM, minified, `mainFields` module then main, the `require` banner) without the `@aws-sdk/credential-provider-node` alias (bench/baselines/plain-bundle.ts).',
+      'Plain bundle: `handlerBuildOptions` of scripts/bundle-handlers.ts (ESM, minified, `mainFields` module then main, the `require` banner) without the `@aws-sdk/credential-provider-node` alias and in one file, as esbuild bundles by default (bench/baselines/plain-bundle.ts).',
+      'Shipped KiB and gzip KiB count what a cold start loads: `index.mjs` and the chunks it imports statically (each file gzipped on its own). Lazy KiB are the chunks loaded on first use only: the KMS client (comparing SecureString replica keys), the STS client (a replica target in another account) and the SDK\'s own lazily imported parts.',
       `Measured on Node ${process.version}; Lambda runs nodejs22.x, on a slower CPU share at 256 MB, so absolute times there are larger; the ratios are the portable figure.`,
     ],
     durationMs: Date.now() - started,

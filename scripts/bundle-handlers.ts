@@ -9,17 +9,10 @@
  *   npm run build:functions    # into dist/functions
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { join, relative } from 'node:path';
+import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
-import {
-  BUNDLE_FILE,
-  bundleDirectory,
-  functionBundle,
-  packageRoot,
-  type FunctionBundle,
-  type FunctionBundleOptions,
-} from '../stacks/function-bundles.ts';
+import { bundleDirectory, functionBundle, packageRoot, type FunctionBundle, type FunctionBundleOptions } from '../stacks/function-bundles.ts';
 
 /** Lambda's runtime is `nodejs22.x`; the bundles may use all of its syntax. */
 const BUNDLE_TARGET = 'node22';
@@ -42,13 +35,20 @@ export const LAMBDA_SDK_ALIASES = {
 
 /**
  * The esbuild options of one handler's bundle without {@link LAMBDA_SDK_ALIASES}: ESM,
- * minified, tree-shaken, Node 22 syntax. The cold-start benchmark builds its baseline from
- * them, so the two differ in the alias alone.
+ * minified, tree-shaken, Node 22 syntax, `index.mjs` in `outdir`. The cold-start benchmark
+ * builds its baseline from them, so the two differ in the alias alone.
  */
-export function handlerBuildOptions(name: FunctionName, outfile: string): BuildOptions {
+export function handlerBuildOptions(name: FunctionName, outdir: string): BuildOptions {
   return {
     entryPoints: [join(packageRoot(), 'handlers', `${name}.ts`)],
-    outfile,
+    outdir,
+    entryNames: 'index',
+    outExtension: { '.js': '.mjs' },
+    // A module the code imports only when it needs it (the KMS client, the STS client, the
+    // SDK's own lazy parts) goes into a chunk of its own, parsed on first use rather than at
+    // every cold start. Named by content, so an unchanged build keeps its asset hash.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     absWorkingDir: packageRoot(),
     bundle: true,
     format: 'esm',
@@ -63,7 +63,33 @@ export function handlerBuildOptions(name: FunctionName, outfile: string): BuildO
     sourcemap: false,
     charset: 'utf8',
     logLevel: 'silent',
+    metafile: true,
   };
+}
+
+/**
+ * The files of a build that a cold start loads: the entry and what it imports statically,
+ * relative to `outdir`. Chunks reached only by `import()` are loaded when first needed.
+ */
+export function startupFiles(metafile: Metafile, outdir: string): string[] {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint !== undefined);
+  const loaded = new Set<string>();
+  for (let pending = entry ? [entry] : []; pending.length > 0; ) {
+    const path = pending.pop() as string;
+    if (loaded.has(path)) continue;
+    loaded.add(path);
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+    }
+  }
+  return [...loaded].map((path) => relative(outdir, join(packageRoot(), path))).sort();
+}
+
+/** A bundle as just built: also which of its files a cold start loads. */
+export interface BuiltBundle extends FunctionBundle {
+  /** Paths relative to `directory`: the entry and the chunks it imports statically. */
+  readonly startupFiles: readonly string[];
 }
 
 /**
@@ -72,15 +98,15 @@ export function handlerBuildOptions(name: FunctionName, outfile: string): BuildO
  *
  * @example
  * const bundle = bundleHandler('parameter-store-auditor', { directory: '.tmp/bundles' });
- * console.log(bundle.file, bundle.bytes); // .tmp/bundles/parameter-store-auditor/index.mjs
+ * console.log(bundle.file, bundle.bytes); // .tmp/bundles/parameter-store-auditor/index.mjs, all its files
  */
-export function bundleHandler(name: FunctionName, options: FunctionBundleOptions = {}): FunctionBundle {
+export function bundleHandler(name: FunctionName, options: FunctionBundleOptions = {}): BuiltBundle {
   const directory = join(bundleDirectory(options), name);
   // A stale file left beside index.mjs would end up in the archive and in its hash.
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
-  buildSync({ ...handlerBuildOptions(name, join(directory, BUNDLE_FILE)), alias: LAMBDA_SDK_ALIASES });
-  return functionBundle(name, options);
+  const { metafile } = buildSync({ ...handlerBuildOptions(name, directory), alias: LAMBDA_SDK_ALIASES });
+  return { ...functionBundle(name, options), startupFiles: startupFiles(metafile as Metafile, directory) };
 }
 
 /** Every function's bundle, where the construct and the sandbox read them by default. */

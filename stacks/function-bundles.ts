@@ -4,7 +4,7 @@
  * nothing but its own `cdktf.out`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionName } from '../shared/functions.ts';
@@ -31,11 +31,18 @@ export interface FunctionBundleOptions {
 /** One function's bundle: what its Lambda archive holds. */
 export interface FunctionBundle {
   readonly name: FunctionName;
-  /** Folder holding only `index.mjs`: what the Lambda archive contains. */
+  /** Folder holding `index.mjs` and the chunks it loads: what the Lambda archive contains. */
   readonly directory: string;
+  /** `index.mjs`, the module Lambda loads. */
   readonly file: string;
+  /** Every file of the bundle, relative to `directory`, sorted. */
+  readonly files: readonly string[];
+  /** Bytes of all its files. */
   readonly bytes: number;
-  /** Hex SHA-256 of the bundle: the asset hash, so an unchanged bundle plans no change. */
+  /**
+   * Hex SHA-256 over every file's path and content ({@link bundleHash}): the asset hash, so
+   * an unchanged bundle plans no change.
+   */
   readonly sha256: string;
 }
 
@@ -84,6 +91,24 @@ export function functionBundle(name: FunctionName, options: FunctionBundleOption
   const directory = join(bundleDirectory(options), name);
   const file = join(directory, BUNDLE_FILE);
   if (!existsSync(file)) throw new MissingBundleError(name, file);
-  const content = readFileSync(file);
-  return { name, directory, file, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(directory, path)).isFile())
+    .sort();
+  const contents = files.map((path) => ({ path, content: readFileSync(join(directory, path)) }));
+  const bytes = contents.reduce((sum, { content }) => sum + content.length, 0);
+  return { name, directory, file, files, bytes, sha256: bundleHash(contents) };
+}
+
+/**
+ * The hash of a bundle's files: each path, then its content, in path order. A test can
+ * compute it again from a Lambda archive's entries.
+ */
+export function bundleHash(files: readonly { readonly path: string; readonly content: Uint8Array }[]): string {
+  const hash = createHash('sha256');
+  for (const { path, content } of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    hash.update(`${path}\u0000`);
+    hash.update(content);
+    hash.update('\u0000');
+  }
+  return hash.digest('hex');
 }

@@ -3,7 +3,7 @@
  * its reference documents `DescribeParameters`' `KeyId`), but may give a key id or ARN, and a
  * configured key may be any of those forms: DescribeKey turns each into the one key ARN.
  */
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { UnexpectedResponseError } from '../errors.ts';
 
@@ -18,7 +18,7 @@ import { UnexpectedResponseError } from '../errors.ts';
 export class KmsKeyArns {
   private readonly known = new Map<string, Promise<string>>();
 
-  constructor(private readonly kms: () => KMSClient) {}
+  constructor(private readonly kms: () => KMSClient | Promise<KMSClient>) {}
 
   /**
    * The ARN of the key `keyId` names (alias name or ARN, key id or ARN). A key KMS does not
@@ -48,7 +48,8 @@ export class KmsKeyArns {
 
   private async describe(keyId: string): Promise<string | undefined> {
     try {
-      const { KeyMetadata: key } = await this.kms().send(new DescribeKeyCommand({ KeyId: keyId }));
+      const [kms, { DescribeKeyCommand }] = await Promise.all([this.kms(), import('./kms-describe-key.ts')]);
+      const { KeyMetadata: key } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
       if (key?.Arn === undefined) throw new UnexpectedResponseError(`KMS DescribeKey of ${keyId} returned no key ARN`);
       return key.Arn;
     } catch (error) {
@@ -61,9 +62,10 @@ export class KmsKeyArns {
 
 /**
  * Key ARNs as KMS names them where `ssm` acts: its region, with its credentials (a replica
- * target's key is read with the target's role). The KMS client is made on first use.
+ * target's key is read with the target's role). The KMS client is loaded and made on first
+ * use: most invocations never compare keys, and a cold start need not parse it.
  */
 export function kmsKeyArnsBeside(ssm: SSMClient): KmsKeyArns {
-  let kms: KMSClient | undefined;
-  return new KmsKeyArns(() => (kms ??= new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
+  let kms: Promise<KMSClient> | undefined;
+  return new KmsKeyArns(() => (kms ??= import('./kms-describe-key.ts').then(({ KMSClient }) => new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials }))));
 }

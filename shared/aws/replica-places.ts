@@ -2,7 +2,7 @@
  * The replica targets' Parameter Stores: an SSM client per place, in that place's region,
  * acting in another account through the role its `FiggyReplicaTarget` created.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
@@ -44,7 +44,7 @@ export interface SsmReplicaPlacesOptions {
  */
 export class SsmReplicaPlaces implements ReplicaPlaces {
   private readonly stores = new Map<string, ReplicaStore>();
-  private sts: STSClient | undefined;
+  private sts: Promise<STSClient> | undefined;
 
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
@@ -71,7 +71,7 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     const credentials =
       target.roleArn === undefined
         ? undefined
-        : assumedRole((this.sts ??= new STSClient({ region })), target.roleArn, sessionNameOf(this.options.sessionName));
+        : assumedRole(() => (this.sts ??= import('./sts-assume-role.ts').then(({ STSClient }) => new STSClient({ region }))), target.roleArn, sessionNameOf(this.options.sessionName));
     const ssm = createSsmClient({ region: place.region, ...(credentials && { credentials }) });
     return new SsmParameterStore(ssm, { keys: kmsKeyArnsBeside(ssm) });
   }
@@ -79,14 +79,17 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
 
 /**
  * Credentials of `roleArn`, from STS on each call. The SSM client they are given to memoizes
- * them and calls again only when they are within five minutes of their expiration.
+ * them and calls again only when they are within five minutes of their expiration. The STS
+ * client is loaded on the first call: a cold start that writes no other account's replica
+ * need not parse it.
  *
  * @throws STS's error as the SDK raises it: `AccessDenied` for a role that does not let the
  *   function assume it.
  */
-function assumedRole(sts: STSClient, roleArn: string, sessionName: string): AwsCredentialIdentityProvider {
+function assumedRole(sts: () => Promise<STSClient>, roleArn: string, sessionName: string): AwsCredentialIdentityProvider {
   return async () => {
-    const { Credentials: issued } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    const [client, { AssumeRoleCommand }] = await Promise.all([sts(), import('./sts-assume-role.ts')]);
+    const { Credentials: issued } = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
     if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.Expiration) {
       throw new UnexpectedResponseError(`STS AssumeRole of ${roleArn} answered without credentials and their expiration`);
     }

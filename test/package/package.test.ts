@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
-import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
+import { bundleHash, functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
 
 const ROOT = packageRoot();
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -38,6 +38,13 @@ function installedVersion(name: string): string {
 function node(app: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
 }
+
+/** Prints a zip archive's files as JSON, `[{ path, content (base64) }]`: run by python3. */
+const ARCHIVE_FILES = [
+  'import base64, json, sys, zipfile',
+  'z = zipfile.ZipFile(sys.argv[1])',
+  'print(json.dumps([{"path": i.filename, "content": base64.b64encode(z.read(i)).decode()} for i in z.infolist() if not i.is_dir()]))',
+].join('\n');
 
 /** Every file under `dir` with its size and modification time: what a write would change. */
 function treeState(dir: string): string {
@@ -220,12 +227,13 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     for (const archive of archives) {
       const listing = execFileSync(
         'python3',
-        ['-c', 'import hashlib,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.namelist(), hashlib.sha256(z.read("index.mjs")).hexdigest())', join(stackDir, 'assets', archive)],
-        { encoding: 'utf8' },
-      ).trim();
-      const [names, sha256] = [listing.slice(0, listing.lastIndexOf(' ')), listing.slice(listing.lastIndexOf(' ') + 1)];
-      expect(names, relative(app, archive)).to.equal("['index.mjs']");
-      expect(shipped.has(sha256), `${archive} holds a shipped bundle`).to.equal(true);
+        ['-c', ARCHIVE_FILES, join(stackDir, 'assets', archive)],
+        { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+      );
+      const files = JSON.parse(listing.toString('utf8')) as { path: string; content: string }[];
+      expect(files.map((file) => file.path), relative(app, archive)).to.include('index.mjs');
+      const sha256 = bundleHash(files.map(({ path, content }) => ({ path, content: Buffer.from(content, 'base64') })));
+      expect(shipped.has(sha256), `${archive} holds a shipped bundle, every file of it`).to.equal(true);
     }
 
     const plan = offlinePlan(stackDir, join(work, 'terraform'));

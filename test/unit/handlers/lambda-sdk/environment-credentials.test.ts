@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { buildSync } from 'esbuild';
 import { LAMBDA_SDK_ALIASES, bundleHandler, handlerBuildOptions } from '../../../../scripts/bundle-handlers.ts';
-import { packageRoot } from '../../../../stacks/function-bundles.ts';
+import { BUNDLE_FILE, packageRoot } from '../../../../stacks/function-bundles.ts';
 
 type SsmModule = {
   SSMClient: new (options: object) => { send(command: unknown): Promise<unknown>; destroy(): void };
@@ -28,15 +28,15 @@ describe("the bundles' environment credentials", function () {
 
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'figgy-env-credentials-'));
-    const outfile = join(folder, 'ssm.mjs');
+    const outdir = join(folder, 'ssm');
     // The shipped build's own options and alias, with the SDK client as the entry point.
     buildSync({
-      ...handlerBuildOptions('parameter-store-auditor', outfile),
+      ...handlerBuildOptions('parameter-store-auditor', outdir),
       entryPoints: undefined,
       stdin: { contents: "export * from '@aws-sdk/client-ssm';", resolveDir: packageRoot(), loader: 'js' },
       alias: LAMBDA_SDK_ALIASES,
     });
-    ssm = (await import(pathToFileURL(outfile).href)) as SsmModule;
+    ssm = (await import(pathToFileURL(join(outdir, BUNDLE_FILE)).href)) as SsmModule;
   });
   afterEach(() => {
     for (const name of CREDENTIAL_VARIABLES) {
@@ -88,7 +88,7 @@ describe("the bundles' environment credentials", function () {
 
   it('bundleHandler leaves out the rest of the default chain (SSO, process, web identity, container, instance metadata)', () => {
     const bundle = bundleHandler('config-cache-manager', { directory: join(folder, 'handlers') });
-    const code = readFileSync(bundle.file, 'utf8');
+    const code = bundle.files.map((file) => readFileSync(join(bundle.directory, file), 'utf8')).join('\n');
     expect(code).to.include('this bundle reads only AWS_ACCESS_KEY_ID');
     // One string of each other link, all present in a bundle built without the alias.
     for (const link of ['sso_start_url', 'credential_process', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', '/latest/meta-data/iam/security-credentials']) {
