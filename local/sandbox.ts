@@ -41,6 +41,8 @@ import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
 import { SetupError, UnsupportedUseError } from '../shared/errors.ts';
+import { markNewTable } from '../shared/aws/audit-path-migration.ts';
+import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 
 /** The functions the catalog puts on a schedule. */
 export type ScheduledFunction = ScheduledFunctionName;
@@ -600,6 +602,8 @@ class RunningSandbox implements Sandbox {
     try {
       const database = await Database.start(plan, teardown);
       const tables = await createTables(database.client, plan.settings.namePrefix);
+      // A new table needs no path_root migration: marked now, so no reader is told to run one.
+      await markNewTable(createDynamoDocumentClient(database.client), tables.audit);
       const aws = await startAwsServices(plan, database, tables, teardown);
       const clientEnv = {
         AWS_REGION: plan.region,
