@@ -9,11 +9,17 @@ import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import type { CacheState } from '../shared/cache/types.ts';
+import { logEcho } from './log-echo.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
+import { serve } from './serve.ts';
 
 export interface SandboxCommandOptions {
-  /** Stay up and print `export` lines instead of running the demo. */
+  /** Stay up, print the settings and `export` lines, and take typed commands instead of running the demo. */
   readonly serve?: boolean;
+  /** Print every function log line as it is written, not only warnings and errors. */
+  readonly logs?: boolean;
+  /** Fixed ports for the SSM + KMS + STS endpoint and DynamoDB; default free ones. */
+  readonly ports?: { readonly ssm: number; readonly dynamodb: number };
 }
 
 /**
@@ -25,29 +31,28 @@ export interface SandboxCommandOptions {
  */
 export async function runSandboxCommand(options: SandboxCommandOptions = {}): Promise<number> {
   const started = Date.now();
-  const sandbox = await startSandbox({ replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }] });
+  const write = (text: string) => void process.stdout.write(text);
+  const sandbox = await startSandbox({
+    replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }],
+    ...(options.ports && { ports: options.ports }),
+    onLog: logEcho({ all: options.logs ?? false, write }),
+  });
   console.log(
     `sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions, ` +
       `a disaster-recovery target in ${DR_REGION}`,
   );
-  if (options.serve) return serve(sandbox);
+  if (options.serve) {
+    const interrupted = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    return serve(sandbox, { input: process.stdin, write, interrupted });
+  }
   try {
     return await runDemo(sandbox);
   } finally {
     await sandbox.stop();
   }
-}
-
-async function serve(sandbox: Sandbox): Promise<number> {
-  console.log('\n# point the AWS CLI, an SDK or the Figgy CLI at the sandbox:');
-  for (const [name, value] of Object.entries(sandbox.env)) console.log(`export ${name}=${value}`);
-  console.log('\n# any access key id works for SSM and becomes the user in the audit log; Ctrl-C stops');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await sandbox.stop();
-  return 0;
 }
 
 const SECRET = 'correct horse battery staple';

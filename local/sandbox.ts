@@ -149,6 +149,11 @@ export interface SandboxOptions {
   /** Print function log lines to stderr as they are written. */
   readonly printLogs?: boolean;
   /**
+   * Called with each function log line as it is written (a Powertools JSON line), to show
+   * them as they happen in a form of one's own; `logs()` keeps them all as well.
+   */
+  readonly onLog?: (line: FunctionLogLine) => void;
+  /**
    * Keep DynamoDB Local's database in a temporary folder instead of memory, so that
    * `restartDynamoDb()` finds its tables and items again; default in memory.
    */
@@ -167,6 +172,21 @@ export interface FunctionLogLine {
   readonly line: string;
 }
 
+/**
+ * What the sandbox's functions run with, in the construct's props' terms, defaults filled in
+ * and prefixes as the functions read them.
+ */
+export interface SandboxSettings {
+  /** The home region: the functions', the event rule's and the tables'. */
+  readonly region: string;
+  readonly namePrefix: string;
+  readonly auditedNamespaces: readonly string[];
+  readonly destinationPrefixes: readonly string[];
+  readonly sourcePrefixes: readonly string[];
+  readonly replicaTargets: readonly ReplicaTarget[];
+  readonly logLevel: string;
+}
+
 /** A running sandbox. */
 export interface Sandbox {
   /** SSM, KMS and STS share one endpoint, which serves every region and account. */
@@ -174,6 +194,8 @@ export interface Sandbox {
   /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
+  /** What its functions run with: prefixes, audited namespaces, replica targets. */
+  readonly settings: SandboxSettings;
   /** The SSM emulator, for inspection (`snapshot()`, `callCounts()`). */
   readonly ssm: SsmEmulator;
   /** The home account: the functions' and the event rule's, where unknown access keys act. */
@@ -461,6 +483,7 @@ class Functions {
       onLog: (functionName, line) => {
         logLines.push({ functionName, line });
         if (plan.options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
+        plan.options.onLog?.({ functionName, line });
       },
       crashRate: plan.faults.crashRate ?? 0,
       random: plan.random,
@@ -582,13 +605,27 @@ class RunningSandbox implements Sandbox {
   readonly endpoints: Sandbox['endpoints'];
   readonly env: Sandbox['env'];
   readonly tables: Sandbox['tables'];
+  readonly settings: SandboxSettings;
   readonly ssm: SsmEmulator;
   readonly accountId = SANDBOX_ACCOUNT;
 
   private constructor(private readonly parts: SandboxParts) {
-    const { aws, tables, clientEnv } = parts;
+    const { aws, tables, clientEnv, plan } = parts;
     this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    const { settings } = plan;
+    this.settings = {
+      region: plan.region,
+      namePrefix: settings.namePrefix,
+      auditedNamespaces: settings.auditedNamespaces,
+      destinationPrefixes: settings.destinationPrefixes,
+      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+      replicaTargets: settings.replicaTargets,
+      logLevel: settings.logLevel,
+    };
     this.env = {
+      AWS_REGION: plan.region,
+      // The AWS CLI v1 reads only this one.
+      AWS_DEFAULT_REGION: plan.region,
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
     };
