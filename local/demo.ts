@@ -5,12 +5,15 @@
 import { DeleteParametersCommand, PutParameterCommand, SSMClient, type ParameterType } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { isMigrationMarker } from '../shared/aws/audit-path-migration.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
+import { DEFAULT_SCHEDULES } from '../stacks/settings.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import type { CacheState } from '../shared/cache/types.ts';
 import { logEcho } from './log-echo.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
+import { describeOutcome } from './schedule-outcome.ts';
 import { serve } from './serve.ts';
 
 export interface SandboxCommandOptions {
@@ -56,6 +59,22 @@ export async function runSandboxCommand(options: SandboxCommandOptions = {}): Pr
 }
 
 const SECRET = 'correct horse battery staple';
+/** The people of the demo; every other writer in the audit log is a function. */
+const DEMO_USERS = ['alice', 'bob'];
+
+/** How the reader runs the CLI: from a clone (this file is TypeScript) or the installed package. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const CLI = FROM_SOURCE ? 'npx tsx bin/figgy-events.ts' : 'npx figgy-events';
+const NEXT_STEPS = `
+next:
+  ${FROM_SOURCE ? 'npm start -- --serve' : `${CLI} sandbox --serve`}
+      keeps a sandbox up: paste the export lines it prints into another shell, then use the AWS
+      CLI, the Figgy CLI or the commands below; type "sync" in the sandbox to run the syncers
+  ${CLI} history /shared/db/host
+      every change to one parameter: who, when, what (SecureStrings masked)
+  ${CLI} mappings list
+      the replication mappings; "mappings add" and "mappings check" add one and say whether it replicates
+`;
 /** The demo's disaster-recovery target: another region of the same account. */
 const DR_REGION = 'eu-central-1';
 
@@ -167,19 +186,28 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
   );
   await sandbox.settle();
 
-  console.log('\nschedules:');
-  console.log(`  replication-syncer  ${JSON.stringify(await sandbox.runSchedule('replication-syncer'))}`);
-  console.log(`  config-cache-syncer ${JSON.stringify(await sandbox.runSchedule('config-cache-syncer'))}`);
+  console.log('\nschedules: on AWS each syncer runs on its schedule to repair what events missed (here every');
+  console.log('event arrived, so there should be nothing to repair); the demo runs each once, now:');
+  for (const name of ['replication-syncer', 'config-cache-syncer'] as const) {
+    const every = DEFAULT_SCHEDULES[name].replace(/^rate\((.*)\)$/, 'every $1');
+    console.log(`  ${name} (${every}): ${describeOutcome(name, await sandbox.runSchedule(name))}`);
+  }
 
-  const audit = (await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? [];
+  const audit = ((await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? []).filter((item) => !isMigrationMarker(item));
   const password = (await documents.send(new GetCommand({ TableName: tables.replication, Key: { destination: '/app/orders/db-url' } }))).Item;
   const everything = JSON.stringify([audit, password]);
+  const people = new Set(DEMO_USERS);
+  const sessions = [...new Set(audit.map((item) => String(item.user)).filter((user) => !people.has(user)))].sort();
   console.log('\nresult:');
-  console.log(`  audit log: ${audit.length} records, by ${[...new Set(audit.map((item) => item.user))].sort().join(', ')}`);
+  console.log(
+    `  audit log: ${audit.length} records, by ${DEMO_USERS.join(' and ')}` +
+      (sessions.length > 0 ? `, and by the replicators writing destinations, each as a session of its own role (${sessions.join(', ')})` : ''),
+  );
   console.log(`  SecureString plaintext in the tables: ${everything.includes(SECRET) ? 'FOUND (bug!)' : 'none'}`);
   console.log(`  dead letters: ${sandbox.deadLetters().length}`);
   const failed = timeline.failures + sandbox.deadLetters().length + (everything.includes(SECRET) ? 1 : 0);
   console.log(failed === 0 ? '\nall effects arrived.' : `\n${failed} problem(s): see above.`);
+  console.log(NEXT_STEPS);
   return failed === 0 ? 0 : 1;
 }
 
