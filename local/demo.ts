@@ -5,6 +5,7 @@
 import { DeleteParametersCommand, PutParameterCommand, SSMClient, type ParameterType } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SetupError } from '../shared/errors.ts';
 import { isMigrationMarker } from '../shared/aws/audit-path-migration.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { DEFAULT_SCHEDULES } from '../stacks/settings.ts';
@@ -39,6 +40,9 @@ export async function runSandboxCommand(options: SandboxCommandOptions = {}): Pr
     replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }],
     ...(options.ports && { ports: options.ports }),
     onLog: logEcho({ all: options.logs ?? false, write }),
+  }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    throw new SetupError(`${(error as Error).message}: choose other ports with --ports SSM,DYNAMODB, or leave it out for free ones`, { cause: error });
   });
   console.log(
     `sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions, ` +
