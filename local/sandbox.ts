@@ -179,11 +179,17 @@ export interface FunctionLogLine {
 export interface SandboxSettings {
   /** The home region: the functions', the event rule's and the tables'. */
   readonly region: string;
+  /** The tables' name prefix. */
   readonly namePrefix: string;
+  /** What the auditor records. */
   readonly auditedNamespaces: readonly string[];
+  /** Where replication may write at home. */
   readonly destinationPrefixes: readonly string[];
+  /** Where replication may read sources. */
   readonly sourcePrefixes: readonly string[];
+  /** The disaster-recovery targets, each checked and normalised as the construct does. */
   readonly replicaTargets: readonly ReplicaTarget[];
+  /** The functions' `LOG_LEVEL`. */
   readonly logLevel: string;
 }
 
