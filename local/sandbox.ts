@@ -467,6 +467,8 @@ class Functions {
     /** Every line the functions wrote, and each dead letter lost. */
     readonly logLines: FunctionLogLine[],
     private readonly aws: AwsServices,
+    /** Keeps a line and passes it to whoever listens, as the function writes it. */
+    private readonly logged: (line: FunctionLogLine) => void,
   ) {}
 
   static async start(plan: SandboxPlan, aws: AwsServices, clientEnv: Record<string, string>, teardown: Teardown): Promise<Functions> {
@@ -480,22 +482,23 @@ class Functions {
       };
     }
     const logLines: FunctionLogLine[] = [];
+    const logged = (log: FunctionLogLine) => {
+      logLines.push(log);
+      if (plan.options.printLogs) process.stderr.write(`[${log.functionName}] ${log.line}\n`);
+      plan.options.onLog?.(log);
+    };
     const host = await FunctionHost.start({
       bundles: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, functionBundle(name, plan.options.bundles).file]),
       ) as Record<FunctionName, string>,
       environments,
       timeoutSeconds: plan.timeoutSeconds,
-      onLog: (functionName, line) => {
-        logLines.push({ functionName, line });
-        if (plan.options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
-        plan.options.onLog?.({ functionName, line });
-      },
+      onLog: (functionName, line) => logged({ functionName, line }),
       crashRate: plan.faults.crashRate ?? 0,
       random: plan.random,
     });
     teardown.add(() => host.stop());
-    return new Functions(host, logLines, aws);
+    return new Functions(host, logLines, aws, logged);
   }
 
   /**
@@ -508,7 +511,7 @@ class Functions {
       iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
     } catch (error) {
       if (!(error instanceof AccessDenied)) throw error;
-      this.logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
+      this.logged({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
       return;
     }
     this.letters.push(letter);
