@@ -41,6 +41,8 @@ import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
 import { SetupError, UnsupportedUseError } from '../shared/errors.ts';
+import { markNewTable } from '../shared/aws/audit-path-migration.ts';
+import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 
 /** The functions the catalog puts on a schedule. */
 export type ScheduledFunction = ScheduledFunctionName;
@@ -147,6 +149,11 @@ export interface SandboxOptions {
   /** Print function log lines to stderr as they are written. */
   readonly printLogs?: boolean;
   /**
+   * Called with each function log line as it is written (a Powertools JSON line), to show
+   * them as they happen in a form of one's own; `logs()` keeps them all as well.
+   */
+  readonly onLog?: (line: FunctionLogLine) => void;
+  /**
    * Keep DynamoDB Local's database in a temporary folder instead of memory, so that
    * `restartDynamoDb()` finds its tables and items again; default in memory.
    */
@@ -165,6 +172,27 @@ export interface FunctionLogLine {
   readonly line: string;
 }
 
+/**
+ * What the sandbox's functions run with, in the construct's props' terms, defaults filled in
+ * and prefixes as the functions read them.
+ */
+export interface SandboxSettings {
+  /** The home region: the functions', the event rule's and the tables'. */
+  readonly region: string;
+  /** The tables' name prefix. */
+  readonly namePrefix: string;
+  /** What the auditor records. */
+  readonly auditedNamespaces: readonly string[];
+  /** Where replication may write at home. */
+  readonly destinationPrefixes: readonly string[];
+  /** Where replication may read sources. */
+  readonly sourcePrefixes: readonly string[];
+  /** The disaster-recovery targets, each checked and normalised as the construct does. */
+  readonly replicaTargets: readonly ReplicaTarget[];
+  /** The functions' `LOG_LEVEL`. */
+  readonly logLevel: string;
+}
+
 /** A running sandbox. */
 export interface Sandbox {
   /** SSM, KMS and STS share one endpoint, which serves every region and account. */
@@ -172,6 +200,8 @@ export interface Sandbox {
   /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
+  /** What its functions run with: prefixes, audited namespaces, replica targets. */
+  readonly settings: SandboxSettings;
   /** The SSM emulator, for inspection (`snapshot()`, `callCounts()`). */
   readonly ssm: SsmEmulator;
   /** The home account: the functions' and the event rule's, where unknown access keys act. */
@@ -437,6 +467,8 @@ class Functions {
     /** Every line the functions wrote, and each dead letter lost. */
     readonly logLines: FunctionLogLine[],
     private readonly aws: AwsServices,
+    /** Keeps a line and passes it to whoever listens, as the function writes it. */
+    private readonly logged: (line: FunctionLogLine) => void,
   ) {}
 
   static async start(plan: SandboxPlan, aws: AwsServices, clientEnv: Record<string, string>, teardown: Teardown): Promise<Functions> {
@@ -450,21 +482,23 @@ class Functions {
       };
     }
     const logLines: FunctionLogLine[] = [];
+    const logged = (log: FunctionLogLine) => {
+      logLines.push(log);
+      if (plan.options.printLogs) process.stderr.write(`[${log.functionName}] ${log.line}\n`);
+      plan.options.onLog?.(log);
+    };
     const host = await FunctionHost.start({
       bundles: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, functionBundle(name, plan.options.bundles).file]),
       ) as Record<FunctionName, string>,
       environments,
       timeoutSeconds: plan.timeoutSeconds,
-      onLog: (functionName, line) => {
-        logLines.push({ functionName, line });
-        if (plan.options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
-      },
+      onLog: (functionName, line) => logged({ functionName, line }),
       crashRate: plan.faults.crashRate ?? 0,
       random: plan.random,
     });
     teardown.add(() => host.stop());
-    return new Functions(host, logLines, aws);
+    return new Functions(host, logLines, aws, logged);
   }
 
   /**
@@ -477,7 +511,7 @@ class Functions {
       iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
     } catch (error) {
       if (!(error instanceof AccessDenied)) throw error;
-      this.logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
+      this.logged({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
       return;
     }
     this.letters.push(letter);
@@ -580,13 +614,27 @@ class RunningSandbox implements Sandbox {
   readonly endpoints: Sandbox['endpoints'];
   readonly env: Sandbox['env'];
   readonly tables: Sandbox['tables'];
+  readonly settings: SandboxSettings;
   readonly ssm: SsmEmulator;
   readonly accountId = SANDBOX_ACCOUNT;
 
   private constructor(private readonly parts: SandboxParts) {
-    const { aws, tables, clientEnv } = parts;
+    const { aws, tables, clientEnv, plan } = parts;
     this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    const { settings } = plan;
+    this.settings = {
+      region: plan.region,
+      namePrefix: settings.namePrefix,
+      auditedNamespaces: settings.auditedNamespaces,
+      destinationPrefixes: settings.destinationPrefixes,
+      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+      replicaTargets: settings.replicaTargets,
+      logLevel: settings.logLevel,
+    };
     this.env = {
+      AWS_REGION: plan.region,
+      // The AWS CLI v1 reads only this one.
+      AWS_DEFAULT_REGION: plan.region,
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
     };
@@ -600,6 +648,8 @@ class RunningSandbox implements Sandbox {
     try {
       const database = await Database.start(plan, teardown);
       const tables = await createTables(database.client, plan.settings.namePrefix);
+      // A new table needs no path_root migration: marked now, so no reader is told to run one.
+      await markNewTable(createDynamoDocumentClient(database.client), tables.audit);
       const aws = await startAwsServices(plan, database, tables, teardown);
       const clientEnv = {
         AWS_REGION: plan.region,

@@ -77,7 +77,8 @@ export const FUNCTIONS = {
     trigger: 'ssm-event',
     summary: 'appends one audit record per changed parameter',
     // The audit log is the event store: records are only ever added, never changed or removed.
-    tables: { audit: ['Query', 'PutItem'] },
+    // Before its first write a container looks for any item (Scan of one) to mark a new table.
+    tables: { audit: ['Query', 'PutItem', 'Scan'] },
     ssm: ['read-version'],
     encrypts: false,
   },

@@ -8,7 +8,7 @@ import { type PathMatch, pathMatch, spellingsOf } from '../parameter-paths.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
 import type { AuditHistory, TimeWindow } from '../restore/types.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE, AUDIT_USER_INDEX } from '../tables.ts';
-import { isMigrationMarker, migrationStatus } from './audit-path-migration.ts';
+import { isMigrationMarker, markNewTable, migrationStatus } from './audit-path-migration.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
@@ -25,6 +25,11 @@ export interface DynamoAuditLogOptions {
   readonly pageSize?: number;
   /** Where the warning goes when prefixes must be read by a Scan (see `figgy-events migrate`). */
   readonly log?: Log;
+  /**
+   * Before the first insert, mark a table that holds nothing yet as needing no migration
+   * (`markNewTable`): the auditor, the first writer of a new deployment, sets it.
+   */
+  readonly markNewTable?: boolean;
 }
 
 /**
@@ -42,6 +47,8 @@ export interface DynamoAuditLogOptions {
  */
 export class DynamoAuditLog implements AuditLog, AuditHistory {
   private coverage: Promise<boolean> | undefined;
+  /** Settled once the table has been looked at; cleared on failure, so the next insert tries again. */
+  private newTableChecked: Promise<unknown> | undefined;
 
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -50,6 +57,7 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
   ) {}
 
   async insert(record: AuditRecord): Promise<boolean> {
+    if (this.options.markNewTable) await this.checkNewTable();
     try {
       await this.documents.send(
         new PutCommand({
@@ -121,19 +129,24 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
     }));
   }
 
+  /** Once per instance, before the first record is written, which would make the table not new. */
+  private async checkNewTable(): Promise<void> {
+    this.newTableChecked ??= markNewTable(this.documents, this.tableName).catch((error: unknown) => {
+      this.newTableChecked = undefined;
+      throw error;
+    });
+    await this.newTableChecked;
+  }
+
   /**
    * Whether the path index covers every record, asked once per instance: the marker
-   * `figgy-events migrate` writes when it has backfilled the whole table (one GetItem).
+   * `figgy-events migrate` writes when it has backfilled the whole table, or the auditor when
+   * it found the table new (one GetItem). The warning says what was found: the marker, not
+   * the records, which only a Scan of the whole table could tell.
    */
   private indexed(): Promise<boolean> {
     this.coverage ??= migrationStatus(this.documents, this.tableName).then((status) => {
-      if (status !== 'complete') {
-        this.options.log?.warn(
-          `the audit table has records without ${AUDIT_PATH_ROOT} (migration ${status}), so it is read whole by a Scan; ` +
-            'run "figgy-events migrate" once to read prefixes through their index',
-          { table: this.tableName },
-        );
-      }
+      if (status !== 'complete') this.options.log?.warn(UNINDEXED_WARNING[status], { table: this.tableName });
       return status === 'complete';
     });
     return this.coverage;
@@ -204,6 +217,17 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
     });
   }
 }
+
+/** Why prefixes are read by a Scan, by what the marker says. */
+const UNINDEXED_WARNING = {
+  'not-started':
+    `the audit table has no marker saying every record carries ${AUDIT_PATH_ROOT} (a table written before the path index, ` +
+    'or by a version that did not mark new tables), so prefixes are read by a Scan of the whole table; ' +
+    'run "figgy-events migrate" once: it gives any record without it the attribute, then writes the marker',
+  'in-progress':
+    `the audit table's ${AUDIT_PATH_ROOT} migration stopped part way, so prefixes are read by a Scan of the whole table; ` +
+    'run "figgy-events migrate" again to finish it',
+} as const;
 
 /**
  * The key condition of an index Query: one partition and, when the window has ends, a range of

@@ -3,10 +3,11 @@
  * DynamoDB Local, SSM + KMS emulator and deployed function bundles writing the audit log.
  */
 import { DeleteParameterCommand, PutParameterCommand, type ParameterType, type SSMClient } from '@aws-sdk/client-ssm';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
+import { MIGRATION_MARKER_KEY } from '../../shared/aws/audit-path-migration.ts';
 import type { AuditEntry, DiffEntry } from '../../shared/audit/audit-reader.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
@@ -110,7 +111,9 @@ describe('audit commands (end to end, in the sandbox)', function () {
   });
 
   it('migrates a table written without path_root: a Scan with a warning before, the index after, nothing to do again', async () => {
-    // As an auditor before the path index wrote them: every record without path_root.
+    // As an auditor before the path index wrote them: every record without path_root, and no
+    // marker (the sandbox marked its table new at boot).
+    await clients.documents.send(new DeleteCommand({ TableName: sandbox.tables.audit, Key: MIGRATION_MARKER_KEY }));
     const records = await clients.scan(sandbox.tables.audit);
     expect(records.length).to.be.greaterThan(10);
     for (const record of records) {

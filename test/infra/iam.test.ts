@@ -48,8 +48,9 @@ const tableArn = (role: TableRole) => `\${aws_dynamodb_table.${tableId(role)}.ar
 const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> = {
   // Query the name's items, then one TransactWriteItems that deletes them and puts the new one.
   'config-cache-manager': { cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
-  // Query the second's records, then a conditional PutItem: append-only.
-  'parameter-store-auditor': { audit: ['dynamodb:PutItem', 'dynamodb:Query'] },
+  // Query the second's records, then a conditional PutItem: append-only. A Scan of one item
+  // before a container's first write tells a new table, which it marks as needing no migration.
+  'parameter-store-auditor': { audit: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'] },
   'parameter-stream-replicator': {
     replication: ['dynamodb:GetItem'],
     replicationSources: ['dynamodb:Query'],
