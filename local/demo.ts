@@ -40,7 +40,8 @@ export async function runSandboxCommand(options: SandboxCommandOptions = {}): Pr
 
 async function serve(sandbox: Sandbox): Promise<number> {
   console.log('\n# point the AWS CLI, an SDK or the Figgy CLI at the sandbox:');
-  for (const [name, value] of Object.entries(sandbox.env)) console.log(`export ${name}=${value}`);
+  // Quoted for the shell: the replica targets are JSON.
+  for (const [name, value] of Object.entries(sandbox.env)) console.log(`export ${name}='${value.replaceAll("'", "'\\''")}'`);
   console.log('\n# any access key id works for SSM and becomes the user in the audit log; Ctrl-C stops');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
