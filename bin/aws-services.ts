@@ -106,18 +106,19 @@ export interface MappingCheckServices {
  *
  * @throws SetupError naming the variable to set when the settings are missing or wrong.
  * @example
- * const { service, close } = mappingCheckService(process.env);
+ * const { service, close } = await mappingCheckService(process.env);
  */
-export function mappingCheckService(env: Environment): Closable<MappingCheckServices> {
+export async function mappingCheckService(env: Environment): Promise<Closable<MappingCheckServices>> {
   const { settings, account } = checkSettings(env);
   const dynamo = new DynamoDBClient({});
   const ssm = createSsmClient();
   const home = new SsmParameterStore(ssm);
   const targets = settings.replicaTargets ?? [];
-  // Without targets every ARN destination is refused, so no place is ever read.
+  // Without targets every ARN destination is refused, so no place is ever read. The home
+  // region as the SDK resolved it (AWS_REGION, or the profile's), where the functions have Lambda's.
   const places =
     targets.length > 0 && account !== undefined
-      ? new SsmReplicaPlaces({ home, region: env.AWS_REGION ?? '', account, targets, sessionName: 'figgy-events-mappings-check' })
+      ? new SsmReplicaPlaces({ home, region: await ssm.config.region(), account, targets, sessionName: 'figgy-events-mappings-check' })
       : undefined;
   return {
     service: {

@@ -253,7 +253,7 @@ async function check(args: readonly string[], context: CommandContext): Promise<
   const [destination] = positionals;
   if (destination !== undefined && values.prefix !== undefined) throw new UsageError('give a DESTINATION or --prefix, not both');
   const prefix = values.prefix === undefined ? undefined : prefixOption(values.prefix);
-  const { service, close } = mappingCheckService(context.env);
+  const { service, close } = await mappingCheckService(context.env);
   let verdicts;
   try {
     const all = await collect(service.mappings.scan());
