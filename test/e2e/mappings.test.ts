@@ -20,6 +20,7 @@ interface Run {
 const SECRET = 'hunter2-not-to-be-printed';
 const DR = 'arn:aws:ssm:eu-central-1:123456789012:parameter/e2e/dr/';
 const NOT_A_TARGET = 'arn:aws:ssm:us-west-2:123456789012:parameter/e2e/dr/';
+const DR_HOST = 'arn:aws:ssm:eu-central-1:123456789012:parameter/e2e/dr-app/host';
 
 describe('mappings (end to end, in the sandbox)', function () {
   this.timeout(240_000);
@@ -48,7 +49,7 @@ describe('mappings (end to end, in the sandbox)', function () {
   before(async () => {
     sandbox = await startSandbox({
       destinationPrefixes: ['/e2e/app/'],
-      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/e2e/dr/'] }],
+      replicaTargets: [{ region: 'eu-central-1', destinationPrefixes: ['/e2e/dr/', '/e2e/dr-app/'] }],
     });
     // The CLI finds the sandbox, and the functions' settings, the way it finds a deployment.
     Object.assign(process.env, sandbox.env);
@@ -70,6 +71,8 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.include('added app mapping /e2e/app/host <- /e2e/db/host');
     run = await cli('mappings', 'add', 'merge', '--destination', '/e2e/app/url', '--source', 'db://${/e2e/db/user:uri}@', '--source', '${/e2e/db/host}/${/e2e/db/name}');
+    expect(run.code, run.stderr).to.equal(0);
+    run = await cli('mappings', 'add', 'app', '--destination', DR_HOST, '--source', '/e2e/db/host');
     expect(run.code, run.stderr).to.equal(0);
     run = await cli('mappings', 'add', 'mirror', '--destination', DR, '--source', '/e2e/db/', '--keep-deleted', '--json');
     expect(run.code, run.stderr).to.equal(0);
@@ -117,6 +120,8 @@ describe('mappings (end to end, in the sandbox)', function () {
     const { run, document, by } = await verdicts();
     expect(run.code, 'a refused or malformed mapping fails the check').to.equal(1);
     expect(by['/e2e/app/host']).to.include({ status: 'replicating', state: 'in-sync' });
+    // Read in its own place, as the functions read it.
+    expect(by[DR_HOST]).to.include({ status: 'replicating', state: 'in-sync', place: 'eu-central-1/123456789012' });
     expect(by['/e2e/app/url']).to.include({ status: 'waiting', reason: 'source /e2e/db/name does not exist' });
     expect(by[DR]).to.include({ status: 'replicating', state: 'mirror', place: 'eu-central-1/123456789012' });
     expect(by['/e2e/other/host']).to.include({ status: 'refused', reason: 'destination /e2e/other/host is outside the allowed prefixes /e2e/app' });
@@ -124,7 +129,7 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(by[NOT_A_TARGET]?.reason).to.include('us-west-2/123456789012, which is not a replica target of this deployment');
     expect(by['/e2e/app/typo']).to.include({ status: 'malformed', field: 'type (mapping of /e2e/app/typo)' });
     expect(by['/e2e/app/typo']?.reason).to.include('"ap" is not "app", "merge" or "mirror"');
-    expect(document.summary).to.deep.equal({ replicating: 2, waiting: 1, refused: 2, malformed: 1, failed: 0 });
+    expect(document.summary).to.deep.equal({ replicating: 3, waiting: 1, refused: 2, malformed: 1, failed: 0 });
 
     // The functions decided the same, for the same reasons.
     const logged = sandbox.logs().map((line) => JSON.parse(line.line) as Record<string, unknown>);
@@ -142,7 +147,7 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(text.stdout).to.match(/refused\s+\/e2e\/other\/host\s+app of \/e2e\/db\/host: destination \/e2e\/other\/host is outside the allowed prefixes \/e2e\/app/);
     expect(text.stdout).to.match(/waiting\s+\/e2e\/app\/url\s+merge of db:\/\/\$\{\/e2e\/db\/user:uri\}@\$\{\/e2e\/db\/host\}\/\$\{\/e2e\/db\/name\}: source \/e2e\/db\/name does not exist/);
     expect(text.stdout).to.match(/malformed\s+\/e2e\/app\/typo\s+type \(mapping of \/e2e\/app\/typo\): "ap" is not/);
-    expect(text.stdout).to.include('6 mapping(s): 2 replicating, 1 waiting, 2 refused, 1 malformed, 0 failed');
+    expect(text.stdout).to.include('7 mapping(s): 3 replicating, 1 waiting, 2 refused, 1 malformed, 0 failed');
     for (const output of [run.stdout, text.stdout, text.stderr]) expect(output).not.to.include(SECRET);
   });
 
@@ -155,6 +160,14 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(Object.keys(by)).to.have.members(['/e2e/app/host', '/e2e/app/url', '/e2e/app/typo']);
     expect(by['/e2e/app/url']).to.include({ status: 'replicating', state: 'in-sync' });
     expect(checked.code).to.equal(1);
+    // A hand edit of a destination is drift: out of date until the syncer's pass repairs it.
+    await alice.send(new PutParameterCommand({ Name: '/e2e/app/host', Value: 'hand-edited', Type: 'String', Overwrite: true }));
+    await sandbox.settle();
+    run = await cli('mappings', 'check', '/e2e/app/host');
+    expect(run.stdout).to.match(/replicating\s+\/e2e\/app\/host\s+app of \/e2e\/db\/host: out of date: written on the next change of a source or the syncer's pass/);
+    await sandbox.runSchedule('replication-syncer');
+    expect(value('/e2e/app/host')).to.equal('db-1');
+    expect((await cli('mappings', 'check', '/e2e/app/host')).stdout).to.include('in sync');
     run = await cli('mappings', 'check', '/e2e/app/nothing');
     expect([run.code, run.stderr]).to.deep.equal([1, 'figgy-events mappings check: no mapping of /e2e/app/nothing in figgy-config-replication\n']);
 
@@ -162,11 +175,11 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(listed.code, listed.stderr).to.equal(0);
     const destinations = (JSON.parse(listed.stdout) as { mappings: { destination: string }[] }).mappings.map((each) => each.destination);
     // Those that read under /e2e/db: the malformed item names only its destination.
-    expect(destinations).to.deep.equal(['/e2e/app/host', '/e2e/app/url', '/e2e/other/host', DR, NOT_A_TARGET].sort());
+    expect(destinations).to.deep.equal(['/e2e/app/host', '/e2e/app/url', '/e2e/other/host', DR_HOST, DR, NOT_A_TARGET].sort());
     const text = await cli('mappings', 'list');
     expect(text.stdout).to.match(/mirror\s+arn:aws:ssm:eu-central-1:123456789012:parameter\/e2e\/dr\/\s+\/e2e\/db\/ \(keep deleted\)/);
     expect(text.stdout).to.match(/MALFORMED\s+\/e2e\/app\/typo\s+type \(mapping of \/e2e\/app\/typo\)/);
-    expect(text.stdout).to.include('6 mapping(s) in figgy-config-replication, 1 malformed');
+    expect(text.stdout).to.include('7 mapping(s) in figgy-config-replication, 1 malformed');
   });
 
   it('warns of a malformed mapping on restore only where it concerns the restored prefix', async () => {
@@ -192,6 +205,6 @@ describe('mappings (end to end, in the sandbox)', function () {
     await cli('mappings', 'remove', NOT_A_TARGET);
     const { run: checked, document } = await verdicts();
     expect(checked.code, 'nothing refused or malformed is left').to.equal(0);
-    expect(document.summary).to.deep.equal({ replicating: 2, waiting: 0, refused: 0, malformed: 0, failed: 0 });
+    expect(document.summary).to.deep.equal({ replicating: 3, waiting: 0, refused: 0, malformed: 0, failed: 0 });
   });
 });
