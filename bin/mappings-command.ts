@@ -99,8 +99,9 @@ rule the functions run, with their settings, and prints each verdict:
   malformed     the item breaks the table contract: the field and what is wrong
   failed        it could not be judged (a read failed)
 
-Reads the sources and destinations the rule allows (SecureStrings decrypted, never
-printed); writes nothing.
+Reads the sources and destinations the rule allows, as the functions do (SecureStrings
+decrypted, so it needs ssm:GetParameters and kms:Decrypt on them; a value is never
+printed); writes nothing. A mapping it cannot read for is reported as failed.
 
 Options:
   --prefix PATH   only mappings that write or read under PATH
