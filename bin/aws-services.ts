@@ -16,8 +16,11 @@ import { KmsAuditDecrypter } from '../shared/aws/kms-audit-decrypter.ts';
 import { KmsDecrypter } from '../shared/aws/kms-decrypter.ts';
 import { ParameterArns } from '../shared/aws/parameter-arns.ts';
 import { SsmRestoreTarget } from '../shared/aws/ssm-restore-target.ts';
-import { createSsmClient } from '../shared/aws/ssm-parameter-store.ts';
-import { ENV, optionalEnv } from '../shared/config.ts';
+import { SsmParameterStore, createSsmClient } from '../shared/aws/ssm-parameter-store.ts';
+import { SsmReplicaPlaces } from '../shared/aws/replica-places.ts';
+import { ConfigurationError, ENV, homeAccountId, optionalEnv, replicationSettings } from '../shared/config.ts';
+import type { ReplicationSettings } from '../shared/replication/locate.ts';
+import type { VerdictDependencies } from '../shared/replication/mapping-verdicts.ts';
 import type { Log } from '../shared/log.ts';
 import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
@@ -76,6 +79,74 @@ export function restoreService(env: Environment, options: AuditReadOptions & { a
       kms.destroy();
     },
   };
+}
+
+/**
+ * The replication table, for `mappings add`, `list` and `remove`.
+ *
+ * @example
+ * const { service: mappings, close } = mappingsService(process.env);
+ */
+export function mappingsService(env: Environment): Closable<DynamoReplicationMappings> {
+  const dynamo = new DynamoDBClient({});
+  const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication);
+  return { service: mappings, close: () => dynamo.destroy() };
+}
+
+/** What `mappings check` judges with: the table, and the rule's settings and Parameter Stores. */
+export interface MappingCheckServices {
+  readonly mappings: DynamoReplicationMappings;
+  readonly judging: VerdictDependencies;
+}
+
+/**
+ * The replication table and what the rule is judged with, as the replication functions have it:
+ * their settings from their own variables (`replicationSettings`), Parameter Store at home,
+ * and the replica targets' (their roles assumed with the caller's credentials).
+ *
+ * @throws SetupError naming the variable to set when the settings are missing or wrong.
+ * @example
+ * const { service, close } = await mappingCheckService(process.env);
+ */
+export async function mappingCheckService(env: Environment): Promise<Closable<MappingCheckServices>> {
+  const { settings, account } = checkSettings(env);
+  const dynamo = new DynamoDBClient({});
+  const ssm = createSsmClient();
+  const home = new SsmParameterStore(ssm);
+  const targets = settings.replicaTargets ?? [];
+  // Without targets every ARN destination is refused, so no place is ever read. The home
+  // region as the SDK resolved it (AWS_REGION, or the profile's), where the functions have Lambda's.
+  const places =
+    targets.length > 0 && account !== undefined
+      ? new SsmReplicaPlaces({ home, region: await ssm.config.region(), account, targets, sessionName: 'figgy-events-mappings-check' })
+      : undefined;
+  return {
+    service: {
+      mappings: new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication),
+      judging: { settings, read: (names) => home.readDecrypted(names), ...(places && { places }) },
+    },
+    close: () => {
+      dynamo.destroy();
+      ssm.destroy();
+      places?.destroy();
+    },
+  };
+}
+
+function checkSettings(env: Environment): { settings: ReplicationSettings; account?: string } {
+  try {
+    const settings = replicationSettings(env);
+    return { settings, ...(settings.replicaTargets?.length && { account: homeAccountId(env) }) };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new SetupError(
+      `${error.message}: mappings check judges with the replication functions' own settings. Set ` +
+        `${ENV.destinationPrefixes} and, where the deployment has them, ${ENV.sourcePrefixes}, ${ENV.replicaTargets}, ` +
+        `${ENV.homeAccountId} and ${ENV.replicationKmsKeyId} as the functions have them ` +
+        '(aws lambda get-function-configuration --function-name figgy-replication-syncer --query Environment.Variables)',
+      { cause: error },
+    );
+  }
 }
 
 /** How the audit commands read the log: where the Scan warning goes, and a count of records read. */

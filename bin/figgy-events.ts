@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `figgy-events` executable: restore, history, log, diff, replay, migrate and the sandbox
+ * The `figgy-events` executable: restore, history, log, diff, mappings, replay, migrate and the sandbox
  * (see `main.ts`).
  *
  * @example

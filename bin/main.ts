@@ -5,6 +5,7 @@ import { UsageError, type CommandContext } from './command-line.ts';
 import { runDiff } from './diff-command.ts';
 import { runHistory } from './history-command.ts';
 import { runLog } from './log-command.ts';
+import { runMappings } from './mappings-command.ts';
 import { runMigrate } from './migrate-command.ts';
 import { runReplay } from './replay-command.ts';
 import { runRestore } from './restore-command.ts';
@@ -17,6 +18,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run
   history: { summary: 'every version of one parameter, newest first', run: runHistory },
   log: { summary: 'every change under a prefix in time order, by time window and user', run: runLog },
   diff: { summary: 'what changed under a prefix between two moments', run: runDiff },
+  mappings: { summary: 'add, list, check or remove replication mappings (check: what replication does with each)', run: runMappings },
   replay: { summary: 'rebuild the name cache table from the audit log alone', run: runReplay },
   migrate: { summary: 'backfill the audit table\'s path index (once, after upgrading)', run: runMigrate },
   sandbox: { summary: 'run the whole pipeline on this machine: the demo, or --serve to keep it up', run: runSandbox },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ENV } from '../shared/config.ts';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import {
   ASYNC_INVOKE,
@@ -197,7 +198,11 @@ export interface SandboxSettings {
 export interface Sandbox {
   /** SSM, KMS and STS share one endpoint, which serves every region and account. */
   readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
-  /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
+  /**
+   * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
+   * names; and the replication settings the functions run with, which `figgy-events mappings
+   * check` judges by.
+   */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
   /** What its functions run with: prefixes, audited namespaces, replica targets. */
@@ -248,6 +253,12 @@ export interface Sandbox {
   /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
   restartDynamoDb(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The replication functions' settings variables, exactly as the replication syncer has them. */
+function replicationSettingsEnv(settings: DeploymentSettings): Record<string, string> {
+  const names: readonly string[] = [ENV.destinationPrefixes, ENV.sourcePrefixes, ENV.replicaTargets, ENV.homeAccountId, ENV.replicationKmsKeyId];
+  return Object.fromEntries(Object.entries(functionEnvironment('replication-syncer', settings)).filter(([name]) => names.includes(name)));
 }
 
 /** The account the SSM emulator reports (its default), so events and ARNs agree. */
@@ -637,6 +648,7 @@ class RunningSandbox implements Sandbox {
       AWS_DEFAULT_REGION: plan.region,
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
+      ...replicationSettingsEnv(parts.plan.settings),
     };
     this.tables = tables;
     this.ssm = aws.ssm;

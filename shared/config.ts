@@ -17,6 +17,7 @@ import {
 } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
+import type { ReplicationSettings } from './replication/locate.ts';
 
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
@@ -96,6 +97,25 @@ export function destinationPrefixes(env: Environment): string[] {
   return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes, { rootAllowed: false });
 }
 
+/**
+ * Everything the replication rule is judged with, from the replication functions' own
+ * variables: the functions and `figgy-events mappings check` read them here, so both judge a
+ * mapping by the same settings.
+ *
+ * @throws ConfigurationError naming the variable that is missing or wrong.
+ * @example
+ * replicationSettings({ REPLICATION_DESTINATION_PREFIXES: '/app/' }); // { destinationPrefixes: ['/app'], sourcePrefixes: ['/'], ... }
+ */
+export function replicationSettings(env: Environment): ReplicationSettings {
+  return {
+    destinationPrefixes: destinationPrefixes(env),
+    sourcePrefixes: sourcePrefixes(env),
+    kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
+    replicaTargets: replicaTargets(env),
+    bulkWritesPerSecond: bulkWritesPerSecond(env),
+    bulkReadsPerSecond: bulkReadsPerSecond(env),
+  };
+}
 
 /**
  * The disaster-recovery targets (`REPLICATION_REPLICA_TARGETS`, JSON as the construct writes

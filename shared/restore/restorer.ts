@@ -10,7 +10,7 @@ import { sourcesOf } from '../replication/mapping.ts';
 import { replicaMark } from '../replication/mirror-ownership.ts';
 import { sourceNameOf } from '../replication/mirror-plans.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
-import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
+import { canonicalName, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
 import { recordsByName, stateAt } from './state-at.ts';
 import type {
@@ -91,7 +91,7 @@ export class Restorer {
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
       into === undefined ? undefined : this.deps.target.parametersUnder(into),
-      this.destinations(),
+      this.destinations(into ?? prefix),
     ]);
     const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
     // Every name the plan could write: what the log shows and what exists, under `into` for a clone.
@@ -278,19 +278,28 @@ export class Restorer {
     return destinations;
   }
 
-  /** Every destination in the replication table, with why a plan leaves it to replication. */
-  private async destinations(): Promise<HomeDestinations> {
+  /**
+   * Every destination in the replication table, with why a plan leaves it to replication. A
+   * malformed item is warned about only when it concerns `written`, the path the plan writes
+   * under: a broken mapping elsewhere is not this restore's news.
+   */
+  private async destinations(written: string): Promise<HomeDestinations> {
     const destinations = new Map<string, string>();
     const mirrors: MirrorMapping[] = [];
     for await (const stored of this.deps.mappings.scan()) {
       if (!stored.valid) {
-        if (stored.destination === undefined) continue;
+        // Another region's or account's (an ARN, however broken) is not this restore's to skip.
+        if (stored.destination === undefined || stored.destination.startsWith('arn:')) continue;
+        const name = canonicalName(stored.destination);
+        // A broken mirror's prefix above the path concerns it too.
+        const above = name.endsWith('/') && isUnderPrefix(written, name === '/' ? '/' : name.slice(0, -1));
+        if (!isUnderPrefix(name, written) && !above) continue;
         // A broken mapping still names a destination its replicator may write: skip it all the same.
-        this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
-          parameter_name: stored.destination,
+        this.deps.log.warn('malformed replication mapping; its destination is still skipped (figgy-events mappings check shows why)', {
+          parameter_name: name,
           error: stored.error.message,
         });
-        destinations.set(stored.destination, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
+        destinations.set(name, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
         continue;
       }
       // By the parsed destination: a mapping written `x` is /x, the name a plan holds.

@@ -251,6 +251,10 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     expect(restoreHelp.status, restoreHelp.stderr).to.equal(0);
     expect(spawnSync(cli, ['restore'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
     expect(spawnSync(cli, ['no-such-command'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
+    const mappingsHelp = spawnSync(cli, ['mappings', 'check', '--help'], { cwd: app, encoding: 'utf8' });
+    expect(mappingsHelp.status, mappingsHelp.stderr).to.equal(0);
+    expect(mappingsHelp.stdout).to.include('Usage: figgy-events mappings check');
+    expect(spawnSync(cli, ['mappings', 'add', 'ap', '--destination', '/a/b', '--source', '/c'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
   });
 
   it('starts and stops the sandbox imported from figgy-events/sandbox, and says what to install without DynamoDB Local', function () {

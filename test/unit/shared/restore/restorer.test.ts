@@ -197,6 +197,18 @@ describe('restorer', () => {
     expect(log.lines.join()).to.include('malformed replication mapping');
   });
 
+  it('warns of a malformed mapping only when it concerns the restored prefix', async () => {
+    const { restorer, mappings, log } = setup();
+    mappings.set({ destination: '/elsewhere/x', source: '/src/x', type: 'ap' });
+    mappings.set({ destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/app/db/host', source: '/src/x', type: 'ap' });
+    await restorer.plan({ prefix: '/app', at: T });
+    expect(log.lines.join()).not.to.include('malformed');
+    mappings.set({ destination: '/', source: '/src/', type: 'mirror', keep_deleted: 'yes' });
+    await restorer.plan({ prefix: '/app', at: T });
+    expect(log.lines.filter((line) => line.includes('malformed'))).to.have.length(1);
+    expect(log.lines.join()).to.include('keep_deleted (mapping of /)');
+  });
+
   it('skips a root-level destination whose mapping is written x when the plan names /x', async () => {
     const history = new FakeHistory([put('/x', { at: '2026-03-01T10:00:00Z', version: 1, value: 'v1' })]);
     const target = new FakeTarget();
