@@ -40,8 +40,8 @@ export interface FunctionBundle {
   /** Bytes of all its files. */
   readonly bytes: number;
   /**
-   * Hex SHA-256 over every file's path and content ({@link bundleHash}): the asset hash, so
-   * an unchanged bundle plans no change.
+   * Hex SHA-256 over every file's path and content, in path order: the asset hash, so an
+   * unchanged bundle plans no change.
    */
   readonly sha256: string;
 }
