@@ -8,6 +8,7 @@ import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { kmsKeyArnsBeside } from './kms-key-arns.ts';
+import { onFirstUse } from './on-first-use.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
 import { InvariantError, UnexpectedResponseError } from '../errors.ts';
 
@@ -45,7 +46,12 @@ export interface SsmReplicaPlacesOptions {
 export class SsmReplicaPlaces implements ReplicaPlaces {
   private readonly stores = new Map<string, ReplicaStore>();
   private readonly clients: { destroy(): void }[] = [];
-  private sts: Promise<STSClient> | undefined;
+  /** The home region's STS, wherever the target is: one client for every target's role. */
+  private readonly sts = onFirstUse(async () => {
+    const sts = new (await import('./sts-assume-role.ts')).STSClient({ region: this.options.region });
+    this.clients.push(sts);
+    return sts;
+  });
 
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
@@ -69,12 +75,6 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
    */
   destroy(): void {
     for (const client of this.clients.splice(0)) client.destroy();
-    // A client still loading is closed once it is made; one that failed to load holds nothing.
-    void this.sts?.then(
-      (sts) => sts.destroy(),
-      () => undefined,
-    );
-    this.sts = undefined;
     this.stores.clear();
   }
 
@@ -83,11 +83,7 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     if (samePlace(place, { region, account })) return this.options.home;
     const target = replicaTargetAt(targets, place, account);
     if (!target) throw new InvariantError(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
-    // The home region's STS, wherever the target is: one client for every target's role.
-    const credentials =
-      target.roleArn === undefined
-        ? undefined
-        : assumedRole(() => (this.sts ??= import('./sts-assume-role.ts').then(({ STSClient }) => new STSClient({ region }))), target.roleArn, sessionNameOf(this.options.sessionName));
+    const credentials = target.roleArn === undefined ? undefined : assumedRole(this.sts, target.roleArn, sessionNameOf(this.options.sessionName));
     const ssm = createSsmClient({ region: place.region, ...(credentials && { credentials }) });
     this.clients.push(ssm);
     return new SsmParameterStore(ssm, { keys: kmsKeyArnsBeside(ssm) });
