@@ -200,8 +200,8 @@ export interface Sandbox {
   readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
   /**
    * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
-   * names; and the replication settings the functions run with, which `figgy-events mappings
-   * check` judges by.
+   * names; and the replication settings the functions run with, which
+   * `figgy-events mappings check` judges by.
    */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
