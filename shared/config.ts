@@ -16,6 +16,7 @@ import {
   type ReplicaTarget,
 } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
+import { DEFAULT_IMPORT_DAYS, MAX_IMPORT_DAYS } from './audit/import-days.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
 export const ENV = {
@@ -32,6 +33,7 @@ export const ENV = {
   bulkWritesPerSecond: 'REPLICATION_BULK_WRITES_PER_SECOND',
   homeAccountId: 'REPLICATION_HOME_ACCOUNT_ID',
   bulkReadsPerSecond: 'BULK_READS_PER_SECOND',
+  auditImportDays: 'AUDIT_IMPORT_DAYS',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -194,6 +196,25 @@ export function bulkWritesPerSecond(env: Environment): number {
  */
 export function bulkReadsPerSecond(env: Environment): number {
   return bulkRate(env, ENV.bulkReadsPerSecond, 'reads') ?? DEFAULT_BULK_READS_PER_SECOND;
+}
+
+/**
+ * Days of CloudTrail's event history the audit syncer's first pass imports (`AUDIT_IMPORT_DAYS`,
+ * 0 to {@link MAX_IMPORT_DAYS}, default {@link DEFAULT_IMPORT_DAYS}).
+ */
+export function auditImportDays(env: Environment): number {
+  const raw = optionalEnv(env, ENV.auditImportDays);
+  if (raw === undefined) return DEFAULT_IMPORT_DAYS;
+  const problem = importDaysProblem(Number(raw));
+  if (problem) throw new ConfigurationError(ENV.auditImportDays, `${problem} (${JSON.stringify(raw)})`);
+  return Number(raw);
+}
+
+/** Why `days` cannot be the audit syncer's import, or undefined when it can: the construct and the function check alike. */
+export function importDaysProblem(days: number): string | undefined {
+  return Number.isInteger(days) && days >= 0 && days <= MAX_IMPORT_DAYS
+    ? undefined
+    : `is ${days}; use a whole number of days from 0 (no import) to ${MAX_IMPORT_DAYS} (all CloudTrail keeps)`;
 }
 
 function bulkRate(env: Environment, variable: EnvName, calls: BulkCalls): number | undefined {
