@@ -48,14 +48,16 @@ export interface AuditSyncReport {
 
 /**
  * Where a pass stands: its window (`from`, settled on its first invocation, to `to`, when it
- * began), which of the three write events it is looking up, and within that lookup the token
- * of the next page and the time of the oldest event already done. Saved as JSON.
+ * began), which of the three write events it is looking up, and within that lookup where it
+ * ends, the token of its next page and the time of the oldest event already done. Saved as JSON.
  */
 export interface AuditSyncCursor {
   readonly to: number;
   readonly from?: number;
   /** Index into {@link SSM_EVENT_NAMES}. */
   readonly event: number;
+  /** The EndTime of the lookup the token belongs to (a token is valid for its own query only); default `to`. */
+  readonly end?: number;
   readonly token?: string;
   /** Epoch ms of the oldest event of the pages done: a lookup begun again ends there. */
   readonly reached?: number;
@@ -146,13 +148,14 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
     };
 
     while (!tools.budget.spent()) {
-      const page = await orWhenTimeUp(this.lookUp(at, from, lookups, lastTurn), undefined);
-      if (!page) return { done: false, cursor: at, report: saved, ...handOver() };
+      const lookup = await orWhenTimeUp(this.lookUp(at, from, lookups, lastTurn), undefined);
+      if (!lookup) return { done: false, cursor: at, report: saved, ...handOver() };
+      const { page, end } = lookup;
       if (!(await this.recordPage(page.events, auditor, tally))) {
         // Out of time mid-page: the next invocation does the page again, as the checkpoint has it.
         return { done: false, cursor: at, report: saved, ...handOver() };
       }
-      const next = nextCursor(at, page);
+      const next = nextCursor(at, end, page);
       if (next === undefined) {
         this.deps.log.info('audit sync finished', { ...tally, from: iso(from), to: iso(at.to) });
         return { done: true, cursor: at, report: { ...tally }, coveredUntil: at.to, ...handOver() };
@@ -172,18 +175,21 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
     return this.importDays > 0 ? to - this.importDays * DAY_MS : to - OVERLAP_MS;
   }
 
-  private async lookUp(at: AuditSyncCursor, from: number, lookups: CallPacer, lastTurn: number): Promise<HistoryPage> {
-    const query = { eventName: SSM_EVENT_NAMES[at.event] ?? 'PutParameter', from, to: at.reached ?? at.to };
+  /** The cursor's next page, and the EndTime of the lookup it belongs to. */
+  private async lookUp(at: AuditSyncCursor, from: number, lookups: CallPacer, lastTurn: number): Promise<{ page: HistoryPage; end: number }> {
+    const eventName = SSM_EVENT_NAMES[at.event] ?? 'PutParameter';
+    const end = at.end ?? at.to;
     await lookups.next(lastTurn);
-    if (at.token === undefined) return this.deps.history.page(query);
+    if (at.token === undefined) return { page: await this.deps.history.page({ eventName, from, to: end }), end };
     try {
-      return await this.deps.history.page(query, at.token);
+      return { page: await this.deps.history.page({ eventName, from, to: end }, at.token), end };
     } catch (error) {
       if (!(error instanceof HistoryTokenRejectedError)) throw error;
-      // Looked up again up to the oldest event done: that second's events are found recorded.
+      // A new lookup ending at the oldest event done: that second's events are found recorded.
       this.deps.log.warn('the saved lookup token was refused; looking up again from the oldest event reached', { reason: error.reason });
+      const again = at.reached ?? end;
       await lookups.next(lastTurn);
-      return this.deps.history.page(query);
+      return { page: await this.deps.history.page({ eventName, from, to: again }), end: again };
     }
   }
 
@@ -231,11 +237,11 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
   }
 }
 
-/** After a page: its next page, the next event name's first, or undefined when the pass is done. */
-function nextCursor(at: AuditSyncCursor, page: HistoryPage): AuditSyncCursor | undefined {
+/** After a page of the lookup ending at `end`: its next page, the next event name's first, or undefined when the pass is done. */
+function nextCursor(at: AuditSyncCursor, end: number, page: HistoryPage): AuditSyncCursor | undefined {
   if (page.next !== undefined) {
     const oldest = page.events.at(-1)?.eventTime;
-    return { to: at.to, from: at.from, event: at.event, token: page.next, reached: oldest ?? at.reached };
+    return { to: at.to, from: at.from, event: at.event, end, token: page.next, reached: oldest ?? at.reached };
   }
   if (at.event + 1 < SSM_EVENT_NAMES.length) return { to: at.to, from: at.from, event: at.event + 1 };
   return undefined;
