@@ -69,6 +69,12 @@ export interface SandboxFaults {
   readonly duplicateDelivery?: number;
   /** Events are delivered in random order. */
   readonly shuffleDelivery?: boolean;
+  /**
+   * Fraction (0..1) of SSM events EventBridge drops before any rule target sees them, as its
+   * best-effort delivery may: the changes stay in CloudTrail's event history, where the audit
+   * syncer finds them (the other syncers find theirs in Parameter Store).
+   */
+  readonly lostDelivery?: number;
   /** Fraction (0..1) of function invocations that crash before the handler runs. */
   readonly crashRate?: number;
 }
@@ -167,8 +173,8 @@ export interface FunctionLogLine {
 
 /** A running sandbox. */
 export interface Sandbox {
-  /** SSM, KMS and STS share one endpoint, which serves every region and account. */
-  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
+  /** SSM, KMS, STS and CloudTrail share one endpoint, which serves every region and account. */
+  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string; readonly cloudtrail: string };
   /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
@@ -212,7 +218,8 @@ export interface Sandbox {
   /**
    * Runs `load` as if what it writes had existed before figgy-events was deployed: its SSM
    * writes raise no events, and the stream mapping starts again at the newest record, as one
-   * created after them would, so no function sees them. The syncers must find them themselves.
+   * created after them would, so no function sees them. The syncers must find them themselves;
+   * the writes are in CloudTrail's event history, as any from the last 90 days are on AWS.
    */
   beforeDeployment(load: () => Promise<void>): Promise<void>;
   /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
@@ -497,7 +504,7 @@ class EventRule {
       onDeadLetter: functions.deadLetter,
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
       retryDelayMs: plan.options.retryDelayMs ?? 50,
-      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery },
+      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery, lost: plan.faults.lostDelivery },
       random: plan.random,
     });
     // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
@@ -585,7 +592,7 @@ class RunningSandbox implements Sandbox {
 
   private constructor(private readonly parts: SandboxParts) {
     const { aws, tables, clientEnv } = parts;
-    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url, cloudtrail: aws.ssm.url };
     this.env = {
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
@@ -608,6 +615,7 @@ class RunningSandbox implements Sandbox {
         AWS_ENDPOINT_URL_SSM: aws.ssm.url,
         AWS_ENDPOINT_URL_KMS: aws.ssm.url,
         AWS_ENDPOINT_URL_STS: aws.ssm.url,
+        AWS_ENDPOINT_URL_CLOUDTRAIL: aws.ssm.url,
         AWS_ENDPOINT_URL_DYNAMODB: aws.proxy.endpoint,
       };
       const functions = await Functions.start(plan, aws, clientEnv, teardown);
@@ -678,6 +686,7 @@ class RunningSandbox implements Sandbox {
     rule.bus.setDelivery({
       ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
       ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
+      ...(next.lostDelivery !== undefined && { lost: next.lostDelivery }),
     });
   };
 
