@@ -322,7 +322,7 @@ describe('IAM least privilege (synthesized policies)', () => {
 
   it('only the syncers and the stream replicator reach the sync progress table, and only with UpdateItem', () => {
     const granted = FUNCTION_NAMES.filter((name) => actionsOnTable(name, 'syncProgress').length > 0);
-    expect(granted).to.have.members(['dynamo-stream-replicator', 'replication-syncer', 'config-cache-syncer']);
+    expect(granted).to.have.members(['dynamo-stream-replicator', 'replication-syncer', 'config-cache-syncer', 'audit-syncer']);
     for (const name of granted) expect(actionsOnTable(name, 'syncProgress'), name).to.deep.equal(['dynamodb:UpdateItem']);
     // Not even a read: a lease is claimed, saved and released by conditional updates alone.
     for (const { where, policy } of allPolicies(synthesized().json)) {
