@@ -61,6 +61,11 @@ export interface AuditSyncCursor {
   readonly token?: string;
   /** Epoch ms of the oldest event of the pages done: a lookup begun again ends there. */
   readonly reached?: number;
+  /**
+   * The changes (`eventId/name`) an invocation cut short on the next page already recorded:
+   * counted as repairs then, so finding them recorded when the page is done again is no news.
+   */
+  readonly pageRepairs?: readonly string[];
 }
 
 export interface AuditSyncerDependencies {
@@ -151,9 +156,12 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
       const lookup = await orWhenTimeUp(this.lookUp(at, from, lookups, lastTurn), undefined);
       if (!lookup) return { done: false, cursor: at, report: saved, ...handOver() };
       const { page, end } = lookup;
-      if (!(await this.recordPage(page.events, auditor, tally))) {
-        // Out of time mid-page: the next invocation does the page again, as the checkpoint has it.
-        return { done: false, cursor: at, report: saved, ...handOver() };
+      const repairs = new Set(at.pageRepairs);
+      if (!(await this.recordPage(page.events, auditor, tally, repairs))) {
+        // Out of time mid-page: the next invocation does the page again. The counts are the
+        // checkpoint's, but for the records this one added, which stay added.
+        const partial = { ...saved, repaired: tally.repaired };
+        return { done: false, cursor: { ...at, pageRepairs: [...repairs] }, report: partial, ...handOver() };
       }
       const next = nextCursor(at, end, page);
       if (next === undefined) {
@@ -198,7 +206,7 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
    * changes are recorded one after another, newest first as the history lists them, so the log
    * already holds what came after a put when its value is judged; parameters go in parallel.
    */
-  private async recordPage(events: readonly HistoryEvent[], auditor: Auditor, tally: Tally): Promise<boolean> {
+  private async recordPage(events: readonly HistoryEvent[], auditor: Auditor, tally: Tally, repairs: Set<string>): Promise<boolean> {
     const byName = new Map<string, ParameterChange[]>();
     for (const event of events) {
       tally.eventsRead++;
@@ -209,6 +217,10 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
       for (const change of changes) {
         const outcome = await orWhenTimeUp(auditor.record(change, { repair: true }), undefined);
         if (outcome === undefined) return false;
+        const key = `${change.eventId}/${change.name}`;
+        if (outcome === 'recorded') repairs.add(key);
+        // Recorded by this pass already, in an invocation that ran out of time on this page.
+        else if (outcome === 'duplicate' && repairs.has(key)) continue;
         count(outcome, tally);
       }
       return true;
