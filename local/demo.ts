@@ -165,6 +165,7 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
   console.log('\nschedules:');
   console.log(`  replication-syncer  ${JSON.stringify(await sandbox.runSchedule('replication-syncer'))}`);
   console.log(`  config-cache-syncer ${JSON.stringify(await sandbox.runSchedule('config-cache-syncer'))}`);
+  console.log(`  audit-syncer        ${JSON.stringify(await sandbox.runSchedule('audit-syncer'))}`);
 
   const audit = (await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? [];
   const password = (await documents.send(new GetCommand({ TableName: tables.replication, Key: { destination: '/app/orders/db-url' } }))).Item;

@@ -22,6 +22,7 @@ import {
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
+import { importDaysProblem } from '../shared/config.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
@@ -117,6 +118,11 @@ export interface SandboxOptions {
    * per second).
    */
   readonly bulkReadsPerSecond?: number;
+  /**
+   * Days of CloudTrail's event history the audit syncer's first pass imports, as the
+   * construct's `auditImportDays` (0 to 90); default the function's own (90).
+   */
+  readonly auditImportDays?: number;
   /**
    * Per-function settings, as the construct's `functions`. A syncer given a short timeout
    * stops in time, saves where it stands, and `runSchedule` continues its pass.
@@ -293,6 +299,10 @@ function planOf(options: SandboxOptions): SandboxPlan {
   }
   const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
   const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
+  const importProblem = options.auditImportDays === undefined ? undefined : importDaysProblem(options.auditImportDays);
+  if (importProblem) throw new RangeError(`startSandbox option auditImportDays ${importProblem}`);
+  const lost = options.faults?.lostDelivery;
+  if (lost !== undefined && !(lost >= 0 && lost <= 1)) throw new RangeError(`startSandbox option faults.lostDelivery is ${lost}; use a fraction from 0 to 1`);
   return {
     options,
     region,
@@ -309,6 +319,7 @@ function planOf(options: SandboxOptions): SandboxPlan {
       replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }),
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+      ...(options.auditImportDays !== undefined && { auditImportDays: options.auditImportDays }),
       logLevel: options.logLevel ?? 'INFO',
     },
     random: seededRandom(options.seed ?? 1),

@@ -60,6 +60,20 @@ describe('audit syncer (end to end, in the sandbox)', function () {
     await sandbox?.stop();
   });
 
+  it('refuses an import longer than CloudTrail keeps and a lost share outside 0 to 1, naming the option, before starting anything', async () => {
+    for (const [options, message] of [
+      [{ auditImportDays: 91 }, 'startSandbox option auditImportDays is 91'],
+      [{ faults: { lostDelivery: 1.5 } }, 'startSandbox option faults.lostDelivery is 1.5'],
+    ] as const) {
+      const error = await startSandbox(options).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).to.be.instanceOf(RangeError);
+      expect(String(error)).to.include(message);
+    }
+  });
+
   it('imports the writes made before the deployment on its first pass, with their users, and restore reaches back before it', async () => {
     const carol = clients.ssmAs('carol');
     await sandbox.beforeDeployment(async () => {
