@@ -22,7 +22,7 @@ import {
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
-import { importDaysProblem } from '../shared/config.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';

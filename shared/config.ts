@@ -16,7 +16,7 @@ import {
   type ReplicaTarget,
 } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
-import { DEFAULT_IMPORT_DAYS, MAX_IMPORT_DAYS } from './audit/import-days.ts';
+import { DEFAULT_IMPORT_DAYS, MAX_IMPORT_DAYS, importDaysProblem } from './audit/import-days.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
 
 export const ENV = {
@@ -208,13 +208,6 @@ export function auditImportDays(env: Environment): number {
   const problem = importDaysProblem(Number(raw));
   if (problem) throw new ConfigurationError(ENV.auditImportDays, `${problem} (${JSON.stringify(raw)})`);
   return Number(raw);
-}
-
-/** Why `days` cannot be the audit syncer's import, or undefined when it can: the construct and the function check alike. */
-export function importDaysProblem(days: number): string | undefined {
-  return Number.isInteger(days) && days >= 0 && days <= MAX_IMPORT_DAYS
-    ? undefined
-    : `is ${days}; use a whole number of days from 0 (no import) to ${MAX_IMPORT_DAYS} (all CloudTrail keeps)`;
 }
 
 function bulkRate(env: Environment, variable: EnvName, calls: BulkCalls): number | undefined {

@@ -23,7 +23,7 @@ import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
-import { importDaysProblem } from '../shared/config.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
 
 export interface ResolvedFunctionSettings {
   readonly memorySize: number;

@@ -15,7 +15,7 @@ import { orWhenTimeUp } from '../sync/budget.ts';
 import type { PassStep, PassTools, SyncPass } from '../sync/sync-pass.ts';
 import { Auditor, type AuditOutcome } from './auditor.ts';
 import { HistoryTokenRejectedError, type EventHistory, type HistoryEvent, type HistoryPage } from './event-history.ts';
-import { DEFAULT_IMPORT_DAYS, MAX_IMPORT_DAYS } from './import-days.ts';
+import { DEFAULT_IMPORT_DAYS, MAX_IMPORT_DAYS, importDaysProblem } from './import-days.ts';
 import type { AuditLog } from './types.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -112,9 +112,8 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
   constructor(private readonly deps: AuditSyncerDependencies) {
     this.now = deps.now ?? Date.now;
     this.importDays = deps.importDays ?? DEFAULT_IMPORT_DAYS;
-    if (!Number.isInteger(this.importDays) || this.importDays < 0 || this.importDays > MAX_IMPORT_DAYS) {
-      throw new RangeError(`importDays must be a whole number from 0 to ${MAX_IMPORT_DAYS}, got ${this.importDays}`);
-    }
+    const problem = importDaysProblem(this.importDays);
+    if (problem) throw new RangeError(`importDays ${problem}`);
   }
 
   begin(): { cursor: AuditSyncCursor; report: AuditSyncReport } {
