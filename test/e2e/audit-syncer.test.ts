@@ -101,6 +101,8 @@ describe('audit syncer (end to end, in the sandbox)', function () {
       // Deleted before the import: SSM no longer has the value, and the record says no more.
       ['PutParameter', undefined, 'carol'],
     ]);
+    const reasons = sandbox.logs().filter(({ functionName, line }) => functionName === 'audit-syncer' && line.includes('/legacy/gone'));
+    expect(reasons.some(({ line }) => line.includes('no longer in Parameter Store; recorded without it'))).to.be.true;
 
     const table = await cli(['history', '/legacy/url']);
     expect(table.stdout).to.match(/carol \*/).and.include('recorded by the audit syncer');
