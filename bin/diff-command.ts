@@ -14,7 +14,8 @@ Per parameter under PATH, from the audit log alone: created, updated, deleted, u
 (or unknown, when the log begins too late to tell) between the two moments, the version
 in effect at each (the value for a String or StringList; every value of a parameter that
 was ever a SecureString, before --to or after it, masked), and who made the last change up
-to --to. Parameters that existed at neither moment are left out.
+to --to. Parameters that existed at neither moment are left out. A last change the audit
+syncer added from CloudTrail's event history is marked * ("repair": true in --json).
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required)

@@ -11,7 +11,8 @@ export const HISTORY_HELP = `Usage: figgy-events history NAME [--json]
 Every recorded change of one parameter, newest first, from the audit log alone: time,
 user, action, version, type and the value for a String or StringList. SecureString values
 are never printed; a parameter that was ever a SecureString has every value masked. A
-delete and a re-creation show as they happened (versions start again at 1).
+delete and a re-creation show as they happened (versions start again at 1). A record the
+audit syncer added from CloudTrail's event history is marked * ("repair": true in --json).
 
 Options:
   --json       print the entries as JSON, each with the user's full ARN where recorded

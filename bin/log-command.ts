@@ -13,7 +13,8 @@ export const LOG_HELP = `Usage: figgy-events log --prefix PATH [--since TIME] [-
 Every recorded change under PATH, oldest first across names, from the audit log alone:
 time, name, action, version, type, the value for a String or StringList, and the user.
 SecureString values are never printed, and a parameter that was ever a SecureString (at
-any time in its history, not only in the changes shown) has every value masked.
+any time in its history, not only in the changes shown) has every value masked. A record
+the audit syncer added from CloudTrail's event history is marked * ("repair": true in --json).
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required; / for everything)

@@ -192,7 +192,7 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
 
   console.log('\nschedules: on AWS each syncer runs on its schedule to repair what events missed (here every');
   console.log('event arrived, so there should be nothing to repair); the demo runs each once, now:');
-  for (const name of ['replication-syncer', 'config-cache-syncer'] as const) {
+  for (const name of ['replication-syncer', 'config-cache-syncer', 'audit-syncer'] as const) {
     const every = DEFAULT_SCHEDULES[name].replace(/^rate\((.*)\)$/, 'every $1');
     console.log(`  ${name} (${every}): ${describeOutcome(name, await sandbox.runSchedule(name))}`);
   }

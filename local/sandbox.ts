@@ -23,6 +23,7 @@ import {
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
@@ -72,6 +73,12 @@ export interface SandboxFaults {
   readonly duplicateDelivery?: number;
   /** Events are delivered in random order. */
   readonly shuffleDelivery?: boolean;
+  /**
+   * Fraction (0..1) of SSM events EventBridge drops before any rule target sees them, as its
+   * best-effort delivery may: the changes stay in CloudTrail's event history, where the audit
+   * syncer finds them (the other syncers find theirs in Parameter Store).
+   */
+  readonly lostDelivery?: number;
   /** Fraction (0..1) of function invocations that crash before the handler runs. */
   readonly crashRate?: number;
 }
@@ -114,6 +121,11 @@ export interface SandboxOptions {
    * per second).
    */
   readonly bulkReadsPerSecond?: number;
+  /**
+   * Days of CloudTrail's event history the audit syncer's first pass imports, as the
+   * construct's `auditImportDays` (0 to 90); default the function's own (90).
+   */
+  readonly auditImportDays?: number;
   /**
    * Per-function settings, as the construct's `functions`. A syncer given a short timeout
    * stops in time, saves where it stands, and `runSchedule` continues its pass.
@@ -196,8 +208,8 @@ export interface SandboxSettings {
 
 /** A running sandbox. */
 export interface Sandbox {
-  /** SSM, KMS and STS share one endpoint, which serves every region and account. */
-  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
+  /** SSM, KMS, STS and CloudTrail share one endpoint, which serves every region and account. */
+  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string; readonly cloudtrail: string };
   /**
    * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
    * names; and the replication settings the functions run with, which
@@ -247,7 +259,8 @@ export interface Sandbox {
   /**
    * Runs `load` as if what it writes had existed before figgy-events was deployed: its SSM
    * writes raise no events, and the stream mapping starts again at the newest record, as one
-   * created after them would, so no function sees them. The syncers must find them themselves.
+   * created after them would, so no function sees them. The syncers must find them themselves;
+   * the writes are in CloudTrail's event history, as any from the last 90 days are on AWS.
    */
   beforeDeployment(load: () => Promise<void>): Promise<void>;
   /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
@@ -327,6 +340,10 @@ function planOf(options: SandboxOptions): SandboxPlan {
   }
   const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
   const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
+  const importProblem = options.auditImportDays === undefined ? undefined : importDaysProblem(options.auditImportDays);
+  if (importProblem) throw new RangeError(`startSandbox option auditImportDays ${importProblem}`);
+  const lost = options.faults?.lostDelivery;
+  if (lost !== undefined && !(lost >= 0 && lost <= 1)) throw new RangeError(`startSandbox option faults.lostDelivery is ${lost}; use a fraction from 0 to 1`);
   return {
     options,
     region,
@@ -343,6 +360,7 @@ function planOf(options: SandboxOptions): SandboxPlan {
       replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }),
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+      ...(options.auditImportDays !== undefined && { auditImportDays: options.auditImportDays }),
       logLevel: options.logLevel ?? 'INFO',
     },
     random: seededRandom(options.seed ?? 1),
@@ -542,7 +560,7 @@ class EventRule {
       onDeadLetter: functions.deadLetter,
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
       retryDelayMs: plan.options.retryDelayMs ?? 50,
-      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery },
+      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery, lost: plan.faults.lostDelivery },
       random: plan.random,
     });
     // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
@@ -631,7 +649,7 @@ class RunningSandbox implements Sandbox {
 
   private constructor(private readonly parts: SandboxParts) {
     const { aws, tables, clientEnv, plan } = parts;
-    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url, cloudtrail: aws.ssm.url };
     const { settings } = plan;
     this.settings = {
       region: plan.region,
@@ -670,6 +688,7 @@ class RunningSandbox implements Sandbox {
         AWS_ENDPOINT_URL_SSM: aws.ssm.url,
         AWS_ENDPOINT_URL_KMS: aws.ssm.url,
         AWS_ENDPOINT_URL_STS: aws.ssm.url,
+        AWS_ENDPOINT_URL_CLOUDTRAIL: aws.ssm.url,
         AWS_ENDPOINT_URL_DYNAMODB: aws.proxy.endpoint,
       };
       const functions = await Functions.start(plan, aws, clientEnv, teardown);
@@ -740,6 +759,7 @@ class RunningSandbox implements Sandbox {
     rule.bus.setDelivery({
       ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
       ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
+      ...(next.lostDelivery !== undefined && { lost: next.lostDelivery }),
     });
   };
 

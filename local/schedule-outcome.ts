@@ -2,6 +2,7 @@
  * A syncer's outcome in words, for the demo and the sandbox's `sync` command: what the
  * pass checked and what it had to repair, instead of the report's raw counts.
  */
+import type { AuditSyncReport } from '../shared/audit/audit-syncer.ts';
 import type { CacheSyncReport } from '../shared/cache/cache-syncer.ts';
 import type { ReplicationSyncReport } from '../shared/replication/replication-syncer.ts';
 import type { SyncOutcome } from '../shared/sync/sync-pass.ts';
@@ -28,7 +29,9 @@ export function describeOutcome(name: ScheduledFunction, outcome: SyncOutcome<un
       const found =
         name === 'replication-syncer'
           ? replicationFindings(outcome.report as ReplicationSyncReport)
-          : cacheFindings(outcome.report as CacheSyncReport);
+          : name === 'audit-syncer'
+            ? auditFindings(outcome.report as AuditSyncReport)
+            : cacheFindings(outcome.report as CacheSyncReport);
       return `${ended} in ${count(outcome.invocations, 'invocation')}: ${found}`;
     }
   }
@@ -49,6 +52,13 @@ function replicationFindings(report: ReplicationSyncReport): string {
   ].filter((part): part is string => typeof part === 'string');
   const inSync = `${report.inSync} destination(s) and replica(s) already in sync`;
   return [`${checked}; ${inSync}`, repairs.length > 0 ? `repaired: ${repairs.join(', ')}` : 'nothing to repair', ...problems].join('; ');
+}
+
+function auditFindings(report: AuditSyncReport): string {
+  const read = `${count(report.eventsRead, 'event')} read from CloudTrail's event history; ${report.alreadyRecorded} already in the audit log`;
+  const repaired = report.repaired > 0 ? `repaired: ${count(report.repaired, 'record')} the log lacked added` : 'nothing to repair';
+  const rejected = report.rejected > 0 ? `; ${count(report.rejected, 'event')} rejected (see the errors)` : '';
+  return `${read}; ${repaired}${rejected}`;
 }
 
 function cacheFindings(report: CacheSyncReport): string {

@@ -30,7 +30,7 @@ const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
 
 /**
  * Everything figgy-events runs on in one region: the tables, the trail, the SSM event rule,
- * the six functions with their roles, logs, queues and alarms, the syncers' schedules (each
+ * the seven functions with their roles, logs, queues and alarms, the syncers' schedules (each
  * with its continuation) and the replication stream mapping.
  *
  * SSM events never leave their region, so deploy one instance per region (one per stack);
@@ -115,6 +115,7 @@ export class FiggyEvents extends Construct {
           replicaTargets: settings.replicaTargets,
           bulkWritesPerSecond: settings.bulkWritesPerSecond,
           bulkReadsPerSecond: settings.bulkReadsPerSecond,
+          auditImportDays: settings.auditImportDays,
           logLevel: settings.logLevel,
         }),
         logRetentionDays: settings.logRetentionDays,

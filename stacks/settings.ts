@@ -23,6 +23,7 @@ import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
 
 export interface ResolvedFunctionSettings {
   readonly memorySize: number;
@@ -57,11 +58,14 @@ export interface ResolvedSettings {
   readonly bulkWritesPerSecond?: number;
   /** Pace of background reads at home; absent, the functions' default (10 calls/s). */
   readonly bulkReadsPerSecond?: number;
+  /** Days of event history the audit syncer's first pass imports; absent, the function's default (90). */
+  readonly auditImportDays?: number;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
   'replication-syncer': 'rate(15 minutes)',
   'config-cache-syncer': 'rate(1 hour)',
+  'audit-syncer': 'rate(15 minutes)',
 };
 
 // The values CloudWatch Logs accepts for retention; anything else fails only at apply.
@@ -163,6 +167,8 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
   ) as Record<FunctionName, ResolvedFunctionSettings>;
   const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
   const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond);
+  const importProblem = props.auditImportDays === undefined ? undefined : importDaysProblem(props.auditImportDays);
+  if (importProblem) throw new FiggyEventsConfigError('auditImportDays', importProblem);
 
   return {
     region: props.region,
@@ -198,5 +204,6 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+    ...(props.auditImportDays !== undefined && { auditImportDays: props.auditImportDays }),
   };
 }

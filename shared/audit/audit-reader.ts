@@ -23,6 +23,8 @@ export interface AuditEntry {
   /** The value of that version, {@link MASK} when masked; absent when the record holds none. */
   readonly value?: string;
   readonly masked: boolean;
+  /** True when the audit syncer added the record from CloudTrail's event history (a repair). */
+  readonly repair?: true;
 }
 
 export type DiffStatus = 'created' | 'updated' | 'deleted' | 'unchanged' | 'unknown';
@@ -44,7 +46,14 @@ export interface DiffEntry {
   /** At the second moment; absent when the parameter did not exist then. */
   readonly to?: DiffSide;
   /** The last change up to the second moment. */
-  readonly lastChange?: { readonly time: string; readonly user: string; readonly userArn?: string; readonly action: AuditRecord['action'] };
+  readonly lastChange?: {
+    readonly time: string;
+    readonly user: string;
+    readonly userArn?: string;
+    readonly action: AuditRecord['action'];
+    /** True when the audit syncer added its record from CloudTrail's event history. */
+    readonly repair?: true;
+  };
   /** Why the status is unknown. */
   readonly reason?: string;
   readonly masked: boolean;
@@ -159,6 +168,7 @@ function diffOf(name: string, records: readonly AuditRecord[], request: DiffRequ
     user: last.user,
     ...(last.userArn !== undefined && { userArn: last.userArn }),
     action: last.action,
+    ...(last.repair === true && { repair: true as const }),
   };
   const side = (state: StateAt) => (state.kind === 'present' ? sideOf(state.record, masked) : undefined);
   const common = { name, masked, ...(side(before) && { from: side(before) }), ...(side(after) && { to: side(after) }), ...(lastChange && { lastChange }) };
@@ -185,6 +195,7 @@ function entryOf(record: AuditRecord, masked: boolean): AuditEntry {
     ...(record.type !== undefined && { type: record.type }),
     ...(isPut(record) && record.value !== undefined && { value: masked ? MASK : record.value }),
     masked,
+    ...(record.repair === true && { repair: true as const }),
   };
 }
 

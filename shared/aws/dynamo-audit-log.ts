@@ -37,8 +37,8 @@ export interface DynamoAuditLogOptions {
  *
  * Items follow the Figgy contract, so the Figgy CLI reads what the auditor writes:
  * `parameter_name`, `time`, `action`, `user`, `value`, `type`, `key_id`, `description` and
- * `version` as a string, plus our own `event_id`, `user_arn`, `event_time`, `modified_at` and
- * `path_root` (the partition of the path index).
+ * `version` as a string, plus our own `event_id`, `user_arn`, `event_time`, `modified_at`,
+ * `path_root` (the partition of the path index) and `repair` (true on the audit syncer's records).
  * Absent optional attributes are left out of the item, not written empty.
  *
  * @example
@@ -214,6 +214,7 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
       description: read.optionalString('description'),
       version: version(read),
       modifiedAt: read.optionalNumber('modified_at'),
+      repair: item.repair === true ? true : undefined,
     });
   }
 }
@@ -290,6 +291,7 @@ function auditItem(record: AuditRecord): Record<string, unknown> {
     user_arn: record.userArn,
     event_time: record.eventTime,
     modified_at: record.modifiedAt,
+    repair: record.repair,
   });
 }
 

@@ -37,8 +37,9 @@ describe('FiggyEvents props', () => {
       deliveryRetryAttempts: 16,
       deliveryMaximumEventAgeSeconds: 3600,
       streamRetryAttempts: 5,
-      schedules: { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' },
+      schedules: { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)', 'audit-syncer': 'rate(15 minutes)' },
     });
+    expect(settings).not.to.have.property('auditImportDays');
     expect(settings.functions['parameter-store-auditor']).to.deep.equal({
       memorySize: 256,
       timeoutSeconds: 30,
@@ -182,9 +183,20 @@ describe('FiggyEvents variants', () => {
     const variables = (id: string) =>
       (json.resource.aws_lambda_function![id] as { environment: { variables: Record<string, string> } }).environment.variables;
     const paced = Object.keys(json.resource.aws_lambda_function!).filter((id) => variables(id).BULK_READS_PER_SECOND === '5');
-    expect(paced).to.have.members(['fn_dynamo_stream_replicator', 'fn_replication_syncer', 'fn_config_cache_syncer']);
+    expect(paced).to.have.members(['fn_dynamo_stream_replicator', 'fn_replication_syncer', 'fn_config_cache_syncer', 'fn_audit_syncer']);
     const targets = JSON.parse(variables('fn_replication_syncer').REPLICATION_REPLICA_TARGETS as string) as { bulkReadsPerSecond?: number }[];
     expect(targets[0]!.bulkReadsPerSecond).to.equal(3);
+  });
+
+  it('hands auditImportDays to the audit syncer alone, and refuses more days than CloudTrail keeps, naming the prop', () => {
+    const { json } = synthesize({ ...TEST_PROPS, auditImportDays: 0 }, false);
+    const imports = Object.entries(json.resource.aws_lambda_function!)
+      .filter(([, fn]) => (fn as { environment: { variables: Record<string, string> } }).environment.variables.AUDIT_IMPORT_DAYS !== undefined)
+      .map(([id, fn]) => [id, (fn as { environment: { variables: Record<string, string> } }).environment.variables.AUDIT_IMPORT_DAYS]);
+    expect(imports).to.deep.equal([['fn_audit_syncer', '0']]);
+    for (const days of [91, -1, 1.5]) {
+      expect(configError({ auditImportDays: days }).prop, String(days)).to.equal('auditImportDays');
+    }
   });
 
   it('without bulkWritesPerSecond, writes no pace: the functions use their default', () => {

@@ -20,6 +20,17 @@ const SNAPSHOT = join(
 );
 
 /**
+ * The reviewed snapshot of the last release before the audit syncer: a deployment of it
+ * upgraded to this one must keep every resource as it is.
+ */
+const PREVIOUS_RELEASE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/infra/figgy-events-eu-west-1.before-audit-syncer.json',
+);
+
+type Blocks = Record<string, Record<string, unknown>>;
+
+/**
  * What may differ without the infrastructure differing: bundle hashes (they follow the
  * handlers' code, which has its own tests) and the local state path (it follows the synth
  * folder, a temporary one in tests).
@@ -43,6 +54,24 @@ describe('synthesized stack', () => {
     }
     const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as unknown;
     expect(actual, 'synthesized JSON changed: review the diff, then UPDATE_SNAPSHOTS=1 npm run test:infra').to.deep.equal(expected);
+  });
+
+  it('upgrades the last release by adding resources only: every resource it had is kept, under the same logical id, unchanged', () => {
+    const previous = JSON.parse(readFileSync(PREVIOUS_RELEASE, 'utf8')) as { resource: Blocks };
+    const current = normalise(synthesized().json) as { resource: Blocks };
+    const added: string[] = [];
+    for (const [type, resources] of Object.entries(previous.resource)) {
+      for (const [id, config] of Object.entries(resources)) {
+        // Terraform destroys what disappears, and replaces what changes a force-new argument:
+        // nothing of the last release may change at all (a bundle's code aside, normalised).
+        expect(current.resource[type]?.[id], `${type}.${id}`).to.deep.equal(config);
+      }
+    }
+    for (const [type, resources] of Object.entries(current.resource)) {
+      for (const id of Object.keys(resources)) if (previous.resource[type]?.[id] === undefined) added.push(`${type}.${id}`);
+    }
+    expect(added.length).to.be.greaterThan(0);
+    expect(added.every((address) => address.includes('audit_syncer')), added.join(', ')).to.be.true;
   });
 
   it('is identical when synthesized twice, asset hashes and paths included', function () {

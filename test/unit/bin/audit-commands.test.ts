@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderAuditEntries, renderDiff } from '../../../bin/audit-tables.ts';
+import { REPAIR_NOTE, renderAuditEntries, renderDiff } from '../../../bin/audit-tables.ts';
 import { main } from '../../../bin/main.ts';
 import type { AuditEntry, DiffEntry } from '../../../shared/audit/audit-reader.ts';
 import { capture } from '../support/cli.ts';
@@ -54,6 +54,22 @@ describe('audit commands (command line)', () => {
       '2026-03-01T10:11:00.000Z  /app/db/password  put     v1       SecureString  ********  alice',
       '2026-03-01T10:12:00.000Z  /app/old          delete  -        -             -         alice',
     ]);
+  });
+
+  it('marks the records the audit syncer added, and says under the table what the mark means', () => {
+    const entries: AuditEntry[] = [
+      { name: '/app/a', time: '2026-03-01T10:10:00.000Z', action: 'PutParameter', user: 'bob', version: 2, type: 'String', value: 'v', masked: false, repair: true },
+      { name: '/app/a', time: '2026-03-01T10:11:00.000Z', action: 'DeleteParameter', user: 'alice', masked: false },
+    ];
+    const lines = renderAuditEntries(entries, { names: false }).split('\n');
+    expect(lines[1]).to.match(/bob \*$/);
+    expect(lines[2]).to.match(/alice$/);
+    expect(lines.at(-1)).to.equal(REPAIR_NOTE);
+    expect(renderAuditEntries(entries.slice(1), { names: false })).to.not.include(REPAIR_NOTE);
+    const diff: DiffEntry[] = [
+      { name: '/app/a', status: 'created', to: { type: 'String', value: 'v', version: 1 }, masked: false, lastChange: { time: '2026-03-01T10:10:00.000Z', user: 'bob', action: 'PutParameter', repair: true } },
+    ];
+    expect(renderDiff(diff)).to.include('bob put 2026-03-01T10:10:00.000Z *').and.include(REPAIR_NOTE);
   });
 
   it('renders a diff with both sides and the last change', () => {
