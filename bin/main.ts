@@ -1,7 +1,9 @@
 /**
  * The figgy-events command line: one entry that dispatches to its subcommands.
  */
-import { UsageError, type CommandContext } from './command-line.ts';
+import { readFileSync } from 'node:fs';
+import { packageRoot } from '../stacks/function-bundles.ts';
+import { AWS_OPTIONS_HELP, UsageError, takeAwsOptions, type CommandContext } from './command-line.ts';
 import { runDiff } from './diff-command.ts';
 import { runHistory } from './history-command.ts';
 import { runLog } from './log-command.ts';
@@ -9,6 +11,7 @@ import { runMigrate } from './migrate-command.ts';
 import { runReplay } from './replay-command.ts';
 import { runRestore } from './restore-command.ts';
 import { runSandbox } from './sandbox-command.ts';
+import { closestName } from '../shared/closest-name.ts';
 
 type Command = (args: readonly string[], context: CommandContext) => Promise<number>;
 
@@ -31,8 +34,17 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(9)} ${command.summary}`)
   .join('\n')}
 
-Run "figgy-events <command> --help" for a command's options.
+Options of every command:
+${AWS_OPTIONS_HELP}
+
+Run "figgy-events <command> --help" for a command's options, "figgy-events --version" for
+the version.
 `;
+
+/** The installed package's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+}
 
 /**
  * Runs the command line `argv` (without `node` and the script) and resolves with the exit
@@ -56,13 +68,20 @@ export async function main(argv: readonly string[], context: Partial<CommandCont
     (name === undefined ? full.stderr : full.stdout).write(MAIN_HELP);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === 'version') {
+    full.stdout.write(`figgy-events ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
-    full.stderr.write(`figgy-events: unknown command "${name}"\n\n${MAIN_HELP}`);
+    const guess = closestName(name, Object.keys(COMMANDS));
+    const hint = guess ? `: did you mean "${guess}"?` : name.startsWith('-') ? ': a command comes first, then its options' : '';
+    full.stderr.write(`figgy-events: unknown command "${name}"${hint}\n\n${MAIN_HELP}`);
     return 2;
   }
   try {
-    return await command.run(args, full);
+    const aws = takeAwsOptions(args, full.env);
+    return await command.run(aws.args, { ...full, env: aws.env });
   } catch (error) {
     if (error instanceof UsageError) {
       full.stderr.write(`figgy-events ${name}: ${error.message}\nRun "figgy-events ${name} --help" for usage.\n`);
@@ -75,6 +94,16 @@ export async function main(argv: readonly string[], context: Partial<CommandCont
 
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // The SDK's own words for these name no way out; they are the first a newcomer meets.
+  if (error.message === 'Region is missing') {
+    return 'no AWS region: set AWS_REGION (e.g. export AWS_REGION=eu-west-1), pass --region, or use a --profile that has one';
+  }
+  if (error.name === 'CredentialsProviderError') {
+    return (
+      `no AWS credentials found (${error.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+      'pass --profile (or set AWS_PROFILE) for a profile of ~/.aws/credentials, or sign in with "aws sso login"'
+    );
+  }
   // SDK errors carry only the service's message; the error name (AccessDeniedException, ...)
   // is often what tells the reader which permission or resource to look at.
   const named = error.name && error.name !== 'Error' && !error.message.includes(error.name);

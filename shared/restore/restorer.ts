@@ -271,8 +271,8 @@ export class Restorer {
       destinations.set(
         name,
         sourceExists
-          ? `the mirror ${mark} keeps it as the copy of ${source}: restore that instead`
-          : `a replica of the mirror ${mark} whose source ${source} is gone: the mirror deletes it`,
+          ? `replica of ${source} (mirror ${mark}): restore the source`
+          : `replica of ${source} (mirror ${mark}), which is gone: the mirror deletes it`,
       );
     }
     return destinations;

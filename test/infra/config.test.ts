@@ -77,7 +77,7 @@ describe('FiggyEvents props', () => {
   });
 
   it('names the prop and the fix for each value AWS would reject at apply time', () => {
-    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('must be a parameter path starting with "/"');
+    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('has the prefix "app/", which must start with "/"');
     expect(configError({ namePrefix: 'Figgy_Events' }).prop).to.equal('namePrefix');
     expect(configError({ region: 'Ireland' }).prop).to.equal('region');
     expect(configError({ accountId: '1234' }).prop).to.equal('accountId');

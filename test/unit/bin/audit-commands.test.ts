@@ -30,8 +30,8 @@ describe('audit commands (command line)', () => {
       [['diff', '--prefix', '/app'], '--from is required'],
       [['diff', '--prefix', '/app', '--from', '2026-03-01T10:00:00'], '--from "2026-03-01T10:00:00" has no time zone'],
       [['diff', '--prefix', '/app', '--from', '1h', '--to', '2h'], '--to 2h is before --from 1h'],
-      [['diff', '--prefix', 'app', '--from', '1h'], '--prefix has prefix "app" must be a parameter path'],
-      [['restore', '--prefix', '/prod', '--at', '1h', '--into', 'staging'], '--into has prefix "staging" must be a parameter path'],
+      [['diff', '--prefix', 'app', '--from', '1h'], '--prefix "app" must start with "/"'],
+      [['restore', '--prefix', '/prod', '--at', '1h', '--into', 'staging'], '--into "staging" must start with "/"'],
       [['restore', '--prefix', '/prod', '--at', '1h', '--into', '/prod/copy'], '--into /prod/copy overlaps --prefix /prod'],
       [['migrate', '--max-wps', '0'], '--max-wps "0"'],
     ];
