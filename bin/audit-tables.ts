@@ -4,14 +4,10 @@
 import type { AuditEntry, DiffEntry, DiffSide, DiffSummary } from '../shared/audit/audit-reader.ts';
 import { renderColumns, shownValue } from './columns.ts';
 
-const ACTIONS: Readonly<Record<AuditEntry['action'], string>> = {
-  PutParameter: 'put',
-  DeleteParameter: 'delete',
-  DeleteParameters: 'delete',
-};
-
 /**
- * Audit entries as columns: time, (name,) action, version, type, value, user.
+ * Audit entries as columns: time, (name,) action, version, type, value, user. The action is
+ * named as `--json` and CloudTrail name it (PutParameter, DeleteParameter, DeleteParameters),
+ * so a script and a reader compare the same words.
  *
  * @example
  * process.stdout.write(renderAuditEntries(await reader.history('/app/db'), { names: false }));
@@ -21,7 +17,7 @@ export function renderAuditEntries(entries: readonly AuditEntry[], options: { re
   const rows = entries.map((entry) => [
     entry.time,
     ...(options.names ? [entry.name] : []),
-    ACTIONS[entry.action],
+    entry.action,
     entry.version === undefined ? '-' : `v${entry.version}`,
     entry.type ?? '-',
     entry.action === 'PutParameter' ? shownValue(entry.value, entry.masked) : '-',
@@ -44,7 +40,7 @@ export function renderDiff(entries: readonly DiffEntry[]): string {
     entry.name,
     side(entry.from, entry.masked),
     side(entry.to, entry.masked),
-    entry.lastChange ? `${entry.lastChange.user} ${ACTIONS[entry.lastChange.action]} ${entry.lastChange.time}` : '-',
+    entry.lastChange ? `${entry.lastChange.user} ${entry.lastChange.action} ${entry.lastChange.time}` : '-',
     ...(notes ? [entry.reason ?? ''] : []),
   ]);
   return renderColumns(['STATUS', 'NAME', 'FROM', 'TO', 'LAST CHANGE', ...(notes ? ['NOTE'] : [])], rows);

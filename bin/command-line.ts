@@ -47,10 +47,23 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
  */
 export const AWS_OPTIONS = ['region', 'profile'] as const;
 
-/** The lines every command's help ends its options with, for {@link AWS_OPTIONS}. */
-export const AWS_OPTIONS_HELP = `  --region REGION    the AWS region (default: AWS_REGION, else the profile's region)
-  --profile NAME     a named profile of ~/.aws/config and ~/.aws/credentials
-                     (default: AWS_PROFILE, else the SDK's credential chain)`;
+/**
+ * The lines of a command's help for {@link AWS_OPTIONS}, their descriptions starting at
+ * `column` as the command's other options do.
+ *
+ * @example
+ * `Options:\n  --json        print JSON\n${awsOptionsHelp(16)}`
+ */
+export function awsOptionsHelp(column: number): string {
+  const more = (text: string) => ' '.repeat(column) + text;
+  // A flag too wide for the command's column gets a line of its own.
+  const line = (flag: string, text: string) => (`  ${flag}`.length < column - 1 ? `  ${flag}`.padEnd(column) + text : `  ${flag}\n${more(text)}`);
+  return [
+    line('--region REGION', "the AWS region (default: AWS_REGION, else the profile's)"),
+    line('--profile NAME', 'a profile of ~/.aws/config and ~/.aws/credentials (default:'),
+    more("AWS_PROFILE, else the SDK's credential chain)"),
+  ].join('\n');
+}
 
 /** What {@link parseOptions} returns for the options `T`, `--help` included. */
 export type ParsedOptions<T extends OptionSpec> = ReturnType<

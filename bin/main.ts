@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packageRoot } from '../stacks/function-bundles.ts';
-import { AWS_OPTIONS_HELP, UsageError, takeAwsOptions, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, takeAwsOptions, type CommandContext } from './command-line.ts';
 import { runDiff } from './diff-command.ts';
 import { runHistory } from './history-command.ts';
 import { runLog } from './log-command.ts';
@@ -35,7 +35,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Options of every command:
-${AWS_OPTIONS_HELP}
+${awsOptionsHelp(21)}
 
 Run "figgy-events <command> --help" for a command's options, "figgy-events --version" for
 the version.

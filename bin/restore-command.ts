@@ -6,7 +6,8 @@ import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
 import { restoreService } from './aws-services.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { PACE_ALIASES, paceOption } from './pace.ts';
 import { renderPlanTable } from './plan-table.ts';
 import { parsePointInTime, rerunAt } from './point-in-time.ts';
 import { countProgress, terminalProgress } from './progress.ts';
@@ -23,6 +24,7 @@ Options:
   --prefix PATH             parameter path, e.g. /app/orders (required)
   --at TIME                 ISO 8601 with a zone (2026-03-01T10:07:30Z), a date
                             (2026-03-01 = midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
+  --dry-run                 only plan (the default; accepted as the AWS CLI spells it)
   --apply                   carry the plan out: each value is written as a new version
                             (Overwrite, same type and KMS key, description
                             "restored from TIME by figgy-events"), then read back
@@ -31,16 +33,23 @@ Options:
   --into PATH               clone into PATH: names it would overwrite show as updates, and
                             SecureStrings are written with the destination's key (its own,
                             else the account's default), never the source's
-  --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota)
+  --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota;
+                            --max-wps is the same option)
   --account ID              account id for the KMS encryption context, if no parameter
                             is left in the account to learn it from
   --json                    print the plan (and the result) as one JSON document
+${awsOptionsHelp(28)}
   -h, --help                show this help
+
+Where each value at TIME comes from (the plan's NOTE column says which, per parameter):
+  String, StringList   the audit log, which holds the plaintext of that very version
+                       ("value from the audit log"), so deleted parameters come back too
+  SecureString         Parameter Store's own version history while it still holds that
+                       version ("value from SSM history"), else the audit log's ciphertext
+                       decrypted with KMS ("value from the audit ciphertext (KMS)")
 
 Replication destinations are skipped: restore their source and replication follows
 (under a mirror's destination, its tagged replicas and the names it will create).
-Values come from SSM's version history when it still holds them, else from the audit
-log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 
 The plan names T as an absolute time; an interrupted --apply (Ctrl-C) stops before its
 next write. Run it again with that T (the plan prints the --at to pass; a time ago such as
@@ -75,12 +84,16 @@ export async function runRestore(args: readonly string[], context: CommandContex
     'max-tps': { type: 'string' },
     account: { type: 'string' },
     into: { type: 'string' },
-  });
+    // A dry run is what restore does without --apply; the flag is taken so that a habit of the
+    // AWS CLI does not end in an error.
+    'dry-run': { type: 'boolean' },
+  }, 0, PACE_ALIASES);
   if (values.help) {
     context.stdout.write(RESTORE_HELP);
     return 0;
   }
   if (values.prefix === undefined) throw new UsageError('--prefix is required, e.g. --prefix /app/orders');
+  if (values['dry-run'] && values.apply) throw new UsageError('--dry-run and --apply contradict each other: drop one');
   if (values.at === undefined) throw new UsageError('--at is required, e.g. --at 2026-03-01T10:07:30Z or --at 2h');
   const at = parsePointInTime(values.at, context.now());
   const prefix = prefixOption(values.prefix);
@@ -88,7 +101,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
   if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
     throw new UsageError(`--into ${into} overlaps --prefix ${prefix}: clone into a path outside it`);
   }
-  const maxTps = values['max-tps'] === undefined ? DEFAULT_MAX_TPS : positiveNumber(values['max-tps']);
+  const maxTps = paceOption(values['max-tps'], DEFAULT_MAX_TPS);
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
     throw new UsageError(`--account "${values.account}" is not a 12-digit AWS account id`);
   }
@@ -164,12 +177,4 @@ function resultText(result: ApplyReport, entries: readonly PlanEntry[], at: numb
     for (const entry of unresolved) lines.push(`  ${entry.name}: ${entry.reason}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function positiveNumber(raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--max-tps "${raw}" is not a positive number of writes per second`);
-  }
-  return value;
 }

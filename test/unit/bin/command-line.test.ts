@@ -175,7 +175,7 @@ describe('figgy-events command line', () => {
         'update     /app/db/host      String "db-3" v3          String "db-2" v2          value from the audit log',
         'unchanged  /app/db/password  SecureString ******** v2  SecureString ******** v2',
         '',
-        '0 to create, 1 to update, 0 to delete, 1 unchanged, 0 skipped',
+        '0 to create, 1 to update, 0 to delete, 1 unchanged, 0 skipped (0 unresolved: cannot be restored)',
         '',
       ]);
     });
