@@ -8,6 +8,7 @@ import { runDiff } from './diff-command.ts';
 import { runHistory } from './history-command.ts';
 import { runLog } from './log-command.ts';
 import { runMigrate } from './migrate-command.ts';
+import { runPlan } from './plan-command.ts';
 import { runReplay } from './replay-command.ts';
 import { runRestore } from './restore-command.ts';
 import { runSandbox } from './sandbox-command.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run
   diff: { summary: 'what changed under a prefix between two moments', run: runDiff },
   replay: { summary: 'rebuild the name cache table from the audit log alone', run: runReplay },
   migrate: { summary: 'backfill the audit table\'s path index (once, after upgrading)', run: runMigrate },
+  plan: { summary: 'plan a synthesized stack offline with Terraform: no AWS account, no credentials', run: runPlan },
   sandbox: { summary: 'run the whole pipeline on this machine: the demo, or --serve to keep it up', run: runSandbox },
 };
 

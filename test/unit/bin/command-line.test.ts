@@ -72,7 +72,7 @@ describe('figgy-events command line', () => {
 
   describe('exit codes and help', () => {
     it('prints help for the CLI and for every command, exit 0', async () => {
-      for (const argv of [['--help'], ['restore', '--help'], ['replay', '-h'], ['sandbox', '--help']]) {
+      for (const argv of [['--help'], ['restore', '--help'], ['replay', '-h'], ['sandbox', '--help'], ['plan', '--help']]) {
         const { out, context } = capture();
         expect(await main(argv, context)).to.equal(0);
         expect(out.stdout).to.match(/^Usage: figgy-events/);
@@ -102,6 +102,9 @@ describe('figgy-events command line', () => {
         [['restore', '--prefix', '/app', '--at', '2h', '--region'], '--region needs a value'],
         [['restore', '--prefix', '/app', '--at', '2h', '--profile', '--json'], '--profile needs a value'],
         [['resotre'], 'unknown command "resotre": did you mean "restore"?'],
+        [['plan'], 'a synthesized stack DIR is required'],
+        [['plan', '/no/such/folder'], 'DIR /no/such/folder is not a folder'],
+        [['plan', '.', '--plugin-dir', '/no/such/mirror'], '--plugin-dir /no/such/mirror is not a folder'],
         [['replay', 'extra'], 'Unexpected argument'],
         [['sandbox', '--serve=yes'], '--serve'],
       ];
