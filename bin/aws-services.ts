@@ -115,15 +115,22 @@ export interface Closable<T> {
  * @example
  * const { service: restorer, close } = restoreService(process.env, { log });
  */
-export function restoreService(env: Environment, options: AuditReadOptions & { account?: string }): Closable<Restorer> {
+export function restoreService(
+  env: Environment,
+  options: AuditReadOptions & { account?: string; cloneDestination?: AwsClientConfig },
+): Closable<Restorer> {
   const dynamo = dynamoClient(env);
   const documents = createDynamoDocumentClient(dynamo);
   const ssm = createSsmClient(awsClientConfig(env));
   const kms = new KMSClient(awsClientConfig(env));
+  // A clone into another region or account writes through a client of its own; everything it
+  // reads (the audit log, SSM history, KMS) stays where the source is.
+  const elsewhere = options.cloneDestination && createSsmClient({ ...awsClientConfig(env), ...options.cloneDestination });
   const tables = tablesFrom(env);
   const restorer = new Restorer({
     history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
+    ...(elsewhere && { cloneDestination: new SsmRestoreTarget(elsewhere) }),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
     log: options.log,
@@ -134,6 +141,7 @@ export function restoreService(env: Environment, options: AuditReadOptions & { a
       dynamo.destroy();
       ssm.destroy();
       kms.destroy();
+      elsewhere?.destroy();
     },
   };
 }

@@ -5,7 +5,7 @@ import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
 import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
-import { restoreService } from './aws-services.ts';
+import { awsClientConfig, restoreService, type AwsClientConfig } from './aws-services.ts';
 import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { PACE_ALIASES, paceOption } from './pace.ts';
 import { renderPlanTable } from './plan-table.ts';
@@ -33,6 +33,10 @@ Options:
   --into PATH               clone into PATH: names it would overwrite show as updates, and
                             SecureStrings are written with the destination's key (its own,
                             else the account's default), never the source's
+  --into-region REGION      clone into PATH in another region (with --into); everything
+                            is read where the source is, only the clone's writes go there
+  --into-profile NAME       clone into PATH with another profile's credentials (another
+                            account), as --profile names them
   --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota;
                             --max-wps is the same option)
   --account ID              account id for the KMS encryption context, if no parameter
@@ -84,6 +88,8 @@ export async function runRestore(args: readonly string[], context: CommandContex
     'max-tps': { type: 'string' },
     account: { type: 'string' },
     into: { type: 'string' },
+    'into-region': { type: 'string' },
+    'into-profile': { type: 'string' },
     // A dry run is what restore does without --apply; the flag is taken so that a habit of the
     // AWS CLI does not end in an error.
     'dry-run': { type: 'boolean' },
@@ -98,7 +104,11 @@ export async function runRestore(args: readonly string[], context: CommandContex
   const at = parsePointInTime(values.at, context.now());
   const prefix = prefixOption(values.prefix);
   const into = values.into === undefined ? undefined : prefixOption(values.into, '--into');
-  if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
+  const cloneDestination = cloneDestinationOf(values['into-region'], values['into-profile'], context.env);
+  if (cloneDestination !== undefined && into === undefined) {
+    throw new UsageError('--into-region and --into-profile say where a clone goes: add --into PATH');
+  }
+  if (cloneDestination === undefined && into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
     throw new UsageError(`--into ${into} overlaps --prefix ${prefix}: clone into a path outside it`);
   }
   const maxTps = paceOption(values['max-tps'], DEFAULT_MAX_TPS);
@@ -111,6 +121,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
     log: stderrLog(context.stderr),
     account: values.account,
     progress: reading,
+    ...(cloneDestination && { cloneDestination }),
   });
   try {
     const plan = await restorer.plan({ prefix, at, into, deleteCreatedAfter: values['delete-created-after'] ?? false });
@@ -120,7 +131,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
     const heading =
       plan.from === undefined
         ? `restore ${plan.prefix} to ${new Date(at).toISOString()}`
-        : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}`;
+        : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}${placeOf(cloneDestination)}`;
     if (!values.json) {
       const mode = values.apply ? '' : ' (dry run: nothing is written; --apply carries it out)';
       const again = `to plan or apply for this same T later, pass ${rerunAt(at)}`;
@@ -177,4 +188,29 @@ function resultText(result: ApplyReport, entries: readonly PlanEntry[], at: numb
     for (const entry of unresolved) lines.push(`  ${entry.name}: ${entry.reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where a clone writes when `--into-region` or `--into-profile` names a place other than the
+ * source's; undefined when they name none, or the source's own.
+ */
+function cloneDestinationOf(
+  region: string | undefined,
+  profile: string | undefined,
+  env: CommandContext['env'],
+): AwsClientConfig | undefined {
+  for (const [option, value] of [['--into-region', region], ['--into-profile', profile]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${option} is empty: name one, e.g. ${option} ${option === '--into-region' ? 'eu-central-1' : 'staging'}`);
+  }
+  const source = awsClientConfig(env);
+  const otherRegion = region !== undefined && region.trim() !== source.region;
+  const otherProfile = profile !== undefined && profile.trim() !== source.profile;
+  if (!otherRegion && !otherProfile) return undefined;
+  return { ...(region !== undefined && { region: region.trim() }), ...(profile !== undefined && { profile: profile.trim() }) };
+}
+
+function placeOf(destination: AwsClientConfig | undefined): string {
+  if (!destination) return '';
+  const parts = [destination.region && `region ${destination.region}`, destination.profile && `profile ${destination.profile}`].filter(Boolean);
+  return ` (${parts.join(', ')})`;
 }

@@ -137,4 +137,23 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const help = await cli(['restore', '--help']);
     expect(help.stdout).to.include('SecureString         Parameter Store\'s own version history').and.include('decrypted with KMS');
   });
+
+  it('clones a prefix into another region with --into-region, reading only at the source', async () => {
+    const at = new Date(Date.now() - 1000).toISOString();
+    const args = ['restore', '--prefix', '/cli', '--at', at, '--into', '/cli', '--into-region', 'eu-central-1'];
+    const plan = await cli(args);
+    expect(plan.code, plan.stderr).to.equal(0);
+    expect(plan.stdout).to.include('into /cli (region eu-central-1)');
+    const applied = await cli([...args, '--apply']);
+    expect(applied.code, applied.stderr).to.equal(0);
+    const clone = sandbox.ssm.snapshot({ region: 'eu-central-1' }).filter((parameter) => parameter.name.startsWith('/cli/'));
+    expect(clone.map((parameter) => [parameter.name, parameter.type, parameter.value])).to.deep.equal([
+      ['/cli/db/host', 'String', 'db-2'],
+      ['/cli/db/password', 'SecureString', 'pw-1'],
+      ['/cli/flag', 'String', 'on'],
+    ]);
+    const usage = await cli(['restore', '--prefix', '/cli', '--at', at, '--into-region', 'eu-central-1']);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.include('add --into PATH');
+  });
 });
