@@ -106,6 +106,12 @@ function describeFailure(error: unknown): string {
       'pass --profile (or set AWS_PROFILE) for a profile of ~/.aws/credentials, or sign in with "aws sso login"'
     );
   }
+  if ((error as { code?: unknown }).code === 'ECONNREFUSED') {
+    return (
+      `${error.message}: nothing answers at that address; if an AWS_ENDPOINT_URL_* variable points at the sandbox, ` +
+      'start it (npx figgy-events sandbox --serve) or unset the variable to reach AWS'
+    );
+  }
   // SDK errors carry only the service's message; the error name (AccessDeniedException, ...)
   // is often what tells the reader which permission or resource to look at.
   const named = error.name && error.name !== 'Error' && !error.message.includes(error.name);

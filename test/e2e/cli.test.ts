@@ -4,6 +4,7 @@
  * SSM + KMS emulator and the function bundles that write the audit log.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,13 +94,22 @@ describe('the figgy-events command line (its own process, end to end, in the san
     expect(unknownProfile.code).to.equal(1);
   });
 
-  it('says what to do when the region, the credentials or the table is missing', async () => {
+  it('says what to do when the region, the credentials, the endpoint or the table is missing', async () => {
     const region = await cli(['history', '/cli/db/host'], without('AWS_REGION'));
     expect(region.code).to.equal(1);
     expect(region.stderr).to.include('no AWS region: set AWS_REGION').and.include('--region');
     const credentials = await cli(['history', '/cli/db/host'], without('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'));
     expect(credentials.code).to.equal(1);
     expect(credentials.stderr).to.include('no AWS credentials found').and.include('--profile');
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const stopped = await cli(['history', '/cli/db/host'], { ...sandbox.env, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${closed}`, AWS_MAX_ATTEMPTS: '1' });
+    expect(stopped.code).to.equal(1);
+    expect(stopped.stderr).to.include('ECONNREFUSED').and.include('nothing answers at that address');
     const table = await cli(['log', '--prefix', '/cli'], { ...sandbox.env, AUDIT_TABLE_NAME: 'acme-config-auditor' });
     expect(table.code).to.equal(1);
     expect(table.stderr).to.include('table acme-config-auditor does not exist').and.include('set AUDIT_TABLE_NAME');
