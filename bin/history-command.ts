@@ -21,7 +21,9 @@ Options:
 ${awsOptionsHelp(21)}
   -h, --help         show this help
 
-Reads one name by the audit table's own key: no Scan, whatever the table holds.
+Reads one name by the audit table's own key: no Scan, whatever the table holds. Only when
+that finds nothing does it count the records under NAME, through the path index (a Scan,
+with a warning, before "figgy-events migrate" has run).
 
 Exit codes: 0 done (also when nothing is recorded), 1 a failure, 2 bad usage.
 
