@@ -81,26 +81,37 @@ export async function main(argv: readonly string[], context: Partial<CommandCont
     full.stderr.write(`figgy-events: unknown command "${name}"${hint}\n\n${MAIN_HELP}`);
     return 2;
   }
+  // What the command ran with, --profile included: a failure names the profile it used.
+  let env = full.env;
   try {
     const aws = takeAwsOptions(args, full.env);
-    return await command.run(aws.args, { ...full, env: aws.env });
+    env = aws.env;
+    return await command.run(aws.args, { ...full, env });
   } catch (error) {
     if (error instanceof UsageError) {
       full.stderr.write(`figgy-events ${name}: ${error.message}\nRun "figgy-events ${name} --help" for usage.\n`);
       return 2;
     }
-    full.stderr.write(`figgy-events ${name}: ${describeFailure(error)}\n`);
+    full.stderr.write(`figgy-events ${name}: ${describeFailure(error, env)}\n`);
     return 1;
   }
 }
 
-function describeFailure(error: unknown): string {
+function describeFailure(error: unknown, env: CommandContext['env']): string {
   if (!(error instanceof Error)) return String(error);
   // The SDK's own words for these name no way out; they are the first a newcomer meets.
   if (error.message === 'Region is missing') {
     return 'no AWS region: set AWS_REGION (e.g. export AWS_REGION=eu-west-1), pass --region, or use a --profile that has one';
   }
   if (error.name === 'CredentialsProviderError') {
+    const profile = env.AWS_PROFILE?.trim();
+    if (profile) {
+      return (
+        `no AWS credentials from the profile "${profile}" (${error.message}): check that ~/.aws/config or ` +
+        '~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) has it, or sign in with "aws sso login --profile ' +
+        `${profile}"`
+      );
+    }
     return (
       `no AWS credentials found (${error.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
       'pass --profile (or set AWS_PROFILE) for a profile of ~/.aws/credentials, or sign in with "aws sso login"'

@@ -92,6 +92,7 @@ describe('the figgy-events command line (its own process, end to end, in the san
     expect(byProfile.stdout).to.include('2 change(s)');
     const unknownProfile = await cli(['history', '/cli/db/host', '--profile', 'nobody'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(unknownProfile.code).to.equal(1);
+    expect(unknownProfile.stderr).to.include('no AWS credentials from the profile "nobody"');
   });
 
   it('says what to do when the region, the credentials, the endpoint or the table is missing', async () => {
