@@ -105,7 +105,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
   const prefix = prefixOption(values.prefix);
   const into = values.into === undefined ? undefined : prefixOption(values.into, '--into');
   const cloneDestination = cloneDestinationOf(values['into-region'], values['into-profile'], context.env);
-  if (cloneDestination !== undefined && into === undefined) {
+  if ((values['into-region'] !== undefined || values['into-profile'] !== undefined) && into === undefined) {
     throw new UsageError('--into-region and --into-profile say where a clone goes: add --into PATH');
   }
   if (cloneDestination === undefined && into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
@@ -151,6 +151,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
       const document = {
         prefix: plan.prefix,
         ...(plan.from !== undefined && { from: plan.from }),
+        ...(cloneDestination && { destination: cloneDestination }),
         at: new Date(at).toISOString(),
         mode: values.apply ? 'apply' : 'dry-run',
         summary,
