@@ -90,7 +90,7 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const byProfile = await cli(['history', '/cli/db/host', '--profile', 'sandbox'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(byProfile.code, byProfile.stderr).to.equal(0);
     expect(byProfile.stdout).to.include('2 change(s)');
-    const unknownProfile = await cli(['history', '/cli/db/host', '--profile', 'nobody'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
+    const unknownProfile = await cli(['history', '/cli/db/host', '--profile', 'nobody'], { ...without('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(unknownProfile.code).to.equal(1);
     expect(unknownProfile.stderr).to.include('no AWS credentials from the profile "nobody"');
   });
