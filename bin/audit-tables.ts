@@ -4,12 +4,6 @@
 import type { AuditEntry, DiffEntry, DiffSide, DiffSummary } from '../shared/audit/audit-reader.ts';
 import { renderColumns, shownValue } from './columns.ts';
 
-const ACTIONS: Readonly<Record<AuditEntry['action'], string>> = {
-  PutParameter: 'put',
-  DeleteParameter: 'delete',
-  DeleteParameters: 'delete',
-};
-
 /** Marks a record the audit syncer added, in the USER or LAST CHANGE column. */
 const REPAIR_MARK = ' *';
 
@@ -18,7 +12,9 @@ export const REPAIR_NOTE = '* recorded by the audit syncer from CloudTrail\'s ev
 
 /**
  * Audit entries as columns: time, (name,) action, version, type, value, user (marked when
- * the audit syncer added the record), and the note saying what the mark means.
+ * the audit syncer added the record), and the note saying what the mark means. The action is
+ * named as `--json` and CloudTrail name it (PutParameter, DeleteParameter, DeleteParameters),
+ * so a script and a reader compare the same words.
  *
  * @example
  * process.stdout.write(renderAuditEntries(await reader.history('/app/db'), { names: false }));
@@ -28,7 +24,7 @@ export function renderAuditEntries(entries: readonly AuditEntry[], options: { re
   const rows = entries.map((entry) => [
     entry.time,
     ...(options.names ? [entry.name] : []),
-    ACTIONS[entry.action],
+    entry.action,
     entry.version === undefined ? '-' : `v${entry.version}`,
     entry.type ?? '-',
     entry.action === 'PutParameter' ? shownValue(entry.value, entry.masked) : '-',
@@ -52,7 +48,7 @@ export function renderDiff(entries: readonly DiffEntry[]): string {
     side(entry.from, entry.masked),
     side(entry.to, entry.masked),
     entry.lastChange
-      ? `${entry.lastChange.user} ${ACTIONS[entry.lastChange.action]} ${entry.lastChange.time}${entry.lastChange.repair ? REPAIR_MARK : ''}`
+      ? `${entry.lastChange.user} ${entry.lastChange.action} ${entry.lastChange.time}${entry.lastChange.repair ? REPAIR_MARK : ''}`
       : '-',
     ...(notes ? [entry.reason ?? ''] : []),
   ]);

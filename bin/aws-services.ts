@@ -1,7 +1,9 @@
 /**
  * The deployed system as the CLI reaches it: tables named by the functions' own environment
- * variables, SDK clients configured by the SDK's own (region, credentials,
- * `AWS_ENDPOINT_URL_SSM` / `_KMS` / `_DYNAMODB`), so one command works on AWS and in the sandbox.
+ * variables, SDK clients configured by the SDK's own (`AWS_REGION` and `AWS_PROFILE` from the
+ * command's environment, where `--region` and `--profile` put theirs; credentials through the
+ * SDK's credential chain; `AWS_ENDPOINT_URL_SSM` / `_KMS` / `_DYNAMODB`), so one command works
+ * on AWS and in the sandbox.
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -46,6 +48,64 @@ export function tablesFrom(env: Environment): { audit: string; cache: string; re
   };
 }
 
+/** Where the SDK clients of one command go: a region and a named profile, each only when given. */
+export interface AwsClientConfig {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/**
+ * The region and profile of `env` as SDK client configuration. A profile given this way is read
+ * by the SDK's own credential chain (and its region, when no region is given), as the AWS CLI
+ * reads `--profile`.
+ *
+ * @example
+ * new SSMClient(awsClientConfig({ AWS_REGION: 'eu-west-1', AWS_PROFILE: 'prod' }));
+ */
+export function awsClientConfig(env: Environment): AwsClientConfig {
+  const region = awsSetting(env, 'AWS_REGION');
+  const profile = awsSetting(env, 'AWS_PROFILE');
+  return { ...(region !== undefined && { region }), ...(profile !== undefined && { profile }) };
+}
+
+function awsSetting(env: Environment, name: 'AWS_REGION' | 'AWS_PROFILE'): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A DynamoDB client for the command, whose "table not found" names the table and the variable
+ * that names it: the usual cause is a deployment with another name prefix, or another region.
+ */
+function dynamoClient(env: Environment): DynamoDBClient {
+  const client = new DynamoDBClient(awsClientConfig(env));
+  const variables = new Map<string, string>();
+  const tables = tablesFrom(env);
+  variables.set(tables.audit, ENV.auditTable).set(tables.cache, ENV.cacheTable).set(tables.replication, ENV.replicationTable);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const table = (args.input as { TableName?: unknown }).TableName;
+        if (error instanceof Error && error.name === 'ResourceNotFoundException' && typeof table === 'string') {
+          const variable = variables.get(table);
+          const where = awsSetting(env, 'AWS_REGION') ?? 'this region';
+          throw new SetupError(
+            `table ${table} does not exist in ${where} for these credentials: ` +
+              (variable ? `set ${variable} to the table's name (another name prefix?), ` : '') +
+              'or pass the --region (and --profile) of the deployment',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'figgyEventsMissingTable' },
+  );
+  return client;
+}
+
 /** Something built on SDK clients that must be closed, or the process would linger on sockets. */
 export interface Closable<T> {
   readonly service: T;
@@ -58,15 +118,22 @@ export interface Closable<T> {
  * @example
  * const { service: restorer, close } = restoreService(process.env, { log });
  */
-export function restoreService(env: Environment, options: AuditReadOptions & { account?: string }): Closable<Restorer> {
-  const dynamo = new DynamoDBClient({});
+export function restoreService(
+  env: Environment,
+  options: AuditReadOptions & { account?: string; cloneDestination?: AwsClientConfig },
+): Closable<Restorer> {
+  const dynamo = dynamoClient(env);
   const documents = createDynamoDocumentClient(dynamo);
-  const ssm = createSsmClient();
-  const kms = new KMSClient({});
+  const ssm = createSsmClient(awsClientConfig(env));
+  const kms = new KMSClient(awsClientConfig(env));
+  // A clone into another region or account writes through a client of its own; everything it
+  // reads (the audit log, SSM history, KMS) stays where the source is.
+  const elsewhere = options.cloneDestination && createSsmClient({ ...awsClientConfig(env), ...options.cloneDestination });
   const tables = tablesFrom(env);
   const restorer = new Restorer({
     history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
+    ...(elsewhere && { cloneDestination: new SsmRestoreTarget(elsewhere) }),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
     log: options.log,
@@ -77,6 +144,7 @@ export function restoreService(env: Environment, options: AuditReadOptions & { a
       dynamo.destroy();
       ssm.destroy();
       kms.destroy();
+      elsewhere?.destroy();
     },
   };
 }
@@ -167,7 +235,7 @@ function auditHistory(documents: DynamoDBDocumentClient, table: string, options:
  * const { service: reader, close } = auditReaderService(process.env, { log });
  */
 export function auditReaderService(env: Environment, options: AuditReadOptions): Closable<AuditReader> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const reader = new AuditReader(auditHistory(createDynamoDocumentClient(dynamo), tablesFrom(env).audit, options));
   return { service: reader, close: () => dynamo.destroy() };
 }
@@ -179,7 +247,7 @@ export function auditReaderService(env: Environment, options: AuditReadOptions):
  * const { service: migration, close } = migrationService(process.env);
  */
 export function migrationService(env: Environment): Closable<AuditPathMigration> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const migration = new AuditPathMigration(dynamo, createDynamoDocumentClient(dynamo), tablesFrom(env).audit);
   return { service: migration, close: () => dynamo.destroy() };
 }
@@ -199,7 +267,7 @@ export interface ReplayServices {
  * const { service, close } = await replayService(process.env, 'figgy-config-cache-rebuilt', log);
  */
 export async function replayService(env: Environment, table: string | undefined, log: Log): Promise<Closable<ReplayServices>> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   try {
     const documents = createDynamoDocumentClient(dynamo);
     const tables = tablesFrom(env);

@@ -4,7 +4,7 @@
 import { diffSummary } from '../shared/audit/audit-reader.ts';
 import { auditReaderService } from './aws-services.ts';
 import { diffSummaryLine, renderDiff } from './audit-tables.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { parsePointInTime } from './point-in-time.ts';
 import { countProgress } from './progress.ts';
 
@@ -24,6 +24,7 @@ Options:
                   TIME: ISO 8601 with a zone (2026-03-01T10:07:30Z), a date (2026-03-01 =
                   midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
   --json          print the entries as JSON
+${awsOptionsHelp(18)}
   -h, --help      show this help
 
 Reads the records under PATH up to --to through the path index (a Scan, with a warning,

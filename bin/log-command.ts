@@ -4,7 +4,7 @@
 import type { TimeWindow } from '../shared/restore/types.ts';
 import { auditReaderService } from './aws-services.ts';
 import { renderAuditEntries } from './audit-tables.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { parsePointInTime } from './point-in-time.ts';
 import { countProgress } from './progress.ts';
 
@@ -24,6 +24,7 @@ Options:
                   midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
   --user USER     only this user's changes (the audit record's user, e.g. alice)
   --json          print the entries as JSON, each with the user's full ARN where recorded
+${awsOptionsHelp(18)}
   -h, --help      show this help
 
 A prefix is read through the audit table's path index (one Query on its first segment);

@@ -18,6 +18,8 @@ import { functionBundle } from './function-bundles.ts';
 import { FiggyFunction } from './function.ts';
 import { named } from './logical-ids.ts';
 import { STREAM_TABLE, functionPolicy } from './permissions.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
+import { providerRegionProblem } from './provider-region.ts';
 import { resolveSettings, type ResolvedSettings } from './settings.ts';
 import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
@@ -73,6 +75,15 @@ export class FiggyEvents extends Construct {
     stacksWithFiggyEvents.add(stack);
 
     const settings = resolveSettings(props);
+    const regionProblem = providerRegionProblem(stack, settings.region);
+    if (regionProblem) throw new FiggyEventsConfigError('region', regionProblem);
+    // A provider added after the construct is only there to compare at synth.
+    this.node.addValidation({
+      validate: () => {
+        const problem = providerRegionProblem(stack, settings.region);
+        return problem ? [new FiggyEventsConfigError('region', problem).message] : [];
+      },
+    });
     this.settings = settings;
     const { namePrefix, region, partition } = settings;
     const accountId =

@@ -103,6 +103,23 @@ export class AuditReader {
       .reverse();
   }
 
+  /**
+   * How many records lie below `path` (under it, the path itself not counted), and of how many
+   * names: what a reader who took a prefix for a parameter name is pointed to.
+   */
+  async countBelow(path: string): Promise<{ readonly records: number; readonly names: number }> {
+    const prefix = normalizePrefix(path);
+    const names = new Set<string>();
+    let records = 0;
+    for await (const record of this.records.recordsUnder(prefix, {})) {
+      const name = canonicalName(record.parameterName);
+      if (name === prefix || !isUnderPrefix(name, prefix)) continue;
+      records++;
+      names.add(name);
+    }
+    return { records, names: names.size };
+  }
+
   /** Every change under a prefix within the window, oldest first, across names. */
   async log(request: LogRequest): Promise<AuditEntry[]> {
     const prefix = normalizePrefix(request.prefix);

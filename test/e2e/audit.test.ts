@@ -157,7 +157,7 @@ describe('audit commands (end to end, in the sandbox)', function () {
     expect(entries[0]?.userArn).to.be.a('string').and.include('bob');
 
     const table = await cli(['history', '/prod/db/password']);
-    expect(table.stdout).to.match(/put\s+v2\s+SecureString\s+\*{8}\s+alice/);
+    expect(table.stdout).to.match(/PutParameter\s+v2\s+SecureString\s+\*{8}\s+alice/);
   });
 
   it('lists the changes under a prefix within a time window, and one user\'s through the user index', async () => {
@@ -165,10 +165,10 @@ describe('audit commands (end to end, in the sandbox)', function () {
     expect(window.code, window.stderr).to.equal(0);
     const lines = window.stdout.split('\n').filter((line) => line.startsWith('20'));
     expect(lines.map((line) => line.split(/\s+/).slice(1, 3).join(' '))).to.deep.equal([
-      '/prod/db/host put',
-      '/prod/db/password put',
-      '/prod/doomed delete',
-      '/prod/new put',
+      '/prod/db/host PutParameter',
+      '/prod/db/password PutParameter',
+      '/prod/doomed DeleteParameter',
+      '/prod/new PutParameter',
     ]);
     expect(window.stdout).not.to.include('/production');
 

@@ -30,10 +30,14 @@ describe('audit commands (command line)', () => {
       [['diff', '--prefix', '/app'], '--from is required'],
       [['diff', '--prefix', '/app', '--from', '2026-03-01T10:00:00'], '--from "2026-03-01T10:00:00" has no time zone'],
       [['diff', '--prefix', '/app', '--from', '1h', '--to', '2h'], '--to 2h is before --from 1h'],
-      [['diff', '--prefix', 'app', '--from', '1h'], '--prefix has prefix "app" must be a parameter path'],
-      [['restore', '--prefix', '/prod', '--at', '1h', '--into', 'staging'], '--into has prefix "staging" must be a parameter path'],
+      [['diff', '--prefix', 'app', '--from', '1h'], '--prefix "app" must start with "/"'],
+      [['restore', '--prefix', '/prod', '--at', '1h', '--into', 'staging'], '--into "staging" must start with "/"'],
       [['restore', '--prefix', '/prod', '--at', '1h', '--into', '/prod/copy'], '--into /prod/copy overlaps --prefix /prod'],
-      [['migrate', '--max-wps', '0'], '--max-wps "0"'],
+      [['migrate', '--max-wps', '0'], '--max-tps "0"'],
+      [['migrate', '--max-tps', 'fast'], '--max-tps "fast"'],
+      [['history', 'app/db'], 'NAME "app/db" must start with "/"'],
+      [['history', '/'], 'NAME "/" is the root'],
+      [['restore', '--prefix', '/app', '--at', '1h', '--dry-run', '--apply'], '--dry-run and --apply contradict'],
     ];
     for (const [argv, message] of cases) {
       const { out, context } = capture();
@@ -49,10 +53,10 @@ describe('audit commands (command line)', () => {
       { name: '/app/old', time: '2026-03-01T10:12:00.000Z', action: 'DeleteParameters', user: 'alice', masked: false },
     ];
     expect(renderAuditEntries(entries, { names: true }).split('\n')).to.deep.equal([
-      'TIME                      NAME              ACTION  VERSION  TYPE          VALUE     USER',
-      '2026-03-01T10:10:00.000Z  /app/db/host      put     v2       String        "db-2"    bob',
-      '2026-03-01T10:11:00.000Z  /app/db/password  put     v1       SecureString  ********  alice',
-      '2026-03-01T10:12:00.000Z  /app/old          delete  -        -             -         alice',
+      'TIME                      NAME              ACTION            VERSION  TYPE          VALUE     USER',
+      '2026-03-01T10:10:00.000Z  /app/db/host      PutParameter      v2       String        "db-2"    bob',
+      '2026-03-01T10:11:00.000Z  /app/db/password  PutParameter      v1       SecureString  ********  alice',
+      '2026-03-01T10:12:00.000Z  /app/old          DeleteParameters  -        -             -         alice',
     ]);
   });
 
@@ -86,7 +90,7 @@ describe('audit commands (command line)', () => {
     ];
     expect(renderDiff(entries).split('\n')).to.deep.equal([
       'STATUS   NAME          FROM              TO                              LAST CHANGE',
-      'updated  /app/db/host  String "db-1" v1  String "db-2" v2                bob put 2026-03-01T10:10:00.000Z',
+      'updated  /app/db/host  String "db-1" v1  String "db-2" v2                bob PutParameter 2026-03-01T10:10:00.000Z',
       'created  /app/new      -                 String (value not recorded) v1  -',
     ]);
   });

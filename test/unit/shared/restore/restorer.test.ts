@@ -253,8 +253,8 @@ describe('restorer', () => {
     const plan = await restorer.plan({ prefix: '/dr', at: T });
     expect(plan.steps.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
       ['/dr/app/by-hand', 'update', undefined],
-      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
-      ['/dr/app/orphan', 'skipped', 'a replica of the mirror /app/ to /dr/app/ whose source /app/orphan is gone: the mirror deletes it'],
+      ['/dr/app/db', 'skipped', 'replica of /app/db (mirror /app/ to /dr/app/): restore the source'],
+      ['/dr/app/orphan', 'skipped', 'replica of /app/orphan (mirror /app/ to /dr/app/), which is gone: the mirror deletes it'],
       ['/dr/app/wiped', 'create', undefined],
       ['/dr/other', 'update', undefined],
     ]);
@@ -268,7 +268,7 @@ describe('restorer', () => {
     const clone = await restorer.plan({ prefix: '/stage', at: T, into: '/dr/app' });
     const cloned = clone.steps.filter((step) => ['/dr/app/db', '/dr/app/feature'].includes(step.name));
     expect(cloned.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
-      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
+      ['/dr/app/db', 'skipped', 'replica of /app/db (mirror /app/ to /dr/app/): restore the source'],
       ['/dr/app/feature', 'create', undefined],
     ]);
   });
