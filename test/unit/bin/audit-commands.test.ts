@@ -73,7 +73,7 @@ describe('audit commands (command line)', () => {
     const diff: DiffEntry[] = [
       { name: '/app/a', status: 'created', to: { type: 'String', value: 'v', version: 1 }, masked: false, lastChange: { time: '2026-03-01T10:10:00.000Z', user: 'bob', action: 'PutParameter', repair: true } },
     ];
-    expect(renderDiff(diff)).to.include('bob put 2026-03-01T10:10:00.000Z *').and.include(REPAIR_NOTE);
+    expect(renderDiff(diff)).to.include('bob PutParameter 2026-03-01T10:10:00.000Z *').and.include(REPAIR_NOTE);
   });
 
   it('renders a diff with both sides and the last change', () => {
