@@ -135,13 +135,14 @@ export class Auditor {
 const FIGGY_LAG_MS = 60_000;
 
 /**
- * True when `record` is Figgy's own record of `change`: the same action (and version, for a
- * put), written within {@link FIGGY_LAG_MS} of the event's second. Only the audit syncer asks:
+ * True when `record` is Figgy's own record of `change`: a put of the same version, or a delete,
+ * written within {@link FIGGY_LAG_MS} of the event's second. Only the audit syncer asks:
  * its first pass imports months of history that a table adopted from Figgy already holds,
  * and would otherwise record each of those changes a second time.
  */
 function figgyRecorded(record: AuditRecord, change: ParameterChange): boolean {
-  if (!isFiggyRecord(record) || record.action !== change.action) return false;
+  // A delete by either call: Figgy's auditor names the action as it chooses.
+  if (!isFiggyRecord(record) || isPut(record) !== (change.kind === 'put')) return false;
   const second = change.eventTime - (change.eventTime % SLOTS_PER_SECOND);
   if (record.time < second || record.time > second + SLOTS_PER_SECOND + FIGGY_LAG_MS) return false;
   return change.kind !== 'put' || change.version === undefined || record.version === undefined || record.version === change.version;
