@@ -17,7 +17,9 @@ const cloudTrail = createCloudTrailClient();
 export const handler = figgyHandler('audit-syncer', (log) => {
   const syncer = new AuditSyncer({
     history: new CloudTrailEventHistory(cloudTrail),
-    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable)),
+    // A new deployment's first pass imports history, perhaps before the auditor writes
+    // anything: the first writer of a new table marks it, so no reader is told to migrate.
+    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable), { markNewTable: true }),
     parameters: parameterStore,
     namespaces: auditedNamespaces(process.env),
     importDays: auditImportDays(process.env),

@@ -132,8 +132,10 @@ export const FUNCTIONS = {
     trigger: 'schedule',
     summary: 'records every change in CloudTrail\'s event history that the audit log lacks',
     // The auditor's own calls, through its own code: a parameter's records from the event's
-    // second on, then the conditional put. Its lease and where it stopped are one item.
-    tables: { audit: ['Query', 'PutItem'], syncProgress: ['UpdateItem'] },
+    // second on, then the conditional put; and as the auditor, a Scan of one item before its
+    // first write, since a new deployment's import may write before any event reaches the
+    // auditor. Its lease and where it stopped are one item.
+    tables: { audit: ['Query', 'PutItem', 'Scan'], syncProgress: ['UpdateItem'] },
     jobs: [AUDIT_SYNC_JOB],
     ssm: ['read-version'],
     encrypts: false,

@@ -7,7 +7,7 @@ import { isPut, secondOf } from '../restore/record-order.ts';
 import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
 import type { ParameterStore } from '../parameters.ts';
-import type { AuditLog, AuditRecord } from './types.ts';
+import { isFiggyRecord, type AuditLog, type AuditRecord } from './types.ts';
 import { ContentionError, UnprocessableInputError } from '../errors.ts';
 
 export type AuditOutcome = 'recorded' | 'duplicate' | 'outside-namespaces';
@@ -57,7 +57,7 @@ export class Auditor {
       // happened after the event (normally nothing more, unless the event comes late).
       const logged = await this.deps.auditLog.recordsBetween(change.name, second, Number.MAX_SAFE_INTEGER);
       const recorded = logged.filter((record) => record.time < second + SLOTS_PER_SECOND);
-      if (recorded.some((record) => record.eventId === change.eventId)) {
+      if (recorded.some((record) => record.eventId === change.eventId) || (how.repair === true && logged.some((record) => figgyRecorded(record, change)))) {
         this.deps.log.info('already recorded', fields);
         return 'duplicate';
       }
@@ -126,6 +126,26 @@ export class Auditor {
       modifiedAt: read.lastModified,
     };
   }
+}
+
+/**
+ * How long after an event Figgy's own auditor may have written its record of it: Figgy keeps
+ * no event id, and keys the record by the time its function ran, normally within seconds.
+ */
+const FIGGY_LAG_MS = 60_000;
+
+/**
+ * True when `record` is Figgy's own record of `change`: a put of the same version, or a delete,
+ * written within {@link FIGGY_LAG_MS} of the event's second. Only the audit syncer asks:
+ * its first pass imports months of history that a table adopted from Figgy already holds,
+ * and would otherwise record each of those changes a second time.
+ */
+function figgyRecorded(record: AuditRecord, change: ParameterChange): boolean {
+  // A delete by either call: Figgy's auditor names the action as it chooses.
+  if (!isFiggyRecord(record) || isPut(record) !== (change.kind === 'put')) return false;
+  const second = change.eventTime - (change.eventTime % SLOTS_PER_SECOND);
+  if (record.time < second || record.time > second + SLOTS_PER_SECOND + FIGGY_LAG_MS) return false;
+  return change.kind !== 'put' || change.version === undefined || record.version === undefined || record.version === change.version;
 }
 
 /** The slot (0..999) this change takes within its second, given the slots already taken. */

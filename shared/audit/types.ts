@@ -33,6 +33,22 @@ export interface AuditRecord {
   readonly repair?: true;
 }
 
+/**
+ * The event id of a record Figgy's own auditor wrote, which keeps none: its key, unique per
+ * record. Such a record's `time` is when Figgy's function ran, a moment after the event.
+ *
+ * @example
+ * figgyEventId('/app/db', 1764662400123); // '/app/db@1764662400123'
+ */
+export function figgyEventId(parameterName: string, time: number): string {
+  return `${parameterName}@${time}`;
+}
+
+/** True for a record Figgy's own auditor wrote (see {@link figgyEventId}). */
+export function isFiggyRecord(record: Pick<AuditRecord, 'parameterName' | 'time' | 'eventId'>): boolean {
+  return record.eventId === figgyEventId(record.parameterName, record.time);
+}
+
 export interface AuditLog {
   /** Records of one parameter with `from <= time <= to`, in time order. */
   recordsBetween(parameterName: string, from: number, to: number): Promise<AuditRecord[]>;

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../audit/path-root.ts';
-import type { AuditLog, AuditRecord } from '../audit/types.ts';
+import { figgyEventId, type AuditLog, type AuditRecord } from '../audit/types.ts';
 import { SSM_EVENT_NAMES } from '../events/pattern.ts';
 import type { Log } from '../log.ts';
 import { type PathMatch, pathMatch, spellingsOf } from '../parameter-paths.ts';
@@ -206,7 +206,7 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
       userArn: read.optionalString('user_arn'),
       // Records written by Figgy's own auditor carry neither attribute. Their key is unique per
       // event, so it serves as the idempotency key, and Figgy's `time` is the event's time.
-      eventId: read.optionalString('event_id') ?? `${parameterName}@${time}`,
+      eventId: read.optionalString('event_id') ?? figgyEventId(parameterName, time),
       eventTime: read.optionalNumber('event_time') ?? time,
       value: read.optionalString('value'),
       type: read.optionalOneOf('type', PARAMETER_TYPES),

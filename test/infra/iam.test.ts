@@ -73,9 +73,10 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
     cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
-  // The auditor's own calls (its code writes the records), and its job's lease and checkpoint.
+  // The auditor's own calls (its code writes the records; a Scan of one marks a new table), and
+  // its job's lease and checkpoint.
   'audit-syncer': {
-    audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    audit: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
 };

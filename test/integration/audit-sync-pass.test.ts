@@ -5,7 +5,7 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { AuditSyncer, OVERLAP_MS, type AuditSyncReport } from '../../shared/audit/audit-syncer.ts';
 import { Auditor } from '../../shared/audit/auditor.ts';
@@ -145,5 +145,29 @@ describe('audit sync pass on DynamoDB Local, across invocations', function () {
     for (const change of parseCloudTrailRecord(second)) expect(await auditor.record(change)).to.equal('duplicate');
     expect((await itemsOf('/twice/auditor-first')).map((item) => [item.value, item.repair])).to.deep.equal([['a', undefined]]);
     expect((await itemsOf('/twice/syncer-first')).map((item) => [item.value, item.repair])).to.deep.equal([['s', true]]);
+  });
+
+  it('adds nothing for a change Figgy\'s own auditor recorded before the install, a moment after the event and without its id', async () => {
+    const { documents, names } = tables();
+    const sent = records.length;
+    await ssm.send(new PutParameterCommand({ Name: '/figgy/adopted', Value: 'v1', Type: 'String' }));
+    await ssm.send(new DeleteParametersCommand({ Names: ['/figgy/adopted'] }));
+    const [put, deleted] = records.slice(sent) as [CloudTrailDetail, CloudTrailDetail];
+    // As Figgy's auditor writes: its own clock when it ran, no event_id, event_time or path_root.
+    const figgyItem = (detail: CloudTrailDetail, lagMs: number, more: Record<string, string>) =>
+      documents.send(
+        new PutCommand({
+          TableName: names.audit,
+          Item: { parameter_name: '/figgy/adopted', time: Date.parse(detail.eventTime) + lagMs, action: detail.eventName, user: 'dana', ...more },
+        }),
+      );
+    await figgyItem(put, 1_234, { value: 'v1', type: 'String', version: '1' });
+    await figgyItem(deleted, 2_345, {});
+    const { report } = await wholePass();
+    expect(report).to.deep.include({ repaired: 0 });
+    expect((await itemsOf('/figgy/adopted')).map((item) => [item.action, item.repair])).to.deep.equal([
+      ['PutParameter', undefined],
+      ['DeleteParameters', undefined],
+    ]);
   });
 });

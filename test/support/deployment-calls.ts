@@ -17,6 +17,7 @@ import {
   assumeRoleRequest,
   dynamoDbRequests,
   kmsRequest,
+  lookupEventsRequest,
   sendMessageRequest,
   ssmRequests,
   type ActionOnResource,
@@ -161,6 +162,9 @@ export function deploymentCalls(): ExpectedCall[] {
     add(name, "another function's dead-letter queue", [sendMessageRequest(`arn:aws:sqs:${REGION}:${HOME}:${NAME_PREFIX}-other-dlq`)], false);
     add(name, 'a delete of an audit record', dynamo('DeleteItem', { TableName: TABLE_NAMES.audit, Key: { parameter_name: { S: '/app/x' } } }), false);
     add(name, 'a query of the audit user index', dynamo('Query', { TableName: TABLE_NAMES.audit, IndexName: 'AuditByUserIdx' }), false);
+
+    // CloudTrail's event history: the audit syncer's lookups, which no other function makes.
+    add(name, spec.eventHistory ? 'LookupEvents' : 'LookupEvents (only the audit syncer)', [lookupEventsRequest(home)], spec.eventHistory === true);
 
     const ssmAccess = spec.ssm as readonly string[];
     if (ssmAccess.includes('describe')) add(name, 'DescribeParameters', ssm('DescribeParameters', {}), true);

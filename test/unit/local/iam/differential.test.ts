@@ -129,7 +129,7 @@ describe('the sandbox IAM evaluator against iam-simulate (same policies, same re
     for (const name of FUNCTION_NAMES) expect(calls.some((call) => call.caller === name && call.allowed), name).to.be.true;
     expect(calls.filter((call) => !call.allowed).length).to.be.greaterThan(40);
     const actions = new Set(calls.map((call) => call.needed.action.split(':')[0]));
-    expect([...actions].sort()).to.deep.equal(['dynamodb', 'kms', 'sqs', 'ssm', 'sts']);
+    expect([...actions].sort()).to.deep.equal(['cloudtrail', 'dynamodb', 'kms', 'sqs', 'ssm', 'sts']);
   });
 
   it('decides every call as iam-simulate does, and as the design wants', async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Auditor } from '../../../../shared/audit/auditor.ts';
 import { parsePrefixes } from '../../../../shared/config.ts';
 import { parseSsmEvent } from '../../../../shared/events/cloudtrail.ts';
+import { figgyEventId, type AuditRecord } from '../../../../shared/audit/types.ts';
 import { deleteEvent, fixture, putEvent } from '../../support/events.ts';
 import { InMemoryAuditLog, InMemoryParameterStore, RecordingLog } from '../../support/in-memory.ts';
 
@@ -17,6 +18,25 @@ function setup(namespaces = '/') {
 }
 
 describe('auditor', () => {
+  it('takes Figgy\'s own record of a change (no event id, written a moment later) for it when repairing, and only then', async () => {
+    const { auditLog, parameters, auditor } = setup();
+    parameters.put('/adopted', 'one');
+    const event = putEvent({ name: '/adopted', version: 1, time: '2026-11-26T11:00:00Z' });
+    const [change] = parseSsmEvent(event);
+    const figgy = (version: number, lagMs: number): AuditRecord => {
+      const time = Date.parse('2026-11-26T11:00:00Z') + lagMs;
+      return { parameterName: '/adopted', time, action: 'PutParameter', user: 'carol', eventId: figgyEventId('/adopted', time), eventTime: time, version };
+    };
+    // Another version's record, and one written too long after, are other changes.
+    auditLog.records.push(figgy(2, 1_500), figgy(1, 5 * 60_000));
+    expect(await auditor.record(change!, { repair: true })).to.equal('recorded');
+    auditLog.records.length = 0;
+    auditLog.records.push(figgy(1, 1_500));
+    expect(await auditor.record(change!, { repair: true })).to.equal('duplicate');
+    // The auditor's own path is unchanged: Figgy's auditor and ours may write one table at once.
+    expect(await auditor.record(change!)).to.equal('recorded');
+  });
+
   it('records a put with the value, type and version it wrote, and who wrote it', async () => {
     const { auditLog, parameters, record } = setup();
     parameters.put('/app/db/url', 'jdbc:v1');
