@@ -33,6 +33,8 @@ export const ENV = {
   homeAccountId: 'REPLICATION_HOME_ACCOUNT_ID',
   bulkReadsPerSecond: 'BULK_READS_PER_SECOND',
   logLevel: 'LOG_LEVEL',
+  /** The deployment's name prefix: the metrics' `deployment` dimension. */
+  deployment: 'FIGGY_DEPLOYMENT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -16,11 +16,13 @@ import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import type {
   FiggyEventsProps,
   LambdaArchitecture,
+  MonitoringSettings,
   ScheduledFunctionName,
 } from './types.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
+import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 
@@ -57,6 +59,7 @@ export interface ResolvedSettings {
   readonly bulkWritesPerSecond?: number;
   /** Pace of background reads at home; absent, the functions' default (10 calls/s). */
   readonly bulkReadsPerSecond?: number;
+  readonly monitoring: ResolvedMonitoring;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
@@ -198,5 +201,19 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+    monitoring: resolveMonitoring(props.monitoring ?? {}),
+  };
+}
+
+/** The monitoring props with their defaults, thresholds checked. */
+function resolveMonitoring(monitoring: MonitoringSettings): ResolvedMonitoring {
+  const minutes = (prop: string, value: number | false | undefined, fallback: number, max: number) =>
+    value === false ? false : integerIn(`monitoring.${prop}`, value ?? fallback, 1, max);
+  return {
+    dashboard: monitoring.dashboard ?? true,
+    repairAlarms: monitoring.repairAlarms ?? true,
+    auditWithoutValueAlarm: monitoring.auditWithoutValueAlarm ?? true,
+    eventAgeMinutes: minutes('eventAgeAlarmMinutes', monitoring.eventAgeAlarmMinutes, 5, 24 * 60),
+    passOpenMinutes: minutes('passOpenAlarmMinutes', monitoring.passOpenAlarmMinutes, 180, 7 * 24 * 60),
   };
 }
