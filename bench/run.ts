@@ -30,6 +30,7 @@ const BENCHMARKS = [
   { id: 'prefix-restore', file: 'prefix-restore.bench.ts', title: '6. Restore plan of one prefix beside 100,000 other records' },
   { id: 'syncers-at-scale', file: 'syncers-at-scale.bench.ts', title: '7. Syncers at 110,000 parameters and 100,000 mappings, across invocations' },
   { id: 'mirror-copy', file: 'mirror-copy.bench.ts', title: "8. A mirror's first copy and full repair against the write pace" },
+  { id: 'audit-syncer', file: 'audit-syncer.bench.ts', title: "9. Audit syncer over 10,000 events of CloudTrail's event history" },
 ] as const;
 
 function otherHeavyRuns(): string[] {

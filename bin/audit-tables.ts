@@ -4,14 +4,17 @@
 import type { AuditEntry, DiffEntry, DiffSide, DiffSummary } from '../shared/audit/audit-reader.ts';
 import { renderColumns, shownValue } from './columns.ts';
 
-const ACTIONS: Readonly<Record<AuditEntry['action'], string>> = {
-  PutParameter: 'put',
-  DeleteParameter: 'delete',
-  DeleteParameters: 'delete',
-};
+/** Marks a record the audit syncer added, in the USER or LAST CHANGE column. */
+const REPAIR_MARK = ' *';
+
+/** Said under a table with a marked record, so the mark explains itself. */
+export const REPAIR_NOTE = '* recorded by the audit syncer from CloudTrail\'s event history: its event never reached the auditor, or came before the install';
 
 /**
- * Audit entries as columns: time, (name,) action, version, type, value, user.
+ * Audit entries as columns: time, (name,) action, version, type, value, user (marked when
+ * the audit syncer added the record), and the note saying what the mark means. The action is
+ * named as `--json` and CloudTrail name it (PutParameter, DeleteParameter, DeleteParameters),
+ * so a script and a reader compare the same words.
  *
  * @example
  * process.stdout.write(renderAuditEntries(await reader.history('/app/db'), { names: false }));
@@ -21,13 +24,13 @@ export function renderAuditEntries(entries: readonly AuditEntry[], options: { re
   const rows = entries.map((entry) => [
     entry.time,
     ...(options.names ? [entry.name] : []),
-    ACTIONS[entry.action],
+    entry.action,
     entry.version === undefined ? '-' : `v${entry.version}`,
     entry.type ?? '-',
     entry.action === 'PutParameter' ? shownValue(entry.value, entry.masked) : '-',
-    entry.user,
+    entry.repair ? `${entry.user}${REPAIR_MARK}` : entry.user,
   ]);
-  return renderColumns(header, rows);
+  return withRepairNote(renderColumns(header, rows), entries.some((entry) => entry.repair));
 }
 
 /**
@@ -44,10 +47,17 @@ export function renderDiff(entries: readonly DiffEntry[]): string {
     entry.name,
     side(entry.from, entry.masked),
     side(entry.to, entry.masked),
-    entry.lastChange ? `${entry.lastChange.user} ${ACTIONS[entry.lastChange.action]} ${entry.lastChange.time}` : '-',
+    entry.lastChange
+      ? `${entry.lastChange.user} ${entry.lastChange.action} ${entry.lastChange.time}${entry.lastChange.repair ? REPAIR_MARK : ''}`
+      : '-',
     ...(notes ? [entry.reason ?? ''] : []),
   ]);
-  return renderColumns(['STATUS', 'NAME', 'FROM', 'TO', 'LAST CHANGE', ...(notes ? ['NOTE'] : [])], rows);
+  const table = renderColumns(['STATUS', 'NAME', 'FROM', 'TO', 'LAST CHANGE', ...(notes ? ['NOTE'] : [])], rows);
+  return withRepairNote(table, entries.some((entry) => entry.lastChange?.repair));
+}
+
+function withRepairNote(table: string, marked: boolean): string {
+  return marked ? `${table}\n\n${REPAIR_NOTE}` : table;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The deployed system as the CLI reaches it: tables named by the functions' own environment
- * variables, SDK clients configured by the SDK's own (region, credentials,
- * `AWS_ENDPOINT_URL_SSM` / `_KMS` / `_DYNAMODB`), so one command works on AWS and in the sandbox.
+ * variables, SDK clients configured by the SDK's own (`AWS_REGION` and `AWS_PROFILE` from the
+ * command's environment, where `--region` and `--profile` put theirs; credentials through the
+ * SDK's credential chain; `AWS_ENDPOINT_URL_SSM` / `_KMS` / `_DYNAMODB`), so one command works
+ * on AWS and in the sandbox.
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -16,8 +18,11 @@ import { KmsAuditDecrypter } from '../shared/aws/kms-audit-decrypter.ts';
 import { KmsDecrypter } from '../shared/aws/kms-decrypter.ts';
 import { ParameterArns } from '../shared/aws/parameter-arns.ts';
 import { SsmRestoreTarget } from '../shared/aws/ssm-restore-target.ts';
-import { createSsmClient } from '../shared/aws/ssm-parameter-store.ts';
-import { ENV, optionalEnv } from '../shared/config.ts';
+import { SsmParameterStore, createSsmClient } from '../shared/aws/ssm-parameter-store.ts';
+import { SsmReplicaPlaces } from '../shared/aws/replica-places.ts';
+import { ConfigurationError, ENV, homeAccountId, optionalEnv, replicationSettings } from '../shared/config.ts';
+import type { ReplicationSettings } from '../shared/replication/locate.ts';
+import type { VerdictDependencies } from '../shared/replication/mapping-verdicts.ts';
 import type { Log } from '../shared/log.ts';
 import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
@@ -43,6 +48,64 @@ export function tablesFrom(env: Environment): { audit: string; cache: string; re
   };
 }
 
+/** Where the SDK clients of one command go: a region and a named profile, each only when given. */
+export interface AwsClientConfig {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/**
+ * The region and profile of `env` as SDK client configuration. A profile given this way is read
+ * by the SDK's own credential chain (and its region, when no region is given), as the AWS CLI
+ * reads `--profile`.
+ *
+ * @example
+ * new SSMClient(awsClientConfig({ AWS_REGION: 'eu-west-1', AWS_PROFILE: 'prod' }));
+ */
+export function awsClientConfig(env: Environment): AwsClientConfig {
+  const region = awsSetting(env, 'AWS_REGION');
+  const profile = awsSetting(env, 'AWS_PROFILE');
+  return { ...(region !== undefined && { region }), ...(profile !== undefined && { profile }) };
+}
+
+function awsSetting(env: Environment, name: 'AWS_REGION' | 'AWS_PROFILE'): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A DynamoDB client for the command, whose "table not found" names the table and the variable
+ * that names it: the usual cause is a deployment with another name prefix, or another region.
+ */
+function dynamoClient(env: Environment): DynamoDBClient {
+  const client = new DynamoDBClient(awsClientConfig(env));
+  const variables = new Map<string, string>();
+  const tables = tablesFrom(env);
+  variables.set(tables.audit, ENV.auditTable).set(tables.cache, ENV.cacheTable).set(tables.replication, ENV.replicationTable);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const table = (args.input as { TableName?: unknown }).TableName;
+        if (error instanceof Error && error.name === 'ResourceNotFoundException' && typeof table === 'string') {
+          const variable = variables.get(table);
+          const where = awsSetting(env, 'AWS_REGION') ?? 'this region';
+          throw new SetupError(
+            `table ${table} does not exist in ${where} for these credentials: ` +
+              (variable ? `set ${variable} to the table's name (another name prefix?), ` : '') +
+              'or pass the --region (and --profile) of the deployment',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'figgyEventsMissingTable' },
+  );
+  return client;
+}
+
 /** Something built on SDK clients that must be closed, or the process would linger on sockets. */
 export interface Closable<T> {
   readonly service: T;
@@ -55,15 +118,22 @@ export interface Closable<T> {
  * @example
  * const { service: restorer, close } = restoreService(process.env, { log });
  */
-export function restoreService(env: Environment, options: AuditReadOptions & { account?: string }): Closable<Restorer> {
-  const dynamo = new DynamoDBClient({});
+export function restoreService(
+  env: Environment,
+  options: AuditReadOptions & { account?: string; cloneDestination?: AwsClientConfig },
+): Closable<Restorer> {
+  const dynamo = dynamoClient(env);
   const documents = createDynamoDocumentClient(dynamo);
-  const ssm = createSsmClient();
-  const kms = new KMSClient({});
+  const ssm = createSsmClient(awsClientConfig(env));
+  const kms = new KMSClient(awsClientConfig(env));
+  // A clone into another region or account writes through a client of its own; everything it
+  // reads (the audit log, SSM history, KMS) stays where the source is.
+  const elsewhere = options.cloneDestination && createSsmClient({ ...awsClientConfig(env), ...options.cloneDestination });
   const tables = tablesFrom(env);
   const restorer = new Restorer({
     history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
+    ...(elsewhere && { cloneDestination: new SsmRestoreTarget(elsewhere) }),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
     log: options.log,
@@ -74,8 +144,77 @@ export function restoreService(env: Environment, options: AuditReadOptions & { a
       dynamo.destroy();
       ssm.destroy();
       kms.destroy();
+      elsewhere?.destroy();
     },
   };
+}
+
+/**
+ * The replication table, for `mappings add`, `list` and `remove`.
+ *
+ * @example
+ * const { service: mappings, close } = mappingsService(process.env);
+ */
+export function mappingsService(env: Environment): Closable<DynamoReplicationMappings> {
+  const dynamo = new DynamoDBClient({});
+  const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication);
+  return { service: mappings, close: () => dynamo.destroy() };
+}
+
+/** What `mappings check` judges with: the table, and the rule's settings and Parameter Stores. */
+export interface MappingCheckServices {
+  readonly mappings: DynamoReplicationMappings;
+  readonly judging: VerdictDependencies;
+}
+
+/**
+ * The replication table and what the rule is judged with, as the replication functions have it:
+ * their settings from their own variables (`replicationSettings`), Parameter Store at home,
+ * and the replica targets' (their roles assumed with the caller's credentials).
+ *
+ * @throws SetupError naming the variable to set when the settings are missing or wrong.
+ * @example
+ * const { service, close } = await mappingCheckService(process.env);
+ */
+export async function mappingCheckService(env: Environment): Promise<Closable<MappingCheckServices>> {
+  const { settings, account } = checkSettings(env);
+  const dynamo = new DynamoDBClient({});
+  const ssm = createSsmClient();
+  const home = new SsmParameterStore(ssm);
+  const targets = settings.replicaTargets ?? [];
+  // Without targets every ARN destination is refused, so no place is ever read. The home
+  // region as the SDK resolved it (AWS_REGION, or the profile's), where the functions have Lambda's.
+  const places =
+    targets.length > 0 && account !== undefined
+      ? new SsmReplicaPlaces({ home, region: await ssm.config.region(), account, targets, sessionName: 'figgy-events-mappings-check' })
+      : undefined;
+  return {
+    service: {
+      mappings: new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication),
+      judging: { settings, read: (names) => home.readDecrypted(names), ...(places && { places }) },
+    },
+    close: () => {
+      dynamo.destroy();
+      ssm.destroy();
+      places?.destroy();
+    },
+  };
+}
+
+function checkSettings(env: Environment): { settings: ReplicationSettings; account?: string } {
+  try {
+    const settings = replicationSettings(env);
+    return { settings, ...(settings.replicaTargets?.length && { account: homeAccountId(env) }) };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new SetupError(
+      `${error.message}: mappings check judges with the replication functions' own settings. Set ` +
+        `${ENV.destinationPrefixes} and, where the deployment has them, ${ENV.sourcePrefixes}, ${ENV.replicaTargets}, ` +
+        `${ENV.homeAccountId} and ${ENV.replicationKmsKeyId} as the functions have them ` +
+        '(aws lambda get-function-configuration --function-name figgy-replication-syncer --query Environment.Variables)',
+      { cause: error },
+    );
+  }
 }
 
 /** How the audit commands read the log: where the Scan warning goes, and a count of records read. */
@@ -96,7 +235,7 @@ function auditHistory(documents: DynamoDBDocumentClient, table: string, options:
  * const { service: reader, close } = auditReaderService(process.env, { log });
  */
 export function auditReaderService(env: Environment, options: AuditReadOptions): Closable<AuditReader> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const reader = new AuditReader(auditHistory(createDynamoDocumentClient(dynamo), tablesFrom(env).audit, options));
   return { service: reader, close: () => dynamo.destroy() };
 }
@@ -108,7 +247,7 @@ export function auditReaderService(env: Environment, options: AuditReadOptions):
  * const { service: migration, close } = migrationService(process.env);
  */
 export function migrationService(env: Environment): Closable<AuditPathMigration> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const migration = new AuditPathMigration(dynamo, createDynamoDocumentClient(dynamo), tablesFrom(env).audit);
   return { service: migration, close: () => dynamo.destroy() };
 }
@@ -128,7 +267,7 @@ export interface ReplayServices {
  * const { service, close } = await replayService(process.env, 'figgy-config-cache-rebuilt', log);
  */
 export async function replayService(env: Environment, table: string | undefined, log: Log): Promise<Closable<ReplayServices>> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   try {
     const documents = createDynamoDocumentClient(dynamo);
     const tables = tablesFrom(env);

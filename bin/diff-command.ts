@@ -4,7 +4,7 @@
 import { diffSummary } from '../shared/audit/audit-reader.ts';
 import { auditReaderService } from './aws-services.ts';
 import { diffSummaryLine, renderDiff } from './audit-tables.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { parsePointInTime } from './point-in-time.ts';
 import { countProgress } from './progress.ts';
 
@@ -14,7 +14,8 @@ Per parameter under PATH, from the audit log alone: created, updated, deleted, u
 (or unknown, when the log begins too late to tell) between the two moments, the version
 in effect at each (the value for a String or StringList; every value of a parameter that
 was ever a SecureString, before --to or after it, masked), and who made the last change up
-to --to. Parameters that existed at neither moment are left out.
+to --to. Parameters that existed at neither moment are left out. A last change the audit
+syncer added from CloudTrail's event history is marked * ("repair": true in --json).
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required)
@@ -23,6 +24,7 @@ Options:
                   TIME: ISO 8601 with a zone (2026-03-01T10:07:30Z), a date (2026-03-01 =
                   midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
   --json          print the entries as JSON
+${awsOptionsHelp(18)}
   -h, --help      show this help
 
 Reads the records under PATH up to --to through the path index (a Scan, with a warning,

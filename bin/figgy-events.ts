@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `figgy-events` executable: restore, history, log, diff, replay, migrate and the sandbox
+ * The `figgy-events` executable: restore, history, log, diff, mappings, replay, migrate and the sandbox
  * (see `main.ts`).
  *
  * @example
@@ -9,7 +9,16 @@
  * // in a checkout of this repository, from source:
  * //   npx tsx bin/figgy-events.ts replay --table figgy-config-cache-rebuilt
  */
-import { main } from './main.ts';
+import { nodeVersionNote } from './node-version.ts';
+
+// Said once, before any SDK client exists: the SDK's own nine-line warning is then switched off.
+const note = nodeVersionNote(process.version);
+if (note) {
+  process.stderr.write(`figgy-events: ${note}\n`);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+// Loaded after the check, so that nothing the command line brings in runs before it.
+const { main } = await import('./main.ts');
 
 const argv = process.argv.slice(2);
 const interrupt = new AbortController();

@@ -4,7 +4,7 @@
 import type { TimeWindow } from '../shared/restore/types.ts';
 import { auditReaderService } from './aws-services.ts';
 import { renderAuditEntries } from './audit-tables.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
 import { parsePointInTime } from './point-in-time.ts';
 import { countProgress } from './progress.ts';
 
@@ -13,7 +13,8 @@ export const LOG_HELP = `Usage: figgy-events log --prefix PATH [--since TIME] [-
 Every recorded change under PATH, oldest first across names, from the audit log alone:
 time, name, action, version, type, the value for a String or StringList, and the user.
 SecureString values are never printed, and a parameter that was ever a SecureString (at
-any time in its history, not only in the changes shown) has every value masked.
+any time in its history, not only in the changes shown) has every value masked. A record
+the audit syncer added from CloudTrail's event history is marked * ("repair": true in --json).
 
 Options:
   --prefix PATH   parameter path, e.g. /app/orders (required; / for everything)
@@ -23,6 +24,7 @@ Options:
                   midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
   --user USER     only this user's changes (the audit record's user, e.g. alice)
   --json          print the entries as JSON, each with the user's full ARN where recorded
+${awsOptionsHelp(18)}
   -h, --help      show this help
 
 A prefix is read through the audit table's path index (one Query on its first segment);

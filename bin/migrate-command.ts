@@ -3,11 +3,12 @@
  */
 import { DEFAULT_MIGRATION_WPS } from '../shared/aws/audit-path-migration.ts';
 import { migrationService } from './aws-services.ts';
-import { UsageError, parseOptions, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, parseOptions, type CommandContext } from './command-line.ts';
+import { PACE_ALIASES, paceOption } from './pace.ts';
 import { countProgress } from './progress.ts';
 import { InterruptedError } from '../shared/errors.ts';
 
-export const MIGRATE_HELP = `Usage: figgy-events migrate [--max-wps N] [--json]
+export const MIGRATE_HELP = `Usage: figgy-events migrate [--max-tps N] [--json]
 
 Gives every audit record written before the path index (AuditByPathRootIdx) its
 path_root, the first segment of its name, so that restore, diff and log read a prefix by
@@ -21,9 +22,11 @@ it marks the table with one item (#figgy-events/migration/path-root), which no p
 name can be and neither index holds.
 
 Options:
-  --max-wps N   record updates per second at most (default ${DEFAULT_MIGRATION_WPS})
-  --json        print the report as JSON
-  -h, --help    show this help
+  --max-tps N        record updates per second at most (default ${DEFAULT_MIGRATION_WPS};
+                     --max-wps is the same option)
+  --json             print the report as JSON
+${awsOptionsHelp(21)}
+  -h, --help         show this help
 
 Exit codes: 0 done (or nothing to do), 1 a failure (e.g. the table has no path index yet),
 2 bad usage.
@@ -36,19 +39,15 @@ AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB.
  * Runs `migrate`; resolves with the exit code.
  *
  * @example
- * const code = await runMigrate(['--max-wps', '50'], context);
+ * const code = await runMigrate(['--max-tps', '50'], context);
  */
 export async function runMigrate(args: readonly string[], context: CommandContext): Promise<number> {
-  const { values } = parseOptions(args, { 'max-wps': { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseOptions(args, { 'max-tps': { type: 'string' }, json: { type: 'boolean' } }, 0, PACE_ALIASES);
   if (values.help) {
     context.stdout.write(MIGRATE_HELP);
     return 0;
   }
-  const raw = values['max-wps'];
-  const maxWritesPerSecond = raw === undefined ? DEFAULT_MIGRATION_WPS : Number(raw);
-  if (raw !== undefined && (raw.trim() === '' || !Number.isFinite(maxWritesPerSecond) || maxWritesPerSecond <= 0)) {
-    throw new UsageError(`--max-wps "${raw}" is not a positive number of writes per second`);
-  }
+  const maxWritesPerSecond = paceOption(values['max-tps'], DEFAULT_MIGRATION_WPS);
   const progress = countProgress(context.stderr, 'audit records read');
   let read = 0;
   const { service: migration, close } = migrationService(context.env);

@@ -38,16 +38,16 @@ export function renderPlanTable(entries: readonly PlanEntry[], summary: PlanSumm
 }
 
 /**
- * One line that counts each action.
+ * One line that counts each action, and every other count of `--json`'s summary, under the
+ * same words.
  *
  * @example
- * summaryLine(summary); // '1 to create, 2 to update, 0 to delete, 3 unchanged, 1 skipped'
+ * summaryLine(summary); // '1 to create, 2 to update, 0 to delete, 3 unchanged, 1 skipped (0 unresolved: cannot be restored)'
  */
 export function summaryLine(summary: PlanSummary): string {
-  const unresolved = summary.unresolved > 0 ? ` (${summary.unresolved} cannot be restored)` : '';
   return (
     `${summary.create} to create, ${summary.update} to update, ${summary.delete} to delete, ` +
-    `${summary.unchanged} unchanged, ${summary.skipped} skipped${unresolved}`
+    `${summary.unchanged} unchanged, ${summary.skipped} skipped (${summary.unresolved} unresolved: cannot be restored)`
   );
 }
 

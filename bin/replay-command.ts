@@ -2,7 +2,7 @@
  * `figgy-events replay`: the name cache rebuilt from the audit log.
  */
 import { replayService } from './aws-services.ts';
-import { parseOptions, stderrLog, type CommandContext } from './command-line.ts';
+import { awsOptionsHelp, parseOptions, stderrLog, type CommandContext } from './command-line.ts';
 
 export const REPLAY_HELP = `Usage: figgy-events replay [--table NAME] [--json]
 
@@ -16,6 +16,7 @@ Options:
                  another table must exist already, with the cache's key schema
                  (parameter_name S, last_updated N)
   --json         print the report as JSON
+${awsOptionsHelp(17)}
   -h, --help     show this help
 
 Exit codes: 0 done, 1 a failure (e.g. the table is missing), 2 bad usage.

@@ -5,8 +5,9 @@ import { planEntries, summarize } from '../shared/restore/plan-entries.ts';
 import { isUnderPrefix } from '../shared/parameter-paths.ts';
 import { DEFAULT_MAX_TPS } from '../shared/restore/restorer.ts';
 import type { ApplyReport, PlanEntry } from '../shared/restore/types.ts';
-import { restoreService } from './aws-services.ts';
-import { UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { awsClientConfig, restoreService, type AwsClientConfig } from './aws-services.ts';
+import { awsOptionsHelp, UsageError, parseOptions, prefixOption, stderrLog, type CommandContext } from './command-line.ts';
+import { PACE_ALIASES, paceOption } from './pace.ts';
 import { renderPlanTable } from './plan-table.ts';
 import { parsePointInTime, rerunAt } from './point-in-time.ts';
 import { countProgress, terminalProgress } from './progress.ts';
@@ -23,6 +24,7 @@ Options:
   --prefix PATH             parameter path, e.g. /app/orders (required)
   --at TIME                 ISO 8601 with a zone (2026-03-01T10:07:30Z), a date
                             (2026-03-01 = midnight UTC) or a time ago (90s, 15m, 2h, 3d, 1w)
+  --dry-run                 only plan (the default; accepted as the AWS CLI spells it)
   --apply                   carry the plan out: each value is written as a new version
                             (Overwrite, same type and KMS key, description
                             "restored from TIME by figgy-events"), then read back
@@ -31,16 +33,27 @@ Options:
   --into PATH               clone into PATH: names it would overwrite show as updates, and
                             SecureStrings are written with the destination's key (its own,
                             else the account's default), never the source's
-  --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota)
+  --into-region REGION      clone into PATH in another region (with --into); everything
+                            is read where the source is, only the clone's writes go there
+  --into-profile NAME       clone into PATH with another profile's credentials (another
+                            account), as --profile names them
+  --max-tps N               writes per second (default ${DEFAULT_MAX_TPS}, Parameter Store's usual quota;
+                            --max-wps is the same option)
   --account ID              account id for the KMS encryption context, if no parameter
                             is left in the account to learn it from
   --json                    print the plan (and the result) as one JSON document
+${awsOptionsHelp(28)}
   -h, --help                show this help
+
+Where each value at TIME comes from (the plan's NOTE column says which, per parameter):
+  String, StringList   the audit log, which holds the plaintext of that very version
+                       ("value from the audit log"), so deleted parameters come back too
+  SecureString         Parameter Store's own version history while it still holds that
+                       version ("value from SSM history"), else the audit log's ciphertext
+                       decrypted with KMS ("value from the audit ciphertext (KMS)")
 
 Replication destinations are skipped: restore their source and replication follows
 (under a mirror's destination, its tagged replicas and the names it will create).
-Values come from SSM's version history when it still holds them, else from the audit
-log (SecureStrings through KMS Decrypt), so deleted parameters come back too.
 
 The plan names T as an absolute time; an interrupted --apply (Ctrl-C) stops before its
 next write. Run it again with that T (the plan prints the --at to pass; a time ago such as
@@ -75,20 +88,30 @@ export async function runRestore(args: readonly string[], context: CommandContex
     'max-tps': { type: 'string' },
     account: { type: 'string' },
     into: { type: 'string' },
-  });
+    'into-region': { type: 'string' },
+    'into-profile': { type: 'string' },
+    // A dry run is what restore does without --apply; the flag is taken so that a habit of the
+    // AWS CLI does not end in an error.
+    'dry-run': { type: 'boolean' },
+  }, 0, PACE_ALIASES);
   if (values.help) {
     context.stdout.write(RESTORE_HELP);
     return 0;
   }
   if (values.prefix === undefined) throw new UsageError('--prefix is required, e.g. --prefix /app/orders');
+  if (values['dry-run'] && values.apply) throw new UsageError('--dry-run and --apply contradict each other: drop one');
   if (values.at === undefined) throw new UsageError('--at is required, e.g. --at 2026-03-01T10:07:30Z or --at 2h');
   const at = parsePointInTime(values.at, context.now());
   const prefix = prefixOption(values.prefix);
   const into = values.into === undefined ? undefined : prefixOption(values.into, '--into');
-  if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
+  const cloneDestination = cloneDestinationOf(values['into-region'], values['into-profile'], context.env);
+  if ((values['into-region'] !== undefined || values['into-profile'] !== undefined) && into === undefined) {
+    throw new UsageError('--into-region and --into-profile say where a clone goes: add --into PATH');
+  }
+  if (cloneDestination === undefined && into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
     throw new UsageError(`--into ${into} overlaps --prefix ${prefix}: clone into a path outside it`);
   }
-  const maxTps = values['max-tps'] === undefined ? DEFAULT_MAX_TPS : positiveNumber(values['max-tps']);
+  const maxTps = paceOption(values['max-tps'], DEFAULT_MAX_TPS);
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
     throw new UsageError(`--account "${values.account}" is not a 12-digit AWS account id`);
   }
@@ -98,6 +121,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
     log: stderrLog(context.stderr),
     account: values.account,
     progress: reading,
+    ...(cloneDestination && { cloneDestination }),
   });
   try {
     const plan = await restorer.plan({ prefix, at, into, deleteCreatedAfter: values['delete-created-after'] ?? false });
@@ -107,7 +131,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
     const heading =
       plan.from === undefined
         ? `restore ${plan.prefix} to ${new Date(at).toISOString()}`
-        : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}`;
+        : `clone ${plan.from} as it was at ${new Date(at).toISOString()} into ${plan.prefix}${placeOf(cloneDestination)}`;
     if (!values.json) {
       const mode = values.apply ? '' : ' (dry run: nothing is written; --apply carries it out)';
       const again = `to plan or apply for this same T later, pass ${rerunAt(at)}`;
@@ -127,6 +151,7 @@ export async function runRestore(args: readonly string[], context: CommandContex
       const document = {
         prefix: plan.prefix,
         ...(plan.from !== undefined && { from: plan.from }),
+        ...(cloneDestination && { destination: cloneDestination }),
         at: new Date(at).toISOString(),
         mode: values.apply ? 'apply' : 'dry-run',
         summary,
@@ -166,10 +191,27 @@ function resultText(result: ApplyReport, entries: readonly PlanEntry[], at: numb
   return `${lines.join('\n')}\n`;
 }
 
-function positiveNumber(raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--max-tps "${raw}" is not a positive number of writes per second`);
+/**
+ * Where a clone writes when `--into-region` or `--into-profile` names a place other than the
+ * source's; undefined when they name none, or the source's own.
+ */
+function cloneDestinationOf(
+  region: string | undefined,
+  profile: string | undefined,
+  env: CommandContext['env'],
+): AwsClientConfig | undefined {
+  for (const [option, value] of [['--into-region', region], ['--into-profile', profile]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${option} is empty: name one, e.g. ${option} ${option === '--into-region' ? 'eu-central-1' : 'staging'}`);
   }
-  return value;
+  const source = awsClientConfig(env);
+  const otherRegion = region !== undefined && region.trim() !== source.region;
+  const otherProfile = profile !== undefined && profile.trim() !== source.profile;
+  if (!otherRegion && !otherProfile) return undefined;
+  return { ...(region !== undefined && { region: region.trim() }), ...(profile !== undefined && { profile: profile.trim() }) };
+}
+
+function placeOf(destination: AwsClientConfig | undefined): string {
+  if (!destination) return '';
+  const parts = [destination.region && `region ${destination.region}`, destination.profile && `profile ${destination.profile}`].filter(Boolean);
+  return ` (${parts.join(', ')})`;
 }

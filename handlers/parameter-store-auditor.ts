@@ -8,7 +8,8 @@ import { ssmEventHandler } from './runtime/ssm-event.ts';
 /** CloudTrail SSM rule → one audit record per changed parameter. */
 export const handler = ssmEventHandler('parameter-store-auditor', (log, metrics) => {
   const auditor = new Auditor({
-    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable)),
+    // The first writer of a new deployment: it marks the empty table as needing no migration.
+    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable), { markNewTable: true }),
     parameters: parameterStore,
     namespaces: auditedNamespaces(process.env),
     log,

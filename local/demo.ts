@@ -5,15 +5,25 @@
 import { DeleteParametersCommand, PutParameterCommand, SSMClient, type ParameterType } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SetupError } from '../shared/errors.ts';
+import { isMigrationMarker } from '../shared/aws/audit-path-migration.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
+import { DEFAULT_SCHEDULES } from '../stacks/settings.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import type { CacheState } from '../shared/cache/types.ts';
+import { logEcho } from './log-echo.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
+import { describeOutcome } from './schedule-outcome.ts';
+import { serve } from './serve.ts';
 
 export interface SandboxCommandOptions {
-  /** Stay up and print `export` lines instead of running the demo. */
+  /** Stay up, print the settings and `export` lines, and take typed commands instead of running the demo. */
   readonly serve?: boolean;
+  /** Print every function log line as it is written, not only warnings and errors. */
+  readonly logs?: boolean;
+  /** Fixed ports for the SSM + KMS + STS endpoint and DynamoDB; default free ones. */
+  readonly ports?: { readonly ssm: number; readonly dynamodb: number };
 }
 
 /**
@@ -25,12 +35,26 @@ export interface SandboxCommandOptions {
  */
 export async function runSandboxCommand(options: SandboxCommandOptions = {}): Promise<number> {
   const started = Date.now();
-  const sandbox = await startSandbox({ replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }] });
+  const write = (text: string) => void process.stdout.write(text);
+  const sandbox = await startSandbox({
+    replicaTargets: [{ region: DR_REGION, destinationPrefixes: ['/dr/'] }],
+    ...(options.ports && { ports: options.ports }),
+    onLog: logEcho({ all: options.logs ?? false, write }),
+  }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    throw new SetupError(`${(error as Error).message}: choose other ports with --ports SSM,DYNAMODB, or leave it out for free ones`, { cause: error });
+  });
   console.log(
     `sandbox up in ${Date.now() - started} ms: DynamoDB Local, SSM + KMS emulator, six functions, ` +
       `a disaster-recovery target in ${DR_REGION}`,
   );
-  if (options.serve) return serve(sandbox);
+  if (options.serve) {
+    const interrupted = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    return serve(sandbox, { input: process.stdin, write, interrupted });
+  }
   try {
     return await runDemo(sandbox);
   } finally {
@@ -38,19 +62,23 @@ export async function runSandboxCommand(options: SandboxCommandOptions = {}): Pr
   }
 }
 
-async function serve(sandbox: Sandbox): Promise<number> {
-  console.log('\n# point the AWS CLI, an SDK or the Figgy CLI at the sandbox:');
-  for (const [name, value] of Object.entries(sandbox.env)) console.log(`export ${name}=${value}`);
-  console.log('\n# any access key id works for SSM and becomes the user in the audit log; Ctrl-C stops');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await sandbox.stop();
-  return 0;
-}
-
 const SECRET = 'correct horse battery staple';
+/** The people of the demo; every other writer in the audit log is a function. */
+const DEMO_USERS = ['alice', 'bob'];
+
+/** How the reader runs the CLI: from a clone (this file is TypeScript) or the installed package. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const CLI = FROM_SOURCE ? 'npx tsx bin/figgy-events.ts' : 'npx figgy-events';
+const NEXT_STEPS = `
+next:
+  ${FROM_SOURCE ? 'npm start -- --serve' : `${CLI} sandbox --serve`}
+      keeps a sandbox up: paste the export lines it prints into another shell, then use the AWS
+      CLI, the Figgy CLI or the commands below; type "sync" in the sandbox to run the syncers
+  ${CLI} history /shared/db/host
+      every change to one parameter: who, when, what (SecureStrings masked)
+  ${CLI} mappings list
+      the replication mappings; "mappings add" and "mappings check" add one and say whether it replicates
+`;
 /** The demo's disaster-recovery target: another region of the same account. */
 const DR_REGION = 'eu-central-1';
 
@@ -162,19 +190,28 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
   );
   await sandbox.settle();
 
-  console.log('\nschedules:');
-  console.log(`  replication-syncer  ${JSON.stringify(await sandbox.runSchedule('replication-syncer'))}`);
-  console.log(`  config-cache-syncer ${JSON.stringify(await sandbox.runSchedule('config-cache-syncer'))}`);
+  console.log('\nschedules: on AWS each syncer runs on its schedule to repair what events missed (here every');
+  console.log('event arrived, so there should be nothing to repair); the demo runs each once, now:');
+  for (const name of ['replication-syncer', 'config-cache-syncer', 'audit-syncer'] as const) {
+    const every = DEFAULT_SCHEDULES[name].replace(/^rate\((.*)\)$/, 'every $1');
+    console.log(`  ${name} (${every}): ${describeOutcome(name, await sandbox.runSchedule(name))}`);
+  }
 
-  const audit = (await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? [];
+  const audit = ((await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? []).filter((item) => !isMigrationMarker(item));
   const password = (await documents.send(new GetCommand({ TableName: tables.replication, Key: { destination: '/app/orders/db-url' } }))).Item;
   const everything = JSON.stringify([audit, password]);
+  const people = new Set(DEMO_USERS);
+  const sessions = [...new Set(audit.map((item) => String(item.user)).filter((user) => !people.has(user)))].sort();
   console.log('\nresult:');
-  console.log(`  audit log: ${audit.length} records, by ${[...new Set(audit.map((item) => item.user))].sort().join(', ')}`);
+  console.log(
+    `  audit log: ${audit.length} records, by ${DEMO_USERS.join(' and ')}` +
+      (sessions.length > 0 ? `, and by the replicators writing destinations, each as a session of its own role (${sessions.join(', ')})` : ''),
+  );
   console.log(`  SecureString plaintext in the tables: ${everything.includes(SECRET) ? 'FOUND (bug!)' : 'none'}`);
   console.log(`  dead letters: ${sandbox.deadLetters().length}`);
   const failed = timeline.failures + sandbox.deadLetters().length + (everything.includes(SECRET) ? 1 : 0);
   console.log(failed === 0 ? '\nall effects arrived.' : `\n${failed} problem(s): see above.`);
+  console.log(NEXT_STEPS);
   return failed === 0 ? 0 : 1;
 }
 

@@ -27,6 +27,11 @@ export interface DeliveryFaults {
   readonly duplicates?: number;
   /** Events are held briefly and released in random order. */
   readonly shuffle?: boolean;
+  /**
+   * Fraction (0..1) of events dropped before any target sees them, as EventBridge's
+   * best-effort delivery of CloudTrail events may: only the event history still has them.
+   */
+  readonly lost?: number;
 }
 
 /** The sandbox's default rule: CloudTrail events in, function invocations out. */
@@ -38,16 +43,18 @@ export class EventBus {
   private delivery: DeliveryFaults;
 
   constructor(private readonly options: EventBusOptions) {
-    this.delivery = { ...options.delivery };
+    this.delivery = checkedDelivery({ ...options.delivery });
   }
 
   setDelivery(delivery: DeliveryFaults): void {
-    this.delivery = { ...this.delivery, ...delivery };
+    this.delivery = checkedDelivery({ ...this.delivery, ...delivery });
   }
 
   /** Offers one event to the rule; returns whether it matched. */
   publish(event: unknown): boolean {
     if (!matchesPattern(event, this.options.pattern)) return false;
+    // Lost whole, before the rule hands it to any target.
+    if ((this.delivery.lost ?? 0) > 0 && (this.options.random ?? Math.random)() < (this.delivery.lost ?? 0)) return true;
     const copies = Math.max(1, this.delivery.duplicates ?? 1);
     for (let copy = 0; copy < copies; copy++) {
       if (this.delivery.shuffle) this.hold(event);
@@ -119,3 +126,8 @@ export class EventBus {
   }
 }
 
+function checkedDelivery(delivery: DeliveryFaults): DeliveryFaults {
+  const lost = delivery.lost;
+  if (lost !== undefined && !(lost >= 0 && lost <= 1)) throw new RangeError(`lostDelivery must be between 0 and 1, got ${lost}`);
+  return delivery;
+}

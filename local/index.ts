@@ -3,7 +3,7 @@
  * on it, so it is public API, versioned like the construct.
  */
 export { startSandbox } from './sandbox.ts';
-export type { FunctionLogLine, Sandbox, SandboxFaults, SandboxFunctionSettings, SandboxOptions, ScheduledFunction } from './sandbox.ts';
+export type { FunctionLogLine, Sandbox, SandboxFaults, SandboxFunctionSettings, SandboxOptions, SandboxSettings, ScheduledFunction } from './sandbox.ts';
 export type { SyncOutcome } from '../shared/sync/sync-pass.ts';
 export type { DeadLetter } from './types.ts';
 export type { SandboxCredentials } from './replica-hosting.ts';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ENV } from '../shared/config.ts';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import {
   ASYNC_INVOKE,
@@ -22,6 +23,7 @@ import {
   type FunctionName,
   type ScheduledFunctionName,
 } from '../shared/functions.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { bulkRateProblem, type BulkCalls, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { CONTINUE_EVENT, type SyncOutcome } from '../shared/sync/sync-pass.ts';
@@ -41,6 +43,8 @@ import { StreamPoller } from './stream-poller.ts';
 import { createTables } from './tables.ts';
 import type { DeadLetter } from './types.ts';
 import { SetupError, UnsupportedUseError } from '../shared/errors.ts';
+import { markNewTable } from '../shared/aws/audit-path-migration.ts';
+import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 
 /** The functions the catalog puts on a schedule. */
 export type ScheduledFunction = ScheduledFunctionName;
@@ -69,6 +73,12 @@ export interface SandboxFaults {
   readonly duplicateDelivery?: number;
   /** Events are delivered in random order. */
   readonly shuffleDelivery?: boolean;
+  /**
+   * Fraction (0..1) of SSM events EventBridge drops before any rule target sees them, as its
+   * best-effort delivery may: the changes stay in CloudTrail's event history, where the audit
+   * syncer finds them (the other syncers find theirs in Parameter Store).
+   */
+  readonly lostDelivery?: number;
   /** Fraction (0..1) of function invocations that crash before the handler runs. */
   readonly crashRate?: number;
 }
@@ -112,6 +122,11 @@ export interface SandboxOptions {
    */
   readonly bulkReadsPerSecond?: number;
   /**
+   * Days of CloudTrail's event history the audit syncer's first pass imports, as the
+   * construct's `auditImportDays` (0 to 90); default the function's own (90).
+   */
+  readonly auditImportDays?: number;
+  /**
    * Per-function settings, as the construct's `functions`. A syncer given a short timeout
    * stops in time, saves where it stands, and `runSchedule` continues its pass.
    *
@@ -147,6 +162,11 @@ export interface SandboxOptions {
   /** Print function log lines to stderr as they are written. */
   readonly printLogs?: boolean;
   /**
+   * Called with each function log line as it is written (a Powertools JSON line), to show
+   * them as they happen in a form of one's own; `logs()` keeps them all as well.
+   */
+  readonly onLog?: (line: FunctionLogLine) => void;
+  /**
    * Keep DynamoDB Local's database in a temporary folder instead of memory, so that
    * `restartDynamoDb()` finds its tables and items again; default in memory.
    */
@@ -165,13 +185,40 @@ export interface FunctionLogLine {
   readonly line: string;
 }
 
+/**
+ * What the sandbox's functions run with, in the construct's props' terms, defaults filled in
+ * and prefixes as the functions read them.
+ */
+export interface SandboxSettings {
+  /** The home region: the functions', the event rule's and the tables'. */
+  readonly region: string;
+  /** The tables' name prefix. */
+  readonly namePrefix: string;
+  /** What the auditor records. */
+  readonly auditedNamespaces: readonly string[];
+  /** Where replication may write at home. */
+  readonly destinationPrefixes: readonly string[];
+  /** Where replication may read sources. */
+  readonly sourcePrefixes: readonly string[];
+  /** The disaster-recovery targets, each checked and normalised as the construct does. */
+  readonly replicaTargets: readonly ReplicaTarget[];
+  /** The functions' `LOG_LEVEL`. */
+  readonly logLevel: string;
+}
+
 /** A running sandbox. */
 export interface Sandbox {
-  /** SSM, KMS and STS share one endpoint, which serves every region and account. */
-  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string };
-  /** What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table names. */
+  /** SSM, KMS, STS and CloudTrail share one endpoint, which serves every region and account. */
+  readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string; readonly cloudtrail: string };
+  /**
+   * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
+   * names; and the replication settings the functions run with, which
+   * `figgy-events mappings check` judges by.
+   */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
+  /** What its functions run with: prefixes, audited namespaces, replica targets. */
+  readonly settings: SandboxSettings;
   /** The SSM emulator, for inspection (`snapshot()`, `callCounts()`). */
   readonly ssm: SsmEmulator;
   /** The home account: the functions' and the event rule's, where unknown access keys act. */
@@ -212,12 +259,19 @@ export interface Sandbox {
   /**
    * Runs `load` as if what it writes had existed before figgy-events was deployed: its SSM
    * writes raise no events, and the stream mapping starts again at the newest record, as one
-   * created after them would, so no function sees them. The syncers must find them themselves.
+   * created after them would, so no function sees them. The syncers must find them themselves;
+   * the writes are in CloudTrail's event history, as any from the last 90 days are on AWS.
    */
   beforeDeployment(load: () => Promise<void>): Promise<void>;
   /** Stops DynamoDB Local and starts it again on the same port, with its data (needs `durableDynamoDb`). */
   restartDynamoDb(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The replication functions' settings variables, exactly as the replication syncer has them. */
+function replicationSettingsEnv(settings: DeploymentSettings): Record<string, string> {
+  const names: readonly string[] = [ENV.destinationPrefixes, ENV.sourcePrefixes, ENV.replicaTargets, ENV.homeAccountId, ENV.replicationKmsKeyId];
+  return Object.fromEntries(Object.entries(functionEnvironment('replication-syncer', settings)).filter(([name]) => names.includes(name)));
 }
 
 /** The account the SSM emulator reports (its default), so events and ARNs agree. */
@@ -286,6 +340,10 @@ function planOf(options: SandboxOptions): SandboxPlan {
   }
   const bulkWritesPerSecond = rateOption('bulkWritesPerSecond', options.bulkWritesPerSecond, 'writes');
   const bulkReadsPerSecond = rateOption('bulkReadsPerSecond', options.bulkReadsPerSecond, 'reads');
+  const importProblem = options.auditImportDays === undefined ? undefined : importDaysProblem(options.auditImportDays);
+  if (importProblem) throw new RangeError(`startSandbox option auditImportDays ${importProblem}`);
+  const lost = options.faults?.lostDelivery;
+  if (lost !== undefined && !(lost >= 0 && lost <= 1)) throw new RangeError(`startSandbox option faults.lostDelivery is ${lost}; use a fraction from 0 to 1`);
   return {
     options,
     region,
@@ -302,6 +360,7 @@ function planOf(options: SandboxOptions): SandboxPlan {
       replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }),
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+      ...(options.auditImportDays !== undefined && { auditImportDays: options.auditImportDays }),
       logLevel: options.logLevel ?? 'INFO',
     },
     random: seededRandom(options.seed ?? 1),
@@ -437,6 +496,8 @@ class Functions {
     /** Every line the functions wrote, and each dead letter lost. */
     readonly logLines: FunctionLogLine[],
     private readonly aws: AwsServices,
+    /** Keeps a line and passes it to whoever listens, as the function writes it. */
+    private readonly logged: (line: FunctionLogLine) => void,
   ) {}
 
   static async start(plan: SandboxPlan, aws: AwsServices, clientEnv: Record<string, string>, teardown: Teardown): Promise<Functions> {
@@ -450,21 +511,23 @@ class Functions {
       };
     }
     const logLines: FunctionLogLine[] = [];
+    const logged = (log: FunctionLogLine) => {
+      logLines.push(log);
+      if (plan.options.printLogs) process.stderr.write(`[${log.functionName}] ${log.line}\n`);
+      plan.options.onLog?.(log);
+    };
     const host = await FunctionHost.start({
       bundles: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, functionBundle(name, plan.options.bundles).file]),
       ) as Record<FunctionName, string>,
       environments,
       timeoutSeconds: plan.timeoutSeconds,
-      onLog: (functionName, line) => {
-        logLines.push({ functionName, line });
-        if (plan.options.printLogs) process.stderr.write(`[${functionName}] ${line}\n`);
-      },
+      onLog: (functionName, line) => logged({ functionName, line }),
       crashRate: plan.faults.crashRate ?? 0,
       random: plan.random,
     });
     teardown.add(() => host.stop());
-    return new Functions(host, logLines, aws);
+    return new Functions(host, logLines, aws, logged);
   }
 
   /**
@@ -477,7 +540,7 @@ class Functions {
       iam?.check(ssm.principalOf(accessKeyOf(letter.functionName)), [sendMessageRequest(deployment.deadLetterQueueArns[letter.functionName])]);
     } catch (error) {
       if (!(error instanceof AccessDenied)) throw error;
-      this.logLines.push({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
+      this.logged({ functionName: letter.functionName, line: `dead letter lost: AccessDeniedException: ${error.message}` });
       return;
     }
     this.letters.push(letter);
@@ -497,7 +560,7 @@ class EventRule {
       onDeadLetter: functions.deadLetter,
       retryAttempts: ASYNC_INVOKE.maximumRetryAttempts,
       retryDelayMs: plan.options.retryDelayMs ?? 50,
-      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery },
+      delivery: { duplicates: plan.faults.duplicateDelivery, shuffle: plan.faults.shuffleDelivery, lost: plan.faults.lostDelivery },
       random: plan.random,
     });
     // The rule lives in the home region and account; other regions' CloudTrail never reaches it.
@@ -580,15 +643,30 @@ class RunningSandbox implements Sandbox {
   readonly endpoints: Sandbox['endpoints'];
   readonly env: Sandbox['env'];
   readonly tables: Sandbox['tables'];
+  readonly settings: SandboxSettings;
   readonly ssm: SsmEmulator;
   readonly accountId = SANDBOX_ACCOUNT;
 
   private constructor(private readonly parts: SandboxParts) {
-    const { aws, tables, clientEnv } = parts;
-    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url };
+    const { aws, tables, clientEnv, plan } = parts;
+    this.endpoints = { ssm: aws.ssm.url, dynamodb: aws.proxy.endpoint, kms: aws.ssm.url, sts: aws.ssm.url, cloudtrail: aws.ssm.url };
+    const { settings } = plan;
+    this.settings = {
+      region: plan.region,
+      namePrefix: settings.namePrefix,
+      auditedNamespaces: settings.auditedNamespaces,
+      destinationPrefixes: settings.destinationPrefixes,
+      sourcePrefixes: settings.sourcePrefixes ?? ['/'],
+      replicaTargets: settings.replicaTargets,
+      logLevel: settings.logLevel,
+    };
     this.env = {
+      AWS_REGION: plan.region,
+      // The AWS CLI v1 reads only this one.
+      AWS_DEFAULT_REGION: plan.region,
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
+      ...replicationSettingsEnv(parts.plan.settings),
     };
     this.tables = tables;
     this.ssm = aws.ssm;
@@ -600,6 +678,8 @@ class RunningSandbox implements Sandbox {
     try {
       const database = await Database.start(plan, teardown);
       const tables = await createTables(database.client, plan.settings.namePrefix);
+      // A new table needs no path_root migration: marked now, so no reader is told to run one.
+      await markNewTable(createDynamoDocumentClient(database.client), tables.audit);
       const aws = await startAwsServices(plan, database, tables, teardown);
       const clientEnv = {
         AWS_REGION: plan.region,
@@ -608,6 +688,7 @@ class RunningSandbox implements Sandbox {
         AWS_ENDPOINT_URL_SSM: aws.ssm.url,
         AWS_ENDPOINT_URL_KMS: aws.ssm.url,
         AWS_ENDPOINT_URL_STS: aws.ssm.url,
+        AWS_ENDPOINT_URL_CLOUDTRAIL: aws.ssm.url,
         AWS_ENDPOINT_URL_DYNAMODB: aws.proxy.endpoint,
       };
       const functions = await Functions.start(plan, aws, clientEnv, teardown);
@@ -678,6 +759,7 @@ class RunningSandbox implements Sandbox {
     rule.bus.setDelivery({
       ...(next.duplicateDelivery !== undefined && { duplicates: next.duplicateDelivery }),
       ...(next.shuffleDelivery !== undefined && { shuffle: next.shuffleDelivery }),
+      ...(next.lostDelivery !== undefined && { lost: next.lostDelivery }),
     });
   };
 

@@ -6,7 +6,8 @@
  * machine, so building twice gives byte-identical bundles, the same asset hashes and no Lambda
  * change in `terraform plan`.
  *
- *   npm run build:functions    # into dist/functions
+ *   npm run build:functions              # into dist/functions, one summary line
+ *   npm run build:functions -- --list    # and each bundle's size
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -115,7 +116,15 @@ export function bundleAllHandlers(): FunctionBundle[] {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  for (const bundle of bundleAllHandlers()) {
-    console.log(`${(bundle.bytes / 1024).toFixed(1).padStart(7)} KiB  ${bundle.file.slice(packageRoot().length + 1)}`);
+  const bundles = bundleAllHandlers();
+  const kib = (bytes: number) => (bytes / 1024).toFixed(0);
+  const sizes = bundles.map((bundle) => bundle.bytes);
+  // npm start and npm run plan build first: one line says it happened, --list says the rest.
+  console.log(
+    `built ${bundles.length} function bundles into dist/functions: ${kib(sizes.reduce((sum, size) => sum + size, 0))} KiB ` +
+      `(${kib(Math.min(...sizes))}-${kib(Math.max(...sizes))} KiB each)`,
+  );
+  if (process.argv.includes('--list')) {
+    for (const bundle of bundles) console.log(`${(bundle.bytes / 1024).toFixed(1).padStart(7)} KiB  ${bundle.file.slice(packageRoot().length + 1)}`);
   }
 }

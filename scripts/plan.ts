@@ -16,21 +16,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
 import { buildStacks, readCdktfContext, readDeploymentConfig } from '../stacks/app.ts';
-import {
-  PLACEHOLDER_ACCOUNT_ID,
-  TerraformCommandError,
-  formatSummary,
-  offlinePlan,
-  terraformVersion,
-} from './offline-plan.ts';
+import { PLACEHOLDER_ACCOUNT_ID, TerraformCommandError, offlinePlan, terraformVersion } from '../bin/offline-plan.ts';
+import { describePlan, jsonPath } from '../bin/plan-command.ts';
 
 const USAGE = 'usage: npm run plan [-- --json <file>] [--keep] [--out <synth folder>]';
-
-function jsonPath(file: string, stack: string, stackCount: number): string {
-  if (stackCount === 1) return file;
-  // One plan per file, as tools that read `terraform show -json` expect.
-  return file.endsWith('.json') ? `${file.slice(0, -5)}.${stack}.json` : `${file}.${stack}.json`;
-}
 
 function main(): number {
   const { values } = parseArgs({
@@ -63,9 +52,7 @@ function main(): number {
     for (const stack of stacks) {
       const id = stack.node.id;
       const result = offlinePlan(join(values.out, 'stacks', id), workRoot);
-      const warnings = result.validate.warning_count;
-      console.log(`\n${id}: terraform validate: valid${warnings ? `, ${warnings} warning(s)` : ''}`);
-      console.log(formatSummary(id, result.summary));
+      console.log(`\n${describePlan(result)}`);
       if (values.json) {
         const file = jsonPath(values.json, id, stacks.length);
         writeFileSync(file, `${JSON.stringify(result.plan, null, 2)}\n`);

@@ -16,7 +16,9 @@ import {
   type ReplicaTarget,
 } from './replication/replica-targets.ts';
 import { FiggyEventsError } from './errors.ts';
+import { DEFAULT_IMPORT_DAYS, importDaysProblem } from './audit/import-days.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from './aws-identifiers.ts';
+import type { ReplicationSettings } from './replication/locate.ts';
 
 export const ENV = {
   cacheTable: 'CACHE_TABLE_NAME',
@@ -32,6 +34,7 @@ export const ENV = {
   bulkWritesPerSecond: 'REPLICATION_BULK_WRITES_PER_SECOND',
   homeAccountId: 'REPLICATION_HOME_ACCOUNT_ID',
   bulkReadsPerSecond: 'BULK_READS_PER_SECOND',
+  auditImportDays: 'AUDIT_IMPORT_DAYS',
   logLevel: 'LOG_LEVEL',
   /** The deployment's name prefix: the metrics' `deployment` dimension. */
   deployment: 'FIGGY_DEPLOYMENT',
@@ -98,6 +101,25 @@ export function destinationPrefixes(env: Environment): string[] {
   return parsePrefixes(requireEnv(env, ENV.destinationPrefixes), ENV.destinationPrefixes, { rootAllowed: false });
 }
 
+/**
+ * Everything the replication rule is judged with, from the replication functions' own
+ * variables: the functions and `figgy-events mappings check` read them here, so both judge a
+ * mapping by the same settings.
+ *
+ * @throws ConfigurationError naming the variable that is missing or wrong.
+ * @example
+ * replicationSettings({ REPLICATION_DESTINATION_PREFIXES: '/app/' }); // { destinationPrefixes: ['/app'], sourcePrefixes: ['/'], ... }
+ */
+export function replicationSettings(env: Environment): ReplicationSettings {
+  return {
+    destinationPrefixes: destinationPrefixes(env),
+    sourcePrefixes: sourcePrefixes(env),
+    kmsKeyId: optionalEnv(env, ENV.replicationKmsKeyId),
+    replicaTargets: replicaTargets(env),
+    bulkWritesPerSecond: bulkWritesPerSecond(env),
+    bulkReadsPerSecond: bulkReadsPerSecond(env),
+  };
+}
 
 /**
  * The disaster-recovery targets (`REPLICATION_REPLICA_TARGETS`, JSON as the construct writes
@@ -196,6 +218,18 @@ export function bulkWritesPerSecond(env: Environment): number {
  */
 export function bulkReadsPerSecond(env: Environment): number {
   return bulkRate(env, ENV.bulkReadsPerSecond, 'reads') ?? DEFAULT_BULK_READS_PER_SECOND;
+}
+
+/**
+ * Days of CloudTrail's event history the audit syncer's first pass imports (`AUDIT_IMPORT_DAYS`,
+ * 0 to 90, what CloudTrail keeps, default {@link DEFAULT_IMPORT_DAYS}).
+ */
+export function auditImportDays(env: Environment): number {
+  const raw = optionalEnv(env, ENV.auditImportDays);
+  if (raw === undefined) return DEFAULT_IMPORT_DAYS;
+  const problem = importDaysProblem(Number(raw));
+  if (problem) throw new ConfigurationError(ENV.auditImportDays, `${problem} (${JSON.stringify(raw)})`);
+  return Number(raw);
 }
 
 function bulkRate(env: Environment, variable: EnvName, calls: BulkCalls): number | undefined {

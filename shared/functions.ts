@@ -1,5 +1,5 @@
 /**
- * The function catalog: the six Lambda functions, what triggers each, which tables it touches
+ * The function catalog: the seven Lambda functions, what triggers each, which tables it touches
  * and which environment it is given.
  *
  * The construct builds one Lambda, role and trigger per entry; the sandbox runs the same
@@ -7,7 +7,7 @@
  */
 import { ENV } from './config.ts';
 import type { ReplicaTarget } from './replication/replica-targets.ts';
-import { CACHE_SYNC_JOB, REPLICATION_JOB, type SyncJob } from './sync/jobs.ts';
+import { AUDIT_SYNC_JOB, CACHE_SYNC_JOB, REPLICATION_JOB, type SyncJob } from './sync/jobs.ts';
 import { tableNames, type TableRole } from './tables.ts';
 
 export type Trigger = 'ssm-event' | 'replication-stream' | 'schedule';
@@ -51,6 +51,8 @@ interface FunctionBasics {
   readonly ssm: readonly SsmAccess[];
   /** Writes SecureStrings with the replication key. */
   readonly encrypts: boolean;
+  /** Reads CloudTrail's event history (`cloudtrail:LookupEvents`). */
+  readonly eventHistory?: true;
 }
 
 /**
@@ -77,7 +79,8 @@ export const FUNCTIONS = {
     trigger: 'ssm-event',
     summary: 'appends one audit record per changed parameter',
     // The audit log is the event store: records are only ever added, never changed or removed.
-    tables: { audit: ['Query', 'PutItem'] },
+    // Before its first write a container looks for any item (Scan of one) to mark a new table.
+    tables: { audit: ['Query', 'PutItem', 'Scan'] },
     ssm: ['read-version'],
     encrypts: false,
   },
@@ -125,10 +128,21 @@ export const FUNCTIONS = {
     ssm: ['describe'],
     encrypts: false,
   },
+  'audit-syncer': {
+    trigger: 'schedule',
+    summary: 'records every change in CloudTrail\'s event history that the audit log lacks',
+    // The auditor's own calls, through its own code: a parameter's records from the event's
+    // second on, then the conditional put. Its lease and where it stopped are one item.
+    tables: { audit: ['Query', 'PutItem'], syncProgress: ['UpdateItem'] },
+    jobs: [AUDIT_SYNC_JOB],
+    ssm: ['read-version'],
+    encrypts: false,
+    eventHistory: true,
+  },
 } as const satisfies Record<FunctionName, FunctionSpec>;
 
 /**
- * The six functions, by the name their handler file and Lambda function carry. Named here
+ * The seven functions, by the name their handler file and Lambda function carry. Named here
  * rather than derived from the catalog so that the public API can name them; the catalog
  * must list exactly these.
  */
@@ -138,10 +152,11 @@ export type FunctionName =
   | 'parameter-stream-replicator'
   | 'dynamo-stream-replicator'
   | 'replication-syncer'
-  | 'config-cache-syncer';
+  | 'config-cache-syncer'
+  | 'audit-syncer';
 
 /** The functions a schedule invokes; `SCHEDULED_FUNCTIONS` holds it to the catalog. */
-export type ScheduledFunctionName = 'replication-syncer' | 'config-cache-syncer';
+export type ScheduledFunctionName = 'replication-syncer' | 'config-cache-syncer' | 'audit-syncer';
 
 /** The catalog's own scheduled functions: a schedule missing from the type fails to compile below. */
 type CatalogSchedules = {
@@ -186,6 +201,8 @@ export interface DeploymentSettings {
   readonly bulkWritesPerSecond?: number;
   /** Pace of background reads at home, read calls per second; absent: the default. */
   readonly bulkReadsPerSecond?: number;
+  /** Days of event history the audit syncer's first pass imports; absent: the default (90). */
+  readonly auditImportDays?: number;
   readonly logLevel: string;
 }
 
@@ -230,6 +247,7 @@ export function functionEnvironment(
   if (spec.jobs !== undefined && settings.bulkReadsPerSecond !== undefined) {
     env[ENV.bulkReadsPerSecond] = String(settings.bulkReadsPerSecond);
   }
+  if (spec.eventHistory && settings.auditImportDays !== undefined) env[ENV.auditImportDays] = String(settings.auditImportDays);
   if (spec.encrypts && settings.replicationKmsKeyId) env[ENV.replicationKmsKeyId] = settings.replicationKmsKeyId;
   return env;
 }

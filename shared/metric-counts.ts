@@ -3,6 +3,7 @@
  * that says which outcome is a write, a skip, a refusal or a repair.
  */
 import type { AuditOutcome } from './audit/auditor.ts';
+import type { AuditSyncReport } from './audit/audit-syncer.ts';
 import type { CacheOutcome } from './cache/cache-manager.ts';
 import type { CacheSyncReport } from './cache/cache-syncer.ts';
 import type { MetricSink } from './metrics.ts';
@@ -46,7 +47,7 @@ export function countReplication(outcomes: readonly ReplicationOutcome[], metric
         metrics.add('DestinationsWaiting', 1);
         break;
       case 'refused':
-        metrics.add('DestinationsRefused', 1, outcome.reason?.includes('runaway') ? 'runaway' : 'rule');
+        metrics.add('DestinationsRefused', 1, outcome.runaway ? 'runaway' : 'rule');
         break;
       case 'invalid':
         metrics.add('DestinationsRefused', 1, 'invalid');
@@ -65,7 +66,8 @@ export type RepairKind =
   | 'index-row-removed'
   | 'cache-name-added'
   | 'tombstone-written'
-  | 'cache-items-collapsed';
+  | 'cache-items-collapsed'
+  | 'audit-record-added';
 
 /** The repairs a finished replication pass made: what the events should have done. */
 function replicationRepairs(report: ReplicationSyncReport): Record<RepairKind, number> {
@@ -93,6 +95,7 @@ const NO_REPAIRS: Record<RepairKind, number> = {
   'cache-name-added': 0,
   'tombstone-written': 0,
   'cache-items-collapsed': 0,
+  'audit-record-added': 0,
 };
 
 /** How a syncer's report reads: its repairs by kind and what it checked. */
@@ -103,6 +106,12 @@ export interface PassReading<R> {
 
 /** The replication syncer's report: mappings checked, destinations and index rows repaired. */
 export const REPLICATION_PASS: PassReading<ReplicationSyncReport> = { repairs: replicationRepairs, checked: (report) => report.mappings };
+
+/** The audit syncer's report: events read from CloudTrail's history, records the log lacked added. */
+export const AUDIT_PASS: PassReading<AuditSyncReport> = {
+  repairs: (report) => ({ ...NO_REPAIRS, 'audit-record-added': report.repaired }),
+  checked: (report) => report.eventsRead,
+};
 
 /** The cache syncer's report: parameters listed, cache names added, tombstones, collapsed items. */
 export const CACHE_PASS: PassReading<CacheSyncReport> = { repairs: cacheRepairs, checked: (report) => report.parametersListed };

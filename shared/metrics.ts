@@ -31,7 +31,7 @@ export interface MetricSpec {
 
 const EVENT_FUNCTIONS = ['config-cache-manager', 'parameter-store-auditor', 'parameter-stream-replicator', 'dynamo-stream-replicator'] as const;
 const REPLICATORS = ['parameter-stream-replicator', 'dynamo-stream-replicator', 'replication-syncer'] as const;
-const SYNCERS = ['config-cache-syncer', 'replication-syncer'] as const;
+const SYNCERS = ['config-cache-syncer', 'replication-syncer', 'audit-syncer'] as const;
 
 export const METRICS = {
   EventsHandled: {
@@ -48,7 +48,7 @@ export const METRICS = {
   AuditRecordsWithoutValue: {
     unit: 'Count',
     description: 'audit records of a put written without its value, which a restore cannot bring back',
-    emittedBy: ['parameter-store-auditor'],
+    emittedBy: ['parameter-store-auditor', 'audit-syncer'],
     by: 'reason',
   },
   AuditDuplicatesSkipped: { unit: 'Count', description: 'events already in the audit log', emittedBy: ['parameter-store-auditor'] },

@@ -38,7 +38,11 @@ export function spellingsOf(name: string): string[] {
 export class InvalidPrefixError extends FiggyEventsError {
   /** The prefix must change. */
   readonly retryable = false;
-  constructor(readonly prefix: string, reason: string) {
+  constructor(
+    readonly prefix: string,
+    /** What is wrong with it, as the end of a sentence that names it. */
+    readonly reason: string,
+  ) {
     super(`prefix "${prefix}" ${reason}`);
     this.name = 'InvalidPrefixError';
   }
@@ -60,7 +64,7 @@ const PATH_CHARACTER = /[a-zA-Z0-9_.\-/]/;
 export function normalizePrefix(raw: string): string {
   const prefix = raw.trim();
   if (!prefix.startsWith('/')) {
-    throw new InvalidPrefixError(raw, 'must be a parameter path starting with "/", such as /app/orders');
+    throw new InvalidPrefixError(raw, 'must start with "/", as a parameter path does, such as /app/orders');
   }
   const stray = [...prefix].find((character) => !PATH_CHARACTER.test(character));
   if (stray !== undefined) {
@@ -99,7 +103,7 @@ export function checkPrefixes(
     try {
       prefix = normalizePrefix(raw);
     } catch (error) {
-      if (error instanceof InvalidPrefixError) throw invalid(`has ${error.message}`);
+      if (error instanceof InvalidPrefixError) throw invalid(`has the prefix "${error.prefix}", which ${error.reason}`);
       throw error;
     }
     if (prefix === '/' && !rule.rootAllowed) {

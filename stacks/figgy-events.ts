@@ -19,6 +19,8 @@ import { FiggyMonitoring } from './monitoring.ts';
 import { FiggyFunction } from './function.ts';
 import { named } from './logical-ids.ts';
 import { STREAM_TABLE, functionPolicy } from './permissions.ts';
+import { FiggyEventsConfigError } from './config-error.ts';
+import { providerRegionProblem } from './provider-region.ts';
 import { resolveSettings, type ResolvedSettings } from './settings.ts';
 import { FiggyTables } from './tables.ts';
 import { AuditTrail } from './trail.ts';
@@ -31,7 +33,7 @@ const stacksWithFiggyEvents = new WeakSet<TerraformStack>();
 
 /**
  * Everything figgy-events runs on in one region: the tables, the trail, the SSM event rule,
- * the six functions with their roles, logs, queues and alarms, the syncers' schedules (each
+ * the seven functions with their roles, logs, queues and alarms, the syncers' schedules (each
  * with its continuation) and the replication stream mapping.
  *
  * SSM events never leave their region, so deploy one instance per region (one per stack);
@@ -74,6 +76,15 @@ export class FiggyEvents extends Construct {
     stacksWithFiggyEvents.add(stack);
 
     const settings = resolveSettings(props);
+    const regionProblem = providerRegionProblem(stack, settings.region);
+    if (regionProblem) throw new FiggyEventsConfigError('region', regionProblem);
+    // A provider added after the construct is only there to compare at synth.
+    this.node.addValidation({
+      validate: () => {
+        const problem = providerRegionProblem(stack, settings.region);
+        return problem ? [new FiggyEventsConfigError('region', problem).message] : [];
+      },
+    });
     this.settings = settings;
     const { namePrefix, region, partition } = settings;
     const accountId =
@@ -116,6 +127,7 @@ export class FiggyEvents extends Construct {
           replicaTargets: settings.replicaTargets,
           bulkWritesPerSecond: settings.bulkWritesPerSecond,
           bulkReadsPerSecond: settings.bulkReadsPerSecond,
+          auditImportDays: settings.auditImportDays,
           logLevel: settings.logLevel,
         }),
         logRetentionDays: settings.logRetentionDays,

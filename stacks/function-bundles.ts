@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionName } from '../shared/functions.ts';
 import { FiggyEventsError, SetupError } from '../shared/errors.ts';
@@ -40,8 +40,8 @@ export interface FunctionBundle {
   /** Bytes of all its files. */
   readonly bytes: number;
   /**
-   * Hex SHA-256 over every file's path and content ({@link bundleHash}): the asset hash, so
-   * an unchanged bundle plans no change.
+   * Hex SHA-256 over every file's path and content, in path order: the asset hash, so an
+   * unchanged bundle plans no change.
    */
   readonly sha256: string;
 }
@@ -91,8 +91,10 @@ export function functionBundle(name: FunctionName, options: FunctionBundleOption
   const directory = join(bundleDirectory(options), name);
   const file = join(directory, BUNDLE_FILE);
   if (!existsSync(file)) throw new MissingBundleError(name, file);
+  // Named with `/` on every system, as a zip names them: the hash is the same on Windows.
   const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
     .filter((path) => statSync(join(directory, path)).isFile())
+    .map((path) => path.split(sep).join('/'))
     .sort();
   const contents = files.map((path) => ({ path, content: readFileSync(join(directory, path)) }));
   const bytes = contents.reduce((sum, { content }) => sum + content.length, 0);

@@ -69,7 +69,10 @@ export class FiggyMonitoring extends Construct {
     const { namePrefix, settings, alarmActions } = props;
     const metric = (name: MetricName, fn: FunctionName, detail?: string) => watchedMetric(name, fn, namePrefix, detail);
     for (const syncer of SYNCERS) {
-      if (settings.repairAlarms) {
+      // EventBridge delivers CloudTrail's events on a best-effort basis, and the audit syncer's
+      // first pass imports the history before the install: its repairs are counted and shown
+      // on the dashboard, not paged.
+      if (settings.repairAlarms && syncer !== 'audit-syncer') {
         nonZeroAlarm(this, `${syncer}_repairs`, {
           alarmName: `${namePrefix}-${syncer}-repaired`,
           description:
@@ -86,7 +89,7 @@ export class FiggyMonitoring extends Construct {
           alarmName: `${namePrefix}-${syncer}-pass-open`,
           description:
             `${namePrefix}-${syncer} has had a pass open for over ${settings.passOpenMinutes} minutes: wedged (a call ` +
-            'denied, a lease never released) or far slower than its schedule. `figgy-events status` shows where it stands.',
+            'denied, a lease never released) or far slower than its schedule: its errors, and its item in the sync progress table, say where it stands.',
           ...metric('SyncPassAge', syncer),
           statistic: 'Maximum',
           threshold: settings.passOpenMinutes * 60_000,

@@ -240,6 +240,15 @@ export function functionPolicy(name: FunctionName, grants: FunctionGrants): Poli
     });
   }
   for (const access of spec.ssm) statements.push(...ssmStatements(access, grants));
+  if (spec.eventHistory) {
+    statements.push({
+      Sid: 'LookUpEventHistory',
+      Effect: 'Allow',
+      Action: ['cloudtrail:LookupEvents'],
+      // LookupEvents supports no resource-level permission; IAM requires "*".
+      Resource: ['*'],
+    });
+  }
   if ((spec.ssm as readonly SsmAccess[]).includes('write-destinations')) {
     statements.push(...replicaTargetStatements(grants.replicaTargets, grants.partition, grants.accountId));
   }

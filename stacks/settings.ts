@@ -25,6 +25,8 @@ import { FiggyEventsConfigError } from './config-error.ts';
 import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
+import { importDaysProblem } from '../shared/audit/import-days.ts';
+import { closestName } from '../shared/closest-name.ts';
 
 export interface ResolvedFunctionSettings {
   readonly memorySize: number;
@@ -59,12 +61,15 @@ export interface ResolvedSettings {
   readonly bulkWritesPerSecond?: number;
   /** Pace of background reads at home; absent, the functions' default (10 calls/s). */
   readonly bulkReadsPerSecond?: number;
+  /** Days of event history the audit syncer's first pass imports; absent, the function's default (90). */
+  readonly auditImportDays?: number;
   readonly monitoring: ResolvedMonitoring;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
   'replication-syncer': 'rate(15 minutes)',
   'config-cache-syncer': 'rate(1 hour)',
+  'audit-syncer': 'rate(15 minutes)',
 };
 
 // The values CloudWatch Logs accepts for retention; anything else fails only at apply.
@@ -98,9 +103,47 @@ function malformed(value: string | undefined, pattern: RegExp): value is string 
   return value !== undefined && !Token.isUnresolved(value) && !pattern.test(value);
 }
 
+/**
+ * Every prop {@link FiggyEventsProps} has: plain JavaScript passes whatever it likes, and a
+ * misspelt optional prop would otherwise deploy its default without a word.
+ */
+const PROP_NAMES = Object.keys({
+  region: true, accountId: true, namePrefix: true, auditedNamespaces: true, destinationPrefixes: true,
+  sourcePrefixes: true, replicationKmsKeyArn: true, createTrail: true, trailLogExpirationDays: true,
+  disposable: true, logRetentionDays: true, alarmTopicArn: true, schedules: true, lambda: true,
+  functions: true, logLevel: true, asyncRetryAttempts: true, deliveryRetry: true, streamRetryAttempts: true,
+  bundles: true, replicaTargets: true, bulkWritesPerSecond: true, bulkReadsPerSecond: true, auditImportDays: true, monitoring: true,
+  // A Record of every key: a prop added to FiggyEventsProps and not here fails to compile.
+} satisfies Record<keyof FiggyEventsProps, true>);
+
+/** Refuses what TypeScript would have: props that are not objects, unknown names, a required prop left out. */
+function checkPropShape(props: FiggyEventsProps): void {
+  if (typeof props !== 'object' || props === null) {
+    throw new FiggyEventsConfigError('props', `is ${props === null ? 'null' : typeof props}; give an object such as { region: 'eu-west-1', destinationPrefixes: ['/app/'] }`);
+  }
+  for (const name of Object.keys(props)) {
+    if (PROP_NAMES.includes(name)) continue;
+    const guess = closestName(name, PROP_NAMES);
+    throw new FiggyEventsConfigError(name, `is not a FiggyEvents prop${guess ? `: did you mean "${guess}"?` : ''}`);
+  }
+  for (const required of ['region', 'destinationPrefixes'] as const) {
+    if (props[required] === undefined || props[required] === null) {
+      const example = required === 'region' ? "region: 'eu-west-1'" : "destinationPrefixes: ['/app/']";
+      throw new FiggyEventsConfigError(required, `is missing; it is required, e.g. ${example}`);
+    }
+  }
+  for (const list of ['destinationPrefixes', 'auditedNamespaces', 'sourcePrefixes'] as const) {
+    const value: unknown = props[list];
+    if (value !== undefined && (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))) {
+      throw new FiggyEventsConfigError(list, `is ${JSON.stringify(value)}; give a list of paths, e.g. ['/app/']`);
+    }
+  }
+}
+
 /** Fills in defaults and validates; throws {@link FiggyEventsConfigError} naming the prop. */
 export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
-  if (Token.isUnresolved(props.region) || !REGION.test(props.region)) {
+  checkPropShape(props);
+  if (typeof props.region !== 'string' || Token.isUnresolved(props.region) || !REGION.test(props.region)) {
     throw new FiggyEventsConfigError('region', `is "${props.region}"; give the region's name, such as eu-west-1, as a literal string`);
   }
   if (malformed(props.accountId, ACCOUNT_ID)) {
@@ -166,6 +209,8 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
   ) as Record<FunctionName, ResolvedFunctionSettings>;
   const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
   const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond);
+  const importProblem = props.auditImportDays === undefined ? undefined : importDaysProblem(props.auditImportDays);
+  if (importProblem) throw new FiggyEventsConfigError('auditImportDays', importProblem);
 
   return {
     region: props.region,
@@ -201,6 +246,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
+    ...(props.auditImportDays !== undefined && { auditImportDays: props.auditImportDays }),
     monitoring: resolveMonitoring(props.monitoring ?? {}),
   };
 }

@@ -95,6 +95,9 @@ export class FiggyEventsStack extends TerraformStack {
       new LocalBackend(this, { path });
     }
 
-    this.figgy = new FiggyEvents(this, 'figgy', props);
+    // The stack's own props are its own: the construct refuses names it does not know.
+    const stackOnly = new Set<string>(['backend', 'tags'] satisfies (keyof FiggyEventsStackProps)[]);
+    const figgyProps = Object.fromEntries(Object.entries(props).filter(([key]) => !stackOnly.has(key))) as FiggyEventsProps;
+    this.figgy = new FiggyEvents(this, 'figgy', figgyProps);
   }
 }

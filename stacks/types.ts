@@ -17,7 +17,7 @@ export interface FunctionSettings {
   readonly timeoutSeconds?: number;
 }
 
-/** Sizing shared by all six functions. */
+/** Sizing shared by all seven functions. */
 export interface LambdaSettings extends FunctionSettings {
   readonly architecture?: LambdaArchitecture;
 }
@@ -248,7 +248,7 @@ export interface FiggyEventsProps {
    * while a pass is open the start schedule continues it too, and never begins it again, so a
    * pass longer than the interval delays the next one instead of starting over.
    *
-   * @defaultValue `{ 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' }`
+   * @defaultValue `{ 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)', 'audit-syncer': 'rate(15 minutes)' }`
    * @example
    * ```ts
    * import type { FiggyEventsProps } from 'figgy-events';
@@ -398,6 +398,20 @@ export interface FiggyEventsProps {
    * ```
    */
   readonly bulkReadsPerSecond?: number;
+  /**
+   * Days of CloudTrail's event history the audit syncer's first pass imports into the audit log
+   * on a new deployment (the log is empty, so `history`, `log`, `diff` and `restore` then reach
+   * back before the install); 0 imports nothing. CloudTrail keeps 90 days. Checked at synth.
+   *
+   * @defaultValue 90
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], auditImportDays: 7 };
+   * ```
+   */
+  readonly auditImportDays?: number;
   /**
    * The dashboard and the alarms on the functions' metrics, each of which can be turned off or
    * tuned.

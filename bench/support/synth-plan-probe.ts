@@ -5,7 +5,7 @@
  *
  * Each terraform command goes through a wrapper script that appends its name and duration
  * to a file, so init, validate, plan and show are timed apart without changing
- * scripts/offline-plan.ts.
+ * bin/offline-plan.ts.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ const lap = (step: string) => {
 
 const { App } = await import('cdktf');
 const { buildStacks, readCdktfContext, readDeploymentConfig } = await import('../../stacks/app.ts');
-const { PLACEHOLDER_ACCOUNT_ID, offlinePlan } = await import('../../scripts/offline-plan.ts');
+const { PLACEHOLDER_ACCOUNT_ID, offlinePlan } = await import('../../bin/offline-plan.ts');
 lap('load modules');
 
 const outdir = join(workDir, 'cdktf.out');

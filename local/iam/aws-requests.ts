@@ -38,6 +38,7 @@ const MODELLED_KEYS: Readonly<Record<string, readonly string[]>> = {
   sts: ['sts:rolesessionname'],
   ssm: [],
   sqs: [],
+  cloudtrail: [],
 };
 
 /** True when the sandbox supplies `key` (lower case) for requests to `service`. */
@@ -129,7 +130,7 @@ export function kmsRequest(use: KeyUse): ActionOnResource {
 }
 
 // ---------------------------------------------------------------------------------------------
-// STS, SQS
+// STS, CloudTrail, SQS
 
 /** STS AssumeRole: `sts:AssumeRole` on the role, authorized by the caller's policy and the role's trust policy. */
 export function assumeRoleRequest(roleArn: string, sessionName: string): ActionOnResource {
@@ -139,6 +140,11 @@ export function assumeRoleRequest(roleArn: string, sessionName: string): ActionO
     resourceAccount: accountOf(roleArn, undefined),
     context: { 'sts:RoleSessionName': sessionName },
   };
+}
+
+/** CloudTrail LookupEvents, which authorizes only on `*`. */
+export function lookupEventsRequest(place: Place): ActionOnResource {
+  return { action: 'cloudtrail:LookupEvents', resource: '*', resourceAccount: place.account };
 }
 
 /** SQS SendMessage to a queue, as Lambda sends a function's failed events with its role. */

@@ -2,11 +2,12 @@
  * The emulator assembled: a store per region and account, KMS, STS, faults and CloudTrail
  * behind one endpoint.
  */
-import { ssmRequests } from '../iam/aws-requests.ts';
+import { lookupEventsRequest, ssmRequests } from '../iam/aws-requests.ts';
 import { AccessDenied } from '../iam/sandbox-iam.ts';
 import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
 import { cloudTrailDetail } from './cloudtrail.ts';
+import { CLOUDTRAIL_SERVICE, EmulatedEventHistory } from './event-history.ts';
 import { FaultInjector } from './faults.ts';
 import { EmulatedKms, KEY_ID_FORMS, kmsCall } from './kms.ts';
 import { Principals } from './principals.ts';
@@ -24,7 +25,8 @@ const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_ROLE = 'figgy-sandbox';
 
 /**
- * Starts an SSM Parameter Store + KMS + STS emulator on loopback.
+ * Starts an SSM Parameter Store + KMS + STS emulator on loopback, with CloudTrail's event
+ * history of its writes (`LookupEvents`).
  *
  * The real `@aws-sdk/client-ssm`, `@aws-sdk/client-kms` and `@aws-sdk/client-sts` talk to it
  * unchanged with `endpoint: emulator.url` and any credentials: signatures are not checked, but
@@ -62,10 +64,13 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
   const faults = new FaultInjector(options, options.quotaClock);
   let keyIdForm = checkedKeyIdForm(options) ?? 'as-written';
   const listeners = new Set<WriteListener>();
+  const history = new EmulatedEventHistory(clock, options.quotaClock);
   const counts = new Map<string, number>();
   const placeCounts = new Map<string, number>();
 
   const publish = (detail: CloudTrailDetail): void => {
+    // The event history keeps every record, whether or not a rule is there to see it.
+    history.add(detail);
     for (const listener of listeners) {
       try {
         // Not awaited: a slow subscriber (the event bus) must not slow the API down.
@@ -104,10 +109,18 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
         }
       });
     }
+    if (call.service === CLOUDTRAIL_SERVICE) {
+      if (call.operation !== 'LookupEvents') {
+        throw new AwsError('UnknownOperationException', `The emulator answers CloudTrail's LookupEvents only, not ${call.operation}.`);
+      }
+      const input = call.readInput();
+      if (iam) asAwsError(() => iam.check(caller, [lookupEventsRequest(caller)]));
+      return history.lookUp(input, caller);
+    }
     if (call.service !== 'AmazonSSM') {
       throw new AwsError(
         'UnknownOperationException',
-        `The emulator answers AmazonSSM, TrentService and sts, not ${call.service}.`,
+        `The emulator answers AmazonSSM, TrentService, sts and ${CLOUDTRAIL_SERVICE}, not ${call.service}.`,
       );
     }
     const now = clock();
@@ -180,6 +193,7 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     },
     reset: () => {
       stores.clear();
+      history.clear();
       counts.clear();
       placeCounts.clear();
     },

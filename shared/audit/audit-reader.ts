@@ -23,6 +23,8 @@ export interface AuditEntry {
   /** The value of that version, {@link MASK} when masked; absent when the record holds none. */
   readonly value?: string;
   readonly masked: boolean;
+  /** True when the audit syncer added the record from CloudTrail's event history (a repair). */
+  readonly repair?: true;
 }
 
 export type DiffStatus = 'created' | 'updated' | 'deleted' | 'unchanged' | 'unknown';
@@ -44,7 +46,14 @@ export interface DiffEntry {
   /** At the second moment; absent when the parameter did not exist then. */
   readonly to?: DiffSide;
   /** The last change up to the second moment. */
-  readonly lastChange?: { readonly time: string; readonly user: string; readonly userArn?: string; readonly action: AuditRecord['action'] };
+  readonly lastChange?: {
+    readonly time: string;
+    readonly user: string;
+    readonly userArn?: string;
+    readonly action: AuditRecord['action'];
+    /** True when the audit syncer added its record from CloudTrail's event history. */
+    readonly repair?: true;
+  };
   /** Why the status is unknown. */
   readonly reason?: string;
   readonly masked: boolean;
@@ -92,6 +101,23 @@ export class AuditReader {
     return orderRecords(records)
       .map((record) => entryOf(record, secret.has(canonicalName(name))))
       .reverse();
+  }
+
+  /**
+   * How many records lie below `path` (under it, the path itself not counted), and of how many
+   * names: what a reader who took a prefix for a parameter name is pointed to.
+   */
+  async countBelow(path: string): Promise<{ readonly records: number; readonly names: number }> {
+    const prefix = normalizePrefix(path);
+    const names = new Set<string>();
+    let records = 0;
+    for await (const record of this.records.recordsUnder(prefix, {})) {
+      const name = canonicalName(record.parameterName);
+      if (name === prefix || !isUnderPrefix(name, prefix)) continue;
+      records++;
+      names.add(name);
+    }
+    return { records, names: names.size };
   }
 
   /** Every change under a prefix within the window, oldest first, across names. */
@@ -159,6 +185,7 @@ function diffOf(name: string, records: readonly AuditRecord[], request: DiffRequ
     user: last.user,
     ...(last.userArn !== undefined && { userArn: last.userArn }),
     action: last.action,
+    ...(last.repair === true && { repair: true as const }),
   };
   const side = (state: StateAt) => (state.kind === 'present' ? sideOf(state.record, masked) : undefined);
   const common = { name, masked, ...(side(before) && { from: side(before) }), ...(side(after) && { to: side(after) }), ...(lastChange && { lastChange }) };
@@ -185,6 +212,7 @@ function entryOf(record: AuditRecord, masked: boolean): AuditEntry {
     ...(record.type !== undefined && { type: record.type }),
     ...(isPut(record) && record.value !== undefined && { value: masked ? MASK : record.value }),
     masked,
+    ...(record.repair === true && { repair: true as const }),
   };
 }
 

@@ -45,7 +45,11 @@ const MAX_ATTEMPTS = 5;
 export class Auditor {
   constructor(private readonly deps: AuditorDependencies) {}
 
-  async record(change: ParameterChange): Promise<AuditOutcome> {
+  /**
+   * @param how `repair: true` when the change comes from CloudTrail's event history rather than
+   *   its event (the audit syncer): the record says so, and is otherwise the same.
+   */
+  async record(change: ParameterChange, how: { readonly repair?: boolean } = {}): Promise<AuditOutcome> {
     const fields = { parameter_name: change.name, event_id: change.eventId };
     if (!isUnderPrefixes(change.name, this.deps.namespaces)) {
       this.deps.log.debug('not audited: outside the audited namespaces', fields);
@@ -76,9 +80,10 @@ export class Auditor {
         eventId: change.eventId,
         eventTime: change.eventTime,
         ...content.record,
+        ...(how.repair === true && { repair: true as const }),
       };
       if (await this.deps.auditLog.insert(record)) {
-        this.deps.log.info('recorded', { ...fields, action: change.action, time });
+        this.deps.log.info(how.repair === true ? 'recorded from the event history' : 'recorded', { ...fields, action: change.action, time });
         if (content.missing) (this.deps.metrics ?? NO_METRICS).add('AuditRecordsWithoutValue', 1, content.missing);
         return 'recorded';
       }

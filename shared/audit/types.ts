@@ -26,6 +26,11 @@ export interface AuditRecord {
    * read it. Millisecond precision where CloudTrail has seconds, so it orders a second's puts.
    */
   readonly modifiedAt?: number;
+  /**
+   * True when the audit syncer wrote the record from CloudTrail's event history: the event never
+   * reached the auditor (or came before the install). Absent on the auditor's own records.
+   */
+  readonly repair?: true;
 }
 
 export interface AuditLog {

@@ -3,7 +3,7 @@
  * marker that says whether that has been done.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../audit/path-root.ts';
 import { mapBounded } from '../concurrency.ts';
 import { CallPacer, type PacerClock } from '../call-pacer.ts';
@@ -29,7 +29,8 @@ export type MigrationStatus = 'not-started' | 'in-progress' | 'complete';
 
 /**
  * Whether every record of `table` carries `path_root`, read from the marker (one GetItem).
- * Only `figgy-events migrate` writes the marker, after it has seen the whole table.
+ * `figgy-events migrate` writes the marker after it has seen the whole table, and
+ * {@link markNewTable} on a table that holds nothing yet.
  *
  * @example
  * if ((await migrationStatus(documents, 'figgy-config-auditor')) !== 'complete') { ... }
@@ -50,6 +51,42 @@ async function markMigrated(documents: DynamoDBDocumentClient, table: string): P
       ExpressionAttributeValues: { ':status': 'complete', ':now': new Date().toISOString() },
     }),
   );
+}
+
+/**
+ * Marks `table` as needing no migration when it holds no item at all: a new table's records
+ * are all written with `path_root`, so there is nothing to backfill. One Scan of one item
+ * decides (the marker itself, or any record, means the table is not new); the marker is put
+ * only where none exists, so racing callers write it once.
+ *
+ * The auditor calls it before its first write, and the sandbox when it creates its tables.
+ * A writer that leaves `path_root` out (Figgy's own auditor) must not share a table that is
+ * marked this way: its records would stay outside the path index.
+ *
+ * @returns true when this call wrote the marker
+ * @example
+ * await markNewTable(documents, 'figgy-config-auditor');
+ */
+export async function markNewTable(documents: DynamoDBDocumentClient, table: string): Promise<boolean> {
+  const page = await documents.send(
+    new ScanCommand({ TableName: table, Limit: 1, ProjectionExpression: '#name', ExpressionAttributeNames: { '#name': PARTITION_KEY }, ConsistentRead: true }),
+  );
+  // A page may come back empty with more to read: only an empty last page means an empty table.
+  if ((page.Items?.length ?? 0) > 0 || page.LastEvaluatedKey !== undefined) return false;
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...MIGRATION_MARKER_KEY, status: 'complete', updated_at: new Date().toISOString(), reason: 'new-table' },
+        ConditionExpression: 'attribute_not_exists(#name)',
+        ExpressionAttributeNames: { '#name': PARTITION_KEY },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }
 
 export interface MigrationProgress {

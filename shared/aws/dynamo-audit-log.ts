@@ -8,7 +8,7 @@ import { type PathMatch, pathMatch, spellingsOf } from '../parameter-paths.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
 import type { AuditHistory, TimeWindow } from '../restore/types.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE, AUDIT_USER_INDEX } from '../tables.ts';
-import { isMigrationMarker, migrationStatus } from './audit-path-migration.ts';
+import { isMigrationMarker, markNewTable, migrationStatus } from './audit-path-migration.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
@@ -25,6 +25,11 @@ export interface DynamoAuditLogOptions {
   readonly pageSize?: number;
   /** Where the warning goes when prefixes must be read by a Scan (see `figgy-events migrate`). */
   readonly log?: Log;
+  /**
+   * Before the first insert, mark a table that holds nothing yet as needing no migration
+   * (`markNewTable`): the auditor, the first writer of a new deployment, sets it.
+   */
+  readonly markNewTable?: boolean;
 }
 
 /**
@@ -32,8 +37,8 @@ export interface DynamoAuditLogOptions {
  *
  * Items follow the Figgy contract, so the Figgy CLI reads what the auditor writes:
  * `parameter_name`, `time`, `action`, `user`, `value`, `type`, `key_id`, `description` and
- * `version` as a string, plus our own `event_id`, `user_arn`, `event_time`, `modified_at` and
- * `path_root` (the partition of the path index).
+ * `version` as a string, plus our own `event_id`, `user_arn`, `event_time`, `modified_at`,
+ * `path_root` (the partition of the path index) and `repair` (true on the audit syncer's records).
  * Absent optional attributes are left out of the item, not written empty.
  *
  * @example
@@ -42,6 +47,8 @@ export interface DynamoAuditLogOptions {
  */
 export class DynamoAuditLog implements AuditLog, AuditHistory {
   private coverage: Promise<boolean> | undefined;
+  /** Settled once the table has been looked at; cleared on failure, so the next insert tries again. */
+  private newTableChecked: Promise<unknown> | undefined;
 
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -50,6 +57,7 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
   ) {}
 
   async insert(record: AuditRecord): Promise<boolean> {
+    if (this.options.markNewTable) await this.checkNewTable();
     try {
       await this.documents.send(
         new PutCommand({
@@ -121,19 +129,24 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
     }));
   }
 
+  /** Once per instance, before the first record is written, which would make the table not new. */
+  private async checkNewTable(): Promise<void> {
+    this.newTableChecked ??= markNewTable(this.documents, this.tableName).catch((error: unknown) => {
+      this.newTableChecked = undefined;
+      throw error;
+    });
+    await this.newTableChecked;
+  }
+
   /**
    * Whether the path index covers every record, asked once per instance: the marker
-   * `figgy-events migrate` writes when it has backfilled the whole table (one GetItem).
+   * `figgy-events migrate` writes when it has backfilled the whole table, or the auditor when
+   * it found the table new (one GetItem). The warning says what was found: the marker, not
+   * the records, which only a Scan of the whole table could tell.
    */
   private indexed(): Promise<boolean> {
     this.coverage ??= migrationStatus(this.documents, this.tableName).then((status) => {
-      if (status !== 'complete') {
-        this.options.log?.warn(
-          `the audit table has records without ${AUDIT_PATH_ROOT} (migration ${status}), so it is read whole by a Scan; ` +
-            'run "figgy-events migrate" once to read prefixes through their index',
-          { table: this.tableName },
-        );
-      }
+      if (status !== 'complete') this.options.log?.warn(UNINDEXED_WARNING[status], { table: this.tableName });
       return status === 'complete';
     });
     return this.coverage;
@@ -201,9 +214,21 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
       description: read.optionalString('description'),
       version: version(read),
       modifiedAt: read.optionalNumber('modified_at'),
+      repair: item.repair === true ? true : undefined,
     });
   }
 }
+
+/** Why prefixes are read by a Scan, by what the marker says. */
+const UNINDEXED_WARNING = {
+  'not-started':
+    `the audit table has no marker saying every record carries ${AUDIT_PATH_ROOT} (a table written before the path index, ` +
+    'or by a version that did not mark new tables), so prefixes are read by a Scan of the whole table; ' +
+    'run "figgy-events migrate" once: it gives any record without it the attribute, then writes the marker',
+  'in-progress':
+    `the audit table's ${AUDIT_PATH_ROOT} migration stopped part way, so prefixes are read by a Scan of the whole table; ` +
+    'run "figgy-events migrate" again to finish it',
+} as const;
 
 /**
  * The key condition of an index Query: one partition and, when the window has ends, a range of
@@ -266,6 +291,7 @@ function auditItem(record: AuditRecord): Record<string, unknown> {
     user_arn: record.userArn,
     event_time: record.eventTime,
     modified_at: record.modifiedAt,
+    repair: record.repair,
   });
 }
 

@@ -1,8 +1,9 @@
 import { chunk } from '../concurrency.ts';
 import { linkKey, readStoredMapping } from '../replication/mapping.ts';
+import { MappingExistsError, type MappingItem } from '../replication/mapping-items.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { ReplicationMappings, SourceIndex, SourceLink, StoredMapping } from '../replication/types.ts';
 import { REPLICATION_SOURCES_TABLE, REPLICATION_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
@@ -54,6 +55,42 @@ export class DynamoReplicationMappings implements ReplicationMappings {
       { TableName: this.tableName },
     );
     for await (const page of pages) for (const item of page.Items ?? []) yield readStoredMapping(item);
+  }
+
+  /**
+   * Writes one item (see `mappingItem`), keyed by its `destination`. Without `replace`, an item
+   * already there is left as it is and the write fails with a {@link MappingExistsError}: one
+   * conditional PutItem, so two people adding the same destination cannot both succeed.
+   */
+  async put(item: MappingItem, options: { readonly replace?: boolean } = {}): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(!options.replace && {
+            ConditionExpression: 'attribute_not_exists(#destination)',
+            ExpressionAttributeNames: { '#destination': DESTINATION_KEY },
+          }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+        throw new MappingExistsError(String(item[DESTINATION_KEY]));
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes the item keyed by `destination` exactly as written, and returns what it was
+   * (read as the domain reads it); undefined when there was none.
+   */
+  async delete(destination: string): Promise<StoredMapping | undefined> {
+    const output = await this.documents.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { [DESTINATION_KEY]: destination }, ReturnValues: 'ALL_OLD' }),
+    );
+    return output.Attributes && readStoredMapping(output.Attributes);
   }
 }
 

@@ -16,12 +16,13 @@ const NAMES = {
   '#requests': 'requests',
   '#notBefore': 'not_before',
   '#finishedAt': 'finished_at',
+  '#coveredUntil': 'covered_until',
   '#updatedAt': 'updated_at',
 } as const;
 
 /**
  * The sync progress table (`figgy-config-sync-progress`): one item per job,
- * `{job, owner, lease_until, state, requests, not_before, finished_at, updated_at}`.
+ * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, updated_at}`.
  *
  * Every call is one UpdateItem, so the functions need no other permission on the table: the
  * claim is conditional on the lease being free, run out or already ours, and every later
@@ -72,6 +73,11 @@ export class DynamoSyncProgress implements SyncProgressStore {
       set.push('#finishedAt = :finishedAt');
       values[':finishedAt'] = save.finishedAt;
       names['#finishedAt'] = NAMES['#finishedAt'];
+    }
+    if (save.coveredUntil !== undefined) {
+      set.push('#coveredUntil = :coveredUntil');
+      values[':coveredUntil'] = save.coveredUntil;
+      names['#coveredUntil'] = NAMES['#coveredUntil'];
     }
     let update = `SET ${set.join(', ')}`;
     if (remove.length > 0) update += ` REMOVE ${remove.join(', ')}`;
@@ -137,11 +143,13 @@ export class DynamoSyncProgress implements SyncProgressStore {
     const state = read.optionalString('state');
     const notBefore = read.optionalNumber('not_before');
     const finishedAt = read.optionalNumber('finished_at');
+    const coveredUntil = read.optionalNumber('covered_until');
     return {
       requests: [...((requests as Set<string> | undefined) ?? [])].sort(),
       ...(state !== undefined && { state }),
       ...(notBefore !== undefined && { notBefore }),
       ...(finishedAt !== undefined && { finishedAt }),
+      ...(coveredUntil !== undefined && { coveredUntil }),
     };
   }
 }

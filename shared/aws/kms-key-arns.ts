@@ -6,6 +6,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { UnexpectedResponseError } from '../errors.ts';
+import { onFirstUse } from './on-first-use.ts';
 
 /**
  * Key ARNs by the name a key was given, each asked of KMS once per process: a key's ARN never
@@ -66,6 +67,5 @@ export class KmsKeyArns {
  * use: most invocations never compare keys, and a cold start need not parse it.
  */
 export function kmsKeyArnsBeside(ssm: SSMClient): KmsKeyArns {
-  let kms: Promise<KMSClient> | undefined;
-  return new KmsKeyArns(() => (kms ??= import('./kms-describe-key.ts').then(({ KMSClient }) => new KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials }))));
+  return new KmsKeyArns(onFirstUse(async () => new (await import('./kms-describe-key.ts')).KMSClient({ region: ssm.config.region, credentials: ssm.config.credentials })));
 }

@@ -8,6 +8,7 @@ import { placeKey, samePlace, type Place } from '../replication/places.ts';
 import { replicaTargetAt, type ReplicaTarget } from '../replication/replica-targets.ts';
 import type { ReplicaPlaces, ReplicaStore } from '../replication/types.ts';
 import { kmsKeyArnsBeside } from './kms-key-arns.ts';
+import { onFirstUse } from './on-first-use.ts';
 import { SsmParameterStore, createSsmClient } from './ssm-parameter-store.ts';
 import { InvariantError, UnexpectedResponseError } from '../errors.ts';
 
@@ -44,7 +45,13 @@ export interface SsmReplicaPlacesOptions {
  */
 export class SsmReplicaPlaces implements ReplicaPlaces {
   private readonly stores = new Map<string, ReplicaStore>();
-  private sts: Promise<STSClient> | undefined;
+  private readonly clients: { destroy(): void }[] = [];
+  /** The home region's STS, wherever the target is: one client for every target's role. */
+  private readonly sts = onFirstUse(async () => {
+    const sts = new (await import('./sts-assume-role.ts')).STSClient({ region: this.options.region });
+    this.clients.push(sts);
+    return sts;
+  });
 
   constructor(private readonly options: SsmReplicaPlacesOptions) {}
 
@@ -62,17 +69,23 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     return store;
   }
 
+  /**
+   * Closes the clients made so far. A function keeps them for its life; a command ends, and
+   * would otherwise wait for their idle connections to close.
+   */
+  destroy(): void {
+    for (const client of this.clients.splice(0)) client.destroy();
+    this.stores.clear();
+  }
+
   private storeFor(place: Place): ReplicaStore {
     const { region, account, targets } = this.options;
     if (samePlace(place, { region, account })) return this.options.home;
     const target = replicaTargetAt(targets, place, account);
     if (!target) throw new InvariantError(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
-    // The home region's STS, wherever the target is: one client for every target's role.
-    const credentials =
-      target.roleArn === undefined
-        ? undefined
-        : assumedRole(() => (this.sts ??= import('./sts-assume-role.ts').then(({ STSClient }) => new STSClient({ region }))), target.roleArn, sessionNameOf(this.options.sessionName));
+    const credentials = target.roleArn === undefined ? undefined : assumedRole(this.sts, target.roleArn, sessionNameOf(this.options.sessionName));
     const ssm = createSsmClient({ region: place.region, ...(credentials && { credentials }) });
+    this.clients.push(ssm);
     return new SsmParameterStore(ssm, { keys: kmsKeyArnsBeside(ssm) });
   }
 }

@@ -80,6 +80,19 @@ export function parseSsmEvent(event: unknown, now: number = Date.now()): Paramet
   }
 }
 
+/**
+ * The parameter changes of one CloudTrail record as the event history (`LookupEvents`) gives
+ * it: the same record EventBridge delivers as `detail`, whose region and account stand in for
+ * the envelope's, so both paths go through {@link parseSsmEvent} and agree on every rule.
+ *
+ * @example
+ * const changes = parseCloudTrailRecord(JSON.parse(event.CloudTrailEvent));
+ */
+export function parseCloudTrailRecord(record: unknown, now: number = Date.now()): ParameterChange[] {
+  const detail = requireObject(record, 'detail');
+  return parseSsmEvent({ account: detail.recipientAccountId, region: detail.awsRegion, detail }, now);
+}
+
 function requireEventName(value: unknown): SsmEventName {
   const name = requireString(value, 'detail.eventName');
   if (!(SSM_EVENT_NAMES as readonly string[]).includes(name)) {

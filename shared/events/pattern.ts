@@ -10,13 +10,16 @@ export type SsmEventName = 'PutParameter' | 'DeleteParameter' | 'DeleteParameter
 
 export const SSM_EVENT_NAMES: readonly SsmEventName[] = ['PutParameter', 'DeleteParameter', 'DeleteParameters'];
 
+/** The event source CloudTrail gives Parameter Store's calls. */
+export const SSM_EVENT_SOURCE = 'ssm.amazonaws.com';
+
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
 export const SSM_EVENT_PATTERN = {
   source: ['aws.ssm'],
   'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
   detail: {
-    eventSource: ['ssm.amazonaws.com'],
+    eventSource: [SSM_EVENT_SOURCE],
     eventName: [...SSM_EVENT_NAMES],
     errorCode: [{ exists: false }],
   },

@@ -78,21 +78,23 @@ export async function decideDestination(mapping: ParameterMapping, ports: Decisi
   return (await runaway(ports, plan.place, plan.write.name, current)) ?? decision;
 }
 
+/** Why a mirror may not write a replica, and what is refused: the mirror's destination or the replica's address. */
+export interface ReplicaRefusal {
+  readonly refusal: string;
+  /** The mirror's destination when the mirror as a whole is refused; the replica's address when only the replica is. */
+  readonly refused: string;
+}
+
 /**
- * Where a mirror writes `replica`, or why it may not: the mirror as a whole
- * ({@link judgeMirror}), then the replica's own name, which another mapping may claim.
- * Asked once per replica; {@link decideReplica} then decides each round.
+ * Where a mirror writes `replica` (named `address` in outcomes and logs), or why it may not:
+ * the mirror as a whole ({@link judgeMirror}), then the replica's own name, which another
+ * mapping may claim. Asked once per replica; {@link decideReplica} then decides each round.
  */
-export async function locateReplica(
-  mirror: MirrorMapping,
-  replica: string,
-  address: string,
-  ports: DecisionPorts,
-): Promise<LocatedDestination | { readonly refusal: string }> {
+export async function locateReplica(mirror: MirrorMapping, replica: string, address: string, ports: DecisionPorts): Promise<LocatedDestination | ReplicaRefusal> {
   const located = await judgeMirror(mirror, ports);
-  if ('refusal' in located) return located;
+  if ('refusal' in located) return { refusal: located.refusal, refused: mirror.destination };
   const claimed = claimedReplicaRefusal(replica, await ports.lookup(address));
-  return claimed ? { refusal: claimed } : located;
+  return claimed ? { refusal: claimed, refused: address } : located;
 }
 
 /**

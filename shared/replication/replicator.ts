@@ -48,6 +48,8 @@ export interface ReplicationOutcome {
   readonly destination: string;
   readonly result: ReplicationResult;
   readonly reason?: string;
+  /** Refused as a runaway (a loop somewhere), not by the rule. */
+  readonly runaway?: true;
   /** A mirror's whole copy: what happened to its replicas. */
   readonly replicas?: MirrorCounts;
 }
@@ -221,7 +223,7 @@ export class Replicator {
     const replica = replicaName(mapping, source);
     const address = addressOf(mapping, replica);
     const located = await locateReplica(mapping, replica, address, this.portsFor(context));
-    if ('refusal' in located) return this.refused(address, located.refusal, context);
+    if ('refusal' in located) return this.refused(located.refused, located.refusal, context);
     return this.replicateReplica(mapping, located, replica, context);
   }
 
@@ -329,13 +331,13 @@ export class Replicator {
   /** Brings one replica of a mirror the rule allows in line with its source, as {@link decideReplica} decides. */
   private replicateReplica(mapping: MirrorMapping, located: LocatedDestination, replica: string, context: ReplicationContext): Promise<ReplicationOutcome> {
     const ports = this.portsFor(context);
-    return this.untilSettled(addressOf(mapping, replica), context, () => decideReplica(mapping, located, replica, ports));
+    return this.untilSettled(addressOf(mapping, replica), context, () => decideReplica(mapping, located, replica, ports), 'replica');
   }
 
   /** Brings one destination in line with its sources, as {@link decideDestination} decides. */
   replicate(mapping: ParameterMapping, context: ReplicationContext = {}): Promise<ReplicationOutcome> {
     const ports = this.portsFor(context);
-    return this.untilSettled(mapping.destination, context, () => decideDestination(mapping, ports));
+    return this.untilSettled(mapping.destination, context, () => decideDestination(mapping, ports), 'destination');
   }
 
   /**
@@ -344,9 +346,15 @@ export class Replicator {
    * written after us, so deciding again after every write makes the last writer of a
    * destination always the one that saw the newest sources. A destination written this many
    * times over and still differing is given up on, retryably; one written and out of time to
-   * read back is counted as written (the next pass checks it).
+   * read back is counted as written (the next pass checks it). A destination found in sync
+   * is logged at debug; a replica is not (a mirror's events and copies find most in sync).
    */
-  private async untilSettled(destination: string, context: ReplicationContext, decide: () => Promise<Decision>): Promise<ReplicationOutcome> {
+  private async untilSettled(
+    destination: string,
+    context: ReplicationContext,
+    decide: () => Promise<Decision>,
+    kind: 'destination' | 'replica',
+  ): Promise<ReplicationOutcome> {
     const fields = { parameter_name: destination, event_id: context.eventId };
     let written = false;
     for (let attempt = 1; attempt <= MAX_WRITE_ROUNDS; attempt++) {
@@ -354,7 +362,7 @@ export class Replicator {
       if (!decision) return { destination, result: 'written' };
       switch (decision.action) {
         case 'none':
-          if (!written) this.deps.log.debug('destination already in sync', fields);
+          if (!written && kind === 'destination') this.deps.log.debug('destination already in sync', fields);
           return { destination, result: written ? 'written' : 'in-sync' };
         case 'wait':
           this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: decision.reason });
@@ -395,7 +403,7 @@ export class Replicator {
   /** A refusal, logged: a runaway (a loop somewhere) at error, the rule's reasons at warn. */
   private refused(destination: string, reason: string, context: ReplicationContext, level: 'warn' | 'error' = 'warn'): ReplicationOutcome {
     this.deps.log[level]('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
-    return { destination, result: 'refused', reason };
+    return { destination, result: 'refused', reason, ...(level === 'error' && { runaway: true as const }) };
   }
 
   /** The context's lookup, or one that reads the replication table, each mapping once. */

@@ -10,7 +10,7 @@ import { sourcesOf } from '../replication/mapping.ts';
 import { replicaMark } from '../replication/mirror-ownership.ts';
 import { sourceNameOf } from '../replication/mirror-plans.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
-import { isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
+import { canonicalName, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
 import { recordsByName, stateAt } from './state-at.ts';
 import type {
@@ -29,7 +29,13 @@ import { InvariantError } from '../errors.ts';
 
 export interface RestorerDependencies {
   readonly history: AuditHistory;
+  /** Parameter Store where the audited prefix lives: what a restore writes, a clone reads. */
   readonly target: RestoreTarget;
+  /**
+   * Another region's or account's Parameter Store for a clone to write into; absent, a clone
+   * writes beside its source, into `target`.
+   */
+  readonly cloneDestination?: RestoreTarget;
   readonly decrypter: AuditCiphertextDecrypter;
   readonly mappings: Pick<ReplicationMappings, 'scan'>;
   readonly log: Log;
@@ -80,25 +86,35 @@ export const DEFAULT_MAX_TPS = 3;
 export class Restorer {
   constructor(private readonly deps: RestorerDependencies) {}
 
+  /** Where the plan's steps are written and read back: the clone's destination, else the target. */
+  private get writer(): RestoreTarget {
+    return this.deps.cloneDestination ?? this.deps.target;
+  }
+
   async plan(request: RestoreRequest): Promise<RestorePlan> {
     const prefix = normalizePrefix(request.prefix);
     const into = request.into === undefined ? undefined : normalizePrefix(request.into);
-    if (into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
+    const elsewhere = this.deps.cloneDestination !== undefined;
+    if (elsewhere && into === undefined) {
+      throw new RangeError('a destination in another region or account is for a clone: name the path to clone into');
+    }
+    if (!elsewhere && into !== undefined && (isUnderPrefix(into, prefix) || isUnderPrefix(prefix, into))) {
       // The clone would read back its own writes as the source's history.
       throw new RangeError(`into: ${into} overlaps the prefix ${prefix}; clone into a path outside it`);
     }
     const [records, current, targetNow, home] = await Promise.all([
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
-      into === undefined ? undefined : this.deps.target.parametersUnder(into),
-      this.destinations(),
+      into === undefined ? undefined : this.writer.parametersUnder(into),
+      // This place's replication table says nothing of which names elsewhere replication keeps.
+      elsewhere ? { destinations: new Map<string, string>(), mirrors: [] } : this.destinations(into ?? prefix),
     ]);
     const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
     // Every name the plan could write: what the log shows and what exists, under `into` for a clone.
     const now = targetNow ?? current;
     const written = new Set([...records.keys(), ...current.keys()].map(renamed));
     for (const name of now.keys()) written.add(name);
-    const destinations = await this.withMirrorReplicas(home, [...written], now);
+    const destinations = elsewhere ? await this.replicasElsewhere([...(targetNow?.keys() ?? [])]) : await this.withMirrorReplicas(home, [...written], now);
     // A clone writes no destination under `into`; a restore restores none under `prefix`. They
     // are still listed, with the reason, but their state at T is never looked up.
     const names = [...records.keys()].filter((name) => !destinations.has(renamed(name)));
@@ -155,10 +171,10 @@ export class Restorer {
       }
       try {
         if (step.action === 'delete') {
-          await this.deps.target.delete(step.name);
+          await this.writer.delete(step.name);
           deleted++;
         } else {
-          await this.deps.target.write(writeOf(step, description, plan.from !== undefined));
+          await this.writer.write(writeOf(step, description, plan.from !== undefined));
           written++;
         }
         done.push(step);
@@ -176,7 +192,7 @@ export class Restorer {
 
   /** Reads back every parameter the apply touched and names those that are not as planned. */
   private async verify(steps: readonly RestoreStep[]): Promise<ApplyReport['mismatches']> {
-    const now = await this.deps.target.readCurrent(steps.map((step) => step.name));
+    const now = await this.writer.readCurrent(steps.map((step) => step.name));
     const mismatches: { name: string; reason: string }[] = [];
     for (const step of steps) {
       const found = now.get(step.name);
@@ -271,26 +287,44 @@ export class Restorer {
       destinations.set(
         name,
         sourceExists
-          ? `the mirror ${mark} keeps it as the copy of ${source}: restore that instead`
-          : `a replica of the mirror ${mark} whose source ${source} is gone: the mirror deletes it`,
+          ? `replica of ${source} (mirror ${mark}): restore the source`
+          : `replica of ${source} (mirror ${mark}), which is gone: the mirror deletes it`,
       );
     }
     return destinations;
   }
 
-  /** Every destination in the replication table, with why a plan leaves it to replication. */
-  private async destinations(): Promise<HomeDestinations> {
+  /**
+   * In a clone to another region or account, the names there a mirror keeps (those tagged as
+   * its replicas): the clone leaves them to the mirror, as a restore at home does.
+   */
+  private async replicasElsewhere(names: readonly string[]): Promise<Map<string, string>> {
+    const marks = await this.writer.replicaMarks(names);
+    return new Map([...marks].map(([name, mark]) => [name, `replica of the mirror ${mark}: restore the mirror's source, not its replica`]));
+  }
+
+  /**
+   * Every destination in the replication table, with why a plan leaves it to replication. A
+   * malformed item is warned about only when it concerns `written`, the path the plan writes
+   * under: a broken mapping elsewhere is not this restore's news.
+   */
+  private async destinations(written: string): Promise<HomeDestinations> {
     const destinations = new Map<string, string>();
     const mirrors: MirrorMapping[] = [];
     for await (const stored of this.deps.mappings.scan()) {
       if (!stored.valid) {
-        if (stored.destination === undefined) continue;
+        // Another region's or account's (an ARN, however broken) is not this restore's to skip.
+        if (stored.destination === undefined || stored.destination.startsWith('arn:')) continue;
+        const name = canonicalName(stored.destination);
+        // A broken mirror's prefix above the path concerns it too.
+        const above = name.endsWith('/') && isUnderPrefix(written, name === '/' ? '/' : name.slice(0, -1));
+        if (!isUnderPrefix(name, written) && !above) continue;
         // A broken mapping still names a destination its replicator may write: skip it all the same.
-        this.deps.log.warn('malformed replication mapping; its destination is still skipped', {
-          parameter_name: stored.destination,
+        this.deps.log.warn('malformed replication mapping; its destination is still skipped (figgy-events mappings check shows why)', {
+          parameter_name: name,
           error: stored.error.message,
         });
-        destinations.set(stored.destination, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
+        destinations.set(name, 'replication destination (its mapping is malformed): fix the mapping, then restore its source');
         continue;
       }
       // By the parsed destination: a mapping written `x` is /x, the name a plan holds.

@@ -2,7 +2,7 @@
  * Holding a long job's lease, and saving where it stands as it goes.
  */
 import { FiggyEventsError } from '../errors.ts';
-import type { JobProgress, Lease, SyncProgressStore } from './types.ts';
+import type { JobProgress, JobSave, Lease, SyncProgressStore } from './types.ts';
 
 /**
  * Bumped when a job's saved state changes shape: an invocation of a new version that finds an
@@ -50,7 +50,7 @@ export class JobLease<S> {
    * Saves the state to continue from (`null`: the pass is over; `undefined`: left as it is)
    * and the requests handled.
    */
-  save(state: S | null | undefined, options: { readonly handled?: readonly string[]; readonly finishedAt?: number } = {}): Promise<void> {
+  save(state: S | null | undefined, options: Omit<JobSave, 'state'> = {}): Promise<void> {
     const saved = state === null || state === undefined ? (state as null | undefined) : JSON.stringify({ v: STATE_VERSION, state });
     return this.store.save(this.lease, { ...(saved !== undefined && { state: saved }), ...options });
   }

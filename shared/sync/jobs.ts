@@ -10,5 +10,8 @@ export const REPLICATION_JOB = 'replication-syncer';
 /** The pass that reconciles the name cache with Parameter Store. */
 export const CACHE_SYNC_JOB = 'config-cache-syncer';
 
+/** The pass that heals the audit log from CloudTrail's event history. */
+export const AUDIT_SYNC_JOB = 'audit-syncer';
+
 /** A job's name, the partition key (`job`) of its one item in the sync progress table. */
-export type SyncJob = typeof REPLICATION_JOB | typeof CACHE_SYNC_JOB;
+export type SyncJob = typeof REPLICATION_JOB | typeof CACHE_SYNC_JOB | typeof AUDIT_SYNC_JOB;

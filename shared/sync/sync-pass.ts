@@ -69,6 +69,8 @@ export interface PassStep<C, R> {
   readonly handled?: readonly string[];
   /** Epoch ms before which the next paced call (read or write) may not start. */
   readonly notBefore?: number;
+  /** With `done`: how far the pass covered its source, where the next pass begins. */
+  readonly coveredUntil?: number;
 }
 
 export interface SyncPass<C, R> {
@@ -144,7 +146,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
     notBefore = step.notBefore;
     const handled = acknowledging(step.handled);
     if (step.done) {
-      await job.save(null, { ...handled, finishedAt: now() });
+      await job.save(null, { ...handled, finishedAt: now(), ...(step.coveredUntil !== undefined && { coveredUntil: step.coveredUntil }) });
       const openMs = now() - state.startedAt;
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
       return { status: 'finished', invocations: state.invocations, report: step.report, openMs };

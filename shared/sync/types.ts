@@ -19,6 +19,11 @@ export interface JobProgress {
   readonly notBefore?: number;
   /** Epoch ms the last pass finished. */
   readonly finishedAt?: number;
+  /**
+   * Epoch ms up to which the last finished pass covered its source, for a job whose next pass
+   * begins where the last one ended (the audit syncer's event history); absent for the others.
+   */
+  readonly coveredUntil?: number;
 }
 
 export interface JobSave {
@@ -27,6 +32,8 @@ export interface JobSave {
   /** Requests now taken care of. */
   readonly handled?: readonly string[];
   readonly finishedAt?: number;
+  /** See {@link JobProgress.coveredUntil}; saved with the pass that finished. */
+  readonly coveredUntil?: number;
 }
 
 /**

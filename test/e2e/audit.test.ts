@@ -3,10 +3,11 @@
  * DynamoDB Local, SSM + KMS emulator and deployed function bundles writing the audit log.
  */
 import { DeleteParameterCommand, PutParameterCommand, type ParameterType, type SSMClient } from '@aws-sdk/client-ssm';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
+import { MIGRATION_MARKER_KEY } from '../../shared/aws/audit-path-migration.ts';
 import type { AuditEntry, DiffEntry } from '../../shared/audit/audit-reader.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
@@ -110,7 +111,9 @@ describe('audit commands (end to end, in the sandbox)', function () {
   });
 
   it('migrates a table written without path_root: a Scan with a warning before, the index after, nothing to do again', async () => {
-    // As an auditor before the path index wrote them: every record without path_root.
+    // As an auditor before the path index wrote them: every record without path_root, and no
+    // marker (the sandbox marked its table new at boot).
+    await clients.documents.send(new DeleteCommand({ TableName: sandbox.tables.audit, Key: MIGRATION_MARKER_KEY }));
     const records = await clients.scan(sandbox.tables.audit);
     expect(records.length).to.be.greaterThan(10);
     for (const record of records) {
@@ -154,7 +157,7 @@ describe('audit commands (end to end, in the sandbox)', function () {
     expect(entries[0]?.userArn).to.be.a('string').and.include('bob');
 
     const table = await cli(['history', '/prod/db/password']);
-    expect(table.stdout).to.match(/put\s+v2\s+SecureString\s+\*{8}\s+alice/);
+    expect(table.stdout).to.match(/PutParameter\s+v2\s+SecureString\s+\*{8}\s+alice/);
   });
 
   it('lists the changes under a prefix within a time window, and one user\'s through the user index', async () => {
@@ -162,10 +165,10 @@ describe('audit commands (end to end, in the sandbox)', function () {
     expect(window.code, window.stderr).to.equal(0);
     const lines = window.stdout.split('\n').filter((line) => line.startsWith('20'));
     expect(lines.map((line) => line.split(/\s+/).slice(1, 3).join(' '))).to.deep.equal([
-      '/prod/db/host put',
-      '/prod/db/password put',
-      '/prod/doomed delete',
-      '/prod/new put',
+      '/prod/db/host PutParameter',
+      '/prod/db/password PutParameter',
+      '/prod/doomed DeleteParameter',
+      '/prod/new PutParameter',
     ]);
     expect(window.stdout).not.to.include('/production');
 

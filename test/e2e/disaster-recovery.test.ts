@@ -18,6 +18,7 @@ import { expect } from 'chai';
 import { startSandbox, type CloudTrailDetail, type SandboxOptions } from '../../local/index.ts';
 import { REPLICA_TAG } from '../../shared/replication/mirror-ownership.ts';
 import { REPLICA_WRITERS } from '../../stacks/replica-target.ts';
+import { sandboxProgress } from './support/progress.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
 const HOME_ACCOUNT = '123456789012';
@@ -192,8 +193,9 @@ describe('disaster-recovery replication under faults (end to end, built bundles)
   const replicators = { timeoutSeconds: 900 };
 
   /** Puts, updates and deletes under /prod/, then what a mirror of it must hold. */
-  const run = async (faults: SandboxOptions['faults']) => {
+  const run = async (label: string, faults: SandboxOptions['faults']) => {
     const dr = await drSandbox({ faults, functions: { 'parameter-stream-replicator': replicators, 'dynamo-stream-replicator': replicators } });
+    const progress = sandboxProgress(label, dr.sandbox);
     try {
       const { sandbox, alice, put, map, replicas } = dr;
       await map({ destination: arn(FRANKFURT, '/dr/prod/'), source: '/prod/', type: 'mirror' });
@@ -206,10 +208,13 @@ describe('disaster-recovery replication under faults (end to end, built bundles)
       }
       await alice.send(new DeleteParametersCommand({ Names: ['/prod/p0', '/prod/p1', '/prod/p2'] }));
       await alice.send(new DeleteParameterCommand({ Name: '/prod/p3' }));
+      progress.stage('36 puts and 4 deletes under /prod/ made, settling the two mirrors');
       await sandbox.settle();
+      progress.stage('settled');
       const state = (place: { region: string; account: string }) => replicas(place).map((p) => `${p.name} ${p.type} ${p.value}`);
       return { frankfurt: state(FRANKFURT), virginia: state(VIRGINIA), deadLetters: sandbox.deadLetters() };
     } finally {
+      progress.stop();
       await dr.sandbox.stop();
     }
   };
@@ -218,11 +223,11 @@ describe('disaster-recovery replication under faults (end to end, built bundles)
     const expected = Array.from({ length: 8 }, (_, offset) => offset + 4).map(
       (index) => `/dr/prod/p${index} ${index % 3 === 0 ? 'SecureString' : 'String'} r3 #${index}`,
     ).sort();
-    const throttled = await run({ ssmThrottleRate: 0.2, ssmThrottleRegions: ['eu-central-1', 'us-east-1'] });
+    const throttled = await run('20% throttled in both target regions', { ssmThrottleRate: 0.2, ssmThrottleRegions: ['eu-central-1', 'us-east-1'] });
     expect(throttled.frankfurt).to.deep.equal(expected);
     expect(throttled.virginia).to.deep.equal(expected);
     expect(throttled.deadLetters).to.deep.equal([]);
-    const shuffled = await run({ duplicateDelivery: 3, shuffleDelivery: true });
+    const shuffled = await run('delivered three times, shuffled', { duplicateDelivery: 3, shuffleDelivery: true });
     expect(shuffled.frankfurt).to.deep.equal(expected);
     expect(shuffled.virginia).to.deep.equal(expected);
     expect(shuffled.deadLetters).to.deep.equal([]);

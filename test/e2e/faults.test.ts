@@ -3,24 +3,25 @@
  * and unordered delivery, throttling and a database outage are normal, not edge cases.
  */
 import { expect } from 'chai';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/index.ts';
+import { startSandbox, type SandboxOptions } from '../../local/index.ts';
+import { sandboxProgress } from './support/progress.ts';
 import { SandboxClients, TestClock } from './support/sandbox-clients.ts';
 import { comparableState, runScenario, secretValue } from './support/scenario.ts';
 
 type State = Awaited<ReturnType<typeof comparableState>>;
 
-async function scenarioUnder(options: SandboxOptions, during?: (sandbox: Sandbox) => Promise<void>) {
+async function scenarioUnder(options: SandboxOptions, report?: string) {
   const sandbox = await startSandbox({ clock: new TestClock().read, ...options });
+  const progress = report === undefined ? undefined : sandboxProgress(report, sandbox);
   try {
     const clients = new SandboxClients(sandbox);
-    let fault: Promise<void> | undefined;
-    await runScenario(sandbox, clients, () => {
-      fault = during?.(sandbox);
-    });
-    await fault;
+    await runScenario(sandbox, clients);
+    progress?.stage('scenario written, settling');
     await sandbox.settle();
+    progress?.stage('settled, comparing the tables');
     return { sandbox, clients, state: await comparableState(sandbox, clients), deadLetters: sandbox.deadLetters() };
   } finally {
+    progress?.stop();
     await sandbox.stop();
   }
 }
@@ -53,7 +54,7 @@ describe('the pipeline under faults (end to end, built bundles)', function () {
     // The functions' adaptive retry slows every client down after throttling, as it should
     // against Parameter Store's real rate limits; random throttling makes that the slow test.
     this.timeout(600_000);
-    const run = await scenarioUnder({ faults: { ssmThrottleRate: 0.2 }, seed: 3 });
+    const run = await scenarioUnder({ faults: { ssmThrottleRate: 0.2 }, seed: 3 }, '20% of SSM calls throttled');
     expect(run.deadLetters).to.deep.equal([]);
     expect(run.state).to.deep.equal(clean);
   });

@@ -94,7 +94,7 @@ describe('what a mirror owns (end to end, built bundles)', function () {
     expect(clone.code, clone.stderr).to.equal(0);
     const entries = JSON.parse(clone.stdout).entries as PlanEntry[];
     expect(entries.map((entry) => [entry.name, entry.action, entry.reason])).to.deep.equal([
-      ['/app/copy/db', 'skipped', 'the mirror /prod/ to /app/copy/ keeps it as the copy of /prod/db: restore that instead'],
+      ['/app/copy/db', 'skipped', 'replica of /prod/db (mirror /prod/ to /app/copy/): restore the source'],
       ['/app/copy/feature', 'create', undefined],
     ]);
     await sandbox.runSchedule('replication-syncer');

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { TerraformStack, Testing, Token } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { buildStacks, readCdktfContext, readDeploymentConfig, stackId } from '../../stacks/app.ts';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { FiggyEvents } from '../../stacks/figgy-events.ts';
+import { FiggyEvents as PublicFiggyEvents, FiggyEventsConfigError as PublicConfigError } from '../../stacks/index.ts';
 import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
 import { resolveSettings } from '../../stacks/settings.ts';
 import type { FiggyEventsProps } from '../../stacks/types.ts';
@@ -37,8 +39,9 @@ describe('FiggyEvents props', () => {
       deliveryRetryAttempts: 16,
       deliveryMaximumEventAgeSeconds: 3600,
       streamRetryAttempts: 5,
-      schedules: { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)' },
+      schedules: { 'replication-syncer': 'rate(15 minutes)', 'config-cache-syncer': 'rate(1 hour)', 'audit-syncer': 'rate(15 minutes)' },
     });
+    expect(settings).not.to.have.property('auditImportDays');
     expect(settings.functions['parameter-store-auditor']).to.deep.equal({
       memorySize: 256,
       timeoutSeconds: 30,
@@ -77,7 +80,7 @@ describe('FiggyEvents props', () => {
   });
 
   it('names the prop and the fix for each value AWS would reject at apply time', () => {
-    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('must be a parameter path starting with "/"');
+    expect(configError({ destinationPrefixes: ['app/'] }).message).to.include('has the prefix "app/", which must start with "/"');
     expect(configError({ namePrefix: 'Figgy_Events' }).prop).to.equal('namePrefix');
     expect(configError({ region: 'Ireland' }).prop).to.equal('region');
     expect(configError({ accountId: '1234' }).prop).to.equal('accountId');
@@ -182,9 +185,20 @@ describe('FiggyEvents variants', () => {
     const variables = (id: string) =>
       (json.resource.aws_lambda_function![id] as { environment: { variables: Record<string, string> } }).environment.variables;
     const paced = Object.keys(json.resource.aws_lambda_function!).filter((id) => variables(id).BULK_READS_PER_SECOND === '5');
-    expect(paced).to.have.members(['fn_dynamo_stream_replicator', 'fn_replication_syncer', 'fn_config_cache_syncer']);
+    expect(paced).to.have.members(['fn_dynamo_stream_replicator', 'fn_replication_syncer', 'fn_config_cache_syncer', 'fn_audit_syncer']);
     const targets = JSON.parse(variables('fn_replication_syncer').REPLICATION_REPLICA_TARGETS as string) as { bulkReadsPerSecond?: number }[];
     expect(targets[0]!.bulkReadsPerSecond).to.equal(3);
+  });
+
+  it('hands auditImportDays to the audit syncer alone, and refuses more days than CloudTrail keeps, naming the prop', () => {
+    const { json } = synthesize({ ...TEST_PROPS, auditImportDays: 0 }, false);
+    const imports = Object.entries(json.resource.aws_lambda_function!)
+      .filter(([, fn]) => (fn as { environment: { variables: Record<string, string> } }).environment.variables.AUDIT_IMPORT_DAYS !== undefined)
+      .map(([id, fn]) => [id, (fn as { environment: { variables: Record<string, string> } }).environment.variables.AUDIT_IMPORT_DAYS]);
+    expect(imports).to.deep.equal([['fn_audit_syncer', '0']]);
+    for (const days of [91, -1, 1.5]) {
+      expect(configError({ auditImportDays: days }).prop, String(days)).to.equal('auditImportDays');
+    }
   });
 
   it('without bulkWritesPerSecond, writes no pace: the functions use their default', () => {
@@ -290,5 +304,54 @@ describe('deployment app (main.ts)', () => {
     };
     expect(backend.s3).to.include({ dynamodb_table: 'terraform-locks', region: 'us-east-1' });
     expect(backend.s3).not.to.have.property('use_lockfile');
+  });
+});
+
+describe('FiggyEvents refuses at construction what would fail later (through the public export)', () => {
+  const construct = (props: unknown, provider?: string) => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    if (provider !== undefined) new AwsProvider(stack, 'aws', { region: provider });
+    return () => new PublicFiggyEvents(stack, 'figgy', props as FiggyEventsProps);
+  };
+  const refusal = (build: () => unknown): PublicConfigError => {
+    try {
+      build();
+    } catch (error) {
+      if (error instanceof PublicConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected a FiggyEventsConfigError');
+  };
+
+  it('names a required prop left out, as plain JavaScript can, instead of a TypeError', () => {
+    const missing = refusal(construct({ region: 'eu-west-1' }));
+    expect(missing.prop).to.equal('destinationPrefixes');
+    expect(missing.message).to.include('is missing').and.include("destinationPrefixes: ['/app/']");
+    expect(refusal(construct({ destinationPrefixes: ['/app/'] })).prop).to.equal('region');
+    expect(refusal(construct({ region: 'eu-west-1', destinationPrefixes: '/app/' })).message).to.include('give a list of paths');
+  });
+
+  it('refuses a prop it does not know, with the one it was probably meant to be', () => {
+    const misspelt = refusal(construct({ region: 'eu-west-1', destinationPrefix: ['/app/'] }));
+    expect(misspelt.prop).to.equal('destinationPrefix');
+    expect(misspelt.message).to.equal('FiggyEvents prop "destinationPrefix" is not a FiggyEvents prop: did you mean "destinationPrefixes"?');
+    expect(refusal(construct({ ...BASE, createTrial: false })).message).to.include('did you mean "createTrail"?');
+    expect(refusal(construct({ ...BASE, colour: 'blue' })).message).to.equal('FiggyEvents prop "colour" is not a FiggyEvents prop');
+  });
+
+  it("refuses a region other than the stack's AWS provider's, naming both", () => {
+    const mismatch = refusal(construct(BASE, 'us-east-1'));
+    expect(mismatch.prop).to.equal('region');
+    expect(mismatch.message).to.include('"eu-west-1"').and.include('"us-east-1"');
+    expect(construct(BASE, 'eu-west-1')).not.to.throw();
+    expect(construct(BASE, Token.asString({ Ref: 'region' }))).not.to.throw();
+  });
+
+  it('refuses at synth a mismatching provider added after the construct', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'stack');
+    new PublicFiggyEvents(stack, 'figgy', BASE);
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    expect(() => app.synth()).to.throw(/prop "region" is "eu-west-1", but the stack's AWS provider .* "us-east-1"/);
   });
 });

@@ -48,8 +48,9 @@ const tableArn = (role: TableRole) => `\${aws_dynamodb_table.${tableId(role)}.ar
 const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> = {
   // Query the name's items, then one TransactWriteItems that deletes them and puts the new one.
   'config-cache-manager': { cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
-  // Query the second's records, then a conditional PutItem: append-only.
-  'parameter-store-auditor': { audit: ['dynamodb:PutItem', 'dynamodb:Query'] },
+  // Query the second's records, then a conditional PutItem: append-only. A Scan of one item
+  // before a container's first write tells a new table, which it marks as needing no migration.
+  'parameter-store-auditor': { audit: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'] },
   'parameter-stream-replicator': {
     replication: ['dynamodb:GetItem'],
     replicationSources: ['dynamodb:Query'],
@@ -72,6 +73,11 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
     cache: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
+  // The auditor's own calls (its code writes the records), and its job's lease and checkpoint.
+  'audit-syncer': {
+    audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    syncProgress: ['dynamodb:UpdateItem'],
+  },
 };
 
 /**
@@ -82,6 +88,7 @@ const PROGRESS_JOBS: Partial<Record<FunctionName, string[]>> = {
   'dynamo-stream-replicator': ['replication-syncer'],
   'replication-syncer': ['replication-syncer'],
   'config-cache-syncer': ['config-cache-syncer'],
+  'audit-syncer': ['audit-syncer'],
 };
 
 /** The actions a role's policy allows on one table's items (its stream is not the table). */
@@ -123,14 +130,32 @@ describe('IAM least privilege (synthesized policies)', () => {
     expect(wildcards).to.deep.equal(['aws_s3_bucket_policy.trail_bucket:DenyInsecureTransport:Deny']);
   });
 
-  it('role policies allow on "*" only ssm:DescribeParameters, which has no resource-level permission', () => {
+  it('role policies allow on "*" only ssm:DescribeParameters and cloudtrail:LookupEvents, which have no resource-level permission', () => {
     for (const name of FUNCTION_NAMES) {
       for (const statement of rolePolicy(synthesized().json, name).Statement.filter((s) => s.Effect === 'Allow')) {
         if (statement.Resource.includes('*')) {
-          expect(statement.Action, `${name} ${statement.Sid}`).to.deep.equal(['ssm:DescribeParameters']);
+          expect([['ssm:DescribeParameters'], ['cloudtrail:LookupEvents']], `${name} ${statement.Sid}`).to.deep.include(statement.Action);
         }
       }
     }
+  });
+
+  it('only the audit syncer reads the event history, and its policy adds nothing else of CloudTrail', () => {
+    for (const name of FUNCTION_NAMES) {
+      const statements = statementsWith(rolePolicy(synthesized().json, name), /^cloudtrail:/);
+      if (name !== 'audit-syncer') {
+        expect(statements, name).to.deep.equal([]);
+        continue;
+      }
+      expect(statements.map((s) => [s.Effect, asList(s.Action), s.Resource])).to.deep.equal([['Allow', ['cloudtrail:LookupEvents'], ['*']]]);
+    }
+  });
+
+  it('the audit syncer reads parameter versions as the auditor does, and never decrypts', () => {
+    const policy = rolePolicy(synthesized().json, 'audit-syncer');
+    const auditor = rolePolicy(synthesized().json, 'parameter-store-auditor');
+    expect(statementsWith(policy, /^ssm:/)).to.deep.equal(statementsWith(auditor, /^ssm:/));
+    expect(statementsWith(policy, /^kms:/).map((s) => s.Effect)).to.deep.equal(['Deny']);
   });
 
   it('only the replicating functions write parameters, and only under the destination prefixes', () => {
@@ -298,7 +323,7 @@ describe('IAM least privilege (synthesized policies)', () => {
 
   it('only the syncers and the stream replicator reach the sync progress table, and only with UpdateItem', () => {
     const granted = FUNCTION_NAMES.filter((name) => actionsOnTable(name, 'syncProgress').length > 0);
-    expect(granted).to.have.members(['dynamo-stream-replicator', 'replication-syncer', 'config-cache-syncer']);
+    expect(granted).to.have.members(['dynamo-stream-replicator', 'replication-syncer', 'config-cache-syncer', 'audit-syncer']);
     for (const name of granted) expect(actionsOnTable(name, 'syncProgress'), name).to.deep.equal(['dynamodb:UpdateItem']);
     // Not even a read: a lease is claimed, saved and released by conditional updates alone.
     for (const { where, policy } of allPolicies(synthesized().json)) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { expect } from 'chai';
-import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
+import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { FiggyReplicaTarget, REPLICA_WRITERS, replicaWriterPolicy, type FiggyReplicaTargetProps } from '../../stacks/replica-target.ts';
 import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
 import { asList, resource, scratchDir, type TerraformJson } from './support/synthesized.ts';

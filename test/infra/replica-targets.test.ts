@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { ENV } from '../../shared/config.ts';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
-import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
+import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
 import { REPLICA_WRITERS } from '../../stacks/replica-target.ts';
 import { FiggyEventsConfigError } from '../../stacks/config-error.ts';

@@ -20,6 +20,17 @@ const SNAPSHOT = join(
 );
 
 /**
+ * The reviewed snapshot of the last release before the audit syncer: a deployment of it
+ * upgraded to this one must keep every resource as it is.
+ */
+const PREVIOUS_RELEASE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/infra/figgy-events-eu-west-1.before-audit-syncer.json',
+);
+
+type Blocks = Record<string, Record<string, unknown>>;
+
+/**
  * What may differ without the infrastructure differing: bundle hashes (they follow the
  * handlers' code, which has its own tests) and the local state path (it follows the synth
  * folder, a temporary one in tests).
@@ -45,6 +56,31 @@ describe('synthesized stack', () => {
     expect(actual, 'synthesized JSON changed: review the diff, then UPDATE_SNAPSHOTS=1 npm run test:infra').to.deep.equal(expected);
   });
 
+  it('upgrades the last release by adding resources and updating some in place: every resource it had is kept, under the same logical id', () => {
+    const previous = JSON.parse(readFileSync(PREVIOUS_RELEASE, 'utf8')) as { resource: Blocks };
+    const current = normalise(synthesized().json) as { resource: Blocks };
+    const added: string[] = [];
+    for (const [type, resources] of Object.entries(previous.resource)) {
+      for (const [id, config] of Object.entries(resources)) {
+        // Terraform destroys what disappears, and replaces what changes a force-new argument:
+        // only the arguments the provider updates in place may change (a bundle's code aside,
+        // normalised).
+        const now = current.resource[type]?.[id];
+        expect(now, `${type}.${id} is kept`).to.not.equal(undefined);
+        const inPlace = IN_PLACE_ARGUMENTS[type] ?? [];
+        const fixed = (block: object) => Object.fromEntries(Object.entries(block).filter(([argument]) => !inPlace.includes(argument)));
+        expect(fixed(now as object), `${type}.${id}: only ${inPlace.join(', ') || 'nothing'} may change`).to.deep.equal(fixed(config as object));
+      }
+    }
+    for (const [type, resources] of Object.entries(current.resource)) {
+      for (const id of Object.keys(resources)) if (previous.resource[type]?.[id] === undefined) added.push(`${type}.${id}`);
+    }
+    // What this release adds: the audit syncer's resources, and the dashboard and alarms.
+    const isNew = (address: string) => address.includes('audit_syncer') || address.startsWith('aws_cloudwatch_dashboard.') || address.startsWith('aws_cloudwatch_metric_alarm.');
+    expect(added.length).to.be.greaterThan(0);
+    expect(added.filter((address) => !isNew(address)), 'added beyond this release').to.deep.equal([]);
+  });
+
   it('is identical when synthesized twice, asset hashes and paths included', function () {
     this.timeout(60_000);
     const first = synthesized();
@@ -54,6 +90,15 @@ describe('synthesized stack', () => {
     expect(withoutBackend(writtenJson(second))).to.deep.equal(withoutBackend(writtenJson(first)));
   });
 });
+
+/**
+ * Arguments the AWS provider changes without replacing the resource (its documentation marks
+ * none of them "forces new resource"): a role's policy, a function's environment.
+ */
+const IN_PLACE_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
+  aws_iam_role_policy: ['policy'],
+  aws_lambda_function: ['environment'],
+};
 
 describe('function bundles', () => {
   for (const name of FUNCTION_NAMES) {

@@ -7,7 +7,7 @@ import {
   offlinePlan,
   terraformVersion,
   type OfflinePlanResult,
-} from '../../scripts/offline-plan.ts';
+} from '../../bin/offline-plan.ts';
 import { synthesized } from './support/synthesized.ts';
 
 // Terraform missing is a failure, not a skip: terraformVersion() throws TerraformMissingError

@@ -1,9 +1,10 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { SourceLink } from '../../shared/replication/types.ts';
+import { MappingExistsError, mappingItem, sourceText } from '../../shared/replication/mapping-items.ts';
 import {
   DynamoReplicationMappings,
   DynamoSourceIndex,
@@ -97,6 +98,42 @@ describe('DynamoReplicationMappings', () => {
       '/app/db/dsn',
       'invalid /app/broken',
     ]);
+  });
+
+  it('puts an item built by mappingItem that reads back as the same mapping, the list form of a merge kept as a list', async () => {
+    const item = mappingItem({ type: 'merge', destination: '/app/added/url', sources: ['db://${/shared/db/user}@', '${/shared/db/host}'] });
+    await mappings.put(item);
+    const raw = await tables().client.send(new GetItemCommand({ TableName: tables().names.replication, Key: { destination: { S: '/app/added/url' } } }));
+    expect(raw.Item).to.deep.equal({
+      destination: { S: '/app/added/url' },
+      type: { S: 'merge' },
+      source: { L: [{ S: 'db://${/shared/db/user}@' }, { S: '${/shared/db/host}' }] },
+    });
+    const stored = await mappings.get('/app/added/url');
+    expect(stored?.valid && sourceText(stored.mapping)).to.equal('db://${/shared/db/user}@${/shared/db/host}');
+  });
+
+  it('never puts over a mapping unless asked to replace it', async () => {
+    const mirror = mappingItem({ type: 'mirror', destination: '/app/added/copy/', sources: ['/shared/'], keepDeleted: true });
+    await mappings.put(mirror);
+    const other = mappingItem({ type: 'mirror', destination: '/app/added/copy/', sources: ['/other/'] });
+    const error = await mappings.put(other).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(MappingExistsError).and.have.property('message').that.includes('a mapping of /app/added/copy/ exists already');
+    let stored = await mappings.get('/app/added/copy/');
+    expect(stored?.valid && stored.mapping.type === 'mirror' && [stored.mapping.source, stored.mapping.keepDeleted]).to.deep.equal(['/shared/', true]);
+    await mappings.put(other, { replace: true });
+    stored = await mappings.get('/app/added/copy/');
+    expect(stored?.valid && stored.mapping.type === 'mirror' && [stored.mapping.source, stored.mapping.keepDeleted]).to.deep.equal(['/other/', false]);
+  });
+
+  it('deletes an item and says what it was, malformed or not; undefined when there was none', async () => {
+    await mappings.put(mappingItem({ type: 'app', destination: '/app/added/gone', sources: ['/shared/x'] }));
+    const removed = await mappings.delete('/app/added/gone');
+    expect(removed?.valid && removed.mapping.destination).to.equal('/app/added/gone');
+    expect(await mappings.get('/app/added/gone')).to.equal(undefined);
+    expect(await mappings.delete('/app/added/gone')).to.equal(undefined);
+    const broken = await mappings.delete('/app/broken');
+    expect(broken?.valid === false && broken.error.field).to.equal('type (mapping of /app/broken)');
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The six handlers as Lambda runs them: real Middy stacks, real SDK clients, DynamoDB Local
+ * The seven handlers as Lambda runs them: real Middy stacks, real SDK clients, DynamoDB Local
  * for the tables and the SSM emulator for Parameter Store. Events are the CloudTrail records
  * the emulator emits for each write, so what the handlers see is what AWS would send.
  */
@@ -28,7 +28,7 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
   let events: SsmApiCallEvent[] = [];
   let logs: string[] = [];
   const handlers = {} as Record<
-    'auditor' | 'cacheManager' | 'streamReplicator' | 'parameterReplicator' | 'replicationSyncer' | 'cacheSyncer',
+    'auditor' | 'cacheManager' | 'streamReplicator' | 'parameterReplicator' | 'replicationSyncer' | 'cacheSyncer' | 'auditSyncer',
     Handler
   >;
   const ssm = (user = 'alice') =>
@@ -46,6 +46,7 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     const { names } = tables();
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_SSM: emulator.url,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: emulator.url,
       [ENV.cacheTable]: names.cache,
       [ENV.auditTable]: names.audit,
       [ENV.replicationTable]: names.replication,
@@ -66,6 +67,7 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     handlers.parameterReplicator = heldToCatalog('parameter-stream-replicator', (await import('../../handlers/parameter-stream-replicator.ts')).handler);
     handlers.replicationSyncer = heldToCatalog('replication-syncer', (await import('../../handlers/replication-syncer.ts')).handler);
     handlers.cacheSyncer = heldToCatalog('config-cache-syncer', (await import('../../handlers/config-cache-syncer.ts')).handler);
+    handlers.auditSyncer = heldToCatalog('audit-syncer', (await import('../../handlers/audit-syncer.ts')).handler);
     const { documents } = await import('../../handlers/runtime/clients.ts');
     const roles = new Map(Object.entries(names).map(([role, table]) => [table, role as TableRole]));
     documents.middlewareStack.add(
@@ -324,5 +326,20 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     const cache = await scan(names.cache);
     expect(cache.find((item) => item.parameter_name === '/sync/missed')?.state).to.equal('ACTIVE');
     expect(cache.find((item) => item.parameter_name === '/sync/ghost')?.state).to.equal('DELETED');
+  });
+
+  it('the audit syncer records from CloudTrail\'s event history a change whose event never reached the auditor, marked as a repair', async () => {
+    const { names } = tables();
+    // Written, and its event never handed to any function.
+    await put({ Name: '/history/missed', Value: 'from-history' }, 'erin');
+    const outcome = (await handlers.auditSyncer({ source: 'aws.events', id: 'schedule-3' }, context)) as {
+      status: string;
+      report: Record<string, number>;
+    };
+    expect(outcome.status).to.equal('finished');
+    expect(outcome.report.repaired).to.be.at.least(1);
+    const [record, ...others] = (await scan(names.audit)).filter((item) => item.parameter_name === '/history/missed');
+    expect(others).to.deep.equal([]);
+    expect(record).to.deep.include({ action: 'PutParameter', value: 'from-history', version: '1', user: 'erin', repair: true });
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
-import { offlinePlan, terraformVersion } from '../../scripts/offline-plan.ts';
+import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { bundleHash, functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
 
 const ROOT = packageRoot();
@@ -240,6 +240,13 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     expect(plan.validate.valid).to.equal(true);
     expect(plan.summary.changes.length).to.be.greaterThan(50);
     expect(plan.summary.changes.every((change) => change.actions.join() === 'create')).to.equal(true);
+
+    // The same plan as the installed CLI gives it to a user of the package.
+    const cli = spawnSync(join(app, 'node_modules', '.bin', 'figgy-events'), ['plan', 'cdktf.out'], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
+    expect(cli.stdout).to.include('parameters-eu-west-1: terraform validate: valid');
+    expect(cli.stdout).to.match(new RegExp(`parameters-eu-west-1: Plan: ${plan.summary.create} to add, 0 to change, 0 to destroy`));
+    expect(readdirSync(stackDir), 'the synth folder was written to').to.not.include('figgy_offline_override.tf.json');
   });
 
   it('runs the installed CLI with plain Node: help exits 0, bad usage exits 2', () => {
@@ -251,6 +258,10 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     expect(restoreHelp.status, restoreHelp.stderr).to.equal(0);
     expect(spawnSync(cli, ['restore'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
     expect(spawnSync(cli, ['no-such-command'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
+    const mappingsHelp = spawnSync(cli, ['mappings', 'check', '--help'], { cwd: app, encoding: 'utf8' });
+    expect(mappingsHelp.status, mappingsHelp.stderr).to.equal(0);
+    expect(mappingsHelp.stdout).to.include('Usage: figgy-events mappings check');
+    expect(spawnSync(cli, ['mappings', 'add', 'ap', '--destination', '/a/b', '--source', '/c'], { cwd: app, encoding: 'utf8' }).status).to.equal(2);
   });
 
   it('starts and stops the sandbox imported from figgy-events/sandbox, and says what to install without DynamoDB Local', function () {

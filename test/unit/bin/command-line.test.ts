@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { main } from '../../../bin/main.ts';
-import { UsageError } from '../../../bin/command-line.ts';
+import { UsageError, parseOptions, takeAwsOptions } from '../../../bin/command-line.ts';
+import { nodeVersionNote } from '../../../bin/node-version.ts';
+import { closestName } from '../../../shared/closest-name.ts';
 import { parsePointInTime, rerunAt } from '../../../bin/point-in-time.ts';
 import { renderPlanTable } from '../../../bin/plan-table.ts';
 import type { PlanEntry } from '../../../shared/restore/types.ts';
@@ -70,7 +72,7 @@ describe('figgy-events command line', () => {
 
   describe('exit codes and help', () => {
     it('prints help for the CLI and for every command, exit 0', async () => {
-      for (const argv of [['--help'], ['restore', '--help'], ['replay', '-h'], ['sandbox', '--help']]) {
+      for (const argv of [['--help'], ['restore', '--help'], ['replay', '-h'], ['sandbox', '--help'], ['plan', '--help']]) {
         const { out, context } = capture();
         expect(await main(argv, context)).to.equal(0);
         expect(out.stdout).to.match(/^Usage: figgy-events/);
@@ -90,10 +92,19 @@ describe('figgy-events command line', () => {
         [['log', '--prefix', '/app', '--until', '2026-03-01T10:00:00-00:75'], '--until "2026-03-01T10:00:00-00:75"'],
         [['diff', '--prefix', '/app', '--from', '99999999w'], '--from "99999999w"'],
         [['diff', '--prefix', '/app', '--from', '1h', '--to', '2026-03-01T10:00:00+99:99'], '--to "2026-03-01T10:00:00+99:99"'],
-        [['restore', '--prefix', 'app', '--at', '2h'], 'must be a parameter path'],
+        [['restore', '--prefix', 'app', '--at', '2h'], '--prefix "app" must start with "/"'],
         [['restore', '--prefix', '/app', '--at', '2h', '--max-tps', 'fast'], '--max-tps "fast"'],
         [['restore', '--prefix', '/app', '--at', '2h', '--account', '42'], '12-digit'],
-        [['restore', '--prefix', '/app', '--at', '2h', '--force'], "Unknown option '--force'"],
+        [['restore', '--prefix', '/app', '--at', '2h', '--force'], 'unknown option --force\n'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--aply'], 'unknown option --aply: did you mean --apply?'],
+        [['log', '--prefix', '/app', '--regoin', 'eu-west-1'], 'unknown option --regoin: did you mean --region?'],
+        [['history', '/app/db', '-x'], 'unknown option -x'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--region'], '--region needs a value'],
+        [['restore', '--prefix', '/app', '--at', '2h', '--profile', '--json'], '--profile needs a value'],
+        [['resotre'], 'unknown command "resotre": did you mean "restore"?'],
+        [['plan'], 'a synthesized stack DIR is required'],
+        [['plan', '/no/such/folder'], 'DIR /no/such/folder is not a folder'],
+        [['plan', '.', '--plugin-dir', '/no/such/mirror'], '--plugin-dir /no/such/mirror is not a folder'],
         [['replay', 'extra'], 'Unexpected argument'],
         [['sandbox', '--serve=yes'], '--serve'],
       ];
@@ -102,6 +113,44 @@ describe('figgy-events command line', () => {
         expect(await main(argv, context), argv.join(' ')).to.equal(2);
         expect(out.stderr, argv.join(' ')).to.include(message);
       }
+    });
+  });
+
+  describe('options every command shares', () => {
+    it('takes --region and --profile anywhere on the line into AWS_REGION and AWS_PROFILE', () => {
+      expect(takeAwsOptions(['--prefix', '/app', '--region', 'eu-west-1', '--profile=prod'], { AWS_REGION: 'us-east-1' })).to.deep.equal({
+        args: ['--prefix', '/app'],
+        env: { AWS_REGION: 'eu-west-1', AWS_PROFILE: 'prod' },
+      });
+      const env = { AWS_REGION: 'us-east-1' };
+      expect(takeAwsOptions(['/app/db'], env).env).to.equal(env);
+      expect(takeAwsOptions(['--', '--region', 'x'], env).args).to.deep.equal(['--', '--region', 'x']);
+    });
+
+    it('reads another name of an option as the option itself', () => {
+      const spec = { 'max-tps': { type: 'string' } } as const;
+      expect(parseOptions(['--max-wps', '5'], spec, 0, { 'max-wps': 'max-tps' }).values['max-tps']).to.equal('5');
+      expect(parseOptions(['--max-wps=7'], spec, 0, { 'max-wps': 'max-tps' }).values['max-tps']).to.equal('7');
+      expect(() => parseOptions(['--max-wsp', '5'], spec, 0, { 'max-wps': 'max-tps' })).to.throw(UsageError, 'did you mean --max-wps?');
+    });
+
+    it('prints the version, exit 0', async () => {
+      const { out, context } = capture();
+      expect(await main(['--version'], context)).to.equal(0);
+      expect(out.stdout).to.match(/^figgy-events \d+\.\d+\.\d+/);
+    });
+
+    it('finds the name a typo was meant to be, and nothing for a word that is no typo', () => {
+      expect(closestName('destinationPrefix', ['destinationPrefixes', 'sourcePrefixes'])).to.equal('destinationPrefixes');
+      expect(closestName('--max-tsp', ['--max-tps', '--apply'])).to.equal('--max-tps');
+      expect(closestName('Region', ['region'])).to.equal('region');
+      expect(closestName('colour', ['region', 'prefix'])).to.equal(undefined);
+    });
+
+    it('says once and plainly that a Node before 22 is older than what it is tested on', () => {
+      expect(nodeVersionNote('v20.20.2')).to.include('running on Node v20.20.2').and.include('Node 22');
+      expect(nodeVersionNote('v22.0.0')).to.equal(undefined);
+      expect(nodeVersionNote('v24.1.0')).to.equal(undefined);
     });
   });
 
@@ -129,7 +178,7 @@ describe('figgy-events command line', () => {
         'update     /app/db/host      String "db-3" v3          String "db-2" v2          value from the audit log',
         'unchanged  /app/db/password  SecureString ******** v2  SecureString ******** v2',
         '',
-        '0 to create, 1 to update, 0 to delete, 1 unchanged, 0 skipped',
+        '0 to create, 1 to update, 0 to delete, 1 unchanged, 0 skipped (0 unresolved: cannot be restored)',
         '',
       ]);
     });

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
-import { ConfigurationError, ENV, auditedNamespaces, bulkReadsPerSecond, destinationPrefixes, homeAccountId, parsePrefixes, replicaTargets } from '../../../shared/config.ts';
+import { ConfigurationError, ENV, auditImportDays, auditedNamespaces, bulkReadsPerSecond, destinationPrefixes, homeAccountId, parsePrefixes, replicaTargets } from '../../../shared/config.ts';
 import { functionEnvironment, type DeploymentSettings } from '../../../shared/functions.ts';
 import { isUnderPrefixes } from '../../../shared/parameter-paths.ts';
 
 describe('configuration', () => {
+  it('reads the audit syncer\'s import days, 90 unless set, and refuses what CloudTrail does not keep, naming the variable', () => {
+    expect(auditImportDays({})).to.equal(90);
+    expect(auditImportDays({ AUDIT_IMPORT_DAYS: '0' })).to.equal(0);
+    expect(auditImportDays({ AUDIT_IMPORT_DAYS: '7' })).to.equal(7);
+    for (const raw of ['91', '-1', '1.5', 'week']) {
+      expect(() => auditImportDays({ AUDIT_IMPORT_DAYS: raw }), raw).to.throw(ConfigurationError, /AUDIT_IMPORT_DAYS is/);
+    }
+  });
+
   it('reads the background read pace, 10 calls a second unless set, and names the variable when it is wrong', () => {
     expect(bulkReadsPerSecond({})).to.equal(10);
     expect(bulkReadsPerSecond({ BULK_READS_PER_SECOND: '2.5' })).to.equal(2.5);

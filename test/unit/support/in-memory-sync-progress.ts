@@ -11,6 +11,7 @@ interface Item {
   requests: Set<string>;
   notBefore?: number;
   finishedAt?: number;
+  coveredUntil?: number;
 }
 
 export class InMemorySyncProgress implements SyncProgressStore {
@@ -26,6 +27,7 @@ export class InMemorySyncProgress implements SyncProgressStore {
       ...(item.state !== undefined && { state: item.state }),
       ...(item.notBefore !== undefined && { notBefore: item.notBefore }),
       ...(item.finishedAt !== undefined && { finishedAt: item.finishedAt }),
+      ...(item.coveredUntil !== undefined && { coveredUntil: item.coveredUntil }),
     };
   }
 
@@ -35,6 +37,7 @@ export class InMemorySyncProgress implements SyncProgressStore {
     else if (save.state !== undefined) item.state = save.state;
     for (const handled of save.handled ?? []) item.requests.delete(handled);
     if (save.finishedAt !== undefined) item.finishedAt = save.finishedAt;
+    if (save.coveredUntil !== undefined) item.coveredUntil = save.coveredUntil;
   }
 
   async release(lease: Lease, notBefore?: number): Promise<void> {

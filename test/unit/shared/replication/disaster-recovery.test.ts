@@ -302,6 +302,30 @@ describe('disaster-recovery replication', () => {
       expect(await run(['/app/c', '/app/b', '/app/a', '/app/c', '/app/b', '/app/a'])).to.deep.equal(clean);
       expect(clean).to.deep.equal(['/dr/app/a=/app/a v2', '/dr/app/c=/app/c v2']);
     });
+
+    it('on a source change, names a refusal of the mirror as a whole by the mirror, and one of its replica by the replica', async () => {
+      const { parameters, log, map, changed } = setup();
+      parameters.put('/src/x', 'v');
+      // Outside the destination prefixes: the mirror as a whole is refused, whichever source changes.
+      await map({ destination: '/elsewhere/', source: '/src/', type: 'mirror' });
+      // Allowed, but its replica of /src/x is another mapping's destination.
+      await map({ destination: '/app/copy/x', source: '/src/other', type: 'app' });
+      await map({ destination: '/app/copy/', source: '/src/', type: 'mirror' });
+      log.lines.length = 0;
+      const outcomes = await changed('/src/x');
+      expect(outcomes.filter((outcome) => outcome.result === 'refused').map((outcome) => outcome.destination).sort()).to.deep.equal(['/app/copy/x', '/elsewhere/']);
+      const refused = log.lines.map((line) => JSON.parse(line) as Record<string, string>).filter((line) => line.message === 'replication refused');
+      expect(refused.map((line) => line.parameter_name).sort()).to.deep.equal(['/app/copy/x', '/elsewhere/']);
+    });
+
+    it('logs nothing for a replica already in sync, as it always has (no "destination already in sync")', async () => {
+      const { parameters, log, map, changed } = setup();
+      parameters.put('/app/x', 'v');
+      await map({ destination: arn(DR, '/dr/app/'), source: '/app/', type: 'mirror' });
+      log.lines.length = 0;
+      expect((await changed('/app/x')).map((outcome) => outcome.result)).to.deep.equal(['in-sync']);
+      expect(log.lines).to.deep.equal([]);
+    });
   });
 
   describe('what a mirror owns', () => {

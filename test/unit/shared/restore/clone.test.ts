@@ -125,4 +125,34 @@ describe('restore --into (a clone)', () => {
     expect(second).to.deep.equal({ written: 1, deleted: 0, failed: [], mismatches: [] });
     expect(target.writes.map((write) => write.name)).to.deep.equal(['/qa/db/host', '/qa/db/password']);
   });
+
+  it('into another region or account: reads at the source, writes and verifies only there, and leaves a mirror\'s replicas there alone', async () => {
+    const { history, target } = setup();
+    const elsewhere = new FakeTarget();
+    elsewhere.set('/prod/db/host', 'old copy', 'String');
+    elsewhere.set('/prod/mirrored', 'a replica', 'String');
+    elsewhere.marks.set('/prod/mirrored', '/prod/ to /prod/ in eu-west-1 123456789012');
+    const mappings = new InMemoryMappings();
+    // The source's own mapping names a destination there; it says nothing of the other place.
+    mappings.set({ destination: '/prod/db/host', source: '/shared/host', type: 'app' });
+    const restorer = new Restorer({ history, target, cloneDestination: elsewhere, decrypter: new FakeDecrypter(), mappings, log: new RecordingLog() });
+    // The same path in the other place: no overlap with the source.
+    const plan = await restorer.plan({ prefix: '/prod', at: T, into: '/prod' });
+    expect(plan.steps.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
+      ['/prod/db/host', 'update', undefined],
+      ['/prod/db/password', 'create', undefined],
+      ['/prod/gone', 'unchanged', '/prod/gone did not exist at T, nor does /prod/gone now'],
+      ['/prod/later', 'unchanged', '/prod/later did not exist at T, nor does /prod/later now'],
+      ['/prod/mirrored', 'skipped', "replica of the mirror /prod/ to /prod/ in eu-west-1 123456789012: restore the mirror's source, not its replica"],
+      ['/prod/never-audited', 'skipped', '/prod/never-audited has no audit record, so its value at T is not known'],
+    ]);
+    const report = await restorer.apply(plan, { clock: instantly });
+    expect(report).to.deep.equal({ written: 2, deleted: 0, failed: [], mismatches: [] });
+    expect(elsewhere.writes.map((write) => write.name)).to.deep.equal(['/prod/db/host', '/prod/db/password']);
+    expect(target.writes).to.deep.equal([]);
+    await restorer.plan({ prefix: '/prod', at: T }).then(
+      () => expect.fail('a restore in place with a destination elsewhere'),
+      (error: unknown) => expect(String(error)).to.include('name the path to clone into'),
+    );
+  });
 });

@@ -153,7 +153,7 @@ describe('restore plan', () => {
     });
 
     it('must start with a slash', () => {
-      expect(() => normalizePrefix('app')).to.throw('must be a parameter path starting with "/"');
+      expect(() => normalizePrefix('app')).to.throw('must start with "/"');
     });
   });
 });

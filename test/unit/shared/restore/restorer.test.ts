@@ -197,6 +197,18 @@ describe('restorer', () => {
     expect(log.lines.join()).to.include('malformed replication mapping');
   });
 
+  it('warns of a malformed mapping only when it concerns the restored prefix', async () => {
+    const { restorer, mappings, log } = setup();
+    mappings.set({ destination: '/elsewhere/x', source: '/src/x', type: 'ap' });
+    mappings.set({ destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/app/db/host', source: '/src/x', type: 'ap' });
+    await restorer.plan({ prefix: '/app', at: T });
+    expect(log.lines.join()).not.to.include('malformed');
+    mappings.set({ destination: '/', source: '/src/', type: 'mirror', keep_deleted: 'yes' });
+    await restorer.plan({ prefix: '/app', at: T });
+    expect(log.lines.filter((line) => line.includes('malformed'))).to.have.length(1);
+    expect(log.lines.join()).to.include('keep_deleted (mapping of /)');
+  });
+
   it('skips a root-level destination whose mapping is written x when the plan names /x', async () => {
     const history = new FakeHistory([put('/x', { at: '2026-03-01T10:00:00Z', version: 1, value: 'v1' })]);
     const target = new FakeTarget();
@@ -241,8 +253,8 @@ describe('restorer', () => {
     const plan = await restorer.plan({ prefix: '/dr', at: T });
     expect(plan.steps.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
       ['/dr/app/by-hand', 'update', undefined],
-      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
-      ['/dr/app/orphan', 'skipped', 'a replica of the mirror /app/ to /dr/app/ whose source /app/orphan is gone: the mirror deletes it'],
+      ['/dr/app/db', 'skipped', 'replica of /app/db (mirror /app/ to /dr/app/): restore the source'],
+      ['/dr/app/orphan', 'skipped', 'replica of /app/orphan (mirror /app/ to /dr/app/), which is gone: the mirror deletes it'],
       ['/dr/app/wiped', 'create', undefined],
       ['/dr/other', 'update', undefined],
     ]);
@@ -256,7 +268,7 @@ describe('restorer', () => {
     const clone = await restorer.plan({ prefix: '/stage', at: T, into: '/dr/app' });
     const cloned = clone.steps.filter((step) => ['/dr/app/db', '/dr/app/feature'].includes(step.name));
     expect(cloned.map((step) => [step.name, step.action, step.reason])).to.deep.equal([
-      ['/dr/app/db', 'skipped', 'the mirror /app/ to /dr/app/ keeps it as the copy of /app/db: restore that instead'],
+      ['/dr/app/db', 'skipped', 'replica of /app/db (mirror /app/ to /dr/app/): restore the source'],
       ['/dr/app/feature', 'create', undefined],
     ]);
   });
