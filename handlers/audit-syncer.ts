@@ -4,6 +4,7 @@ import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { ENV, auditImportDays, auditedNamespaces, bulkReadsPerSecond, requireEnv } from '../shared/config.ts';
 import { AUDIT_SYNC_JOB } from '../shared/sync/jobs.ts';
 import { documents, parameterStore } from './runtime/clients.ts';
+import { AUDIT_PASS } from '../shared/metric-counts.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { syncInvocation, syncProgress } from './runtime/sync.ts';
 
@@ -14,7 +15,7 @@ const cloudTrail = createCloudTrailClient();
  * Schedule → this invocation's share of the pass that records every change in CloudTrail's
  * event history the audit log lacks (on a new deployment, the history before it too).
  */
-export const handler = figgyHandler('audit-syncer', (log) => {
+export const handler = figgyHandler('audit-syncer', (log, metrics) => {
   const syncer = new AuditSyncer({
     history: new CloudTrailEventHistory(cloudTrail),
     // A new deployment's first pass imports history, perhaps before the auditor writes
@@ -25,7 +26,8 @@ export const handler = figgyHandler('audit-syncer', (log) => {
     importDays: auditImportDays(process.env),
     readsPerSecond: bulkReadsPerSecond(process.env),
     log,
+    metrics,
   });
   const progress = syncProgress();
-  return (event: unknown, { context }) => syncInvocation(AUDIT_SYNC_JOB, syncer, event, context, log, progress);
+  return (event: unknown, { context }) => syncInvocation(AUDIT_SYNC_JOB, syncer, AUDIT_PASS, event, { context, log, metrics }, progress);
 });

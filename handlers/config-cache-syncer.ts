@@ -1,6 +1,7 @@
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import { CacheSyncer } from '../shared/cache/cache-syncer.ts';
 import { ENV, bulkReadsPerSecond, requireEnv } from '../shared/config.ts';
+import { CACHE_PASS } from '../shared/metric-counts.ts';
 import { CACHE_SYNC_JOB } from '../shared/sync/jobs.ts';
 import { documents, parameterStore } from './runtime/clients.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
@@ -21,5 +22,5 @@ export const handler = figgyHandler('config-cache-syncer', (log) => {
     log,
   });
   const progress = syncProgress();
-  return (event: unknown, { context }) => syncInvocation(CACHE_SYNC_JOB, syncer, event, context, log, progress);
+  return (event: unknown, { context, metrics }) => syncInvocation(CACHE_SYNC_JOB, syncer, CACHE_PASS, event, { context, log, metrics }, progress);
 });

@@ -1,5 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { countReplication } from '../shared/metric-counts.ts';
+import type { MetricSink } from '../shared/metrics.ts';
 import { firstCopier } from '../shared/replication/first-copy.ts';
 import { readStoredMapping } from '../shared/replication/mapping.ts';
 import { Replicator } from '../shared/replication/replicator.ts';
@@ -16,14 +18,17 @@ import { leaseOwner, syncProgress } from './runtime/sync.ts';
  * failed record is reported alone, so Lambda retries (and bisects) only what failed and the
  * rest of the batch is not blocked.
  */
-export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
+export const handler = figgyHandler('dynamo-stream-replicator', (log, metrics) => {
   const dependencies = replicationDependencies(log);
   const store = syncProgress();
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const processRecord = (replicator: Replicator) => async (record: DynamoDBRecord) => {
+    countRecord(record, metrics);
     try {
       const { newImage, oldImage } = streamImages(record);
-      return await replicator.onMappingChanged(newImage && readStoredMapping(newImage), oldImage && readStoredMapping(oldImage), record.eventID);
+      const outcome = await replicator.onMappingChanged(newImage && readStoredMapping(newImage), oldImage && readStoredMapping(oldImage), record.eventID);
+      if (outcome) countReplication([outcome], metrics);
+      return outcome;
     } catch (error) {
       // The batch processor keeps a failure to itself, and the on-failure destination gets
       // only shard positions: this line is where the reason is told.
@@ -39,3 +44,11 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log) => {
     return processPartialResponse(event, processRecord(replicator), processor, { context, processInParallel: false });
   };
 });
+
+/** A stream record handled, and its age: how long after the mapping changed it was handled. */
+function countRecord(record: DynamoDBRecord, metrics: MetricSink): void {
+  metrics.add('EventsHandled', 1);
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  // The stream gives the time to the second.
+  if (created !== undefined) metrics.add('EventAge', Math.max(0, Date.now() - created * 1000));
+}

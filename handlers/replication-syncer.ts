@@ -1,3 +1,4 @@
+import { REPLICATION_PASS } from '../shared/metric-counts.ts';
 import { REPLICATION_JOB, ReplicationSyncer } from '../shared/replication/replication-syncer.ts';
 import { figgyHandler } from './runtime/figgy-handler.ts';
 import { replicationDependencies } from './runtime/replication.ts';
@@ -10,5 +11,5 @@ import { syncInvocation, syncProgress } from './runtime/sync.ts';
 export const handler = figgyHandler('replication-syncer', (log) => {
   const syncer = new ReplicationSyncer(replicationDependencies(log));
   const progress = syncProgress();
-  return (event: unknown, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log, progress);
+  return (event: unknown, { context, metrics }) => syncInvocation(REPLICATION_JOB, syncer, REPLICATION_PASS, event, { context, log, metrics }, progress);
 });

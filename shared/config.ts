@@ -36,6 +36,8 @@ export const ENV = {
   bulkReadsPerSecond: 'BULK_READS_PER_SECOND',
   auditImportDays: 'AUDIT_IMPORT_DAYS',
   logLevel: 'LOG_LEVEL',
+  /** The deployment's name prefix: the metrics' `deployment` dimension. */
+  deployment: 'FIGGY_DEPLOYMENT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -227,7 +227,7 @@ export function functionEnvironment(
 ): Record<string, string> {
   const spec: FunctionSpec = FUNCTIONS[name];
   const names = tableNames(settings.namePrefix);
-  const env: Record<string, string> = { [ENV.logLevel]: settings.logLevel };
+  const env: Record<string, string> = { [ENV.logLevel]: settings.logLevel, [ENV.deployment]: settings.namePrefix };
   for (const role of Object.keys(spec.tables) as TableRole[]) {
     env[TABLE_ENV[role]] = names[role];
   }

@@ -27,10 +27,12 @@ const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: SqsQueue;
+  readonly queueName: string;
   private policy?: SqsQueuePolicy;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
+    this.queueName = props.queueName;
     this.queue = named(
       new SqsQueue(this, 'queue', {
         name: props.queueName,

@@ -15,6 +15,7 @@ import {
 } from '../shared/functions.ts';
 import { tableNames, type TableRole } from '../shared/tables.ts';
 import { functionBundle } from './function-bundles.ts';
+import { FiggyMonitoring } from './monitoring.ts';
 import { FiggyFunction } from './function.ts';
 import { named } from './logical-ids.ts';
 import { STREAM_TABLE, functionPolicy } from './permissions.ts';
@@ -176,6 +177,19 @@ export class FiggyEvents extends Construct {
         });
       }
     }
+
+    new FiggyMonitoring(this, 'monitoring', {
+      namePrefix,
+      region,
+      settings: settings.monitoring,
+      alarmActions,
+      functions: new Map(
+        FUNCTION_NAMES.map((name) => {
+          const fn = this.getFunction(name);
+          return [name, { functionName: fn.functionName, queueName: fn.deadLetterQueue.queueName }];
+        }),
+      ),
+    });
 
     this.outputs(tableNames(namePrefix));
   }

@@ -8,6 +8,7 @@ export type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 export type * from './types.ts';
 export { FiggyEventsConfigError } from './config-error.ts';
 export type { ResolvedSettings, ResolvedFunctionSettings } from './settings.ts';
+export type { ResolvedMonitoring } from './monitoring.ts';
 export { MissingBundleError, type FunctionBundle, type FunctionBundleOptions } from './function-bundles.ts';
 export { FiggyEventsError, InvariantError, SetupError, UnsupportedUseError } from '../shared/errors.ts';
 export type { FiggyTables } from './tables.ts';

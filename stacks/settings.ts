@@ -16,11 +16,13 @@ import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import type {
   FiggyEventsProps,
   LambdaArchitecture,
+  MonitoringSettings,
   ScheduledFunctionName,
 } from './types.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
+import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 import { importDaysProblem } from '../shared/audit/import-days.ts';
@@ -61,6 +63,7 @@ export interface ResolvedSettings {
   readonly bulkReadsPerSecond?: number;
   /** Days of event history the audit syncer's first pass imports; absent, the function's default (90). */
   readonly auditImportDays?: number;
+  readonly monitoring: ResolvedMonitoring;
 }
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
@@ -109,7 +112,7 @@ const PROP_NAMES = Object.keys({
   sourcePrefixes: true, replicationKmsKeyArn: true, createTrail: true, trailLogExpirationDays: true,
   disposable: true, logRetentionDays: true, alarmTopicArn: true, schedules: true, lambda: true,
   functions: true, logLevel: true, asyncRetryAttempts: true, deliveryRetry: true, streamRetryAttempts: true,
-  bundles: true, replicaTargets: true, bulkWritesPerSecond: true, bulkReadsPerSecond: true, auditImportDays: true,
+  bundles: true, replicaTargets: true, bulkWritesPerSecond: true, bulkReadsPerSecond: true, auditImportDays: true, monitoring: true,
   // A Record of every key: a prop added to FiggyEventsProps and not here fails to compile.
 } satisfies Record<keyof FiggyEventsProps, true>);
 
@@ -244,5 +247,19 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
     ...(props.auditImportDays !== undefined && { auditImportDays: props.auditImportDays }),
+    monitoring: resolveMonitoring(props.monitoring ?? {}),
+  };
+}
+
+/** The monitoring props with their defaults, thresholds checked. */
+function resolveMonitoring(monitoring: MonitoringSettings): ResolvedMonitoring {
+  const minutes = (prop: string, value: number | false | undefined, fallback: number, max: number) =>
+    value === false ? false : integerIn(`monitoring.${prop}`, value ?? fallback, 1, max);
+  return {
+    dashboard: monitoring.dashboard ?? true,
+    repairAlarms: monitoring.repairAlarms ?? true,
+    auditWithoutValueAlarm: monitoring.auditWithoutValueAlarm ?? true,
+    eventAgeMinutes: minutes('eventAgeAlarmMinutes', monitoring.eventAgeAlarmMinutes, 5, 24 * 60),
+    passOpenMinutes: minutes('passOpenAlarmMinutes', monitoring.passOpenAlarmMinutes, 180, 7 * 24 * 60),
   };
 }

@@ -23,6 +23,42 @@ export interface LambdaSettings extends FunctionSettings {
 }
 
 /** How often EventBridge retries handing an event to a function before dead-lettering it. */
+/**
+ * The dashboard and the alarms on the functions' own metrics (the error and dead-letter alarms
+ * are always there). Every alarm notifies {@link FiggyEventsProps.alarmTopicArn} when given.
+ */
+export interface MonitoringSettings {
+  /**
+   * One CloudWatch dashboard, `<namePrefix>-events`: event age, throughput, errors, dead
+   * letters, refusals, repairs and passes.
+   * @defaultValue true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Alarm when a syncer's pass repaired anything: the stop-gap fired, so an event was lost or
+   * a bug is live.
+   * @defaultValue true
+   */
+  readonly repairAlarms?: boolean;
+  /**
+   * Alarm when the auditor recorded a put without its value (a restore cannot bring it back).
+   * @defaultValue true
+   */
+  readonly auditWithoutValueAlarm?: boolean;
+  /**
+   * Alarm when events reach a function more than this many minutes after the change (p99 over
+   * five minutes); `false`: no such alarm.
+   * @defaultValue 5
+   */
+  readonly eventAgeAlarmMinutes?: number | false;
+  /**
+   * Alarm when a syncer's pass has been open longer than this many minutes; `false`: no such
+   * alarm.
+   * @defaultValue 180
+   */
+  readonly passOpenAlarmMinutes?: number | false;
+}
+
 export interface DeliveryRetry {
   /** Attempts after the first (0–185). */
   readonly maximumRetryAttempts?: number;
@@ -376,4 +412,17 @@ export interface FiggyEventsProps {
    * ```
    */
   readonly auditImportDays?: number;
+  /**
+   * The dashboard and the alarms on the functions' metrics, each of which can be turned off or
+   * tuned.
+   *
+   * @defaultValue a dashboard, and every alarm at its default threshold
+   * @example
+   * ```ts
+   * import type { FiggyEventsProps } from 'figgy-events';
+   *
+   * const props: FiggyEventsProps = { region: 'eu-west-1', destinationPrefixes: ['/app/'], monitoring: { eventAgeAlarmMinutes: 15, dashboard: false } };
+   * ```
+   */
+  readonly monitoring?: MonitoringSettings;
 }

@@ -8,23 +8,27 @@ import type { Context } from 'aws-lambda';
 import { ValidationError, isObject } from '../../shared/events/validation.ts';
 import type { FunctionName } from '../../shared/functions.ts';
 import type { Log } from '../../shared/log.ts';
+import type { MetricSink } from '../../shared/metrics.ts';
 import { createLogger, domainLog } from './logging.ts';
+import { functionMetrics } from './metrics.ts';
 
 export interface HandlerTools {
   readonly log: Log;
+  readonly metrics: MetricSink;
   readonly context: Context;
 }
 
 export type Core<TEvent, TResult> = (event: TEvent, tools: HandlerTools) => Promise<TResult>;
 
-/** Builds the core once per process, from the log it should write to. */
-export type Setup<TEvent, TResult> = (log: Log) => Core<TEvent, TResult>;
+/** Builds the core once per process, from the log and the metrics it should write to. */
+export type Setup<TEvent, TResult> = (log: Log, metrics: MetricSink) => Core<TEvent, TResult>;
 
 /**
  * Wraps a function's core in the shared stack, in this order:
  * 1. Powertools logger context (request id, cold start; keys reset per invocation);
- * 2. the event's identity on every log line (CloudTrail `eventID`, or the EventBridge id);
- * 3. error reporting: one structured line naming the failed field or cause, then the error
+ * 2. Powertools metrics, published after each invocation, failed or not (metrics.ts);
+ * 3. the event's identity on every log line (CloudTrail `eventID`, or the EventBridge id);
+ * 4. error reporting: one structured line naming the failed field or cause, then the error
  *    is rethrown, so Lambda retries and finally dead-letters the event instead of dropping it.
  *
  * The setup runs on the first invocation rather than at import, so a missing environment
@@ -34,20 +38,22 @@ export type Setup<TEvent, TResult> = (log: Log) => Core<TEvent, TResult>;
  * export const handler = figgyHandler('replication-syncer', (log) => {
  *   const syncer = new ReplicationSyncer(replicationDependencies(log));
  *   const progress = syncProgress();
- *   return (event, { context }) => syncInvocation(REPLICATION_JOB, syncer, event, context, log, progress);
+ *   return (event, { context, metrics }) => syncInvocation(REPLICATION_JOB, syncer, REPLICATION_PASS, event, { context, log, metrics }, progress);
  * });
  */
 export function figgyHandler<TEvent, TResult>(name: FunctionName, setup: Setup<TEvent, TResult>) {
   const logger = createLogger(name);
   const log = domainLog(logger);
+  const metrics = functionMetrics(name);
   let core: Core<TEvent, TResult> | undefined;
   return middy<TEvent, TResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(metrics.middleware)
     .use(eventIdentity(logger))
     .use(errorReport(logger))
     .handler((event, context) => {
-      core ??= setup(log);
-      return core(event, { log, context });
+      core ??= setup(log, metrics.sink);
+      return core(event, { log, metrics: metrics.sink, context });
     });
 }
 

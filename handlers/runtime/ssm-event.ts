@@ -5,6 +5,7 @@ import { parseSsmEvent } from '../../shared/events/cloudtrail.ts';
 import type { ParameterChange } from '../../shared/events/types.ts';
 import type { FunctionName } from '../../shared/functions.ts';
 import type { Log } from '../../shared/log.ts';
+import type { MetricSink } from '../../shared/metrics.ts';
 import { figgyHandler } from './figgy-handler.ts';
 
 export interface ChangeResult<TOutcome> {
@@ -15,16 +16,20 @@ export interface ChangeResult<TOutcome> {
 /**
  * A handler for the CloudTrail SSM rule: the whole event is validated before anything is
  * applied, then each changed parameter goes through `apply` in turn. Every `apply` is
- * idempotent per event id, so a retry after a partial failure redoes nothing twice.
+ * idempotent per event id, so a retry after a partial failure redoes nothing twice. Each
+ * event counts as handled, with its age: how long after the call it reached the function.
  */
 export function ssmEventHandler<TOutcome>(
   name: FunctionName,
-  setup: (log: Log) => (change: ParameterChange) => Promise<TOutcome>,
+  setup: (log: Log, metrics: MetricSink) => (change: ParameterChange) => Promise<TOutcome>,
 ) {
-  return figgyHandler<unknown, ChangeResult<TOutcome>[]>(name, (log) => {
-    const apply = setup(log);
+  return figgyHandler<unknown, ChangeResult<TOutcome>[]>(name, (log, metrics) => {
+    const apply = setup(log, metrics);
     return async (event) => {
       const changes = parseSsmEvent(event);
+      metrics.add('EventsHandled', 1);
+      // One call's changes share its eventTime, which CloudTrail gives to the second.
+      if (changes[0]) metrics.add('EventAge', Math.max(0, Date.now() - changes[0].eventTime));
       if (changes.length === 0) log.info('the call changed nothing (it failed or was throttled): skipped');
       const results: ChangeResult<TOutcome>[] = [];
       for (const change of changes) {

@@ -7,6 +7,8 @@ import { DynamoSyncProgress } from '../../shared/aws/dynamo-sync-progress.ts';
 import { ENV, requireEnv } from '../../shared/config.ts';
 import type { ScheduledFunctionName } from '../../shared/functions.ts';
 import type { Log } from '../../shared/log.ts';
+import { countSync, type PassReading } from '../../shared/metric-counts.ts';
+import type { MetricSink } from '../../shared/metrics.ts';
 import { Budget } from '../../shared/sync/budget.ts';
 import { runSyncPass, syncTriggerOf, type SyncOutcome, type SyncPass } from '../../shared/sync/sync-pass.ts';
 import { documents } from './clients.ts';
@@ -24,20 +26,31 @@ export function syncProgress(env = process.env): DynamoSyncProgress {
   return new DynamoSyncProgress(documents, requireEnv(env, ENV.syncProgressTable));
 }
 
+/** What a scheduled function's invocation writes to and reads its time from. */
+export interface SyncTools {
+  readonly context: Context;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+}
+
 /**
  * Runs this invocation's share of the function's pass: the job is named after the function,
- * the lease lasts until Lambda's timeout, and new work stops in time to save.
+ * the lease lasts until Lambda's timeout, and new work stops in time to save. The invocation
+ * is counted by what it did, and a finished pass by what it repaired (`reading`).
  */
-export function syncInvocation<C, R>(
+export async function syncInvocation<C, R>(
   name: ScheduledFunctionName,
   pass: SyncPass<C, R>,
+  reading: PassReading<R>,
   event: unknown,
-  context: Context,
-  log: Log,
+  { context, log, metrics }: SyncTools,
   store: DynamoSyncProgress,
 ): Promise<SyncOutcome<R>> {
-  return runSyncPass(
+  metrics.add('EventsHandled', 1);
+  const outcome = await runSyncPass(
     { store, job: name, owner: leaseOwner(context), trigger: syncTriggerOf(event), budget: Budget.of(context.getRemainingTimeInMillis()), log },
     pass,
   );
+  countSync(outcome, reading, metrics);
+  return outcome;
 }

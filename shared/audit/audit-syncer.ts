@@ -9,6 +9,7 @@ import { SSM_EVENT_NAMES, SSM_EVENT_SOURCE } from '../events/pattern.ts';
 import type { ParameterChange } from '../events/types.ts';
 import { ValidationError, isObject } from '../events/validation.ts';
 import type { Log } from '../log.ts';
+import type { MetricSink } from '../metrics.ts';
 import type { PaceableReads, ParameterStore } from '../parameters.ts';
 import { DEFAULT_BULK_READS_PER_SECOND } from '../replication/replica-targets.ts';
 import { orWhenTimeUp } from '../sync/budget.ts';
@@ -81,6 +82,8 @@ export interface AuditSyncerDependencies {
   readonly lookupsPerSecond?: number;
   readonly pacing?: PacerClock;
   readonly log: Log;
+  /** Counts the records it adds without a value, by reason, as the auditor does. */
+  readonly metrics?: MetricSink;
   readonly now?: () => number;
   /** Parameters recorded at once; default 8. */
   readonly concurrency?: number;
@@ -145,6 +148,7 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
       }),
       namespaces: this.deps.namespaces,
       log: this.deps.log,
+      ...(this.deps.metrics && { metrics: this.deps.metrics }),
     });
     const handOver = () => {
       const next = Math.max(lookups.handOver(clock()), reads.handOver(clock()));

@@ -6,6 +6,7 @@ import { sameWriteProblem } from '../parameter-versions.ts';
 import { isPut, secondOf } from '../restore/record-order.ts';
 import type { ParameterChange, ParameterPut } from '../events/types.ts';
 import type { Log } from '../log.ts';
+import { NO_METRICS, type MetricSink } from '../metrics.ts';
 import type { ParameterStore } from '../parameters.ts';
 import { isFiggyRecord, type AuditLog, type AuditRecord } from './types.ts';
 import { ContentionError, UnprocessableInputError } from '../errors.ts';
@@ -18,7 +19,12 @@ export interface AuditorDependencies {
   /** Prefixes as returned by `parsePrefixes`; names elsewhere are not audited. */
   readonly namespaces: readonly string[];
   readonly log: Log;
+  /** Counts records written without their value, by reason; by default nothing is counted. */
+  readonly metrics?: MetricSink;
 }
+
+/** Why a put's record holds no value: the classes of `AuditRecordsWithoutValue`. */
+export type MissingValueReason = 'no-version' | 'version-gone' | 'not-this-write';
 
 const SLOTS_PER_SECOND = 1000;
 /** Concurrent auditors of one parameter can race for a slot; a few rounds always settle it. */
@@ -50,7 +56,7 @@ export class Auditor {
       return 'outside-namespaces';
     }
     const second = change.eventTime - (change.eventTime % SLOTS_PER_SECOND);
-    let content: Partial<AuditRecord> | undefined;
+    let content: { record: Partial<AuditRecord>; missing?: MissingValueReason } | undefined;
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // From the event's second on: that second's slots, and what the log already says
@@ -63,7 +69,7 @@ export class Auditor {
       }
       // Read only once the event is known to be new: duplicates must not spend Parameter
       // Store's read budget, which the whole account shares.
-      content ??= change.kind === 'put' ? await this.putContent(change, logged) : {};
+      content ??= change.kind === 'put' ? await this.putContent(change, logged) : { record: {} };
       const time = second + freeSlot(change, recorded.map((record) => record.time - second));
       const record: AuditRecord = {
         parameterName: change.name,
@@ -73,11 +79,12 @@ export class Auditor {
         userArn: change.author.arn,
         eventId: change.eventId,
         eventTime: change.eventTime,
-        ...content,
+        ...content.record,
         ...(how.repair === true && { repair: true as const }),
       };
       if (await this.deps.auditLog.insert(record)) {
         this.deps.log.info(how.repair === true ? 'recorded from the event history' : 'recorded', { ...fields, action: change.action, time });
+        if (content.missing) (this.deps.metrics ?? NO_METRICS).add('AuditRecordsWithoutValue', 1, content.missing);
         return 'recorded';
       }
     }
@@ -88,20 +95,23 @@ export class Auditor {
    * What a put record holds: the value of exactly that version, read without decryption, so
    * a SecureString is stored as SSM's ciphertext and its plaintext never reaches the table.
    */
-  private async putContent(change: ParameterPut, logged: readonly AuditRecord[]): Promise<Partial<AuditRecord>> {
+  private async putContent(
+    change: ParameterPut,
+    logged: readonly AuditRecord[],
+  ): Promise<{ record: Partial<AuditRecord>; missing?: MissingValueReason }> {
     const fields = { parameter_name: change.name, event_id: change.eventId, version: change.version };
     const described = { type: change.type, keyId: change.keyId, description: change.description };
     if (change.version === undefined) {
       // Reading the latest version instead would pin a later write's value on this event.
       this.deps.log.warn('the event names no version; recorded without a value', fields);
-      return described;
+      return { record: described, missing: 'no-version' };
     }
     const read = await this.deps.parameters.readVersion(change.name, change.version);
     if (!read) {
       // Gone already (deleted, or pushed out of SSM's 100 versions): the record still says who
       // wrote what type when; only the value is lost.
       this.deps.log.warn('value of this version is no longer in Parameter Store; recorded without it', fields);
-      return { ...described, version: change.version };
+      return { record: { ...described, version: change.version }, missing: 'version-gone' };
     }
     // An event handled late (retries, a dead-letter redrive) may find the parameter deleted and
     // created again up to this version number: that value was never this event's. A delete in
@@ -115,15 +125,17 @@ export class Auditor {
         ...fields,
         reason: otherWrite,
       });
-      return { ...described, version: change.version };
+      return { record: { ...described, version: change.version }, missing: 'not-this-write' };
     }
     return {
-      value: read.value,
-      type: read.type,
-      keyId: read.keyId ?? change.keyId,
-      description: change.description ?? read.description,
-      version: change.version,
-      modifiedAt: read.lastModified,
+      record: {
+        value: read.value,
+        type: read.type,
+        keyId: read.keyId ?? change.keyId,
+        description: change.description ?? read.description,
+        version: change.version,
+        modifiedAt: read.lastModified,
+      },
     };
   }
 }

@@ -11,7 +11,7 @@ import { linkKey, sourcesOf } from './mapping.ts';
 import { PacedBulkWork } from './paced-bulk-work.ts';
 import { placeKey, type Place } from './places.ts';
 import { parametersAt } from './decisions.ts';
-import { Replicator, type ReplicatorDependencies } from './replicator.ts';
+import { Replicator, type MirrorCounts, type ReplicatorDependencies } from './replicator.ts';
 import { indexedLinks, judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicationMapping, SourceLink } from './types.ts';
 
@@ -39,6 +39,13 @@ export interface ReplicationSyncReport {
   readonly deleted: number;
   /** Destinations and replicas whose repair failed (logged with the reason); the next pass tries again. */
   readonly failed: number;
+  /**
+   * Of the replicas written, and of those deleted, how many new mirrors' first copies made:
+   * the copy's work, not a repair of anything the events missed. Absent in a report an
+   * earlier release saved.
+   */
+  readonly firstCopyWrites?: number;
+  readonly firstCopyDeletes?: number;
 }
 
 /**
@@ -84,6 +91,8 @@ const ZERO: ReplicationSyncReport = {
   mirrors: 0,
   deleted: 0,
   failed: 0,
+  firstCopyWrites: 0,
+  firstCopyDeletes: 0,
 };
 
 /**
@@ -212,9 +221,9 @@ class RepairRun {
       mappings: (await this.readMappings()).mappings,
       budget: this.tools.budget,
       atLeastOne: true,
-      checkpoint: (done, counts) => this.save(at(done), added(base, counts)),
+      checkpoint: (done, counts) => this.save(at(done), added(base, firstCopy(counts))),
     });
-    this.report = outcome.replicas ? added(base, outcome.replicas) : { ...base, refused: base.refused + 1 };
+    this.report = outcome.replicas ? added(base, firstCopy(outcome.replicas)) : { ...base, refused: base.refused + 1 };
     if (outcome.next === undefined) this.report = { ...this.report, mirrors: this.report.mirrors + 1 };
     return outcome.next === undefined;
   }
@@ -402,9 +411,15 @@ function withRequests(copies: Readonly<Record<string, string>>, requests: readon
 
 /** The report with `counts` added to its counters. */
 function added(report: ReplicationSyncReport, counts: Partial<Record<keyof ReplicationSyncReport, number>>): ReplicationSyncReport {
-  const sum: { -readonly [Counter in keyof ReplicationSyncReport]: number } = { ...report };
+  // A report saved by an earlier release may lack a counter added since: it counts from 0.
+  const sum: { -readonly [Counter in keyof ReplicationSyncReport]-?: number } = { ...ZERO, ...report } as Required<ReplicationSyncReport>;
   for (const [counter, value] of Object.entries(counts) as [keyof ReplicationSyncReport, number][]) sum[counter] += value;
   return sum;
+}
+
+/** A first copy's counts, its writes and deletes also counted as the first copies'. */
+function firstCopy(counts: MirrorCounts): Partial<Record<keyof ReplicationSyncReport, number>> {
+  return { ...counts, firstCopyWrites: counts.written, firstCopyDeletes: counts.deleted };
 }
 
 /** Consecutive runs of one level, in order. */

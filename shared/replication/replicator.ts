@@ -48,6 +48,8 @@ export interface ReplicationOutcome {
   readonly destination: string;
   readonly result: ReplicationResult;
   readonly reason?: string;
+  /** Refused as a runaway (a loop somewhere), not by the rule. */
+  readonly runaway?: true;
   /** A mirror's whole copy: what happened to its replicas. */
   readonly replicas?: MirrorCounts;
 }
@@ -401,7 +403,7 @@ export class Replicator {
   /** A refusal, logged: a runaway (a loop somewhere) at error, the rule's reasons at warn. */
   private refused(destination: string, reason: string, context: ReplicationContext, level: 'warn' | 'error' = 'warn'): ReplicationOutcome {
     this.deps.log[level]('replication refused', { parameter_name: destination, event_id: context.eventId, reason });
-    return { destination, result: 'refused', reason };
+    return { destination, result: 'refused', reason, ...(level === 'error' && { runaway: true as const }) };
   }
 
   /** The context's lookup, or one that reads the replication table, each mapping once. */

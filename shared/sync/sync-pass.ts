@@ -43,7 +43,13 @@ export interface PassState<C, R> {
 
 /** What an invocation did: finished the pass, saved it to continue, or found nothing to do. */
 export type SyncOutcome<R> =
-  | { readonly status: 'finished' | 'continuing'; readonly invocations: number; readonly report: R }
+  | {
+      readonly status: 'finished' | 'continuing';
+      readonly invocations: number;
+      readonly report: R;
+      /** How long the pass has been open, from its first invocation's claim. */
+      readonly openMs: number;
+    }
   | { readonly status: 'busy' | 'idle' | 'lease-lost' };
 
 export interface PassTools<C, R> {
@@ -141,12 +147,13 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
     const handled = acknowledging(step.handled);
     if (step.done) {
       await job.save(null, { ...handled, finishedAt: now(), ...(step.coveredUntil !== undefined && { coveredUntil: step.coveredUntil }) });
-      log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round((now() - state.startedAt) / 1000) });
-      return { status: 'finished', invocations: state.invocations, report: step.report };
+      const openMs = now() - state.startedAt;
+      log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
+      return { status: 'finished', invocations: state.invocations, report: step.report, openMs };
     }
     await job.save({ ...state, cursor: step.cursor, report: step.report }, { ...handled });
     log.info('pass saved to continue', { job: name, invocations: state.invocations });
-    return { status: 'continuing', invocations: state.invocations, report: step.report };
+    return { status: 'continuing', invocations: state.invocations, report: step.report, openMs: now() - state.startedAt };
   } catch (error) {
     if (!(error instanceof LeaseLostError)) throw error;
     log.warn('lease lost: another invocation took the job over', { job: name });

@@ -18,6 +18,24 @@ import { expect } from 'chai';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import { SandboxClients, TestClock } from './support/sandbox-clients.ts';
 
+/** The embedded-metric-format lines `fn` wrote that carry `metric`, as CloudWatch would read them. */
+function emittedBy(sandbox: Sandbox, fn: string, metric: string): Record<string, unknown>[] {
+  return sandbox
+    .logs()
+    .filter((log) => log.functionName === fn)
+    .flatMap((log) => {
+      try {
+        return [JSON.parse(log.line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    })
+    .filter((line) => {
+      const directives = (line._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? [];
+      return directives.some((directive) => directive.Metrics.some((entry) => entry.Name === metric));
+    });
+}
+
 describe('the pipeline end to end (built bundles in the sandbox)', function () {
   this.timeout(120_000);
   const clock = new TestClock();
@@ -61,6 +79,7 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
       )
     ).Items ?? [];
   const value = (name: string) => sandbox.ssm.snapshot().find((parameter) => parameter.name === name);
+  const emitted = (fn: string, metric: string) => emittedBy(sandbox, fn, metric);
   const map = (item: Record<string, unknown>) =>
     clients.documents.send(new PutCommand({ TableName: sandbox.tables.replication, Item: item }));
 
@@ -250,6 +269,25 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
       const report = (outcome as { report: Record<string, number> }).report;
       expect(report.written).to.be.at.least(1);
       expect(value('/app/drift/x')?.value).to.equal('truth');
+      // The repair is a metric, in CloudWatch's embedded format, as on AWS: the alarm's total
+      // and the kind, each under the deployment and the function.
+      const metrics = emitted('replication-syncer', 'SyncRepairs');
+      expect(metrics.some((line) => Number(line.SyncRepairs) >= 1 && line.kind === undefined && line.deployment === 'figgy' && line.service === 'replication-syncer')).to.equal(true);
+      expect(metrics.some((line) => line.kind === 'destination-rewritten' && Number(line.SyncRepairs) >= 1)).to.equal(true);
+      expect(emitted('replication-syncer', 'SyncInvocations').some((line) => line.status === 'finished')).to.equal(true);
+    });
+
+    it('every function emits its events handled and their age as metrics', async () => {
+      await put(alice, '/metrics/x', 'v');
+      await map({ destination: '/app/metrics/x', source: '/metrics/x', type: 'app' });
+      await sandbox.settle();
+      for (const fn of ['config-cache-manager', 'parameter-store-auditor', 'parameter-stream-replicator', 'dynamo-stream-replicator'] as const) {
+        const handled = emitted(fn, 'EventsHandled');
+        expect(handled.length, fn).to.be.greaterThan(0);
+        expect(emitted(fn, 'EventAge').every((line) => typeof line.EventAge === 'number' && Number(line.EventAge) >= 0), fn).to.equal(true);
+      }
+      expect(emitted('parameter-store-auditor', 'AuditRecordsWritten').length).to.be.greaterThan(0);
+      expect(emitted('dynamo-stream-replicator', 'DestinationsWritten').length).to.be.greaterThan(0);
     });
 
     it('the cache syncer restores names the cache lost and tombstones names it still lists as active', async () => {

@@ -5,7 +5,7 @@ const replication = { mappings: 4, invalid: 1, linksAdded: 2, linksRemoved: 0, w
 
 describe('a syncer\'s outcome in words', () => {
   it('says what a replication pass checked, repaired and could not do', () => {
-    expect(describeOutcome('replication-syncer', { status: 'finished', invocations: 2, report: replication })).to.equal(
+    expect(describeOutcome('replication-syncer', { status: 'finished', openMs: 1000, invocations: 2, report: replication })).to.equal(
       'finished in 2 invocations: 4 mappings (1 mirror); 5 destination(s) and replica(s) already in sync; ' +
         'repaired: 3 destination(s) or replica(s) rewritten, source index: 2 link(s) added, 0 removed; ' +
         '1 refused (see the warnings); 1 malformed mapping skipped',
@@ -14,7 +14,7 @@ describe('a syncer\'s outcome in words', () => {
 
   it('says what a cache pass listed and repaired', () => {
     const report = { parametersListed: 1, cacheItemsRead: 3, added: 0, tombstoned: 2, collapsed: 0, skipped: 0 };
-    expect(describeOutcome('config-cache-syncer', { status: 'continuing', invocations: 1, report })).to.equal(
+    expect(describeOutcome('config-cache-syncer', { status: 'continuing', openMs: 1000, invocations: 1, report })).to.equal(
       'paused (it continues on the next schedule) in 1 invocation: 1 parameter listed against the name cache; repaired: 2 deleted name(s) tombstoned',
     );
   });

@@ -281,7 +281,7 @@ describe('cache syncer', () => {
       asked.push(...batch);
       return existing(batch);
     };
-    expect(await invoke()).to.deep.equal({ status: 'finished', invocations: 1, report: DRIFTED_REPORT });
+    expect(await invoke()).to.deep.include({ status: 'finished', invocations: 1, report: DRIFTED_REPORT });
     for (const name of names) expect(state(name), name).to.deep.equal(['ACTIVE']);
     expect(state('/ghost/1')).to.deep.equal(['DELETED']);
     expect(state('/ghost/2')).to.deep.equal(['DELETED']);
