@@ -17,7 +17,8 @@ const cloudTrail = createCloudTrailClient();
 export const handler = figgyHandler('audit-syncer', (log) => {
   const syncer = new AuditSyncer({
     history: new CloudTrailEventHistory(cloudTrail),
-    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable)),
+    // On a new deployment its import may be the first write: it marks the empty table as the auditor does.
+    auditLog: new DynamoAuditLog(documents, requireEnv(process.env, ENV.auditTable), { markNewTable: true }),
     parameters: parameterStore,
     namespaces: auditedNamespaces(process.env),
     importDays: auditImportDays(process.env),

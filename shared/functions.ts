@@ -132,8 +132,10 @@ export const FUNCTIONS = {
     trigger: 'schedule',
     summary: 'records every change in CloudTrail\'s event history that the audit log lacks',
     // The auditor's own calls, through its own code: a parameter's records from the event's
-    // second on, then the conditional put. Its lease and where it stopped are one item.
-    tables: { audit: ['Query', 'PutItem'], syncProgress: ['UpdateItem'] },
+    // second on, then the conditional put, and, as the first writer of a new deployment may be
+    // its import, the auditor's Scan of one item to mark a new table. Its lease and where it
+    // stopped are one item.
+    tables: { audit: ['Query', 'PutItem', 'Scan'], syncProgress: ['UpdateItem'] },
     jobs: [AUDIT_SYNC_JOB],
     ssm: ['read-version'],
     encrypts: false,

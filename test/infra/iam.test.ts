@@ -75,7 +75,7 @@ const TABLE_GRANTS: Record<FunctionName, Partial<Record<TableRole, string[]>>> =
   },
   // The auditor's own calls (its code writes the records), and its job's lease and checkpoint.
   'audit-syncer': {
-    audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    audit: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
     syncProgress: ['dynamodb:UpdateItem'],
   },
 };
