@@ -156,7 +156,7 @@ export function restoreService(
  * const { service: mappings, close } = mappingsService(process.env);
  */
 export function mappingsService(env: Environment): Closable<DynamoReplicationMappings> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication);
   return { service: mappings, close: () => dynamo.destroy() };
 }
@@ -178,15 +178,23 @@ export interface MappingCheckServices {
  */
 export async function mappingCheckService(env: Environment): Promise<Closable<MappingCheckServices>> {
   const { settings, account } = checkSettings(env);
-  const dynamo = new DynamoDBClient({});
-  const ssm = createSsmClient();
+  const dynamo = dynamoClient(env);
+  const config = awsClientConfig(env);
+  const ssm = createSsmClient(config);
   const home = new SsmParameterStore(ssm);
   const targets = settings.replicaTargets ?? [];
   // Without targets every ARN destination is refused, so no place is ever read. The home
   // region as the SDK resolved it (AWS_REGION, or the profile's), where the functions have Lambda's.
   const places =
     targets.length > 0 && account !== undefined
-      ? new SsmReplicaPlaces({ home, region: await ssm.config.region(), account, targets, sessionName: 'figgy-events-mappings-check' })
+      ? new SsmReplicaPlaces({
+          home,
+          region: await ssm.config.region(),
+          account,
+          targets,
+          sessionName: 'figgy-events-mappings-check',
+          ...(config.profile !== undefined && { profile: config.profile }),
+        })
       : undefined;
   return {
     service: {

@@ -80,6 +80,12 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const byFlag = await cli(['history', '/cli/db/host', '--region', region], without('AWS_REGION'));
     expect(byFlag.code, byFlag.stderr).to.equal(0);
     expect(byFlag.stdout).to.include('"db-2"').and.include('2 change(s)');
+    // mappings too: its table, and for check the Parameter Store it reads.
+    const listed = await cli(['mappings', 'list', '--region', region], without('AWS_REGION'));
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.include('mapping(s) in');
+    const checked = await cli(['mappings', 'check', '--region', region], { ...without('AWS_REGION'), REPLICATION_DESTINATION_PREFIXES: '/cli-copy/' });
+    expect(checked.code, checked.stderr).to.equal(0);
 
     // A named profile, as ~/.aws holds it: its keys and its region, nothing in the environment.
     const credentials = join(home, 'credentials');
@@ -90,6 +96,8 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const byProfile = await cli(['history', '/cli/db/host', '--profile', 'sandbox'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(byProfile.code, byProfile.stderr).to.equal(0);
     expect(byProfile.stdout).to.include('2 change(s)');
+    const listedByProfile = await cli(['mappings', 'list', '--profile', 'sandbox'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
+    expect(listedByProfile.code, listedByProfile.stderr).to.equal(0);
     const unknownProfile = await cli(['history', '/cli/db/host', '--profile', 'nobody'], { ...without('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(unknownProfile.code).to.equal(1);
     expect(unknownProfile.stderr).to.include('no AWS credentials from the profile "nobody"');
