@@ -7,6 +7,8 @@
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditReader } from '../shared/audit/audit-reader.ts';
 import { AuditPathMigration } from '../shared/aws/audit-path-migration.ts';
@@ -22,13 +24,14 @@ import { SsmParameterStore, createSsmClient } from '../shared/aws/ssm-parameter-
 import { SsmReplicaPlaces } from '../shared/aws/replica-places.ts';
 import { ConfigurationError, ENV, homeAccountId, optionalEnv, replicationSettings } from '../shared/config.ts';
 import type { ReplicationSettings } from '../shared/replication/locate.ts';
+import type { Place } from '../shared/replication/places.ts';
 import type { VerdictDependencies } from '../shared/replication/mapping-verdicts.ts';
 import type { Log } from '../shared/log.ts';
 import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
 import type { AuditHistory } from '../shared/restore/types.ts';
 import { CACHE_TABLE, DEFAULT_NAME_PREFIX, tableNames } from '../shared/tables.ts';
-import { SetupError } from '../shared/errors.ts';
+import { SetupError, UnexpectedResponseError } from '../shared/errors.ts';
 import { countingHistory, type CountProgress } from './progress.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -133,7 +136,10 @@ export function restoreService(
   const restorer = new Restorer({
     history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
-    ...(elsewhere && { cloneDestination: new SsmRestoreTarget(elsewhere) }),
+    ...(elsewhere && {
+      cloneDestination: new SsmRestoreTarget(elsewhere),
+      cloneDestinationPlace: () => placeOf(elsewhere, { ...awsClientConfig(env), ...options.cloneDestination }),
+    }),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
     log: options.log,
@@ -147,6 +153,21 @@ export function restoreService(
       elsewhere?.destroy();
     },
   };
+}
+
+/**
+ * The region and account a client works in: its region, and the account its credentials act
+ * as (STS GetCallerIdentity, which needs no permission).
+ */
+async function placeOf(client: SSMClient, config: AwsClientConfig): Promise<Place> {
+  const sts = new STSClient(config);
+  try {
+    const [region, { Account: account }] = await Promise.all([client.config.region(), sts.send(new GetCallerIdentityCommand({}))]);
+    if (account === undefined) throw new UnexpectedResponseError('STS GetCallerIdentity answered without the account');
+    return { region, account };
+  } finally {
+    sts.destroy();
+  }
 }
 
 /**

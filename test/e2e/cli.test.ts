@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutParameterCommand, type ParameterType, type SSMClient } from '@aws-sdk/client-ssm';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import { packageRoot } from '../../stacks/function-bundles.ts';
@@ -160,16 +161,21 @@ describe('the figgy-events command line (its own process, end to end, in the san
   it('clones a prefix into another region with --into-region, reading only at the source', async () => {
     const at = new Date(Date.now() - 1000).toISOString();
     const args = ['restore', '--prefix', '/cli', '--at', at, '--into', '/cli', '--into-region', 'eu-central-1'];
+    // A mapping of this deployment keeps /cli/flag there: the clone leaves it to replication.
+    const flagThere = `arn:aws:ssm:eu-central-1:${sandbox.accountId}:parameter/cli/flag`;
+    await new SandboxClients(sandbox).documents.send(
+      new PutCommand({ TableName: sandbox.env.REPLICATION_TABLE_NAME, Item: { destination: flagThere, source: '/cli/flag', type: 'app' } }),
+    );
     const plan = await cli(args);
     expect(plan.code, plan.stderr).to.equal(0);
     expect(plan.stdout).to.include('into /cli (region eu-central-1)');
+    expect(plan.stdout).to.include(`replication destination (${flagThere}): restore the source (/cli/flag)`);
     const applied = await cli([...args, '--apply']);
     expect(applied.code, applied.stderr).to.equal(0);
     const clone = sandbox.ssm.snapshot({ region: 'eu-central-1' }).filter((parameter) => parameter.name.startsWith('/cli/'));
     expect(clone.map((parameter) => [parameter.name, parameter.type, parameter.value])).to.deep.equal([
       ['/cli/db/host', 'String', 'db-2'],
       ['/cli/db/password', 'SecureString', 'pw-1'],
-      ['/cli/flag', 'String', 'on'],
     ]);
     const usage = await cli(['restore', '--prefix', '/cli', '--at', at, '--into-region', 'eu-central-1']);
     expect(usage.code).to.equal(2);
