@@ -7,6 +7,8 @@
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditReader } from '../shared/audit/audit-reader.ts';
 import { AuditPathMigration } from '../shared/aws/audit-path-migration.ts';
@@ -22,13 +24,14 @@ import { SsmParameterStore, createSsmClient } from '../shared/aws/ssm-parameter-
 import { SsmReplicaPlaces } from '../shared/aws/replica-places.ts';
 import { ConfigurationError, ENV, homeAccountId, optionalEnv, replicationSettings } from '../shared/config.ts';
 import type { ReplicationSettings } from '../shared/replication/locate.ts';
+import type { Place } from '../shared/replication/places.ts';
 import type { VerdictDependencies } from '../shared/replication/mapping-verdicts.ts';
 import type { Log } from '../shared/log.ts';
 import { CacheReplayer } from '../shared/restore/cache-replay.ts';
 import { Restorer } from '../shared/restore/restorer.ts';
 import type { AuditHistory } from '../shared/restore/types.ts';
 import { CACHE_TABLE, DEFAULT_NAME_PREFIX, tableNames } from '../shared/tables.ts';
-import { SetupError } from '../shared/errors.ts';
+import { SetupError, UnexpectedResponseError } from '../shared/errors.ts';
 import { countingHistory, type CountProgress } from './progress.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -133,7 +136,10 @@ export function restoreService(
   const restorer = new Restorer({
     history: auditHistory(documents, tables.audit, options),
     target: new SsmRestoreTarget(ssm),
-    ...(elsewhere && { cloneDestination: new SsmRestoreTarget(elsewhere) }),
+    ...(elsewhere && {
+      cloneDestination: new SsmRestoreTarget(elsewhere),
+      cloneDestinationPlace: () => placeOf(elsewhere, { ...awsClientConfig(env), ...options.cloneDestination }),
+    }),
     decrypter: new KmsAuditDecrypter(new KmsDecrypter(kms), new ParameterArns(ssm, { account: options.account })),
     mappings: new DynamoReplicationMappings(documents, tables.replication),
     log: options.log,
@@ -150,13 +156,28 @@ export function restoreService(
 }
 
 /**
+ * The region and account a client works in: its region, and the account its credentials act
+ * as (STS GetCallerIdentity, which needs no permission).
+ */
+async function placeOf(client: SSMClient, config: AwsClientConfig): Promise<Place> {
+  const sts = new STSClient(config);
+  try {
+    const [region, { Account: account }] = await Promise.all([client.config.region(), sts.send(new GetCallerIdentityCommand({}))]);
+    if (account === undefined) throw new UnexpectedResponseError('STS GetCallerIdentity answered without the account');
+    return { region, account };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
  * The replication table, for `mappings add`, `list` and `remove`.
  *
  * @example
  * const { service: mappings, close } = mappingsService(process.env);
  */
 export function mappingsService(env: Environment): Closable<DynamoReplicationMappings> {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient(env);
   const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication);
   return { service: mappings, close: () => dynamo.destroy() };
 }
@@ -178,15 +199,23 @@ export interface MappingCheckServices {
  */
 export async function mappingCheckService(env: Environment): Promise<Closable<MappingCheckServices>> {
   const { settings, account } = checkSettings(env);
-  const dynamo = new DynamoDBClient({});
-  const ssm = createSsmClient();
+  const dynamo = dynamoClient(env);
+  const config = awsClientConfig(env);
+  const ssm = createSsmClient(config);
   const home = new SsmParameterStore(ssm);
   const targets = settings.replicaTargets ?? [];
   // Without targets every ARN destination is refused, so no place is ever read. The home
   // region as the SDK resolved it (AWS_REGION, or the profile's), where the functions have Lambda's.
   const places =
     targets.length > 0 && account !== undefined
-      ? new SsmReplicaPlaces({ home, region: await ssm.config.region(), account, targets, sessionName: 'figgy-events-mappings-check' })
+      ? new SsmReplicaPlaces({
+          home,
+          region: await ssm.config.region(),
+          account,
+          targets,
+          sessionName: 'figgy-events-mappings-check',
+          ...(config.profile !== undefined && { profile: config.profile }),
+        })
       : undefined;
   return {
     service: {

@@ -2,6 +2,7 @@
  * `figgy-events mappings`: add, list, check and remove replication mappings without writing
  * DynamoDB items by hand.
  */
+import { userInfo } from 'node:os';
 import { collect } from '../shared/concurrency.ts';
 import { ValidationError } from '../shared/events/validation.ts';
 import { canonicalName, isUnderPrefix } from '../shared/parameter-paths.ts';
@@ -54,8 +55,9 @@ Options:
                        for the list form; mirror: a prefix ending in / (required)
   --keep-deleted       mirror only: keep replicas whose source is deleted
   --replace            replace the destination's mapping if it has one (else refused)
-  --user NAME          Figgy's user attribute
-  --namespace NAME     Figgy's namespace attribute
+  --user NAME          Figgy's user attribute (default: the account you are logged in as)
+  --namespace NAME     Figgy's namespace attribute (default: the destination's /app/<service>/,
+                       else none); the Figgy CLI reads both from every item
   --json               print the item written as JSON
   -h, --help           show this help
 
@@ -185,7 +187,8 @@ async function add(args: readonly string[], context: CommandContext): Promise<nu
       destination: values.destination,
       sources: values.source,
       keepDeleted: values['keep-deleted'] ?? false,
-      ...(values.user !== undefined && { user: values.user }),
+      // The Figgy CLI requires a user on every item; it writes the account it runs as.
+      user: values.user ?? userInfo().username,
       ...(values.namespace !== undefined && { namespace: values.namespace }),
     });
   } catch (error) {

@@ -13,7 +13,7 @@ Options:
   --serve              keep the sandbox up instead: print its settings and the environment
                        variables (export lines a shell takes as they are) that point the AWS
                        CLI, an SDK, the Figgy CLI or figgy-events at it, and take typed
-                       commands: "sync" runs both syncers now, "run replication-syncer" one,
+                       commands: "sync" runs every syncer now, "run replication-syncer" one,
                        "help" lists them; "stop" or Ctrl-C stops it, keeping nothing
   --logs               print every function log line, not only warnings and errors
   --ports SSM,DYNAMODB fixed ports for the SSM + KMS + STS endpoint and for DynamoDB, so

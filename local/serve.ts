@@ -18,9 +18,10 @@ export interface ServeTerminal {
 }
 
 const COMMANDS_HELP = `commands (type one, then Enter):
-  sync                      run both syncers now, as their schedules would: repairs what events missed
+  sync                      run every syncer now, as their schedules would: repairs what events missed
   run replication-syncer    repair every destination and replica that is out of sync
   run config-cache-syncer   reconcile the name cache with Parameter Store
+  run audit-syncer          record the changes in CloudTrail's event history the audit log lacks
   help                      this list
   stop                      stop the sandbox (as Ctrl-C does)
 `;
@@ -74,7 +75,7 @@ async function runCommand(sandbox: Sandbox, typed: string, write: (text: string)
   const scheduled = (name: string | undefined): name is ScheduledFunction => (SCHEDULED_FUNCTIONS as readonly string[]).includes(name ?? '');
   const names: ScheduledFunction[] | undefined =
     verb === 'sync' && argument === undefined
-      ? ['replication-syncer', 'config-cache-syncer']
+      ? [...SCHEDULED_FUNCTIONS]
       : verb === 'run' && scheduled(argument) && rest.length === 0
         ? [argument]
         : undefined;

@@ -7,6 +7,7 @@ import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
+import { closestName } from '../shared/closest-name.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */
@@ -26,8 +27,13 @@ export interface HomePlace {
  */
 export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefined, home: HomePlace): ReplicaTarget[] {
   const seen = new Set<string>();
+  // Plain JavaScript can give anything: each shape is named as TypeScript would have named it.
+  if (targets !== undefined && !Array.isArray(targets)) {
+    throw new FiggyEventsConfigError('replicaTargets', `is not a list; give one, e.g. [{ region: 'eu-central-1', destinationPrefixes: ['/dr/'] }]`);
+  }
   return (targets ?? []).map((target, index) => {
     const prop = (field: string) => `replicaTargets[${index}].${field}`;
+    checkTargetShape(target, index);
     if (Token.isUnresolved(target.region) || !REGION.test(target.region)) {
       throw new FiggyEventsConfigError(prop('region'), `is "${target.region}"; give the region's name as a literal string`);
     }
@@ -85,4 +91,21 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
     };
   });
+}
+
+/** Every field of a replica target: a Record of each key, so one added to the type and not here fails to compile. */
+const TARGET_FIELDS = Object.keys({
+  region: true, accountId: true, roleArn: true, kmsKeyArn: true, bulkWritesPerSecond: true, bulkReadsPerSecond: true, destinationPrefixes: true,
+} satisfies Record<keyof ReplicaTarget, true>);
+
+/** Refuses a target that is not an object, or names a field a target does not have (a misspelt one would be ignored). */
+function checkTargetShape(target: unknown, index: number): void {
+  if (typeof target !== 'object' || target === null || Array.isArray(target)) {
+    throw new FiggyEventsConfigError(`replicaTargets[${index}]`, `is ${JSON.stringify(target)}; give an object such as { region: 'eu-central-1', destinationPrefixes: ['/dr/'] }`);
+  }
+  for (const field of Object.keys(target)) {
+    if (TARGET_FIELDS.includes(field)) continue;
+    const guess = closestName(field, TARGET_FIELDS);
+    throw new FiggyEventsConfigError(`replicaTargets[${index}].${field}`, `is not a field of a replica target${guess ? `: did you mean "${guess}"?` : ''}`);
+  }
 }

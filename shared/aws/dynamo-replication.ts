@@ -3,7 +3,7 @@ import { linkKey, readStoredMapping } from '../replication/mapping.ts';
 import { MappingExistsError, type MappingItem } from '../replication/mapping-items.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { ReplicationMappings, SourceIndex, SourceLink, StoredMapping } from '../replication/types.ts';
 import { REPLICATION_SOURCES_TABLE, REPLICATION_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
@@ -63,21 +63,33 @@ export class DynamoReplicationMappings implements ReplicationMappings {
    * conditional PutItem, so two people adding the same destination cannot both succeed.
    */
   async put(item: MappingItem, options: { readonly replace?: boolean } = {}): Promise<void> {
+    const destination = String(item[DESTINATION_KEY]);
+    const absent = { ConditionExpression: 'attribute_not_exists(#destination)', ExpressionAttributeNames: { '#destination': DESTINATION_KEY } };
+    const put = { TableName: this.tableName, Item: item, ...(!options.replace && absent) };
+    // A root-level /x is also read where it is keyed x (the Figgy CLI may write it so): that
+    // item is the same destination's mapping, refused or replaced with this one in one step.
+    const other = rootLevelSpelling(destination);
     try {
+      if (other === undefined) {
+        await this.documents.send(new PutCommand(put));
+        return;
+      }
+      const key = { [DESTINATION_KEY]: other };
       await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...(!options.replace && {
-            ConditionExpression: 'attribute_not_exists(#destination)',
-            ExpressionAttributeNames: { '#destination': DESTINATION_KEY },
-          }),
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            options.replace ? { Delete: { TableName: this.tableName, Key: key } } : { ConditionCheck: { TableName: this.tableName, Key: key, ...absent } },
+          ],
         }),
       );
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
-        throw new MappingExistsError(String(item[DESTINATION_KEY]));
-      }
+      const refused =
+        error instanceof Error &&
+        (error.name === 'ConditionalCheckFailedException' ||
+          (error.name === 'TransactionCanceledException' &&
+            ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')));
+      if (refused) throw new MappingExistsError(destination);
       throw error;
     }
   }
@@ -92,6 +104,11 @@ export class DynamoReplicationMappings implements ReplicationMappings {
     );
     return output.Attributes && readStoredMapping(output.Attributes);
   }
+}
+
+/** The other key a root-level destination `/x` may be written under (`x`); none for any other. */
+function rootLevelSpelling(destination: string): string | undefined {
+  return destination.startsWith('/') && destination.indexOf('/', 1) === -1 && destination.length > 1 ? destination.slice(1) : undefined;
 }
 
 export interface DynamoSourceIndexOptions extends DynamoReplicationOptions {

@@ -23,6 +23,11 @@ export interface SsmReplicaPlacesOptions {
   readonly targets: readonly ReplicaTarget[];
   /** The AssumeRole session name: the function's name, so the target's CloudTrail says who wrote. */
   readonly sessionName: string;
+  /**
+   * The shared-config profile whose credentials assume the targets' roles and read a target in
+   * this account: a command's `--profile`. Functions leave it out and use their own role.
+   */
+  readonly profile?: string;
 }
 
 /**
@@ -48,7 +53,7 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
   private readonly clients: { destroy(): void }[] = [];
   /** The home region's STS, wherever the target is: one client for every target's role. */
   private readonly sts = onFirstUse(async () => {
-    const sts = new (await import('./sts-assume-role.ts')).STSClient({ region: this.options.region });
+    const sts = new (await import('./sts-assume-role.ts')).STSClient({ region: this.options.region, ...this.profile() });
     this.clients.push(sts);
     return sts;
   });
@@ -78,13 +83,17 @@ export class SsmReplicaPlaces implements ReplicaPlaces {
     this.stores.clear();
   }
 
+  private profile(): { profile?: string } {
+    return this.options.profile === undefined ? {} : { profile: this.options.profile };
+  }
+
   private storeFor(place: Place): ReplicaStore {
     const { region, account, targets } = this.options;
     if (samePlace(place, { region, account })) return this.options.home;
     const target = replicaTargetAt(targets, place, account);
     if (!target) throw new InvariantError(`${placeKey(place)} is not a replica target: the rule must refuse it before a write`);
     const credentials = target.roleArn === undefined ? undefined : assumedRole(this.sts, target.roleArn, sessionNameOf(this.options.sessionName));
-    const ssm = createSsmClient({ region: place.region, ...(credentials && { credentials }) });
+    const ssm = createSsmClient({ region: place.region, ...(credentials ? { credentials } : this.profile()) });
     this.clients.push(ssm);
     return new SsmParameterStore(ssm, { keys: kmsKeyArnsBeside(ssm) });
   }

@@ -31,14 +31,20 @@ export interface MappingRequest {
   readonly namespace?: string;
 }
 
-/** A replication table item as the Figgy CLI writes it, with our `keep_deleted` on mirrors. */
-export type MappingItem = Readonly<Record<string, string | boolean | readonly string[]>>;
+/**
+ * A replication table item as the Figgy CLI writes it, with our `keep_deleted` on mirrors.
+ * `namespace` is null (DynamoDB NULL) where the Figgy CLI would store none either.
+ */
+export type MappingItem = Readonly<Record<string, string | boolean | readonly string[] | null>>;
 
 /**
  * The item for `request`, accepted only if the functions will read it as the same mapping
  * ({@link parseMapping}, the one parser), so nothing the replicators would take for malformed
  * is ever written. The key is the destination as the functions look it up (`x` is written
- * `/x`); a merge of several pieces keeps them as the list form of `source`.
+ * `/x`); a merge of several pieces keeps them as the list form of `source`. `namespace` is
+ * always written, as the Figgy CLI reads it from every item: the one asked for, else the
+ * destination's `/app/<service>/`, else null. `user` is the caller's to give (the CLI gives
+ * the account it runs as, as the Figgy CLI does).
  *
  * @throws ValidationError naming the field (`destination`, `source`, `type`, `keep_deleted`).
  * @example
@@ -59,11 +65,18 @@ export function mappingItem(request: MappingRequest): MappingItem {
     type,
     source: sources.length === 1 ? (sources[0] as string) : [...sources],
     ...(request.user !== undefined && { user: request.user }),
-    ...(request.namespace !== undefined && { namespace: request.namespace }),
     ...(request.keepDeleted && { [KEEP_DELETED]: true }),
   };
   const mapping = parseMapping(draft);
-  return { ...draft, destination: mapping.destination };
+  // The Figgy CLI reads every item's `namespace` (and `user`) as required attributes: an item
+  // without them fails its reads of the table, so one is always written, as Figgy would.
+  const namespace = request.namespace ?? (mapping.target.arn ? undefined : figgyNamespace(mapping.target.name)) ?? null;
+  return { ...draft, destination: mapping.destination, namespace };
+}
+
+/** The service namespace the Figgy CLI gives a destination, `/app/<service>/`; none outside /app. */
+function figgyNamespace(name: string): string | undefined {
+  return /^(\/app\/[A-Za-z0-9_-]+\/)/.exec(name)?.[1];
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ParameterWrite } from '../parameters.ts';
 import { sourcesOf } from '../replication/mapping.ts';
 import { replicaMark } from '../replication/mirror-ownership.ts';
 import { sourceNameOf } from '../replication/mirror-plans.ts';
+import { samePlace, type Place } from '../replication/places.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
 import { canonicalName, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
@@ -36,6 +37,13 @@ export interface RestorerDependencies {
    * writes beside its source, into `target`.
    */
   readonly cloneDestination?: RestoreTarget;
+  /**
+   * Where `cloneDestination` is. A clone there leaves alone the names this deployment's
+   * mappings with an ARN destination in that place keep, as a clone at home leaves the home
+   * mappings' destinations: written, the replicators would overwrite them, and a name a mirror
+   * would create would be one it never takes over. Absent, only the replicas marked there are.
+   */
+  readonly cloneDestinationPlace?: () => Promise<Place>;
   readonly decrypter: AuditCiphertextDecrypter;
   readonly mappings: Pick<ReplicationMappings, 'scan'>;
   readonly log: Log;
@@ -106,15 +114,16 @@ export class Restorer {
       this.recordsUnder(prefix),
       this.deps.target.parametersUnder(prefix),
       into === undefined ? undefined : this.writer.parametersUnder(into),
-      // This place's replication table says nothing of which names elsewhere replication keeps.
-      elsewhere ? { destinations: new Map<string, string>(), mirrors: [] } : this.destinations(into ?? prefix),
+      // Elsewhere, only the mappings into that place keep names there.
+      elsewhere ? this.destinationsElsewhere() : this.destinations(into ?? prefix),
     ]);
     const renamed = (name: string) => (into === undefined ? name : `${into}${name.slice(prefix.length)}`);
     // Every name the plan could write: what the log shows and what exists, under `into` for a clone.
     const now = targetNow ?? current;
     const written = new Set([...records.keys(), ...current.keys()].map(renamed));
     for (const name of now.keys()) written.add(name);
-    const destinations = elsewhere ? await this.replicasElsewhere([...(targetNow?.keys() ?? [])]) : await this.withMirrorReplicas(home, [...written], now);
+    const destinations = await this.withMirrorReplicas(home, [...written], now);
+    if (elsewhere) for (const [name, reason] of await this.replicasElsewhere([...(targetNow?.keys() ?? [])])) if (!destinations.has(name)) destinations.set(name, reason);
     // A clone writes no destination under `into`; a restore restores none under `prefix`. They
     // are still listed, with the reason, but their state at T is never looked up.
     const names = [...records.keys()].filter((name) => !destinations.has(renamed(name)));
@@ -276,9 +285,10 @@ export class Restorer {
       if (mirror && !destinations.has(name)) under.set(name, { mirror, source: sourceNameOf(mirror, name) });
     }
     if (under.size === 0) return destinations;
+    // A mirror's sources are at home; its replicas where the plan writes.
     const [sources, marks] = await Promise.all([
       this.deps.target.readCurrent([...new Set([...under.values()].map(({ source }) => source))]),
-      this.deps.target.replicaMarks([...under.keys()].filter((name) => now.has(name))),
+      this.writer.replicaMarks([...under.keys()].filter((name) => now.has(name))),
     ]);
     for (const [name, { mirror, source }] of under) {
       const mark = replicaMark(mirror);
@@ -301,6 +311,21 @@ export class Restorer {
   private async replicasElsewhere(names: readonly string[]): Promise<Map<string, string>> {
     const marks = await this.writer.replicaMarks(names);
     return new Map([...marks].map(([name, mark]) => [name, `replica of the mirror ${mark}: restore the mirror's source, not its replica`]));
+  }
+
+  /** The destinations of the mappings into the clone's place, by their name there. */
+  private async destinationsElsewhere(): Promise<HomeDestinations> {
+    const destinations = new Map<string, string>();
+    const mirrors: MirrorMapping[] = [];
+    if (this.deps.cloneDestinationPlace === undefined) return { destinations, mirrors };
+    const place = await this.deps.cloneDestinationPlace();
+    for await (const stored of this.deps.mappings.scan()) {
+      if (!stored.valid || stored.mapping.target.arn === undefined || !samePlace(stored.mapping.target.arn, place)) continue;
+      const { mapping } = stored;
+      if (mapping.type === 'mirror') mirrors.push({ ...mapping, target: { name: mapping.target.name } });
+      else destinations.set(mapping.target.name, `replication destination (${mapping.destination}): restore the source (${sourcesOf(mapping).join(', ')})`);
+    }
+    return { destinations, mirrors };
   }
 
   /**

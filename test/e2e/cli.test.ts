@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutParameterCommand, type ParameterType, type SSMClient } from '@aws-sdk/client-ssm';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import { packageRoot } from '../../stacks/function-bundles.ts';
@@ -80,6 +81,12 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const byFlag = await cli(['history', '/cli/db/host', '--region', region], without('AWS_REGION'));
     expect(byFlag.code, byFlag.stderr).to.equal(0);
     expect(byFlag.stdout).to.include('"db-2"').and.include('2 change(s)');
+    // mappings too: its table, and for check the Parameter Store it reads.
+    const listed = await cli(['mappings', 'list', '--region', region], without('AWS_REGION'));
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.include('mapping(s) in');
+    const checked = await cli(['mappings', 'check', '--region', region], { ...without('AWS_REGION'), REPLICATION_DESTINATION_PREFIXES: '/cli-copy/' });
+    expect(checked.code, checked.stderr).to.equal(0);
 
     // A named profile, as ~/.aws holds it: its keys and its region, nothing in the environment.
     const credentials = join(home, 'credentials');
@@ -90,6 +97,8 @@ describe('the figgy-events command line (its own process, end to end, in the san
     const byProfile = await cli(['history', '/cli/db/host', '--profile', 'sandbox'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(byProfile.code, byProfile.stderr).to.equal(0);
     expect(byProfile.stdout).to.include('2 change(s)');
+    const listedByProfile = await cli(['mappings', 'list', '--profile', 'sandbox'], { ...without('AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
+    expect(listedByProfile.code, listedByProfile.stderr).to.equal(0);
     const unknownProfile = await cli(['history', '/cli/db/host', '--profile', 'nobody'], { ...without('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'), ...files });
     expect(unknownProfile.code).to.equal(1);
     expect(unknownProfile.stderr).to.include('no AWS credentials from the profile "nobody"');
@@ -152,16 +161,21 @@ describe('the figgy-events command line (its own process, end to end, in the san
   it('clones a prefix into another region with --into-region, reading only at the source', async () => {
     const at = new Date(Date.now() - 1000).toISOString();
     const args = ['restore', '--prefix', '/cli', '--at', at, '--into', '/cli', '--into-region', 'eu-central-1'];
+    // A mapping of this deployment keeps /cli/flag there: the clone leaves it to replication.
+    const flagThere = `arn:aws:ssm:eu-central-1:${sandbox.accountId}:parameter/cli/flag`;
+    await new SandboxClients(sandbox).documents.send(
+      new PutCommand({ TableName: sandbox.env.REPLICATION_TABLE_NAME, Item: { destination: flagThere, source: '/cli/flag', type: 'app' } }),
+    );
     const plan = await cli(args);
     expect(plan.code, plan.stderr).to.equal(0);
     expect(plan.stdout).to.include('into /cli (region eu-central-1)');
+    expect(plan.stdout).to.include(`replication destination (${flagThere}): restore the source (/cli/flag)`);
     const applied = await cli([...args, '--apply']);
     expect(applied.code, applied.stderr).to.equal(0);
     const clone = sandbox.ssm.snapshot({ region: 'eu-central-1' }).filter((parameter) => parameter.name.startsWith('/cli/'));
     expect(clone.map((parameter) => [parameter.name, parameter.type, parameter.value])).to.deep.equal([
       ['/cli/db/host', 'String', 'db-2'],
       ['/cli/db/password', 'SecureString', 'pw-1'],
-      ['/cli/flag', 'String', 'on'],
     ]);
     const usage = await cli(['restore', '--prefix', '/cli', '--at', at, '--into-region', 'eu-central-1']);
     expect(usage.code).to.equal(2);

@@ -3,6 +3,7 @@
  * against DynamoDB Local, the SSM emulator and the deployed function bundles, which take each
  * mapping up from the table's stream. `check` must say what the functions then did.
  */
+import { userInfo } from 'node:os';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
@@ -76,11 +77,15 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect(run.code, run.stderr).to.equal(0);
     run = await cli('mappings', 'add', 'mirror', '--destination', DR, '--source', '/e2e/db/', '--keep-deleted', '--json');
     expect(run.code, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.deep.include({ added: { destination: DR, type: 'mirror', source: '/e2e/db/', keep_deleted: true } });
+    expect(JSON.parse(run.stdout)).to.deep.include({
+      added: { destination: DR, type: 'mirror', source: '/e2e/db/', keep_deleted: true, user: userInfo().username, namespace: null },
+    });
     await sandbox.settle();
 
-    expect(await item('/e2e/app/host')).to.deep.equal({ destination: '/e2e/app/host', type: 'app', source: '/e2e/db/host' });
-    expect(await item('/e2e/app/url')).to.deep.equal({ destination: '/e2e/app/url', type: 'merge', source: ['db://${/e2e/db/user:uri}@', '${/e2e/db/host}/${/e2e/db/name}'] });
+    // user and namespace too: the Figgy CLI reads both from every item it lists or looks up.
+    const figgy = { user: userInfo().username, namespace: null };
+    expect(await item('/e2e/app/host')).to.deep.equal({ destination: '/e2e/app/host', type: 'app', source: '/e2e/db/host', ...figgy });
+    expect(await item('/e2e/app/url')).to.deep.equal({ destination: '/e2e/app/url', type: 'merge', source: ['db://${/e2e/db/user:uri}@', '${/e2e/db/host}/${/e2e/db/name}'], ...figgy });
     expect(value('/e2e/app/host')).to.equal('db-1');
     expect(value('/e2e/app/url'), 'a merge part is missing: nothing is written').to.equal(undefined);
     expect(sandbox.deadLetters()).to.deep.equal([]);
@@ -195,7 +200,7 @@ describe('mappings (end to end, in the sandbox)', function () {
     expect([run.code, run.stdout]).to.deep.equal([0, 'removed malformed mapping /e2e/app/typo from figgy-config-replication; the destination stays as it is\n']);
     run = await cli('mappings', 'remove', '/e2e/app/host', '--json');
     expect(run.code, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.deep.include({ removed: { destination: '/e2e/app/host', type: 'app', source: '/e2e/db/host' } });
+    expect(JSON.parse(run.stdout)).to.deep.include({ removed: { destination: '/e2e/app/host', type: 'app', source: '/e2e/db/host', user: userInfo().username } });
     await sandbox.settle();
     expect(value('/e2e/app/host')).to.equal('db-1');
     run = await cli('mappings', 'remove', '/e2e/app/host');

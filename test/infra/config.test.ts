@@ -331,6 +331,14 @@ describe('FiggyEvents refuses at construction what would fail later (through the
     expect(refusal(construct({ region: 'eu-west-1', destinationPrefixes: '/app/' })).message).to.include('give a list of paths');
   });
 
+  it('names replicaTargets, or the target, when plain JavaScript gives something other than a list of objects', () => {
+    expect(refusal(construct({ ...BASE, replicaTargets: { region: 'eu-central-1', destinationPrefixes: ['/dr/'] } })).prop).to.equal('replicaTargets');
+    expect(refusal(construct({ ...BASE, replicaTargets: [null] })).prop).to.equal('replicaTargets[0]');
+    const misspelt = refusal(construct({ ...BASE, replicaTargets: [{ region: 'eu-central-1', destinationPrefix: ['/dr/'] }] }));
+    expect(misspelt.prop).to.equal('replicaTargets[0].destinationPrefix');
+    expect(misspelt.message).to.include('did you mean "destinationPrefixes"?');
+  });
+
   it('refuses a prop it does not know, with the one it was probably meant to be', () => {
     const misspelt = refusal(construct({ region: 'eu-west-1', destinationPrefix: ['/app/'] }));
     expect(misspelt.prop).to.equal('destinationPrefix');

@@ -108,7 +108,13 @@ describe('DynamoReplicationMappings', () => {
       destination: { S: '/app/added/url' },
       type: { S: 'merge' },
       source: { L: [{ S: 'db://${/shared/db/user}@' }, { S: '${/shared/db/host}' }] },
+      namespace: { S: '/app/added/' },
     });
+    // Outside /app, the Figgy CLI's namespace is none: DynamoDB's NULL, which the functions read as absent.
+    await mappings.put(mappingItem({ type: 'app', destination: '/shared/added', sources: ['/shared/x'] }));
+    const plain = await tables().client.send(new GetItemCommand({ TableName: tables().names.replication, Key: { destination: { S: '/shared/added' } } }));
+    expect(plain.Item?.namespace).to.deep.equal({ NULL: true });
+    expect((await mappings.get('/shared/added'))?.valid).to.equal(true);
     const stored = await mappings.get('/app/added/url');
     expect(stored?.valid && sourceText(stored.mapping)).to.equal('db://${/shared/db/user}@${/shared/db/host}');
   });
@@ -124,6 +130,19 @@ describe('DynamoReplicationMappings', () => {
     await mappings.put(other, { replace: true });
     stored = await mappings.get('/app/added/copy/');
     expect(stored?.valid && stored.mapping.type === 'mirror' && [stored.mapping.source, stored.mapping.keepDeleted]).to.deep.equal(['/other/', false]);
+  });
+
+  it('takes a root-level mapping written without its slash (as the Figgy CLI may) for the same destination: never a second one, replaced in one step', async () => {
+    await tables().client.send(
+      new PutItemCommand({ TableName: tables().names.replication, Item: { destination: { S: 'root-level' }, source: { S: '/shared/a' }, type: { S: 'app' } } }),
+    );
+    const item = mappingItem({ type: 'app', destination: '/root-level', sources: ['/shared/b'] });
+    const error = await mappings.put(item).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(MappingExistsError);
+    expect(await mappings.get('/root-level')).to.equal(undefined);
+    await mappings.put(item, { replace: true });
+    const stored = (await collect(mappings.scan())).filter((each) => each.valid && each.mapping.destination === '/root-level');
+    expect(stored.map((each) => each.valid && each.mapping.type === 'app' && each.mapping.source)).to.deep.equal(['/shared/b']);
   });
 
   it('deletes an item and says what it was, malformed or not; undefined when there was none', async () => {

@@ -329,6 +329,21 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     expect(cache.find((item) => item.parameter_name === '/sync/ghost')?.state).to.equal('DELETED');
   });
 
+  it('the audit syncer, whose import is the first write of a new deployment, marks the empty table as needing no migration', async () => {
+    const { documents, names } = tables();
+    // A new deployment: nothing in the audit table yet, changes in CloudTrail's history. The
+    // syncer's container looks once, so this must be its first invocation here.
+    for (const item of await scan(names.audit)) {
+      await documents.send(new DeleteCommand({ TableName: names.audit, Key: { parameter_name: item.parameter_name, time: item.time } }));
+    }
+    await put({ Name: '/history/before-deploy', Value: 'v' }, 'erin');
+    const outcome = (await handlers.auditSyncer({ source: 'aws.events', id: 'schedule-4' }, context)) as { status: string };
+    expect(outcome.status).to.equal('finished');
+    expect((await scan(names.audit)).some((item) => item.parameter_name === '/history/before-deploy')).to.be.true;
+    // Else the auditor, writing later, finds records and every log, diff and restore says to migrate.
+    expect(await migrationStatus(documents, names.audit)).to.equal('complete');
+  });
+
   it('the audit syncer records from CloudTrail\'s event history a change whose event never reached the auditor, marked as a repair', async () => {
     const { documents, names } = tables();
     // A new deployment whose first write is the syncer's import, before any event reached the

@@ -13,19 +13,34 @@ describe('mapping items', () => {
       destination: '/app/db/host',
       type: 'app',
       source: '/shared/db/host',
+      namespace: '/app/db/',
     });
     expect(mappingItem({ type: 'merge', destination: '/app/url', sources: ['db://${/db/user}@', '${/db/host}/x'], user: 'alice' })).to.deep.equal({
       destination: '/app/url',
       type: 'merge',
       source: ['db://${/db/user}@', '${/db/host}/x'],
       user: 'alice',
+      namespace: null,
     });
     expect(mappingItem({ type: 'mirror', destination: '/dr/app/', sources: ['/app/'], keepDeleted: true })).to.deep.equal({
       destination: '/dr/app/',
       type: 'mirror',
       source: '/app/',
       keep_deleted: true,
+      namespace: null,
     });
+  });
+
+  it('always writes the namespace the Figgy CLI reads from every item: the one asked for, the destination\'s /app/<service>/, or null', () => {
+    expect(mappingItem({ type: 'app', destination: '/app/orders/db/host', sources: ['/shared/db/host'], user: 'alice' })).to.deep.include({
+      user: 'alice',
+      namespace: '/app/orders/',
+    });
+    expect(mappingItem({ type: 'app', destination: '/shared/x', sources: ['/a'] })).to.have.property('namespace', null);
+    expect(mappingItem({ type: 'app', destination: '/app/x', sources: ['/a'], namespace: '/app/own/' })).to.have.property('namespace', '/app/own/');
+    expect(mappingItem({ type: 'mirror', destination: 'arn:aws:ssm:eu-central-1:123456789012:parameter/app/dr/', sources: ['/app/'] })).to.have.property('namespace', null);
+    // The functions read a null namespace as none.
+    expect(parseMapping(mappingItem({ type: 'app', destination: '/shared/x', sources: ['/a'] })).namespace).to.equal(undefined);
   });
 
   it('keys a root-level destination by the name the functions look up first', () => {

@@ -155,4 +155,38 @@ describe('restore --into (a clone)', () => {
       (error: unknown) => expect(String(error)).to.include('name the path to clone into'),
     );
   });
+
+  it('into another place: leaves alone the names this deployment\'s mappings into that place keep, which the replicators would overwrite or never take over', async () => {
+    const { history, target } = setup();
+    const elsewhere = new FakeTarget();
+    elsewhere.set('/prod/db/host', 'replicated', 'String');
+    const mappings = new InMemoryMappings();
+    // Into the clone's place: an app mapping onto a name the clone would write, and a mirror
+    // whose replica of /prod/db/password is missing there (the mirror creates it).
+    mappings.set({ destination: 'arn:aws:ssm:eu-central-1:210987654321:parameter/prod/db/host', source: '/shared/host', type: 'app' });
+    mappings.set({ destination: 'arn:aws:ssm:eu-central-1:210987654321:parameter/prod/db/', source: '/prod/db/', type: 'mirror' });
+    // Into another place, and at home: not the clone's business.
+    mappings.set({ destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/prod/later', source: '/shared/later', type: 'app' });
+    mappings.set({ destination: '/prod/gone', source: '/shared/gone', type: 'app' });
+    const restorer = new Restorer({
+      history,
+      target,
+      cloneDestination: elsewhere,
+      cloneDestinationPlace: async () => ({ region: 'eu-central-1', account: '210987654321' }),
+      decrypter: new FakeDecrypter(),
+      mappings,
+      log: new RecordingLog(),
+    });
+    const plan = await restorer.plan({ prefix: '/prod', at: T, into: '/prod' });
+    const byName = Object.fromEntries(plan.steps.map((step) => [step.name, [step.action, step.reason]]));
+    expect(byName['/prod/db/host']).to.deep.equal([
+      'skipped',
+      'replication destination (arn:aws:ssm:eu-central-1:210987654321:parameter/prod/db/host): restore the source (/shared/host)',
+    ]);
+    expect(byName['/prod/db/password']?.[0]).to.equal('skipped');
+    expect(byName['/prod/db/password']?.[1]).to.include('replica of /prod/db/password');
+    expect(byName['/prod/later']?.[0]).to.not.equal('skipped');
+    await restorer.apply(plan, { clock: instantly });
+    expect(elsewhere.writes.map((write) => write.name)).to.deep.equal([]);
+  });
 });
