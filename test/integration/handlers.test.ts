@@ -195,7 +195,13 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
   it('logs structured JSON naming the event id and parameter on every domain line', async () => {
     const event = await put({ Name: '/logs/x', Value: 'v' });
     await handlers.auditor(event, context);
-    const lines = logs.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Metrics are log lines too (CloudWatch's embedded format), written once the invocation is done.
+    const lines = logs
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line._aws === undefined);
     expect(lines).not.to.be.empty;
     for (const line of lines) expect(line.event_id).to.equal(event.detail.eventID);
     expect(lines.some((line) => line.parameter_name === '/logs/x')).to.be.true;
@@ -345,12 +351,7 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
   });
 
   it('the audit syncer records from CloudTrail\'s event history a change whose event never reached the auditor, marked as a repair', async () => {
-    const { documents, names } = tables();
-    // A new deployment whose first write is the syncer's import, before any event reached the
-    // auditor: the table starts out empty, and its first writer marks it, as the auditor does.
-    for (const item of await scan(names.audit)) {
-      await documents.send(new DeleteCommand({ TableName: names.audit, Key: { parameter_name: item.parameter_name, time: item.time } }));
-    }
+    const { names } = tables();
     // Written, and its event never handed to any function.
     await put({ Name: '/history/missed', Value: 'from-history' }, 'erin');
     const outcome = (await handlers.auditSyncer({ source: 'aws.events', id: 'schedule-3' }, context)) as {
@@ -362,6 +363,5 @@ describe('handlers on DynamoDB Local and the SSM emulator', function () {
     const [record, ...others] = (await scan(names.audit)).filter((item) => item.parameter_name === '/history/missed');
     expect(others).to.deep.equal([]);
     expect(record).to.deep.include({ action: 'PutParameter', value: 'from-history', version: '1', user: 'erin', repair: true });
-    expect(await migrationStatus(documents, names.audit)).to.equal('complete');
   });
 });
