@@ -332,6 +332,7 @@ function verdictText(verdict: MappingVerdict): string {
     case 'replicating':
       if (verdict.state === 'in-sync') return `${what}in sync`;
       if (verdict.state === 'mirror') return `${what}copies every parameter under its source`;
+      if (verdict.state === 'not-read') return `${what}allowed, its sources there; ${verdict.reason}`;
       return `${what}out of date: written on the next change of a source or the syncer's pass`;
     case 'waiting':
       return `${what}${verdict.reason}: nothing is written until it exists`;

@@ -11,7 +11,8 @@ import { messageOf } from '../log.ts';
 import { sourceText } from './mapping-items.ts';
 import { overlapRefusal } from './mirror-ownership.ts';
 import { judgeMirror } from './mirror-plans.ts';
-import { placeKey } from './places.ts';
+import { placeKey, type Place } from './places.ts';
+import type { ParameterValue } from '../parameters.ts';
 import type { ReplicationSettings } from './locate.ts';
 import { judgeReplication, type ParameterReader } from './rules.ts';
 import type { MirrorMapping, ParameterMapping, ReplicaPlaces, ReplicationMapping, StoredMapping } from './types.ts';
@@ -33,10 +34,11 @@ export interface MappingVerdict {
   readonly status: VerdictStatus;
   /**
    * Of a replicating mapping: `in-sync`, `out-of-date` (the replicator writes it on the next
-   * change of a source, or the syncer's pass) or `mirror` (its replicas are judged one by one
-   * as they change).
+   * change of a source, or the syncer's pass), `mirror` (its replicas are judged one by one
+   * as they change) or `not-read` (allowed, its sources there, but its destination in another
+   * account could not be read with the caller's credentials: `reason` says why).
    */
-  readonly state?: 'in-sync' | 'out-of-date' | 'mirror';
+  readonly state?: 'in-sync' | 'out-of-date' | 'mirror' | 'not-read';
   /** Where the destination lives when it is not home: `region/account`. */
   readonly place?: string;
   /** Why it waits, is refused, malformed or failed; a malformed item's names the field. */
@@ -104,7 +106,22 @@ async function parameterVerdict(
   lookup: (name: string) => Promise<ReplicationMapping | undefined>,
   deps: VerdictDependencies,
 ): Promise<Judged> {
-  const plan = await judgeReplication(mapping, { settings: deps.settings, lookup, read: deps.read, places: deps.places });
+  let unreadable: string | undefined;
+  const readIn = async (place: Place, names: readonly string[]) => {
+    try {
+      return await (deps.places as ReplicaPlaces).parametersIn(place).readDecrypted(names);
+    } catch (error) {
+      // A replica target's role trusts only the deployment's replicators, so a person's
+      // credentials are refused there: every other part of the rule can still be judged.
+      if (!isAccessDenied(error)) throw error;
+      unreadable = `destination not read in ${placeKey(place)} (${messageOf(error)}): a replica target's role trusts only the replicators`;
+      return new Map<string, ParameterValue>();
+    }
+  };
+  const plan = await judgeReplication(mapping, { settings: deps.settings, lookup, read: deps.read, places: deps.places, readIn });
+  if (unreadable !== undefined && (plan.action === 'write' || plan.action === 'none')) {
+    return { status: 'replicating', state: 'not-read', reason: unreadable };
+  }
   switch (plan.action) {
     case 'write':
       return { status: 'replicating', state: 'out-of-date' };
@@ -133,4 +150,9 @@ async function mirrorVerdict(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** STS's and SSM's refusals of the caller's credentials. */
+function isAccessDenied(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AccessDenied' || error.name === 'AccessDeniedException');
 }

@@ -119,4 +119,30 @@ describe('mapping verdicts (mappings check)', () => {
       ['failed', 'User is not authorized to perform: ssm:GetParameters'],
     ]);
   });
+
+  it("judges a destination in another account it may not read as allowed, saying it was not read, and still refuses or waits as the rule does", async () => {
+    const target = { region: 'us-east-1', accountId: '210987654321', destinationPrefixes: ['/dr'], roleArn: 'arn:aws:iam::210987654321:role/figgy-replica-writer' };
+    const settings = { ...SETTINGS, replicaTargets: [target] };
+    const { parameters, mappings } = setup([
+      { destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/dr/db', source: '/src/a', type: 'app' },
+      { destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/dr/url', source: '${/src/missing}', type: 'merge' },
+    ]);
+    parameters.put('/src/a', 'v');
+    const denied = Object.assign(new Error('User: alice is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });
+    const judged = await mappingVerdicts(await collect(mappings.scan()), {
+      settings,
+      read: (names) => parameters.readDecrypted(names),
+      places: {
+        home: async () => ({ region: 'eu-west-1', account: '123456789012' }),
+        parametersIn: () => {
+          throw denied;
+        },
+      },
+    });
+    expect(judged.map((verdict) => [verdict.status, verdict.state])).to.deep.equal([
+      ['replicating', 'not-read'],
+      ['waiting', undefined],
+    ]);
+    expect(judged[0]?.reason).to.include('not authorized to perform: sts:AssumeRole').and.include('trusts only the replicators');
+  });
 });
