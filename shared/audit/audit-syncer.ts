@@ -4,6 +4,7 @@
  */
 import { CallPacer, type PacerClock } from '../call-pacer.ts';
 import { mapBounded } from '../concurrency.ts';
+import { RememberedHistories } from './remembered-histories.ts';
 import { parseCloudTrailRecord } from '../events/cloudtrail.ts';
 import { SSM_EVENT_NAMES, SSM_EVENT_SOURCE } from '../events/pattern.ts';
 import type { ParameterChange } from '../events/types.ts';
@@ -89,6 +90,13 @@ export interface AuditSyncerDependencies {
   readonly concurrency?: number;
 }
 
+/**
+ * How late an event may still reach the auditor: EventBridge retries a target for a day at most
+ * (the construct's `deliveryRetry`), then Lambda's asynchronous retries for six hours. Records
+ * of events younger than this are read fresh, as the auditor may be writing them.
+ */
+const LIVE_DELIVERY_MS = 2 * DAY_MS;
+
 type Tally = { -readonly [Count in keyof AuditSyncReport]: number };
 
 /**
@@ -142,7 +150,8 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
     const lookups = new CallPacer(this.deps.lookupsPerSecond ?? LOOKUPS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
     const reads = new CallPacer(this.deps.readsPerSecond ?? DEFAULT_BULK_READS_PER_SECOND, this.deps.pacing, tools.progress.notBefore);
     const auditor = new Auditor({
-      auditLog: this.deps.auditLog,
+      // Per invocation: the import reads each parameter's history once, not once per event.
+      auditLog: new RememberedHistories(this.deps.auditLog, { freshWithinMs: LIVE_DELIVERY_MS, now: this.deps.now }),
       parameters: this.deps.parameters.withReadTurns(async () => {
         await reads.next(lastTurn);
       }),
