@@ -102,7 +102,7 @@ describe('cache sync pass across invocations', function () {
     );
 
     // Items scanned: the first invocation's snapshot (22), the second's (52), the cache phase (112).
-    expect(second).to.deep.equal({
+    expect(second).to.deep.include({
       status: 'finished',
       invocations: 2,
       report: { parametersListed: 110, cacheItemsRead: 22 + 52 + 112, added: 90, tombstoned: 2, collapsed: 0, skipped: 0 },
