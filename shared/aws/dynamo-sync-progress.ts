@@ -17,12 +17,14 @@ const NAMES = {
   '#notBefore': 'not_before',
   '#finishedAt': 'finished_at',
   '#coveredUntil': 'covered_until',
+  '#lastPass': 'last_pass',
   '#updatedAt': 'updated_at',
 } as const;
 
 /**
  * The sync progress table (`figgy-config-sync-progress`): one item per job,
- * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, updated_at}`.
+ * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, last_pass,
+ * updated_at}` (`last_pass`: the last finished pass's summary, JSON).
  *
  * Every call is one UpdateItem, so the functions need no other permission on the table: the
  * claim is conditional on the lease being free, run out or already ours, and every later
@@ -78,6 +80,11 @@ export class DynamoSyncProgress implements SyncProgressStore {
       set.push('#coveredUntil = :coveredUntil');
       values[':coveredUntil'] = save.coveredUntil;
       names['#coveredUntil'] = NAMES['#coveredUntil'];
+    }
+    if (save.lastPass !== undefined) {
+      set.push('#lastPass = :lastPass');
+      values[':lastPass'] = save.lastPass;
+      names['#lastPass'] = NAMES['#lastPass'];
     }
     let update = `SET ${set.join(', ')}`;
     if (remove.length > 0) update += ` REMOVE ${remove.join(', ')}`;
@@ -144,12 +151,14 @@ export class DynamoSyncProgress implements SyncProgressStore {
     const notBefore = read.optionalNumber('not_before');
     const finishedAt = read.optionalNumber('finished_at');
     const coveredUntil = read.optionalNumber('covered_until');
+    const lastPass = read.optionalString('last_pass');
     return {
       requests: [...((requests as Set<string> | undefined) ?? [])].sort(),
       ...(state !== undefined && { state }),
       ...(notBefore !== undefined && { notBefore }),
       ...(finishedAt !== undefined && { finishedAt }),
       ...(coveredUntil !== undefined && { coveredUntil }),
+      ...(lastPass !== undefined && { lastPass }),
     };
   }
 }
