@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LeaseLostError } from '../sync/job-lease.ts';
-import type { JobProgress, JobSave, Lease, SyncProgressStore } from '../sync/types.ts';
+import type { JobProgress, JobReader, JobSave, JobView, Lease, SyncProgressStore } from '../sync/types.ts';
 import { SYNC_PROGRESS_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
 
@@ -34,7 +34,7 @@ const NAMES = {
  * const progress = new DynamoSyncProgress(createDynamoDocumentClient(), 'figgy-config-sync-progress');
  * const job = await progress.claim({ job: 'config-cache-syncer', owner: requestId, until }, Date.now());
  */
-export class DynamoSyncProgress implements SyncProgressStore {
+export class DynamoSyncProgress implements SyncProgressStore, JobReader {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -110,6 +110,16 @@ export class DynamoSyncProgress implements SyncProgressStore {
       names['#notBefore'] = NAMES['#notBefore'];
     }
     await this.asHolder(lease, { UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
+  }
+
+  /** One GetItem, strongly consistent: the lease and the open pass as the holder last wrote them. */
+  async read(job: string): Promise<JobView | undefined> {
+    const { Item: item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [JOB_KEY]: job }, ConsistentRead: true }));
+    if (!item) return undefined;
+    const read = new ItemReader(this.tableName, item, [JOB_KEY]);
+    const owner = read.optionalString('owner');
+    const leaseUntil = read.optionalNumber('lease_until');
+    return { job, ...this.progressOf(item), ...(owner !== undefined && { owner }), ...(leaseUntil !== undefined && { leaseUntil }) };
   }
 
   async request(job: string, item: string): Promise<void> {

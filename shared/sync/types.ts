@@ -54,6 +54,21 @@ export interface FinishedPass<R = unknown> {
   readonly report: R;
 }
 
+/** A job's item as an operator reads it: where it stands, and who holds its lease until when. */
+export interface JobView extends JobProgress {
+  readonly job: string;
+  /** The invocation holding the lease (Lambda's request id), while one does. */
+  readonly owner?: string;
+  /** Epoch ms the holder's lease runs out. */
+  readonly leaseUntil?: number;
+}
+
+/** Reads jobs' items without claiming them: what `figgy-events status` needs, and nothing else. */
+export interface JobReader {
+  /** The job's item; undefined when the job has never run. */
+  read(job: string): Promise<JobView | undefined>;
+}
+
 /**
  * The sync progress table (`figgy-config-sync-progress`): one item per job, with its lease.
  * Every call but `request` is conditional on holding the lease.
