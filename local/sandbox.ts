@@ -215,9 +215,9 @@ export interface Sandbox {
   readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string; readonly cloudtrail: string };
   /**
    * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
-   * names; the replication settings the functions run with, which `figgy-events mappings
-   * check` judges by; and the deployment's name prefix (`FIGGY_DEPLOYMENT`), which names the
-   * dead-letter queues `figgy-events status` reads.
+   * names; the replication settings the functions run with, which
+   * `figgy-events mappings check` judges by; and the deployment's name prefix
+   * (`FIGGY_DEPLOYMENT`), which names the dead-letter queues `figgy-events status` reads.
    */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
