@@ -32,8 +32,10 @@ A health summary of one deployment:
                 check" judges them)
   dead letters  each function's dead-letter queue depth, where you may read the queues
 
-Needs attention: a repair in a syncer's last pass (an event was lost, or a bug is live), a
-pass open longer than --wedged-after, a refused or malformed mapping, a dead letter.
+Needs attention: a repair in the replication or cache syncer's last pass (an event was lost,
+or a bug is live; the audit syncer's are shown, not flagged, as the construct does not alarm
+on them), a pass open longer than --wedged-after, a refused or malformed mapping, a dead
+letter.
 
 Reads the sync progress table's three job items (GetItem), the replication table (Scan)
 and the parameters the rule reads to judge the mappings (ssm:GetParameters, kms:Decrypt;

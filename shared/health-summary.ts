@@ -5,6 +5,7 @@
  */
 import type { FunctionName } from './functions.ts';
 import { AUDIT_PASS, CACHE_PASS, REPLICATION_PASS, type PassReading, type RepairKind } from './metric-counts.ts';
+import { REPAIRS_NEED_ATTENTION } from './metrics.ts';
 import type { MappingVerdict } from './replication/mapping-verdicts.ts';
 import { readState } from './sync/job-lease.ts';
 import { AUDIT_SYNC_JOB, CACHE_SYNC_JOB, REPLICATION_JOB, type SyncJob } from './sync/jobs.ts';
@@ -136,7 +137,8 @@ export function syncerStatus(job: SyncJob, view: JobView | undefined, now: numbe
 
 /**
  * What needs attention in the parts: a repair in a syncer's last pass (an event was lost or a
- * bug is live), a wedged pass, a mapping the rule refuses, a dead letter.
+ * bug is live; the syncers whose repairs the construct alarms on, {@link REPAIRS_NEED_ATTENTION}),
+ * a wedged pass, a mapping the rule refuses, a dead letter.
  *
  * @example
  * attentionOf({ syncers, mappings, deadLetters }); // ['replication-syncer repaired 1 destination-rewritten in its last pass', ...]
@@ -145,7 +147,7 @@ export function attentionOf(parts: Pick<HealthSummary, 'syncers' | 'mappings' | 
   const attention: string[] = [];
   for (const syncer of parts.syncers) {
     const repairs = Object.entries(syncer.lastPass?.repairs ?? {});
-    if (repairs.length > 0) {
+    if (repairs.length > 0 && REPAIRS_NEED_ATTENTION[syncer.job]) {
       attention.push(`${syncer.job} repaired ${repairs.map(([kind, count]) => `${count} ${kind}`).join(', ')} in its last pass (finished ${syncer.lastPass?.finishedAt})`);
     }
     const open = syncer.openPass;

@@ -28,7 +28,8 @@ export class SqsQueueDepths {
       if (!(error instanceof Error)) throw error;
       if (DENIED.has(error.name) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return { unknown: 'not readable' };
       if (error.name === 'QueueDoesNotExist') return { unknown: 'no such queue' };
-      throw error;
+      // One queue that cannot be read must not hide the rest of the summary.
+      return { unknown: `failed: ${error.name}: ${error.message}` };
     }
   }
 }

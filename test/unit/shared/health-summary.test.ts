@@ -74,6 +74,11 @@ describe('health summary', () => {
       expect(attentionOf({ ...calm, mappings: { judged: false, reason: 'no settings' }, deadLetters: [{ function: 'audit-syncer', queue: 'q', unknown: 'not readable' }] })).to.deep.equal([]);
     });
 
+    it('shows the audit syncer\'s repairs without flagging them, as the construct does not alarm on them', () => {
+      const audit: SyncerStatus = { ...healthy, job: 'audit-syncer', lastPass: { ...healthy.lastPass!, repairs: { 'audit-record-added': 40 } } };
+      expect(attentionOf({ ...calm, syncers: [audit] })).to.deep.equal([]);
+    });
+
     it('one line for each repair kind of a last pass, a wedged pass, a refused mapping and a queue with letters', () => {
       const repaired: SyncerStatus = { ...healthy, lastPass: { ...healthy.lastPass!, finishedAt: '2026-12-06T06:01:30.000Z', repairs: { 'cache-name-added': 2, 'tombstone-written': 1 } } };
       const wedged: SyncerStatus = {
