@@ -4,10 +4,12 @@
  * dead-letter queues the emulator's SQS counts.
  */
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/index.ts';
+import { SqsQueueDepths } from '../../shared/aws/sqs-queue-depths.ts';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import type { HealthSummary } from '../../shared/health-summary.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
@@ -146,6 +148,22 @@ describe('status (end to end, in the sandbox)', function () {
       // A lower threshold says so sooner.
       const sooner = summaryOf(await cli(['--json', '--wedged-after', '1'], () => Date.now() + 2 * MINUTE));
       expect(syncer(sooner, 'replication-syncer')?.openPass).to.deep.include({ wedged: true });
+    });
+
+    it('reads a queue the caller may not read as "not readable", as a role without SQS reads would on AWS', async () => {
+      // The audit syncer's role: it may send its dead letters, not read the queue.
+      const sqs = new SQSClient({ endpoint: sandbox.env.AWS_ENDPOINT_URL_SQS, region: sandbox.env.AWS_REGION, credentials: { accessKeyId: 'auditsyncer', secretAccessKey: 'x' }, maxAttempts: 1 });
+      try {
+        expect(await new SqsQueueDepths(sqs).depth('figgy-audit-syncer-dlq')).to.deep.equal({ unknown: 'not readable' });
+      } finally {
+        sqs.destroy();
+      }
+      const admin = new SQSClient({ endpoint: sandbox.env.AWS_ENDPOINT_URL_SQS, region: sandbox.env.AWS_REGION, maxAttempts: 1 });
+      try {
+        expect(await new SqsQueueDepths(admin).depth('figgy-nothing-dlq')).to.deep.equal({ unknown: 'no such queue' });
+      } finally {
+        admin.destroy();
+      }
     });
 
     it('refuses a bad threshold as bad usage', async () => {
