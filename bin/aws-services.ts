@@ -8,6 +8,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditReader } from '../shared/audit/audit-reader.ts';
@@ -16,6 +17,8 @@ import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import { DynamoReplicationMappings } from '../shared/aws/dynamo-replication.ts';
+import { DynamoSyncProgress } from '../shared/aws/dynamo-sync-progress.ts';
+import { SqsQueueDepths } from '../shared/aws/sqs-queue-depths.ts';
 import { KmsAuditDecrypter } from '../shared/aws/kms-audit-decrypter.ts';
 import { KmsDecrypter } from '../shared/aws/kms-decrypter.ts';
 import { ParameterArns } from '../shared/aws/parameter-arns.ts';
@@ -42,13 +45,19 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * @example
  * tablesFrom({ AUDIT_TABLE_NAME: 'prod-config-auditor' }); // { audit: 'prod-config-auditor', cache: 'figgy-config-cache', ... }
  */
-export function tablesFrom(env: Environment): { audit: string; cache: string; replication: string } {
+export function tablesFrom(env: Environment): { audit: string; cache: string; replication: string; syncProgress: string } {
   const defaults = tableNames(DEFAULT_NAME_PREFIX);
   return {
     audit: optionalEnv(env, ENV.auditTable) ?? defaults.audit,
     cache: optionalEnv(env, ENV.cacheTable) ?? defaults.cache,
     replication: optionalEnv(env, ENV.replicationTable) ?? defaults.replication,
+    syncProgress: optionalEnv(env, ENV.syncProgressTable) ?? defaults.syncProgress,
   };
+}
+
+/** The deployment's name prefix (`FIGGY_DEPLOYMENT`, the functions' own variable), else Figgy's default. */
+export function deploymentFrom(env: Environment): string {
+  return optionalEnv(env, ENV.deployment) ?? DEFAULT_NAME_PREFIX;
 }
 
 /** Where the SDK clients of one command go: a region and a named profile, each only when given. */
@@ -84,7 +93,11 @@ function dynamoClient(env: Environment): DynamoDBClient {
   const client = new DynamoDBClient(awsClientConfig(env));
   const variables = new Map<string, string>();
   const tables = tablesFrom(env);
-  variables.set(tables.audit, ENV.auditTable).set(tables.cache, ENV.cacheTable).set(tables.replication, ENV.replicationTable);
+  variables
+    .set(tables.audit, ENV.auditTable)
+    .set(tables.cache, ENV.cacheTable)
+    .set(tables.replication, ENV.replicationTable)
+    .set(tables.syncProgress, ENV.syncProgressTable);
   client.middlewareStack.add(
     (next) => async (args) => {
       try {
@@ -180,6 +193,30 @@ export function mappingsService(env: Environment): Closable<DynamoReplicationMap
   const dynamo = dynamoClient(env);
   const mappings = new DynamoReplicationMappings(createDynamoDocumentClient(dynamo), tablesFrom(env).replication);
   return { service: mappings, close: () => dynamo.destroy() };
+}
+
+/** What `status` reads: the syncers' jobs and the dead-letter queues' depths. */
+export interface StatusServices {
+  readonly jobs: DynamoSyncProgress;
+  readonly queues: SqsQueueDepths;
+}
+
+/**
+ * The sync progress table (read only) and SQS, for `status`.
+ *
+ * @example
+ * const { service, close } = statusService(process.env);
+ */
+export function statusService(env: Environment): Closable<StatusServices> {
+  const dynamo = dynamoClient(env);
+  const sqs = new SQSClient(awsClientConfig(env));
+  return {
+    service: { jobs: new DynamoSyncProgress(createDynamoDocumentClient(dynamo), tablesFrom(env).syncProgress), queues: new SqsQueueDepths(sqs) },
+    close: () => {
+      dynamo.destroy();
+      sqs.destroy();
+    },
+  };
 }
 
 /** What `mappings check` judges with: the table, and the rule's settings and Parameter Stores. */

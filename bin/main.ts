@@ -13,6 +13,7 @@ import { runPlan } from './plan-command.ts';
 import { runReplay } from './replay-command.ts';
 import { runRestore } from './restore-command.ts';
 import { runSandbox } from './sandbox-command.ts';
+import { runStatus } from './status-command.ts';
 import { closestName } from '../shared/closest-name.ts';
 
 type Command = (args: readonly string[], context: CommandContext) => Promise<number>;
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run
   log: { summary: 'every change under a prefix in time order, by time window and user', run: runLog },
   diff: { summary: 'what changed under a prefix between two moments', run: runDiff },
   mappings: { summary: 'add, list, check or remove replication mappings (check: what replication does with each)', run: runMappings },
+  status: { summary: 'is the pipeline healthy: syncer passes and repairs, refused mappings, dead letters', run: runStatus },
   replay: { summary: 'rebuild the name cache table from the audit log alone', run: runReplay },
   migrate: { summary: 'backfill the audit table\'s path index (once, after upgrading)', run: runMigrate },
   plan: { summary: 'plan a synthesized stack offline with Terraform: no AWS account, no credentials', run: runPlan },

@@ -12,7 +12,9 @@ import { DEFAULT_SCHEDULES } from '../stacks/settings.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import type { CacheState } from '../shared/cache/types.ts';
+import { runStatus } from '../bin/status-command.ts';
 import { logEcho } from './log-echo.ts';
+import { renderRunMetrics, runMetrics } from './run-metrics.ts';
 import { startSandbox, type Sandbox } from './sandbox.ts';
 import { describeOutcome } from './schedule-outcome.ts';
 import { serve } from './serve.ts';
@@ -78,6 +80,8 @@ next:
       every change to one parameter: who, when, what (SecureStrings masked)
   ${CLI} mappings list
       the replication mappings; "mappings add" and "mappings check" add one and say whether it replicates
+  ${CLI} status
+      is the pipeline healthy: the syncers' last passes and repairs, refused mappings, dead letters
 `;
 /** The demo's disaster-recovery target: another region of the same account. */
 const DR_REGION = 'eu-central-1';
@@ -197,6 +201,23 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
     console.log(`  ${name} (${every}): ${describeOutcome(name, await sandbox.runSchedule(name))}`);
   }
 
+  console.log('\na lost event, as the replication syncer sees it: bob edits the destination /app/orders/db-host by');
+  console.log('hand, which no event puts right; the next pass does, and counts it as a repair:');
+  await put(bob, '/app/orders/db-host', 'edited by hand');
+  await sandbox.settle();
+  console.log(`  replication-syncer: ${describeOutcome('replication-syncer', await sandbox.runSchedule('replication-syncer'))}`);
+  const repaired = await holds('/app/orders/db-host', 'db-2.internal')();
+  console.log(`  /app/orders/db-host: ${repaired ? 'db-2.internal again' : 'NOT REPAIRED (bug!)'}`);
+
+  console.log('\nmetrics of the run, from the functions\' embedded-metric-format log lines (CloudWatch reads the same):');
+  console.log(renderRunMetrics(runMetrics(sandbox.logs())));
+
+  console.log(`\n${CLI} status (what an operator sees; the repair above is what needs attention):\n`);
+  const statusCode = await withEnvironment(sandbox.env, () =>
+    runStatus([], { env: process.env, stdout: process.stdout, stderr: process.stderr, now: Date.now }),
+  );
+  console.log(`(status exited ${statusCode}: 0 healthy, 1 something needs attention)`);
+
   const audit = ((await documents.send(new ScanCommand({ TableName: tables.audit }))).Items ?? []).filter((item) => !isMigrationMarker(item));
   const password = (await documents.send(new GetCommand({ TableName: tables.replication, Key: { destination: '/app/orders/db-url' } }))).Item;
   const everything = JSON.stringify([audit, password]);
@@ -209,10 +230,27 @@ async function runDemo(sandbox: Sandbox): Promise<number> {
   );
   console.log(`  SecureString plaintext in the tables: ${everything.includes(SECRET) ? 'FOUND (bug!)' : 'none'}`);
   console.log(`  dead letters: ${sandbox.deadLetters().length}`);
-  const failed = timeline.failures + sandbox.deadLetters().length + (everything.includes(SECRET) ? 1 : 0);
+  const failed = timeline.failures + sandbox.deadLetters().length + (everything.includes(SECRET) ? 1 : 0) + (repaired ? 0 : 1);
   console.log(failed === 0 ? '\nall effects arrived.' : `\n${failed} problem(s): see above.`);
   console.log(NEXT_STEPS);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * Runs `work` with `env` added to the process environment, where the CLI's SDK clients read
+ * their endpoints and credentials, and puts the environment back after.
+ */
+async function withEnvironment<T>(env: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
 
 type Check = () => Promise<boolean>;

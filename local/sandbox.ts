@@ -208,12 +208,16 @@ export interface SandboxSettings {
 
 /** A running sandbox. */
 export interface Sandbox {
-  /** SSM, KMS, STS and CloudTrail share one endpoint, which serves every region and account. */
+  /**
+   * SSM, KMS, STS and CloudTrail share one endpoint, which serves every region and account;
+   * it also answers SQS's GetQueueUrl and GetQueueAttributes on the dead-letter queues.
+   */
   readonly endpoints: { readonly ssm: string; readonly dynamodb: string; readonly kms: string; readonly sts: string; readonly cloudtrail: string };
   /**
    * What a client, the AWS CLI or the Figgy CLI needs: endpoints, region, credentials, table
-   * names; and the replication settings the functions run with, which
-   * `figgy-events mappings check` judges by.
+   * names; the replication settings the functions run with, which
+   * `figgy-events mappings check` judges by; and the deployment's name prefix
+   * (`FIGGY_DEPLOYMENT`), which names the dead-letter queues `figgy-events status` reads.
    */
   readonly env: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableRole, string>>;
@@ -430,6 +434,8 @@ interface AwsServices {
   readonly deployment: DeployedIam;
   /** Credentials acting in each account the sandbox serves. */
   readonly accounts: ReadonlyMap<string, SandboxCredentials>;
+  /** The dead letters kept, as the emulator's SQS counts them. */
+  readonly deadLetters: DeadLetter[];
 }
 
 async function startAwsServices(
@@ -442,8 +448,17 @@ async function startAwsServices(
   // The sandbox's IAM: the deployment's roles join it once the emulator names the replication key.
   const enforced = new SandboxIam();
   const iam = options.enforceIam === false ? undefined : enforced;
+  // Lambda's dead-letter queues: the letters the functions' invocations leave, which SQS's
+  // GetQueueAttributes counts as each function's `<prefix>-<function>-dlq`.
+  const deadLetters: DeadLetter[] = [];
+  const queueOf = new Map(FUNCTION_NAMES.map((name) => [`${settings.namePrefix}-${name}-dlq`, name]));
   const ssm = await startSsmEmulator({
     account: SANDBOX_ACCOUNT,
+    queues: (queue) => {
+      const owner = queueOf.get(queue.name);
+      if (owner === undefined || queue.account !== SANDBOX_ACCOUNT || queue.region !== region) return undefined;
+      return deadLetters.filter((letter) => letter.functionName === owner).length;
+    },
     ...(iam && { iam }),
     port: options.ports?.ssm ?? 0,
     region,
@@ -484,12 +499,12 @@ async function startAwsServices(
     },
   });
   teardown.add(() => proxy.stop());
-  return { ssm, proxy, iam, deployment, accounts };
+  return { ssm, proxy, iam, deployment, accounts, deadLetters };
 }
 
 /** The six function bundles as Lambda runs them: their logs, and their dead letters. */
 class Functions {
-  readonly letters: DeadLetter[] = [];
+  readonly letters: DeadLetter[];
 
   private constructor(
     readonly host: FunctionHost,
@@ -498,7 +513,9 @@ class Functions {
     private readonly aws: AwsServices,
     /** Keeps a line and passes it to whoever listens, as the function writes it. */
     private readonly logged: (line: FunctionLogLine) => void,
-  ) {}
+  ) {
+    this.letters = aws.deadLetters;
+  }
 
   static async start(plan: SandboxPlan, aws: AwsServices, clientEnv: Record<string, string>, teardown: Teardown): Promise<Functions> {
     const environments = {} as Record<FunctionName, Record<string, string>>;
@@ -667,6 +684,7 @@ class RunningSandbox implements Sandbox {
       ...clientEnv,
       ...Object.fromEntries((Object.keys(tables) as TableRole[]).map((role) => [TABLE_ENV[role], tables[role]])),
       ...replicationSettingsEnv(parts.plan.settings),
+      [ENV.deployment]: settings.namePrefix,
     };
     this.tables = tables;
     this.ssm = aws.ssm;
@@ -689,6 +707,7 @@ class RunningSandbox implements Sandbox {
         AWS_ENDPOINT_URL_KMS: aws.ssm.url,
         AWS_ENDPOINT_URL_STS: aws.ssm.url,
         AWS_ENDPOINT_URL_CLOUDTRAIL: aws.ssm.url,
+        AWS_ENDPOINT_URL_SQS: aws.ssm.url,
         AWS_ENDPOINT_URL_DYNAMODB: aws.proxy.endpoint,
       };
       const functions = await Functions.start(plan, aws, clientEnv, teardown);

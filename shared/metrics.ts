@@ -8,7 +8,19 @@
  * emitted twice: once as the total, which alarms watch, and once per class, for the
  * dashboard and for finding the cause.
  */
-import type { FunctionName } from './functions.ts';
+import type { FunctionName, ScheduledFunctionName } from './functions.ts';
+
+/**
+ * Whether a syncer's repairs need someone's attention: the construct alarms on them and
+ * `figgy-events status` flags them. EventBridge delivers CloudTrail's events on a best-effort
+ * basis, and the audit syncer's first pass imports the history from before the install, so
+ * its repairs are counted and shown, not paged.
+ */
+export const REPAIRS_NEED_ATTENTION: Readonly<Record<ScheduledFunctionName, boolean>> = {
+  'replication-syncer': true,
+  'config-cache-syncer': true,
+  'audit-syncer': false,
+};
 
 /** The CloudWatch namespace of every metric. */
 export const METRIC_NAMESPACE = 'FiggyEvents';

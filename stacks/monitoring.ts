@@ -8,7 +8,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { Construct } from 'constructs';
 import { InvariantError } from '../shared/errors.ts';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type ScheduledFunctionName } from '../shared/functions.ts';
-import { DEPLOYMENT_DIMENSION, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, type MetricName } from '../shared/metrics.ts';
+import { DEPLOYMENT_DIMENSION, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, REPAIRS_NEED_ATTENTION, type MetricName } from '../shared/metrics.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
 
@@ -69,10 +69,7 @@ export class FiggyMonitoring extends Construct {
     const { namePrefix, settings, alarmActions } = props;
     const metric = (name: MetricName, fn: FunctionName, detail?: string) => watchedMetric(name, fn, namePrefix, detail);
     for (const syncer of SYNCERS) {
-      // EventBridge delivers CloudTrail's events on a best-effort basis, and the audit syncer's
-      // first pass imports the history before the install: its repairs are counted and shown
-      // on the dashboard, not paged.
-      if (settings.repairAlarms && syncer !== 'audit-syncer') {
+      if (settings.repairAlarms && REPAIRS_NEED_ATTENTION[syncer]) {
         nonZeroAlarm(this, `${syncer}_repairs`, {
           alarmName: `${namePrefix}-${syncer}-repaired`,
           description:

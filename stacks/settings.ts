@@ -13,6 +13,7 @@ import {
 } from '../shared/functions.ts';
 import { checkPrefixes, type PrefixListRule } from '../shared/parameter-paths.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
+import { DEFAULT_WEDGED_PASS_MINUTES } from '../shared/sync/jobs.ts';
 import type {
   FiggyEventsProps,
   LambdaArchitecture,
@@ -260,6 +261,6 @@ function resolveMonitoring(monitoring: MonitoringSettings): ResolvedMonitoring {
     repairAlarms: monitoring.repairAlarms ?? true,
     auditWithoutValueAlarm: monitoring.auditWithoutValueAlarm ?? true,
     eventAgeMinutes: minutes('eventAgeAlarmMinutes', monitoring.eventAgeAlarmMinutes, 5, 24 * 60),
-    passOpenMinutes: minutes('passOpenAlarmMinutes', monitoring.passOpenAlarmMinutes, 180, 7 * 24 * 60),
+    passOpenMinutes: minutes('passOpenAlarmMinutes', monitoring.passOpenAlarmMinutes, DEFAULT_WEDGED_PASS_MINUTES, 7 * 24 * 60),
   };
 }

@@ -152,6 +152,11 @@ export function sendMessageRequest(queueArn: string): ActionOnResource {
   return { action: 'sqs:SendMessage', resource: queueArn, resourceAccount: accountOf(queueArn, undefined) };
 }
 
+/** A read of a queue: its URL or its attributes (how many messages wait in it). */
+export function queueReadRequest(action: 'sqs:GetQueueUrl' | 'sqs:GetQueueAttributes', queueArn: string): ActionOnResource {
+  return { action, resource: queueArn, resourceAccount: accountOf(queueArn, undefined) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // DynamoDB and DynamoDB Streams
 

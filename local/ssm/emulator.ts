@@ -2,7 +2,7 @@
  * The emulator assembled: a store per region and account, KMS, STS, faults and CloudTrail
  * behind one endpoint.
  */
-import { lookupEventsRequest, ssmRequests } from '../iam/aws-requests.ts';
+import { lookupEventsRequest, queueReadRequest, ssmRequests } from '../iam/aws-requests.ts';
 import { AccessDenied } from '../iam/sandbox-iam.ts';
 import { AwsError } from './aws-error.ts';
 import { callerArn } from './caller.ts';
@@ -17,6 +17,7 @@ import { parameterArn } from '../../shared/parameter-arn.ts';
 import { parseReference } from './parameter-names.ts';
 import { internalError, startJsonServer, type ApiCall } from './server.ts';
 import { recordedAs, ssmCall, ssmOperation } from './ssm-operations.ts';
+import { SQS_SERVICE, sqsCall, type QueueRead } from './sqs.ts';
 import { stsCall } from './sts.ts';
 import type { CloudTrailDetail, FaultOptions, KeyIdForm, SsmEmulator, SsmEmulatorOptions, WriteListener } from './types.ts';
 
@@ -117,10 +118,23 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
       if (iam) asAwsError(() => iam.check(caller, [lookupEventsRequest(caller)]));
       return history.lookUp(input, caller);
     }
+    if (call.service === SQS_SERVICE) {
+      const authorize = (action: QueueRead, resource: string) => {
+        if (!iam) return;
+        try {
+          iam.check(caller, [queueReadRequest(action, resource)]);
+        } catch (error) {
+          if (!(error instanceof AccessDenied)) throw error;
+          // SQS's JSON protocol names the query code too; the SDK raises it as `AccessDenied`.
+          throw new AwsError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: ${action} on resource: ${resource}`, 403);
+        }
+      };
+      return sqsCall(call.operation, call.readInput(), caller, serverUrl, options.queues ?? (() => undefined), authorize);
+    }
     if (call.service !== 'AmazonSSM') {
       throw new AwsError(
         'UnknownOperationException',
-        `The emulator answers AmazonSSM, TrentService, sts and ${CLOUDTRAIL_SERVICE}, not ${call.service}.`,
+        `The emulator answers AmazonSSM, TrentService, sts, ${SQS_SERVICE} and ${CLOUDTRAIL_SERVICE}, not ${call.service}.`,
       );
     }
     const now = clock();
@@ -158,11 +172,14 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
     }
   };
 
+  // Known once the server listens; queue URLs name it.
+  let serverUrl = '';
   const server = await startJsonServer(handle, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     callerDefaults: { region, principalOf: (accessKeyId) => principals.principalOf(accessKeyId) },
   });
+  serverUrl = server.url;
 
   return {
     url: server.url,

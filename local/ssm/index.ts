@@ -12,6 +12,8 @@ export type {
   KeyIdForm,
   ParameterSnapshot,
   ParameterTier,
+  QueueDepths,
+  QueueRef,
   Principal,
   RateLimits,
   RegionAndAccount,

@@ -126,7 +126,22 @@ export interface SsmEmulatorOptions extends Partial<FaultOptions> {
    * one to decrypt ciphertexts kept (e.g. in an audit table) across emulator restarts.
    */
   readonly masterKey?: Uint8Array;
+  /**
+   * The SQS queues GetQueueUrl and GetQueueAttributes answer for, with their depth
+   * (`ApproximateNumberOfMessages`); undefined for a queue that does not exist. Default: none.
+   */
+  readonly queues?: QueueDepths;
 }
+
+/** A queue as a call names it: its account, region and name. */
+export interface QueueRef {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+}
+
+/** The messages waiting in a queue; undefined when there is no such queue. */
+export type QueueDepths = (queue: QueueRef) => number | undefined;
 
 /** One parameter as it stands now, plaintext included, for tests and the sandbox. */
 export interface ParameterSnapshot {

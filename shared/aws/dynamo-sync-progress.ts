@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LeaseLostError } from '../sync/job-lease.ts';
-import type { JobProgress, JobSave, Lease, SyncProgressStore } from '../sync/types.ts';
+import type { JobProgress, JobReader, JobSave, JobView, Lease, SyncProgressStore } from '../sync/types.ts';
 import { SYNC_PROGRESS_TABLE } from '../tables.ts';
 import { ItemReader } from './dynamo-item.ts';
 
@@ -17,12 +17,14 @@ const NAMES = {
   '#notBefore': 'not_before',
   '#finishedAt': 'finished_at',
   '#coveredUntil': 'covered_until',
+  '#lastPass': 'last_pass',
   '#updatedAt': 'updated_at',
 } as const;
 
 /**
  * The sync progress table (`figgy-config-sync-progress`): one item per job,
- * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, updated_at}`.
+ * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, last_pass,
+ * updated_at}` (`last_pass`: the last finished pass's summary, JSON).
  *
  * Every call is one UpdateItem, so the functions need no other permission on the table: the
  * claim is conditional on the lease being free, run out or already ours, and every later
@@ -32,7 +34,7 @@ const NAMES = {
  * const progress = new DynamoSyncProgress(createDynamoDocumentClient(), 'figgy-config-sync-progress');
  * const job = await progress.claim({ job: 'config-cache-syncer', owner: requestId, until }, Date.now());
  */
-export class DynamoSyncProgress implements SyncProgressStore {
+export class DynamoSyncProgress implements SyncProgressStore, JobReader {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -79,6 +81,11 @@ export class DynamoSyncProgress implements SyncProgressStore {
       values[':coveredUntil'] = save.coveredUntil;
       names['#coveredUntil'] = NAMES['#coveredUntil'];
     }
+    if (save.lastPass !== undefined) {
+      set.push('#lastPass = :lastPass');
+      values[':lastPass'] = save.lastPass;
+      names['#lastPass'] = NAMES['#lastPass'];
+    }
     let update = `SET ${set.join(', ')}`;
     if (remove.length > 0) update += ` REMOVE ${remove.join(', ')}`;
     if (save.handled?.length) {
@@ -103,6 +110,16 @@ export class DynamoSyncProgress implements SyncProgressStore {
       names['#notBefore'] = NAMES['#notBefore'];
     }
     await this.asHolder(lease, { UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
+  }
+
+  /** One GetItem, strongly consistent: the lease and the open pass as the holder last wrote them. */
+  async read(job: string): Promise<JobView | undefined> {
+    const { Item: item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [JOB_KEY]: job }, ConsistentRead: true }));
+    if (!item) return undefined;
+    const read = new ItemReader(this.tableName, item, [JOB_KEY]);
+    const owner = read.optionalString('owner');
+    const leaseUntil = read.optionalNumber('lease_until');
+    return { job, ...this.progressOf(item), ...(owner !== undefined && { owner }), ...(leaseUntil !== undefined && { leaseUntil }) };
   }
 
   async request(job: string, item: string): Promise<void> {
@@ -144,12 +161,14 @@ export class DynamoSyncProgress implements SyncProgressStore {
     const notBefore = read.optionalNumber('not_before');
     const finishedAt = read.optionalNumber('finished_at');
     const coveredUntil = read.optionalNumber('covered_until');
+    const lastPass = read.optionalString('last_pass');
     return {
       requests: [...((requests as Set<string> | undefined) ?? [])].sort(),
       ...(state !== undefined && { state }),
       ...(notBefore !== undefined && { notBefore }),
       ...(finishedAt !== undefined && { finishedAt }),
       ...(coveredUntil !== undefined && { coveredUntil }),
+      ...(lastPass !== undefined && { lastPass }),
     };
   }
 }

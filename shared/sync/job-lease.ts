@@ -60,7 +60,11 @@ export class JobLease<S> {
   }
 }
 
-function readState<S>(json: string | undefined): S | undefined {
+/**
+ * A job's saved `state` as its holder wrote it; undefined when no pass is open or the state is
+ * of another version (which the next invocation starts over from).
+ */
+export function readState<S>(json: string | undefined): S | undefined {
   if (json === undefined) return undefined;
   const saved = JSON.parse(json) as { v?: unknown; state?: S };
   return saved.v === STATE_VERSION ? saved.state : undefined;

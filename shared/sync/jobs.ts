@@ -15,3 +15,10 @@ export const AUDIT_SYNC_JOB = 'audit-syncer';
 
 /** A job's name, the partition key (`job`) of its one item in the sync progress table. */
 export type SyncJob = typeof REPLICATION_JOB | typeof CACHE_SYNC_JOB | typeof AUDIT_SYNC_JOB;
+
+/**
+ * Minutes after which an open pass counts as wedged, by default: the construct's
+ * `passOpenAlarmMinutes` and `figgy-events status` share it. A healthy pass finishes within a
+ * few of its schedule's runs; three hours open means its invocations keep failing or stopping.
+ */
+export const DEFAULT_WEDGED_PASS_MINUTES = 180;

@@ -4,7 +4,7 @@
 import type { Log } from '../log.ts';
 import { Budget } from './budget.ts';
 import { JobLease, LeaseLostError } from './job-lease.ts';
-import type { JobProgress, SyncProgressStore } from './types.ts';
+import type { FinishedPass, JobProgress, SyncProgressStore } from './types.ts';
 
 /**
  * What invoked the syncer: its schedule (`start` a pass, or continue the open one) or the
@@ -146,8 +146,15 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
     notBefore = step.notBefore;
     const handled = acknowledging(step.handled);
     if (step.done) {
-      await job.save(null, { ...handled, finishedAt: now(), ...(step.coveredUntil !== undefined && { coveredUntil: step.coveredUntil }) });
-      const openMs = now() - state.startedAt;
+      const finishedAt = now();
+      const finished: FinishedPass<R> = { startedAt: state.startedAt, finishedAt, invocations: state.invocations, report: step.report };
+      await job.save(null, {
+        ...handled,
+        finishedAt,
+        lastPass: JSON.stringify(finished),
+        ...(step.coveredUntil !== undefined && { coveredUntil: step.coveredUntil }),
+      });
+      const openMs = finishedAt - state.startedAt;
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
       return { status: 'finished', invocations: state.invocations, report: step.report, openMs };
     }

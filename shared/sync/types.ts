@@ -24,6 +24,8 @@ export interface JobProgress {
    * begins where the last one ended (the audit syncer's event history); absent for the others.
    */
   readonly coveredUntil?: number;
+  /** The last finished pass, as {@link JobSave.lastPass} saved it (JSON). */
+  readonly lastPass?: string;
 }
 
 export interface JobSave {
@@ -34,6 +36,37 @@ export interface JobSave {
   readonly finishedAt?: number;
   /** See {@link JobProgress.coveredUntil}; saved with the pass that finished. */
   readonly coveredUntil?: number;
+  /**
+   * With the pass that finished: its {@link FinishedPass} as JSON, so an operator can see
+   * what the last pass did without reading its logs.
+   */
+  readonly lastPass?: string;
+}
+
+/**
+ * A finished pass as saved on its job's item: when it began and ended, its invocations and
+ * its report (counts only: names and values never reach the table).
+ */
+export interface FinishedPass<R = unknown> {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly invocations: number;
+  readonly report: R;
+}
+
+/** A job's item as an operator reads it: where it stands, and who holds its lease until when. */
+export interface JobView extends JobProgress {
+  readonly job: string;
+  /** The invocation holding the lease (Lambda's request id), while one does. */
+  readonly owner?: string;
+  /** Epoch ms the holder's lease runs out. */
+  readonly leaseUntil?: number;
+}
+
+/** Reads jobs' items without claiming them: what `figgy-events status` needs, and nothing else. */
+export interface JobReader {
+  /** The job's item; undefined when the job has never run. */
+  read(job: string): Promise<JobView | undefined>;
 }
 
 /**

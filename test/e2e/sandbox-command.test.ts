@@ -165,8 +165,15 @@ describe('figgy-events sandbox (the CLI, end to end)', function () {
     expect(demo.stdout).to.match(/replication-syncer \(every 15 minutes\): finished in 1 invocation: 3 mappings \(1 mirror\); \d+ destination\(s\) and replica\(s\) already in sync; nothing to repair/);
     expect(demo.stdout).to.match(/config-cache-syncer \(every 1 hour\): finished in 1 invocation: \d+ parameters listed against the name cache; nothing to repair/);
     expect(demo.stdout).not.to.include('"status"');
-    expect(demo.stdout).to.match(/audit log: \d+ records, by alice and bob, and by the replicators writing destinations, each as a session of its own role \(dynamostreamreplicator, parameterstreamreplicator\)/);
+    expect(demo.stdout).to.match(/audit log: \d+ records, by alice and bob, and by the replicators writing destinations, each as a session of its own role \(dynamostreamreplicator, parameterstreamreplicator, replicationsyncer\)/);
+    // The hand-edited destination is repaired and counted, in the metrics and by status.
+    expect(demo.stdout).to.match(/replication-syncer: finished in 1 invocation: .*repaired: 1 destination\(s\) or replica\(s\) rewritten/);
+    expect(demo.stdout).to.match(/parameter-store-auditor\s+\d+ event\(s\) handled, age p50 \d+ ms, p99 \d+ ms/);
+    expect(demo.stdout).to.include('replication-syncer repaired 1 destination-rewritten: its "repaired" alarm would fire');
+    expect(demo.stdout).to.match(/replication-syncer\s+\S+, \d+s, 1 invocation\(s\), 3 checked\s+1 destination-rewritten/);
+    expect(demo.stdout).to.include('1 thing(s) need attention:\n  - replication-syncer repaired 1 destination-rewritten in its last pass');
+    expect(demo.stdout).to.include('(status exited 1: 0 healthy, 1 something needs attention)');
     const next = demo.stdout.slice(demo.stdout.indexOf('\nnext:\n'));
-    expect(next).to.include('npm start -- --serve').and.include('history /shared/db/host').and.include('mappings list');
+    expect(next).to.include('npm start -- --serve').and.include('history /shared/db/host').and.include('mappings list').and.include('status');
   });
 });

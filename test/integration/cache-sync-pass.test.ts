@@ -120,5 +120,7 @@ describe('cache sync pass across invocations', function () {
     const { Item: finished } = await documents.send(new GetCommand({ TableName: names.syncProgress, Key: { job: JOB } }));
     expect(finished?.state).to.equal(undefined);
     expect(finished?.finished_at).to.be.a('number');
+    // The finished pass's summary stays on the job's item, for `figgy-events status`.
+    expect(JSON.parse(String(finished?.last_pass))).to.deep.include({ invocations: 2, report: second.status === 'finished' ? second.report : undefined });
   });
 });

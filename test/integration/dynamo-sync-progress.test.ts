@@ -38,9 +38,9 @@ describe('DynamoSyncProgress', () => {
     const next = await JobLease.claim<{ cursor: string }>(progress, { job, owner: 'b', until: now + 120_000 }, now + 1);
     expect(next?.state).to.deep.equal({ cursor: '/app/b' });
     expect(next?.progress.notBefore).to.equal(now + 70_000);
-    await next?.save(null, { finishedAt: now + 100 });
+    await next?.save(null, { finishedAt: now + 100, lastPass: '{"invocations":1}' });
     const after = await progress.claim({ job, owner: 'b', until: now + 120_000 }, now + 2);
-    expect(after).to.deep.equal({ requests: [], notBefore: now + 70_000, finishedAt: now + 100 });
+    expect(after).to.deep.equal({ requests: [], notBefore: now + 70_000, finishedAt: now + 100, lastPass: '{"invocations":1}' });
   });
 
   it('refuses saves and releases once the lease is someone else’s, so a late invocation writes nothing', async () => {

@@ -12,6 +12,7 @@ interface Item {
   notBefore?: number;
   finishedAt?: number;
   coveredUntil?: number;
+  lastPass?: string;
 }
 
 export class InMemorySyncProgress implements SyncProgressStore {
@@ -28,6 +29,7 @@ export class InMemorySyncProgress implements SyncProgressStore {
       ...(item.notBefore !== undefined && { notBefore: item.notBefore }),
       ...(item.finishedAt !== undefined && { finishedAt: item.finishedAt }),
       ...(item.coveredUntil !== undefined && { coveredUntil: item.coveredUntil }),
+      ...(item.lastPass !== undefined && { lastPass: item.lastPass }),
     };
   }
 
@@ -38,6 +40,7 @@ export class InMemorySyncProgress implements SyncProgressStore {
     for (const handled of save.handled ?? []) item.requests.delete(handled);
     if (save.finishedAt !== undefined) item.finishedAt = save.finishedAt;
     if (save.coveredUntil !== undefined) item.coveredUntil = save.coveredUntil;
+    if (save.lastPass !== undefined) item.lastPass = save.lastPass;
   }
 
   async release(lease: Lease, notBefore?: number): Promise<void> {

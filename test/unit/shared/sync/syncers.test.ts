@@ -6,6 +6,7 @@ import { ReplicationSyncer } from '../../../../shared/replication/replication-sy
 import type { ParameterWrite } from '../../../../shared/parameters.ts';
 import { Budget } from '../../../../shared/sync/budget.ts';
 import { runSyncPass, type SyncOutcome } from '../../../../shared/sync/sync-pass.ts';
+import type { FinishedPass } from '../../../../shared/sync/types.ts';
 import { instantPacing } from '../../support/instant-pacing.ts';
 import { InMemoryMappings, InMemoryNameCache, InMemoryParameterStore, InMemorySourceIndex, RecordingLog } from '../../support/in-memory.ts';
 import { InMemorySyncProgress } from '../../support/in-memory-sync-progress.ts';
@@ -184,7 +185,7 @@ describe('cache syncer', () => {
       return saved === undefined ? undefined : (JSON.parse(saved) as { state: { cursor: CacheSyncCursor } }).state.cursor;
     };
     const state = (name: string) => cache.items.filter((item) => item.name === name).map((item) => item.state);
-    return { cache, parameters, log, invoke, cursor, state };
+    return { cache, parameters, log, invoke, cursor, state, progress };
   }
 
   /**
@@ -298,7 +299,7 @@ describe('cache syncer', () => {
   });
 
   it('continues an interrupted pass from the page after the last one it finished, never from the beginning, and counts every invocation in one report', async () => {
-    const { invoke, cursor, parameters, cache, state, names } = drifted();
+    const { invoke, cursor, parameters, cache, state, names, progress } = drifted();
     const first = await invoke(2);
     expect(first.status).to.equal('continuing');
     expect(cursor()).to.deep.include({ phase: 'listing' });
@@ -317,6 +318,10 @@ describe('cache syncer', () => {
     const third = await invoke();
     expect(third).to.deep.include({ status: 'finished', invocations: 3 });
     expect(cursor()).to.equal(undefined);
+    // The finished pass's summary stays on the job's item for `figgy-events status`.
+    const last = JSON.parse(progress.items.get(JOB)?.lastPass ?? '{}') as FinishedPass<CacheSyncReport>;
+    expect(last).to.deep.include({ invocations: 3, report: third.report });
+    expect(last.finishedAt - last.startedAt).to.equal(third.openMs);
 
     expect(parameters.calls.of('listNamesPage')).to.equal(3);
     expect(cache.calls.of('Scan')).to.equal(2 + 4 + 4);
