@@ -4,7 +4,6 @@
  * into metrics without a call or a permission.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ENV } from '../../shared/config.ts';
@@ -49,19 +48,12 @@ export function functionMetrics(name: FunctionName, env = process.env): Function
     }
     classed.clear();
   };
-  const publish = logMetrics(metrics);
-  return {
-    sink,
-    middleware: {
-      before: publish.before,
-      after: async (request) => {
-        publishClassed();
-        await publish.after?.(request);
-      },
-      onError: async (request) => {
-        publishClassed();
-        await publish.onError?.(request);
-      },
-    },
+  // What an invocation added is written when it ends, failed or not. Nothing to write is not
+  // worth Powertools' warning: an invocation that failed before counting anything is already
+  // in the error metric and its log.
+  const publish = () => {
+    publishClassed();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
+  return { sink, middleware: { after: publish, onError: publish } };
 }

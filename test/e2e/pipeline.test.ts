@@ -284,7 +284,10 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
       for (const fn of ['config-cache-manager', 'parameter-store-auditor', 'parameter-stream-replicator', 'dynamo-stream-replicator'] as const) {
         const handled = emitted(fn, 'EventsHandled');
         expect(handled.length, fn).to.be.greaterThan(0);
-        expect(emitted(fn, 'EventAge').every((line) => typeof line.EventAge === 'number' && Number(line.EventAge) >= 0), fn).to.equal(true);
+        // One value, or several when invocations overlap in one process (the sandbox's, not Lambda's).
+        const ages = emitted(fn, 'EventAge').flatMap((line) => [line.EventAge].flat());
+        expect(ages.length, fn).to.be.greaterThan(0);
+        expect(ages.every((age) => typeof age === 'number' && age >= 0), fn).to.equal(true);
       }
       expect(emitted('parameter-store-auditor', 'AuditRecordsWritten').length).to.be.greaterThan(0);
       expect(emitted('dynamo-stream-replicator', 'DestinationsWritten').length).to.be.greaterThan(0);
