@@ -117,6 +117,14 @@ export const AUDIT_PASS: PassReading<AuditSyncReport> = {
 export const CACHE_PASS: PassReading<CacheSyncReport> = { repairs: cacheRepairs, checked: (report) => report.parametersListed };
 
 /**
+ * The age of an open pass an invocation takes over, told before any work: the pass-open
+ * alarm then sees a pass whose every invocation fails, which reports nothing else.
+ */
+export function countOpenPass(openMs: number, metrics: MetricSink): void {
+  metrics.add('SyncPassAge', openMs);
+}
+
+/**
  * One syncer invocation by what it did; a finished pass also counts its repairs (each kind,
  * and the total an alarm watches), what it checked, its invocations and how long it was open.
  */

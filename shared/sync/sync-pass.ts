@@ -93,6 +93,11 @@ export interface PassOptions {
   readonly budget: Budget;
   readonly log: Log;
   readonly now?: () => number;
+  /**
+   * Told how long the open pass has been open as soon as this invocation takes it over, before
+   * any work: a pass wedged by a call that fails every time still reports its age.
+   */
+  readonly onOpenPass?: (openMs: number) => void;
 }
 
 /**
@@ -118,6 +123,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
   let notBefore: number | undefined;
   try {
     const open = job.state;
+    if (open) options.onOpenPass?.(claimedAt - open.startedAt);
     const starts = job.progress.requests.filter(isStartRequest);
     const startAsked = options.trigger === 'start' || starts.length > 0;
     const others = { ...job.progress, requests: job.progress.requests.filter((request) => !isStartRequest(request)) };
