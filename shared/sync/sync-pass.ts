@@ -49,6 +49,11 @@ export type SyncOutcome<R> =
       readonly report: R;
       /** How long the pass has been open, from its first invocation's claim. */
       readonly openMs: number;
+      /**
+       * Finished, the job's first pass ever: it brought in what was there before the install
+       * (a new deployment's parameters, mappings or history), which no event could have.
+       */
+      readonly firstPass?: true;
     }
   | { readonly status: 'busy' | 'idle' | 'lease-lost' };
 
@@ -155,7 +160,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
       await job.save(null, { ...handled, finishedAt: now(), ...(step.coveredUntil !== undefined && { coveredUntil: step.coveredUntil }) });
       const openMs = now() - state.startedAt;
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
-      return { status: 'finished', invocations: state.invocations, report: step.report, openMs };
+      return { status: 'finished', invocations: state.invocations, report: step.report, openMs, ...(lastFinished === undefined && { firstPass: true as const }) };
     }
     await job.save({ ...state, cursor: step.cursor, report: step.report }, { ...handled });
     log.info('pass saved to continue', { job: name, invocations: state.invocations });

@@ -274,6 +274,9 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
 
   describe('syncers', () => {
     it('the replication syncer repairs drifted destinations', async () => {
+      // The pass a deployment's schedule runs soon after the install: what it brings in is the
+      // state from before, counted apart from repairs.
+      expect(await sandbox.runSchedule('replication-syncer')).to.include({ status: 'finished' });
       await put(alice, '/drift/src', 'truth');
       await map({ destination: '/app/drift/x', source: '/drift/src', type: 'app' });
       await sandbox.settle();

@@ -46,3 +46,15 @@ describe('a syncer invocation', () => {
     expect(ages[0]?.[1]).to.be.at.least(0);
   });
 });
+
+describe("a syncer's first pass", () => {
+  it('is told apart from every later one by the job never having finished a pass', async () => {
+    const store = new InMemorySyncProgress();
+    const once: SyncPass<number, CacheSyncReport> = { begin: () => ({ cursor: 0, report: REPORT }), run: async (cursor, report) => ({ done: true, cursor, report }) };
+    const log = new RecordingLog();
+    const first = await syncInvocation('config-cache-syncer', once, CACHE_PASS, {}, { context: context('one'), log, metrics: recording() }, store);
+    const second = await syncInvocation('config-cache-syncer', once, CACHE_PASS, {}, { context: context('two'), log, metrics: recording() }, store);
+    expect(first).to.deep.include({ status: 'finished', firstPass: true });
+    expect(second).to.include({ status: 'finished' }).and.not.to.have.property('firstPass');
+  });
+});
