@@ -117,8 +117,17 @@ export const AUDIT_PASS: PassReading<AuditSyncReport> = {
 export const CACHE_PASS: PassReading<CacheSyncReport> = { repairs: cacheRepairs, checked: (report) => report.parametersListed };
 
 /**
+ * The age of an open pass an invocation takes over, told before any work: the pass-open
+ * alarm then sees a pass whose every invocation fails, which reports nothing else.
+ */
+export function countOpenPass(openMs: number, metrics: MetricSink): void {
+  metrics.add('SyncPassAge', openMs);
+}
+
+/**
  * One syncer invocation by what it did; a finished pass also counts its repairs (each kind,
- * and the total an alarm watches), what it checked, its invocations and how long it was open.
+ * and the total an alarm watches; a deployment's first pass its changes, apart), what it
+ * checked, its invocations and how long it was open.
  */
 export function countSync<R>(outcome: SyncOutcome<R>, reading: PassReading<R>, metrics: MetricSink): void {
   metrics.add('SyncInvocations', 1, outcome.status);
@@ -126,10 +135,14 @@ export function countSync<R>(outcome: SyncOutcome<R>, reading: PassReading<R>, m
   if (outcome.status !== 'finished') return;
   metrics.add('SyncPassAge', outcome.openMs);
   const repairs = Object.entries(reading.repairs(outcome.report)).filter(([, count]) => count > 0);
-  for (const [kind, count] of repairs) metrics.add('SyncRepairs', count, kind);
+  // A deployment's first pass brings in what was there before the install (every existing
+  // name into an empty cache, the index rows of an adopted replication table): not a sign
+  // that an event was lost, so not a repair an alarm pages for.
+  const counted = outcome.firstPass ? 'SyncFirstPassChanges' : 'SyncRepairs';
+  for (const [kind, count] of repairs) metrics.add(counted, count, kind);
   // A pass with nothing to repair still reports its zero: an alarm then sees a healthy pass,
   // not missing data.
-  if (repairs.length === 0) metrics.add('SyncRepairs', 0);
+  if (outcome.firstPass || repairs.length === 0) metrics.add('SyncRepairs', 0);
   metrics.add('SyncItemsChecked', reading.checked(outcome.report));
   metrics.add('SyncPassInvocations', outcome.invocations);
   metrics.add('SyncPassDuration', outcome.openMs);

@@ -86,6 +86,12 @@ export const METRICS = {
     emittedBy: SYNCERS,
     by: 'kind',
   },
+  SyncFirstPassChanges: {
+    unit: 'Count',
+    description: "what a deployment's first pass of a syncer wrote: the state from before the install brought in, not repairs",
+    emittedBy: SYNCERS,
+    by: 'kind',
+  },
   SyncItemsChecked: { unit: 'Count', description: 'parameters, cache items or mappings a finished pass checked', emittedBy: SYNCERS },
   SyncPassInvocations: { unit: 'Count', description: 'invocations a finished pass took', emittedBy: SYNCERS },
   SyncPassDuration: { unit: 'Milliseconds', description: 'how long a finished pass was open, first invocation to last', emittedBy: SYNCERS },

@@ -101,7 +101,8 @@ export class FiggyMonitoring extends Construct {
           alarmName: `${namePrefix}-${fn}-event-age`,
           description:
             `Events reach ${namePrefix}-${fn} over ${settings.eventAgeMinutes} minutes after the change (p99): ` +
-            'CloudTrail or EventBridge is delivering late, or the function is throttled.',
+            'CloudTrail or EventBridge is delivering late, or the function is throttled or failing and retried; a redrive of ' +
+            'dead letters, which keep their eventTime, raises it too.',
           ...metric('EventAge', fn),
           extendedStatistic: 'p99',
           threshold: settings.eventAgeMinutes * 60_000,

@@ -22,7 +22,6 @@ export interface LambdaSettings extends FunctionSettings {
   readonly architecture?: LambdaArchitecture;
 }
 
-/** How often EventBridge retries handing an event to a function before dead-lettering it. */
 /**
  * The dashboard and the alarms on the functions' own metrics (the error and dead-letter alarms
  * are always there). Every alarm notifies {@link FiggyEventsProps.alarmTopicArn} when given.
@@ -59,6 +58,7 @@ export interface MonitoringSettings {
   readonly passOpenAlarmMinutes?: number | false;
 }
 
+/** How often EventBridge retries handing an event to a function before dead-lettering it. */
 export interface DeliveryRetry {
   /** Attempts after the first (0–185). */
   readonly maximumRetryAttempts?: number;

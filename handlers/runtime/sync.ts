@@ -7,10 +7,11 @@ import { DynamoSyncProgress } from '../../shared/aws/dynamo-sync-progress.ts';
 import { ENV, requireEnv } from '../../shared/config.ts';
 import type { ScheduledFunctionName } from '../../shared/functions.ts';
 import type { Log } from '../../shared/log.ts';
-import { countSync, type PassReading } from '../../shared/metric-counts.ts';
+import { countOpenPass, countSync, type PassReading } from '../../shared/metric-counts.ts';
 import type { MetricSink } from '../../shared/metrics.ts';
 import { Budget } from '../../shared/sync/budget.ts';
 import { runSyncPass, syncTriggerOf, type SyncOutcome, type SyncPass } from '../../shared/sync/sync-pass.ts';
+import type { SyncProgressStore } from '../../shared/sync/types.ts';
 import { documents } from './clients.ts';
 
 /**
@@ -36,7 +37,8 @@ export interface SyncTools {
 /**
  * Runs this invocation's share of the function's pass: the job is named after the function,
  * the lease lasts until Lambda's timeout, and new work stops in time to save. The invocation
- * is counted by what it did, and a finished pass by what it repaired (`reading`).
+ * is counted by what it did, and a finished pass by what it repaired (`reading`); an open pass
+ * it takes over reports its age first, whether or not this invocation then fails.
  */
 export async function syncInvocation<C, R>(
   name: ScheduledFunctionName,
@@ -44,11 +46,19 @@ export async function syncInvocation<C, R>(
   reading: PassReading<R>,
   event: unknown,
   { context, log, metrics }: SyncTools,
-  store: DynamoSyncProgress,
+  store: SyncProgressStore,
 ): Promise<SyncOutcome<R>> {
   metrics.add('EventsHandled', 1);
   const outcome = await runSyncPass(
-    { store, job: name, owner: leaseOwner(context), trigger: syncTriggerOf(event), budget: Budget.of(context.getRemainingTimeInMillis()), log },
+    {
+      store,
+      job: name,
+      owner: leaseOwner(context),
+      trigger: syncTriggerOf(event),
+      budget: Budget.of(context.getRemainingTimeInMillis()),
+      log,
+      onOpenPass: (openMs) => countOpenPass(openMs, metrics),
+    },
     pass,
   );
   countSync(outcome, reading, metrics);

@@ -203,27 +203,38 @@ class RepairRun {
         await this.save({ ...this.cursor, copies: without() });
         continue;
       }
-      const done = await this.copyMirror(mapping, this.cursor.copies[mirror] || undefined, (after) => ({
-        ...this.cursor,
-        copies: { ...this.cursor.copies, [mirror]: after },
-      }));
+      const done = await this.copyMirror(
+        mapping,
+        this.cursor.copies[mirror] || undefined,
+        (after) => ({ ...this.cursor, copies: { ...this.cursor.copies, [mirror]: after } }),
+        firstCopy,
+      );
       if (!done) return false;
       await this.save({ ...this.cursor, copies: without() });
     }
     return true;
   }
 
-  /** Copies one mirror behind `after`, saving `at(replica)` after each chunk; true when done. */
-  private async copyMirror(mapping: MirrorMapping, after: string | undefined, at: (after: string) => ReplicationSyncCursor): Promise<boolean> {
+  /**
+   * Copies one mirror behind `after`, saving `at(replica)` after each chunk; true when done.
+   * `counted` says what its writes and deletes are: a new mirror's first copy, or the repair
+   * pass's, whose every write is a replica the events should have kept.
+   */
+  private async copyMirror(
+    mapping: MirrorMapping,
+    after: string | undefined,
+    at: (after: string) => ReplicationSyncCursor,
+    counted: (counts: MirrorCounts) => Partial<Record<keyof ReplicationSyncReport, number>>,
+  ): Promise<boolean> {
     const base = this.report;
     const outcome = await this.replicator.mirror(mapping, {}, {
       ...(after !== undefined && { after }),
       mappings: (await this.readMappings()).mappings,
       budget: this.tools.budget,
       atLeastOne: true,
-      checkpoint: (done, counts) => this.save(at(done), added(base, firstCopy(counts))),
+      checkpoint: (done, counts) => this.save(at(done), added(base, counted(counts))),
     });
-    this.report = outcome.replicas ? added(base, firstCopy(outcome.replicas)) : { ...base, refused: base.refused + 1 };
+    this.report = outcome.replicas ? added(base, counted(outcome.replicas)) : { ...base, refused: base.refused + 1 };
     if (outcome.next === undefined) this.report = { ...this.report, mirrors: this.report.mirrors + 1 };
     return outcome.next === undefined;
   }
@@ -383,7 +394,7 @@ class RepairRun {
       if (this.tools.budget.spent()) return false;
       const after = mirror.destination === cursor.mirror ? cursor.after : undefined;
       const at = (done: string): ReplicationSyncCursor => ({ ...this.cursor, pass: { phase: 'mirrors', mirror: mirror.destination, after: done } });
-      if (!(await this.copyMirror(mirror, after, at))) return false;
+      if (!(await this.copyMirror(mirror, after, at, asRepairs))) return false;
       await this.save({ ...this.cursor, pass: { phase: 'mirrors', mirror: mirror.destination } });
     }
     await this.save({ copies: this.cursor.copies });
@@ -420,6 +431,11 @@ function added(report: ReplicationSyncReport, counts: Partial<Record<keyof Repli
 /** A first copy's counts, its writes and deletes also counted as the first copies'. */
 function firstCopy(counts: MirrorCounts): Partial<Record<keyof ReplicationSyncReport, number>> {
   return { ...counts, firstCopyWrites: counts.written, firstCopyDeletes: counts.deleted };
+}
+
+/** The repair pass's counts of a mirror: each write and delete a repair. */
+function asRepairs(counts: MirrorCounts): Partial<Record<keyof ReplicationSyncReport, number>> {
+  return counts;
 }
 
 /** Consecutive runs of one level, in order. */

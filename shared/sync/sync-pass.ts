@@ -49,6 +49,11 @@ export type SyncOutcome<R> =
       readonly report: R;
       /** How long the pass has been open, from its first invocation's claim. */
       readonly openMs: number;
+      /**
+       * Finished, the job's first pass ever: it brought in what was there before the install
+       * (a new deployment's parameters, mappings or history), which no event could have.
+       */
+      readonly firstPass?: true;
     }
   | { readonly status: 'busy' | 'idle' | 'lease-lost' };
 
@@ -93,6 +98,11 @@ export interface PassOptions {
   readonly budget: Budget;
   readonly log: Log;
   readonly now?: () => number;
+  /**
+   * Told how long the open pass has been open as soon as this invocation takes it over, before
+   * any work: a pass wedged by a call that fails every time still reports its age.
+   */
+  readonly onOpenPass?: (openMs: number) => void;
 }
 
 /**
@@ -118,6 +128,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
   let notBefore: number | undefined;
   try {
     const open = job.state;
+    if (open) options.onOpenPass?.(claimedAt - open.startedAt);
     const starts = job.progress.requests.filter(isStartRequest);
     const startAsked = options.trigger === 'start' || starts.length > 0;
     const others = { ...job.progress, requests: job.progress.requests.filter((request) => !isStartRequest(request)) };
@@ -156,7 +167,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
       });
       const openMs = finishedAt - state.startedAt;
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
-      return { status: 'finished', invocations: state.invocations, report: step.report, openMs };
+      return { status: 'finished', invocations: state.invocations, report: step.report, openMs, ...(lastFinished === undefined && { firstPass: true as const }) };
     }
     await job.save({ ...state, cursor: step.cursor, report: step.report }, { ...handled });
     log.info('pass saved to continue', { job: name, invocations: state.invocations });

@@ -108,6 +108,16 @@ describe('metric counts', () => {
     expect([...sink.totals.keys()].filter((key) => key.startsWith('SyncRepairs/'))).to.deep.equal([]);
   });
 
+  it("a deployment's first pass brings in what was there before the install: counted apart, its repairs zero, so no alarm on day one", () => {
+    const sink = recording();
+    const report = { parametersListed: 5_000, cacheItemsRead: 0, added: 5_000, tombstoned: 0, collapsed: 0, skipped: 0 };
+    countSync({ status: 'finished', invocations: 3, openMs: 600_000, report, firstPass: true }, CACHE_PASS, sink);
+    expect(sink.totals.get('SyncRepairs')).to.equal(0);
+    expect([...sink.totals.keys()].filter((key) => key.startsWith('SyncRepairs/'))).to.deep.equal([]);
+    expect(sink.totals.get('SyncFirstPassChanges')).to.equal(5_000);
+    expect(sink.totals.get('SyncFirstPassChanges/cache-name-added')).to.equal(5_000);
+  });
+
   it("a continuing pass counts only the invocation and the pass's age; a busy one only the invocation", () => {
     const sink = recording();
     const report = { eventsRead: 50, repaired: 3, alreadyRecorded: 47, outsideNamespaces: 0, changedNothing: 0, rejected: 0 };

@@ -6,6 +6,7 @@ import { PacedBulkWork } from '../../../../shared/replication/paced-bulk-work.ts
 import type { ReplicaTarget } from '../../../../shared/replication/replica-targets.ts';
 import { REPLICATION_JOB, ReplicationSyncer, type ReplicationSyncReport } from '../../../../shared/replication/replication-syncer.ts';
 import { Replicator, type ReplicatorDependencies } from '../../../../shared/replication/replicator.ts';
+import { REPLICATION_PASS } from '../../../../shared/metric-counts.ts';
 import { Budget } from '../../../../shared/sync/budget.ts';
 import { workInOrder } from '../../../../shared/sync/ordered-work.ts';
 import { runSyncPass, type SyncOutcome, type SyncTrigger } from '../../../../shared/sync/sync-pass.ts';
@@ -339,6 +340,28 @@ describe('work that continues across invocations', () => {
       expect((outcome as { report: ReplicationSyncReport }).report).to.deep.include({ written: 1, failed: 1 });
       const failures = log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'repair failed; the next pass tries again');
       expect(failures.map((line) => line.parameter_name)).to.deep.equal(['/app/005']);
+    });
+  });
+
+  describe('what a pass counts as repairs', () => {
+    it('a replica the repair pass writes back into an existing mirror is a repair; the first copy the syncer finishes is not', async () => {
+      const { parameters, dr, mappings, store, deps, invoke, log, time } = setup();
+      for (let index = 0; index < 60; index++) parameters.put(`/team/${String(index).padStart(3, '0')}`, `v${index}`);
+      const mapping = { destination: drArn('/dr/team/'), source: '/team/', type: 'mirror' };
+      mappings.set(mapping);
+      // The stream replicator copies 50 replicas and leaves the rest of the first copy to the syncer.
+      const budget = Budget.of(120_000, () => (dr.calls.of('write') >= 50 ? Number.POSITIVE_INFINITY : 0));
+      const replicator = new Replicator({ ...deps, copyMirror: firstCopier(deps, { store, owner: 'stream-1', budget, log, now: time.clock.now }) });
+      await replicator.onMappingChanged(readStoredMapping(mapping), undefined, 'stream-event');
+      const copied = (await invoke('continue')) as { report: ReplicationSyncReport };
+      expect(copied.report).to.deep.include({ written: 10 });
+      expect(REPLICATION_PASS.repairs(copied.report)['destination-rewritten']).to.equal(0);
+      // An event lost: one replica of the mirror, copied long ago, is gone from the target.
+      dr.delete('/dr/team/007');
+      const repaired = (await invoke('start')) as { status: string; report: ReplicationSyncReport };
+      expect(repaired.status).to.equal('finished');
+      expect(repaired.report).to.deep.include({ written: 1 });
+      expect(REPLICATION_PASS.repairs(repaired.report)['destination-rewritten']).to.equal(1);
     });
   });
 
