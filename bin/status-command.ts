@@ -154,6 +154,11 @@ function lastPassText(syncer: SyncerStatus): string {
 
 function repairsText(syncer: SyncerStatus): string {
   if (!syncer.lastPass) return '-';
+  const { firstPassChanges } = syncer.lastPass;
+  if (firstPassChanges) {
+    const changes = Object.entries(firstPassChanges);
+    return `first pass: ${changes.length === 0 ? 'nothing to bring in' : changes.map(([kind, count]) => `${count} ${kind}`).join(', ')}`;
+  }
   const repairs = Object.entries(syncer.lastPass.repairs);
   return repairs.length === 0 ? 'nothing' : repairs.map(([kind, count]) => `${count} ${kind}`).join(', ');
 }

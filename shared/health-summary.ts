@@ -30,8 +30,10 @@ export interface LastPass {
   readonly invocations: number;
   /** What the pass checked: mappings, parameters listed, or events read. */
   readonly checked: number;
-  /** Its repairs by kind, only the kinds it made. */
+  /** Its repairs by kind, only the kinds it made; none for the job's first pass. */
   readonly repairs: Partial<Record<RepairKind, number>>;
+  /** The job's first pass: what it changed (by the same kinds) brought the deployment in, as the metrics count it. */
+  readonly firstPassChanges?: Partial<Record<RepairKind, number>>;
 }
 
 /** The pass open now, as its last checkpoint left it. */
@@ -110,7 +112,7 @@ export function syncerStatus(job: SyncJob, view: JobView | undefined, now: numbe
     seconds: Math.round((last.finishedAt - last.startedAt) / 1000),
     invocations: last.invocations,
     checked: reading.checked(last.report),
-    repairs: Object.fromEntries(Object.entries(reading.repairs(last.report)).filter(([, count]) => count > 0)),
+    ...firstPassOr(Object.fromEntries(Object.entries(reading.repairs(last.report)).filter(([, count]) => count > 0)), last.firstPass === true),
   };
   let openPass: SyncerStatus['openPass'];
   if (view.state !== undefined) {
@@ -176,4 +178,9 @@ export function mappingsStatus(verdicts: readonly MappingVerdict[]): MappingsSta
 
 function iso(epochMs: number): string {
   return new Date(epochMs).toISOString();
+}
+
+/** A first pass's changes apart from repairs, as `SyncFirstPassChanges` counts them. */
+function firstPassOr(changes: Partial<Record<RepairKind, number>>, first: boolean): Pick<LastPass, 'repairs' | 'firstPassChanges'> {
+  return first ? { repairs: {}, firstPassChanges: changes } : { repairs: changes };
 }

@@ -158,7 +158,8 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
     const handled = acknowledging(step.handled);
     if (step.done) {
       const finishedAt = now();
-      const finished: FinishedPass<R> = { startedAt: state.startedAt, finishedAt, invocations: state.invocations, report: step.report };
+      const firstPass = lastFinished === undefined ? { firstPass: true as const } : {};
+      const finished: FinishedPass<R> = { startedAt: state.startedAt, finishedAt, invocations: state.invocations, report: step.report, ...firstPass };
       await job.save(null, {
         ...handled,
         finishedAt,
@@ -167,7 +168,7 @@ export async function runSyncPass<C, R>(options: PassOptions, pass: SyncPass<C, 
       });
       const openMs = finishedAt - state.startedAt;
       log.info('pass finished', { job: name, invocations: state.invocations, seconds: Math.round(openMs / 1000) });
-      return { status: 'finished', invocations: state.invocations, report: step.report, openMs, ...(lastFinished === undefined && { firstPass: true as const }) };
+      return { status: 'finished', invocations: state.invocations, report: step.report, openMs, ...firstPass };
     }
     await job.save({ ...state, cursor: step.cursor, report: step.report }, { ...handled });
     log.info('pass saved to continue', { job: name, invocations: state.invocations });

@@ -52,6 +52,8 @@ export interface FinishedPass<R = unknown> {
   readonly finishedAt: number;
   readonly invocations: number;
   readonly report: R;
+  /** The job's first pass: what it changed brought the deployment in, and repaired nothing. */
+  readonly firstPass?: true;
 }
 
 /** A job's item as an operator reads it: where it stands, and who holds its lease until when. */

@@ -73,7 +73,8 @@ describe('status (end to end, in the sandbox)', function () {
       expect(run.code, run.stdout + run.stderr).to.equal(0);
       const summary = summaryOf(run);
       expect(summary.attention).to.deep.equal([]);
-      expect(syncer(summary, 'replication-syncer')?.lastPass).to.deep.include({ invocations: 1, checked: 1, repairs: {} });
+      // Each job's first pass: what it brought in is no repair.
+      expect(syncer(summary, 'replication-syncer')?.lastPass).to.deep.include({ invocations: 1, checked: 1, repairs: {}, firstPassChanges: {} });
       expect(syncer(summary, 'config-cache-syncer')?.lastPass).to.have.property('finishedAt');
       expect(syncer(summary, 'audit-syncer')?.lastPass).to.have.property('finishedAt');
       expect(summary.mappings).to.deep.equal({ judged: true, count: 1, refused: [], unjudged: 0 });
@@ -83,7 +84,7 @@ describe('status (end to end, in the sandbox)', function () {
       const table = await cli([]);
       expect(table.code).to.equal(0);
       expect(table.stdout).to.include('healthy: nothing needs attention');
-      expect(table.stdout).to.match(/replication-syncer\s+\S+, \d+s, 1 invocation\(s\), 1 checked\s+nothing\s+none\s+free\s+none/);
+      expect(table.stdout).to.match(/replication-syncer\s+\S+, \d+s, 1 invocation\(s\), 1 checked\s+first pass: nothing to bring in\s+none\s+free\s+none/);
     });
 
     it('exits 1 naming the repair after a syncer pass rewrites a destination edited by hand, and the refused mapping', async () => {
