@@ -11,10 +11,11 @@ export const handler = ssmEventHandler('config-cache-manager', (log, metrics) =>
     cache: new DynamoNameCache(documents, requireEnv(process.env, ENV.cacheTable)),
     parameters: parameterStore,
     log,
+    metrics,
   });
   return async (change) => {
     const outcome = await manager.apply(change);
-    countCache(outcome, metrics);
+    countCache(outcome, change.kind, metrics);
     return outcome;
   };
 });

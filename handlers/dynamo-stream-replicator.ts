@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ValidationError } from '../shared/events/validation.ts';
 import { countReplication } from '../shared/metric-counts.ts';
 import type { MetricSink } from '../shared/metrics.ts';
 import { firstCopier } from '../shared/replication/first-copy.ts';
@@ -33,6 +34,9 @@ export const handler = figgyHandler('dynamo-stream-replicator', (log, metrics) =
       // The batch processor keeps a failure to itself, and the on-failure destination gets
       // only shard positions: this line is where the reason is told.
       reportRecordFailure(log, record, error);
+      // The batch reports this record alone as failed, so the invocation does not throw: the
+      // record is counted here, once per attempt.
+      metrics.add('EventsFailed', 1, error instanceof ValidationError ? 'invalid' : 'error');
       throw error;
     }
   };

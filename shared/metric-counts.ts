@@ -3,6 +3,9 @@
  * that says which outcome is a write, a skip, a refusal or a repair.
  */
 import type { AuditOutcome } from './audit/auditor.ts';
+import type { ParameterChange } from './events/types.ts';
+import { parseParameterArn } from './parameter-arn.ts';
+import { placeKey } from './replication/places.ts';
 import type { AuditSyncReport } from './audit/audit-syncer.ts';
 import type { CacheOutcome } from './cache/cache-manager.ts';
 import type { CacheSyncReport } from './cache/cache-syncer.ts';
@@ -17,10 +20,14 @@ export function countAudit(outcome: AuditOutcome, metrics: MetricSink): void {
   else if (outcome === 'duplicate') metrics.add('AuditDuplicatesSkipped', 1);
 }
 
-/** A cache item written, or an event the cache already reflects. */
-export function countCache(outcome: CacheOutcome, metrics: MetricSink): void {
-  if (outcome === 'written') metrics.add('CacheItemsWritten', 1);
-  else metrics.add('CacheEventsSkipped', 1, outcome);
+/** A cache item written (a tombstone for a delete), or an event the cache already reflects. */
+export function countCache(outcome: CacheOutcome, kind: ParameterChange['kind'], metrics: MetricSink): void {
+  if (outcome !== 'written') {
+    metrics.add('CacheEventsSkipped', 1, outcome);
+    return;
+  }
+  metrics.add('CacheItemsWritten', 1);
+  if (kind === 'delete') metrics.add('CacheTombstonesWritten', 1);
 }
 
 /**
@@ -30,15 +37,18 @@ export function countCache(outcome: CacheOutcome, metrics: MetricSink): void {
 export function countReplication(outcomes: readonly ReplicationOutcome[], metrics: MetricSink): void {
   for (const outcome of outcomes) {
     const replicas = outcome.replicas;
+    const place = placeOf(outcome.destination);
     if (replicas) {
-      metrics.add('DestinationsWritten', replicas.written + replicas.deleted);
+      metrics.add('DestinationsWritten', replicas.written + replicas.deleted, place);
+      if (replicas.deleted > 0) metrics.add('ReplicaDeletes', replicas.deleted, place);
       metrics.add('DestinationsUnchanged', replicas.inSync);
       if (replicas.refused > 0) metrics.add('DestinationsRefused', replicas.refused, 'rule');
       continue;
     }
     switch (outcome.result) {
       case 'written':
-        metrics.add('DestinationsWritten', 1);
+        metrics.add('DestinationsWritten', 1, place);
+        if (outcome.deleted) metrics.add('ReplicaDeletes', 1, place);
         break;
       case 'in-sync':
         metrics.add('DestinationsUnchanged', 1);
@@ -56,6 +66,12 @@ export function countReplication(outcomes: readonly ReplicationOutcome[], metric
         break;
     }
   }
+}
+
+/** Where a destination lives, as the `place` class names it: `home`, or a target's `region/account`. */
+function placeOf(destination: string): string {
+  const arn = destination.startsWith('arn:') ? parseParameterArn(destination) : undefined;
+  return arn ? placeKey(arn) : 'home';
 }
 
 /** A kind of repair a syncer makes: the classes of `SyncRepairs`. */

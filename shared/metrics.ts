@@ -51,6 +51,12 @@ export const METRICS = {
     description: 'events handled: a parameter change, a stream record, or a schedule',
     emittedBy: [...EVENT_FUNCTIONS, ...SYNCERS],
   },
+  EventsFailed: {
+    unit: 'Count',
+    description: 'events a function failed on, which are retried and then dead-lettered: a broken contract (`invalid`) or an error',
+    emittedBy: [...EVENT_FUNCTIONS, ...SYNCERS],
+    by: 'reason',
+  },
   EventAge: {
     unit: 'Milliseconds',
     description: "how long after the change it was handled: now − CloudTrail's eventTime, or the stream record's age",
@@ -64,14 +70,31 @@ export const METRICS = {
     by: 'reason',
   },
   AuditDuplicatesSkipped: { unit: 'Count', description: 'events already in the audit log', emittedBy: ['parameter-store-auditor'] },
-  CacheItemsWritten: { unit: 'Count', description: 'name cache items written', emittedBy: ['config-cache-manager'] },
+  CacheItemsWritten: { unit: 'Count', description: 'name cache items written, tombstones included', emittedBy: ['config-cache-manager'] },
+  CacheTombstonesWritten: { unit: 'Count', description: 'DELETED tombstones written for deleted names', emittedBy: ['config-cache-manager'] },
+  CacheTiesSettled: {
+    unit: 'Count',
+    description: 'changes of one second whose order only Parameter Store could settle, by asking whether the name exists',
+    emittedBy: ['config-cache-manager'],
+  },
   CacheEventsSkipped: {
     unit: 'Count',
     description: 'events the name cache already reflects (a duplicate, or older than what it holds)',
     emittedBy: ['config-cache-manager'],
     by: 'reason',
   },
-  DestinationsWritten: { unit: 'Count', description: 'destinations and replicas written or deleted', emittedBy: REPLICATORS },
+  DestinationsWritten: {
+    unit: 'Count',
+    description: "destinations and replicas written or deleted, by place (`home`, or a replica target's region/account)",
+    emittedBy: REPLICATORS,
+    by: 'place',
+  },
+  ReplicaDeletes: {
+    unit: 'Count',
+    description: "a mirror's replicas deleted because their source is gone, by place",
+    emittedBy: REPLICATORS,
+    by: 'place',
+  },
   DestinationsUnchanged: { unit: 'Count', description: 'destinations found already in sync', emittedBy: REPLICATORS },
   DestinationsWaiting: { unit: 'Count', description: 'destinations not written because a source is missing', emittedBy: REPLICATORS },
   DestinationsRefused: {

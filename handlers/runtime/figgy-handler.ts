@@ -50,7 +50,7 @@ export function figgyHandler<TEvent, TResult>(name: FunctionName, setup: Setup<T
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(metrics.middleware)
     .use(eventIdentity(logger))
-    .use(errorReport(logger))
+    .use(errorReport(logger, metrics.sink))
     .handler((event, context) => {
       core ??= setup(log, metrics.sink);
       return core(event, { log, metrics: metrics.sink, context });
@@ -69,7 +69,7 @@ function eventIdentity(logger: Logger): middy.MiddlewareObj<unknown, unknown, Er
   };
 }
 
-function errorReport(logger: Logger): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+function errorReport(logger: Logger, metrics: MetricSink): middy.MiddlewareObj<unknown, unknown, Error, Context> {
   return {
     onError: (request) => {
       const error = request.error;
@@ -78,6 +78,7 @@ function errorReport(logger: Logger): middy.MiddlewareObj<unknown, unknown, Erro
       } else {
         logger.error('failed', error ?? 'unknown error');
       }
+      metrics.add('EventsFailed', 1, error instanceof ValidationError ? 'invalid' : 'error');
     },
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { ParameterChange } from '../events/types.ts';
 import type { Log } from '../log.ts';
+import type { MetricSink } from '../metrics.ts';
 import { compareChanges } from '../ordering.ts';
 import type { ParameterStore } from '../parameters.ts';
 import { newEntry, newestEntry, positionOf, type Existence } from './entries.ts';
@@ -16,6 +17,8 @@ export interface CacheManagerDependencies {
   /** Only asked whether a name exists, to settle a same-second put/delete tie. */
   readonly parameters: Pick<ParameterStore, 'existing'>;
   readonly log: Log;
+  /** Counts the ties Parameter Store was asked to settle; by default nothing is counted. */
+  readonly metrics?: MetricSink;
   readonly now?: () => number;
   readonly tombstoneTtlDays?: number;
 }
@@ -109,7 +112,10 @@ export class CacheManager {
   /** Asks Parameter Store at most once per change whether the name exists now. */
   private existence(name: string): Existence {
     let answer: Promise<boolean> | undefined;
-    return () => (answer ??= this.deps.parameters.existing([name]).then((names) => names.has(name)));
+    return () => {
+      if (!answer) this.deps.metrics?.add('CacheTiesSettled', 1);
+      return (answer ??= this.deps.parameters.existing([name]).then((names) => names.has(name)));
+    };
   }
 
   /** Undefined when the change should be written; otherwise why it is not. */

@@ -50,6 +50,8 @@ export interface ReplicationOutcome {
   readonly reason?: string;
   /** Refused as a runaway (a loop somewhere), not by the rule. */
   readonly runaway?: true;
+  /** Written by deleting it: a mirror's replica whose source is gone. */
+  readonly deleted?: true;
   /** A mirror's whole copy: what happened to its replicas. */
   readonly replicas?: MirrorCounts;
 }
@@ -357,13 +359,15 @@ export class Replicator {
   ): Promise<ReplicationOutcome> {
     const fields = { parameter_name: destination, event_id: context.eventId };
     let written = false;
+    let deleted = false;
+    const done = () => ({ destination, result: 'written' as const, ...(deleted && { deleted: true as const }) });
     for (let attempt = 1; attempt <= MAX_WRITE_ROUNDS; attempt++) {
       const decision: Decision | undefined = written ? await orWhenTimeUp(decide(), undefined) : await decide();
-      if (!decision) return { destination, result: 'written' };
+      if (!decision) return done();
       switch (decision.action) {
         case 'none':
           if (!written && kind === 'destination') this.deps.log.debug('destination already in sync', fields);
-          return { destination, result: written ? 'written' : 'in-sync' };
+          return written ? done() : { destination, result: 'in-sync' };
         case 'wait':
           this.deps.log.warn('nothing written: a source is missing', { ...fields, reason: decision.reason });
           return { destination, result: 'waiting', reason: decision.reason };
@@ -379,6 +383,7 @@ export class Replicator {
         throw error;
       }
       written = true;
+      deleted = decision.action === 'delete';
     }
     throw new DestinationUnsettledError(destination, MAX_WRITE_ROUNDS);
   }

@@ -308,7 +308,14 @@ describe('the pipeline end to end (built bundles in the sandbox)', function () {
         expect(ages.every((age) => Number.isFinite(age) && age >= 0), fn).to.equal(true);
       }
       expect(emitted('parameter-store-auditor', 'AuditRecordsWritten').length).to.be.greaterThan(0);
-      expect(emitted('dynamo-stream-replicator', 'DestinationsWritten').length).to.be.greaterThan(0);
+      expect(emitted('dynamo-stream-replicator', 'DestinationsWritten').some((line) => line.place === 'home')).to.equal(true);
+
+      // A delete is a tombstone; a mapping that breaks the contract, a failed event.
+      await bob.send(new DeleteParameterCommand({ Name: '/metrics/x' }));
+      await map({ destination: '/app/metrics/bad', source: '/metrics/x', type: 'ap' });
+      await sandbox.settle();
+      expect(emitted('config-cache-manager', 'CacheTombstonesWritten').length).to.be.greaterThan(0);
+      expect(emitted('dynamo-stream-replicator', 'EventsFailed').some((line) => line.reason === 'invalid')).to.equal(true);
     });
 
     it('the cache syncer restores names the cache lost and tombstones names it still lists as active', async () => {

@@ -54,12 +54,13 @@ describe('metric counts', () => {
 
   it('a cache outcome is an item written, or an event skipped by why', () => {
     const sink = recording();
-    countCache('written', sink);
-    countCache('stale', sink);
-    expect(Object.fromEntries(sink.totals)).to.deep.equal({ CacheItemsWritten: 1, CacheEventsSkipped: 1, 'CacheEventsSkipped/stale': 1 });
+    countCache('written', 'put', sink);
+    countCache('written', 'delete', sink);
+    countCache('stale', 'put', sink);
+    expect(Object.fromEntries(sink.totals)).to.deep.equal({ CacheItemsWritten: 2, CacheTombstonesWritten: 1, CacheEventsSkipped: 1, 'CacheEventsSkipped/stale': 1 });
   });
 
-  it("replication outcomes count destinations, a mirror's copy its replicas, and a runaway apart from the rule's refusals", () => {
+  it("replication outcomes count destinations by place, a mirror's copy its replicas, deletes apart, and a runaway apart from the rule's refusals", () => {
     const sink = recording();
     countReplication(
       [
@@ -69,11 +70,17 @@ describe('metric counts', () => {
         { destination: '/d', result: 'refused', reason: 'destination /d was written 30 times in the last 5 minutes: replication stopped writing it as a runaway', runaway: true },
         { destination: '/e', result: 'invalid', reason: 'type must be app, merge or mirror' },
         { destination: '/m/', result: 'written', replicas: { written: 3, deleted: 1, inSync: 4, refused: 2, failed: 0 } },
+        { destination: 'arn:aws:ssm:us-east-1:210987654321:parameter/dr/x', result: 'written', deleted: true },
       ],
       sink,
     );
     expect(Object.fromEntries(sink.totals)).to.deep.equal({
-      DestinationsWritten: 5,
+      DestinationsWritten: 6,
+      'DestinationsWritten/home': 5,
+      'DestinationsWritten/us-east-1/210987654321': 1,
+      ReplicaDeletes: 2,
+      'ReplicaDeletes/home': 1,
+      'ReplicaDeletes/us-east-1/210987654321': 1,
       DestinationsUnchanged: 5,
       DestinationsWaiting: 1,
       DestinationsRefused: 4,
