@@ -1,5 +1,6 @@
 /**
- * The one kind of alarm this construct raises: "this should never be above zero".
+ * The alarms this construct raises: a metric above a threshold in a five-minute period, most
+ * often "this should never be above zero".
  */
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import type { Construct } from 'constructs';
@@ -17,11 +18,18 @@ export interface NonZeroAlarmProps {
   readonly logicalId: string;
 }
 
+export interface ThresholdAlarmProps extends Omit<NonZeroAlarmProps, 'statistic'> {
+  /** One of the two: a statistic, or a percentile such as `p99`. */
+  readonly statistic?: 'Sum' | 'Maximum';
+  readonly extendedStatistic?: 'p99';
+  readonly threshold: number;
+}
+
 /**
- * Alarms when the metric is above zero in any five-minute period, and says OK again when it
- * is back to zero; no data counts as zero, because a quiet function is a healthy one.
+ * Alarms when the metric is above `threshold` in any five-minute period, and says OK again
+ * when it is back; no data counts as healthy, because a quiet function is a healthy one.
  */
-export function nonZeroAlarm(scope: Construct, id: string, props: NonZeroAlarmProps): CloudwatchMetricAlarm {
+export function thresholdAlarm(scope: Construct, id: string, props: ThresholdAlarmProps): CloudwatchMetricAlarm {
   return named(
     new CloudwatchMetricAlarm(scope, id, {
       alarmName: props.alarmName,
@@ -29,10 +37,11 @@ export function nonZeroAlarm(scope: Construct, id: string, props: NonZeroAlarmPr
       namespace: props.namespace,
       metricName: props.metricName,
       dimensions: { ...props.dimensions },
-      statistic: props.statistic,
+      ...(props.statistic && { statistic: props.statistic }),
+      ...(props.extendedStatistic && { extendedStatistic: props.extendedStatistic }),
       period: 300,
       evaluationPeriods: 1,
-      threshold: 0,
+      threshold: props.threshold,
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
       alarmActions: [...props.alarmActions],
@@ -40,4 +49,9 @@ export function nonZeroAlarm(scope: Construct, id: string, props: NonZeroAlarmPr
     }),
     props.logicalId,
   );
+}
+
+/** Alarms when the metric is above zero: something that should never happen did. */
+export function nonZeroAlarm(scope: Construct, id: string, props: NonZeroAlarmProps): CloudwatchMetricAlarm {
+  return thresholdAlarm(scope, id, { ...props, threshold: 0 });
 }

@@ -4,12 +4,11 @@
  * the handlers emit through, so nothing here can watch a metric nobody emits.
  */
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { Construct } from 'constructs';
 import { InvariantError } from '../shared/errors.ts';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type ScheduledFunctionName } from '../shared/functions.ts';
 import { DEPLOYMENT_DIMENSION, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, REPAIRS_NEED_ATTENTION, type MetricName } from '../shared/metrics.ts';
-import { nonZeroAlarm } from './alarms.ts';
+import { nonZeroAlarm, thresholdAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
 
 /** A catalog metric as CloudWatch names it for one function of one deployment. */
@@ -133,39 +132,6 @@ export class FiggyMonitoring extends Construct {
       );
     }
   }
-}
-
-interface ThresholdAlarmProps extends WatchedMetric {
-  readonly alarmName: string;
-  readonly description: string;
-  readonly statistic?: 'Maximum';
-  readonly extendedStatistic?: 'p99';
-  readonly threshold: number;
-  readonly alarmActions: readonly string[];
-  readonly logicalId: string;
-}
-
-/** Alarms when the metric is above the threshold in a five-minute period; no data is healthy. */
-function thresholdAlarm(scope: Construct, id: string, props: ThresholdAlarmProps): CloudwatchMetricAlarm {
-  return named(
-    new CloudwatchMetricAlarm(scope, id, {
-      alarmName: props.alarmName,
-      alarmDescription: props.description,
-      namespace: props.namespace,
-      metricName: props.metricName,
-      dimensions: { ...props.dimensions },
-      ...(props.statistic && { statistic: props.statistic }),
-      ...(props.extendedStatistic && { extendedStatistic: props.extendedStatistic }),
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: props.threshold,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions: [...props.alarmActions],
-      okActions: [...props.alarmActions],
-    }),
-    props.logicalId,
-  );
 }
 
 type MetricRow = (string | Record<string, string>)[];
