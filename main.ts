@@ -5,7 +5,7 @@
  * `npx cdktf synth|diff|deploy` run this through cdktf.json; `npm run plan` builds the same
  * stacks in-process.
  */
-import { App } from 'cdktf';
+import { App } from './stacks/framework.ts';
 import { buildStacks, readCdktfContext, readDeploymentConfig } from './stacks/app.ts';
 
 const app = new App({ context: readCdktfContext() });

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'cdktf';
+import { App } from '../stacks/framework.ts';
 import { buildStacks, readCdktfContext, readDeploymentConfig } from '../stacks/app.ts';
 import { PLACEHOLDER_ACCOUNT_ID, TerraformCommandError, offlinePlan, terraformVersion } from '../bin/offline-plan.ts';
 import { describePlan, jsonPath } from '../bin/plan-command.ts';

@@ -2,8 +2,8 @@
  * The alarms this construct raises: a metric above a threshold in a five-minute period, most
  * often "this should never be above zero".
  */
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import type { Construct } from 'constructs';
+import { CloudwatchMetricAlarm } from './framework.ts';
 import { named } from './logical-ids.ts';
 
 export interface NonZeroAlarmProps {

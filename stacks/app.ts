@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'cdktf';
+import type { App } from './framework.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
 import { packageRoot } from './function-bundles.ts';
 import { FiggyEventsConfigError } from './config-error.ts';

@@ -1,5 +1,5 @@
 /** The bulk paces the construct and each replica target may set, checked at synth. */
-import { Token } from 'cdktf';
+import { Token } from './framework.ts';
 import { bulkRateProblem, type BulkCalls } from '../shared/replication/replica-targets.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
 

@@ -1,9 +1,8 @@
 /**
  * A function's dead-letter queue and the alarm on its depth.
  */
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
-import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import { Construct } from 'constructs';
+import { SqsQueue, SqsQueuePolicy } from './framework.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
 import type { PolicyDocument } from './policy-documents.ts';

@@ -1,11 +1,8 @@
 /**
  * The FiggyEvents construct: the whole event-driven backend for one region.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
-import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataAwsCallerIdentity, KmsAlias, KmsKey, TerraformOutput, TerraformStack } from './framework.ts';
 import {
   FUNCTIONS,
   FUNCTION_NAMES,

@@ -2,14 +2,17 @@
  * One Lambda function with everything it owns: bundle, role, log group, dead-letter queue,
  * async-invoke configuration and error alarm.
  */
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
-import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
-import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import {
+  AssetType,
+  CloudwatchLogGroup,
+  IamRole,
+  IamRolePolicy,
+  LambdaFunction,
+  LambdaFunctionEventInvokeConfig,
+  LambdaPermission,
+  TerraformAsset,
+} from './framework.ts';
 import { ASYNC_INVOKE, type FunctionName } from '../shared/functions.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './function-bundles.ts';

@@ -6,7 +6,7 @@
  * resource here gets its id by hand instead: `aws_dynamodb_table.audit_table`,
  * `aws_lambda_function.fn_parameter_store_auditor`.
  */
-import type { TerraformElement } from 'cdktf';
+import type { TerraformElement } from './framework.ts';
 import type { FunctionName } from '../shared/functions.ts';
 
 /** Pins `element`'s logical id to `id` and returns it, to keep construction one expression. */

@@ -3,8 +3,8 @@
  * on the functions' own metrics, each metric named through the catalog (shared/metrics.ts)
  * the handlers emit through, so nothing here can watch a metric nobody emits.
  */
-import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
 import { Construct } from 'constructs';
+import { CloudwatchDashboard } from './framework.ts';
 import { InvariantError } from '../shared/errors.ts';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type ScheduledFunctionName } from '../shared/functions.ts';
 import { DEPLOYMENT_DIMENSION, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, REPAIRS_NEED_ATTENTION, type MetricName } from '../shared/metrics.ts';

@@ -3,8 +3,7 @@
  * ARNs and `kms:ViaService` name `region`, while the provider creates everything in its own,
  * so a mismatch would deploy without error and grant for the wrong region.
  */
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { Token, type TerraformStack } from 'cdktf';
+import { AwsProvider, type TerraformStack, Token } from './framework.ts';
 
 /**
  * Why `region` disagrees with the default (unaliased) AWS provider of `stack`, or undefined

@@ -2,7 +2,7 @@
  * The `replicaTargets` prop checked at synth, so a target that could never be written is
  * reported by prop name, not by AWS in the middle of a failover.
  */
-import { Token } from 'cdktf';
+import { Token } from './framework.ts';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';

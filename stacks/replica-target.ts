@@ -3,9 +3,8 @@
  * FiggyEvents deployments in other accounts may write replicas into it, each only under its
  * own prefixes, and nothing else.
  */
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { Construct } from 'constructs';
+import { IamRole, IamRolePolicy } from './framework.ts';
 import { partitionOf } from '../shared/partitions.ts';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';

@@ -2,7 +2,7 @@
  * Turns {@link FiggyEventsProps} into complete settings: defaults filled in, every value
  * checked at synth time so a mistake is reported by prop name instead of by AWS mid-apply.
  */
-import { Token } from 'cdktf';
+import { Token } from './framework.ts';
 import { partitionOf } from '../shared/partitions.ts';
 import {
   ASYNC_INVOKE,

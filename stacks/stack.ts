@@ -2,9 +2,8 @@
  * The Terraform stack that hosts one FiggyEvents: provider, state backend, the construct.
  */
 import { join, relative, resolve } from 'node:path';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { App, AwsProvider, LocalBackend, S3Backend, TerraformStack } from './framework.ts';
 import { packageRoot } from './function-bundles.ts';
 import { FiggyEvents } from './figgy-events.ts';
 import type { FiggyEventsProps } from './types.ts';

@@ -1,8 +1,8 @@
 /**
  * The DynamoDB tables, synthesized from the contracts in `shared/tables.ts`.
  */
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
 import { Construct } from 'constructs';
+import { DynamodbTable } from './framework.ts';
 import { TABLES, keyAttributes, tableName, type TableDefinition, type TableRole } from '../shared/tables.ts';
 import { named } from './logical-ids.ts';
 

@@ -2,11 +2,8 @@
  * What invokes the functions: the SSM event rule, the syncers' schedules (each with its
  * continuation) and the replication table's stream. Which function gets which trigger comes from the function catalog.
  */
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target/index.js';
-import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
-import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { Construct } from 'constructs';
+import { CloudwatchEventRule, CloudwatchEventTarget, type DynamodbTable, LambdaEventSourceMapping } from './framework.ts';
 import { SSM_EVENT_PATTERN } from '../shared/events/pattern.ts';
 import { REPLICATION_STREAM_SOURCE, type FunctionName } from '../shared/functions.ts';
 import { CONTINUE_EVENT } from '../shared/sync/sync-pass.ts';
