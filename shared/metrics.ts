@@ -8,7 +8,7 @@
  * emitted twice: once as the total, which alarms watch, and once per class, for the
  * dashboard and for finding the cause.
  */
-import type { FunctionName, ScheduledFunctionName } from './functions.ts';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName, type SsmAccess } from './functions.ts';
 
 /**
  * Whether a syncer's repairs need someone's attention: the construct alarms on them and
@@ -41,9 +41,12 @@ export interface MetricSpec {
   readonly by?: string;
 }
 
-const EVENT_FUNCTIONS = ['config-cache-manager', 'parameter-store-auditor', 'parameter-stream-replicator', 'dynamo-stream-replicator'] as const;
-const REPLICATORS = ['parameter-stream-replicator', 'dynamo-stream-replicator', 'replication-syncer'] as const;
-const SYNCERS = ['config-cache-syncer', 'replication-syncer', 'audit-syncer'] as const;
+/** The functions an event or a stream record invokes, as the function catalog says. */
+export const EVENT_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger !== 'schedule');
+/** The functions a schedule invokes. */
+export const SYNCERS = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger === 'schedule') as readonly ScheduledFunctionName[];
+/** The functions that write replication destinations. */
+export const REPLICATORS: readonly FunctionName[] = FUNCTION_NAMES.filter((name) => (FUNCTIONS[name].ssm as readonly SsmAccess[]).includes('write-destinations'));
 
 export const METRICS = {
   EventsHandled: {

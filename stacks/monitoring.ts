@@ -6,8 +6,8 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from './framework.ts';
 import { InvariantError } from '../shared/errors.ts';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type ScheduledFunctionName } from '../shared/functions.ts';
-import { DEPLOYMENT_DIMENSION, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, REPAIRS_NEED_ATTENTION, type MetricName } from '../shared/metrics.ts';
+import { FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
+import { DEPLOYMENT_DIMENSION, EVENT_FUNCTIONS, FUNCTION_DIMENSION, METRICS, METRIC_NAMESPACE, REPAIRS_NEED_ATTENTION, REPLICATORS, SYNCERS, type MetricName } from '../shared/metrics.ts';
 import { nonZeroAlarm, thresholdAlarm } from './alarms.ts';
 import { named } from './logical-ids.ts';
 
@@ -52,8 +52,6 @@ export interface FiggyMonitoringProps {
   readonly functions: ReadonlyMap<FunctionName, { readonly functionName: string; readonly queueName: string }>;
 }
 
-const SYNCERS = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger === 'schedule') as ScheduledFunctionName[];
-const EVENT_FUNCTIONS = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger !== 'schedule');
 
 /**
  * The deployment's dashboard and its alarms on the catalog's metrics. The alarms:
@@ -174,7 +172,7 @@ function dashboardBody(props: FiggyMonitoringProps): { widgets: unknown[] } {
         [
           line(metric('AuditRecordsWritten', 'parameter-store-auditor')),
           line(metric('CacheItemsWritten', 'config-cache-manager')),
-          ...(['parameter-stream-replicator', 'dynamo-stream-replicator', 'replication-syncer'] as const).map((fn) => line(metric('DestinationsWritten', fn))),
+          ...REPLICATORS.map((fn) => line(metric('DestinationsWritten', fn))),
         ],
         16,
         0,
@@ -190,7 +188,7 @@ function dashboardBody(props: FiggyMonitoringProps): { widgets: unknown[] } {
       widget(
         'Refused, and audit records without a value',
         [
-          ...(['parameter-stream-replicator', 'dynamo-stream-replicator', 'replication-syncer'] as const).map((fn) => line(metric('DestinationsRefused', fn))),
+          ...REPLICATORS.map((fn) => line(metric('DestinationsRefused', fn))),
           line(metric('AuditRecordsWithoutValue', 'parameter-store-auditor')),
         ],
         16,
