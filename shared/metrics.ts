@@ -8,7 +8,7 @@
  * emitted twice: once as the total, which alarms watch, and once per class, for the
  * dashboard and for finding the cause.
  */
-import { FUNCTIONS, FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName, type SsmAccess } from './functions.ts';
+import type { FunctionName, ScheduledFunctionName } from './functions.ts';
 
 /**
  * Whether a syncer's repairs need someone's attention: the construct alarms on them and
@@ -41,12 +41,14 @@ export interface MetricSpec {
   readonly by?: string;
 }
 
-/** The functions an event or a stream record invokes, as the function catalog says. */
-export const EVENT_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger !== 'schedule');
+// Spelled out rather than derived from the function catalog, which would bring every
+// function's spec into every bundle's cold start; a unit test holds them to the catalog.
+/** The functions an event or a stream record invokes. */
+export const EVENT_FUNCTIONS = ['config-cache-manager', 'parameter-store-auditor', 'parameter-stream-replicator', 'dynamo-stream-replicator'] as const;
 /** The functions a schedule invokes. */
-export const SYNCERS = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger === 'schedule') as readonly ScheduledFunctionName[];
+export const SYNCERS = ['replication-syncer', 'config-cache-syncer', 'audit-syncer'] as const satisfies readonly ScheduledFunctionName[];
 /** The functions that write replication destinations. */
-export const REPLICATORS: readonly FunctionName[] = FUNCTION_NAMES.filter((name) => (FUNCTIONS[name].ssm as readonly SsmAccess[]).includes('write-destinations'));
+export const REPLICATORS = ['parameter-stream-replicator', 'dynamo-stream-replicator', 'replication-syncer'] as const;
 
 export const METRICS = {
   EventsHandled: {

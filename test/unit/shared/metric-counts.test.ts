@@ -4,7 +4,8 @@
  */
 import { expect } from 'chai';
 import { AUDIT_PASS, CACHE_PASS, REPLICATION_PASS, countAudit, countCache, countReplication, countSync } from '../../../shared/metric-counts.ts';
-import { METRICS, type MetricName, type MetricSink } from '../../../shared/metrics.ts';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../../../shared/functions.ts';
+import { EVENT_FUNCTIONS, METRICS, REPLICATORS, SYNCERS, type MetricName, type MetricSink } from '../../../shared/metrics.ts';
 
 /** A sink that keeps every count as `metric` or `metric/detail`. */
 function recording(): MetricSink & { totals: Map<string, number> } {
@@ -42,6 +43,13 @@ describe('metric counts', () => {
       expect(spec.emittedBy.length, name).to.be.greaterThan(0);
       if ('by' in spec) expect(spec.by, name).to.match(/^[a-z]+$/);
     }
+  });
+
+  it("the catalog's function groups are the function catalog's: event-driven, scheduled, writing destinations", () => {
+    const names = (test: (name: FunctionName) => boolean) => FUNCTION_NAMES.filter(test).sort();
+    expect([...EVENT_FUNCTIONS].sort()).to.deep.equal(names((name) => FUNCTIONS[name].trigger !== 'schedule'));
+    expect([...SYNCERS].sort()).to.deep.equal(names((name) => FUNCTIONS[name].trigger === 'schedule'));
+    expect([...REPLICATORS].sort()).to.deep.equal(names((name) => (FUNCTIONS[name].ssm as readonly string[]).includes('write-destinations')));
   });
 
   it('an audit outcome is a record written or a duplicate skipped', () => {
