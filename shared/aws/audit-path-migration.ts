@@ -73,11 +73,21 @@ export async function markNewTable(documents: DynamoDBDocumentClient, table: str
   );
   // A page may come back empty with more to read: only an empty last page means an empty table.
   if ((page.Items?.length ?? 0) > 0 || page.LastEvaluatedKey !== undefined) return false;
+  return putNewAuditItem(documents, table, { ...MIGRATION_MARKER_KEY, status: 'complete', updated_at: new Date().toISOString(), reason: 'new-table' });
+}
+
+/**
+ * Writes `item` to the audit table unless an item with its key is there already: the
+ * records and the marker are only ever added, and racing writers find out who won.
+ *
+ * @returns false when the key was taken
+ */
+export async function putNewAuditItem(documents: DynamoDBDocumentClient, table: string, item: Record<string, unknown>): Promise<boolean> {
   try {
     await documents.send(
       new PutCommand({
         TableName: table,
-        Item: { ...MIGRATION_MARKER_KEY, status: 'complete', updated_at: new Date().toISOString(), reason: 'new-table' },
+        Item: item,
         ConditionExpression: 'attribute_not_exists(#name)',
         ExpressionAttributeNames: { '#name': PARTITION_KEY },
       }),

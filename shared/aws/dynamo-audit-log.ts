@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { pathRoot } from '../audit/path-root.ts';
 import { figgyEventId, type AuditLog, type AuditRecord } from '../audit/types.ts';
 import { SSM_EVENT_NAMES } from '../events/pattern.ts';
@@ -8,7 +8,7 @@ import { type PathMatch, pathMatch, spellingsOf } from '../parameter-paths.ts';
 import { PARAMETER_TYPES } from '../parameters.ts';
 import type { AuditHistory, TimeWindow } from '../restore/types.ts';
 import { AUDIT_PATH_INDEX, AUDIT_PATH_ROOT, AUDIT_TABLE, AUDIT_USER_INDEX } from '../tables.ts';
-import { isMigrationMarker, markNewTable, migrationStatus } from './audit-path-migration.ts';
+import { isMigrationMarker, markNewTable, migrationStatus, putNewAuditItem } from './audit-path-migration.ts';
 import { ItemReader, omitAbsent } from './dynamo-item.ts';
 
 const PARTITION_KEY = AUDIT_TABLE.partitionKey.name;
@@ -58,20 +58,7 @@ export class DynamoAuditLog implements AuditLog, AuditHistory {
 
   async insert(record: AuditRecord): Promise<boolean> {
     if (this.options.markNewTable) await this.checkNewTable();
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: auditItem(record),
-          ConditionExpression: 'attribute_not_exists(#name)',
-          ExpressionAttributeNames: { '#name': PARTITION_KEY },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return putNewAuditItem(this.documents, this.tableName, auditItem(record));
   }
 
   recordsBetween(parameterName: string, from: number, to: number): Promise<AuditRecord[]> {
