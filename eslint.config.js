@@ -3,7 +3,7 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.tmp/', '.terraform/'] },
+  { ignores: ['node_modules/', 'dist/', 'flavours/*/dist/', 'cdktf.out/', '.tmp/', '.terraform/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,11 +24,16 @@ export const PLACEHOLDER_ACCOUNT_ID = '123456789012';
  * The override merged over the stack's own configuration. Terraform merges `*_override.tf.json`
  * block by block: the provider keeps its region and tags and gains what it needs to plan
  * without calling AWS; the backend is replaced, so remote state is neither read nor locked
- * and the plan always starts from nothing.
+ * and the plan always starts from nothing. With `awsProviderVersion`, the stack's pin of
+ * `hashicorp/aws` is replaced by that release.
  */
-export function offlineOverride(): object {
+export function offlineOverride(awsProviderVersion?: string): object {
   return {
-    terraform: { backend: { local: { path: 'offline.tfstate' } } },
+    terraform: {
+      backend: { local: { path: 'offline.tfstate' } },
+      // An override replaces a provider's requirement whole, so the source is spelled again.
+      ...(awsProviderVersion !== undefined && { required_providers: { aws: { source: 'hashicorp/aws', version: awsProviderVersion } } }),
+    },
     provider: {
       aws: [
         {
@@ -74,6 +79,15 @@ export interface TerraformOptions {
   readonly pluginDir?: string;
   /** Default: `TERRAFORM_BINARY` or `terraform` on PATH. */
   readonly binary?: string;
+}
+
+export interface OfflinePlanOptions extends TerraformOptions {
+  /**
+   * Plans with this release of `hashicorp/aws` instead of the one the stack pins: a CDK
+   * Terrain app pins a 6.x release, which a mirror holding only another one cannot install.
+   * For every resource FiggyEvents writes, 6.x only adds arguments to 5.x's.
+   */
+  readonly awsProviderVersion?: string;
 }
 
 function binaryOf(options: TerraformOptions): string {
@@ -199,7 +213,7 @@ export function formatSummary(stack: string, summary: PlanSummary): string {
 export function offlinePlan(
   stackDir: string,
   workRoot: string,
-  options: TerraformOptions = {},
+  options: OfflinePlanOptions = {},
 ): OfflinePlanResult {
   const source = resolve(stackDir);
   const stack = basename(source);
@@ -210,7 +224,7 @@ export function offlinePlan(
     recursive: true,
     filter: (path) => !/[\\/]\.terraform([\\/]|$)|\.tfstate/.test(path.slice(source.length)),
   });
-  writeFileSync(join(workDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(offlineOverride(), null, 2)}\n`);
+  writeFileSync(join(workDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(offlineOverride(options.awsProviderVersion), null, 2)}\n`);
 
   const pluginDir = options.pluginDir ?? process.env.TF_PLUGIN_DIR;
   const init = ['init', '-input=false', '-no-color', '-reconfigure'];

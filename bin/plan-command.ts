@@ -11,16 +11,17 @@ import { formatSummary, offlinePlan, terraformVersion, type OfflinePlanResult } 
 
 const SYNTHESIZED_FILE = 'cdk.tf.json';
 
-export const PLAN_HELP = `Usage: figgy-events plan DIR [--json FILE] [--keep] [--plugin-dir DIR]
+export const PLAN_HELP = `Usage: figgy-events plan DIR [--json FILE] [--keep] [--plugin-dir DIR] [--aws-provider VERSION]
 
-Plans a synthesized cdktf stack offline, with no AWS account, no credentials and no remote
-state: terraform init, validate and plan run in a copy of DIR that gets an override file
-(placeholder credentials, the AWS provider's skip flags, a local backend); DIR itself is
-never written, so a later "cdktf deploy" cannot pick the override up. Then it prints what
-the plan would create, change and destroy, per resource type.
+Plans a synthesized cdktf or CDK Terrain (cdktn) stack offline, with no AWS account, no
+credentials and no remote state: terraform init, validate and plan run in a copy of DIR that
+gets an override file (placeholder credentials, the AWS provider's skip flags, a local
+backend); DIR itself is never written, so a later "cdktf deploy" cannot pick the override up.
+Then it prints what the plan would create, change and destroy, per resource type.
 
 DIR is one stack's synth folder (cdktf.out/stacks/<stack>, with cdk.tf.json) or cdktf.out
-itself, for every stack in it. Synthesize first (npx cdktf synth, or node main.js).
+itself, for every stack in it. Synthesize first (npx cdktf synth, npx cdktn synth, or node
+main.js).
 
 Options:
   --json FILE        also write "terraform show -json" of each plan (FILE.<stack>.json when
@@ -28,6 +29,9 @@ Options:
   --keep             keep the Terraform working folders, and say where
   --plugin-dir DIR   a provider mirror for terraform init -plugin-dir (default:
                      TF_PLUGIN_DIR; without one, init downloads hashicorp/aws)
+  --aws-provider VERSION
+                     plan with this hashicorp/aws release instead of the stack's pin, e.g.
+                     a cdktn stack (aws 6.x) against a mirror holding 5.100.0
   -h, --help         show this help
 
 The construct needs accountId for an offline plan: without it the stack reads the account
@@ -40,6 +44,7 @@ Environment: TF_PLUGIN_DIR, TERRAFORM_BINARY (default: terraform on PATH; Terraf
 Examples:
   figgy-events plan cdktf.out/stacks/parameters-eu-west-1
   TF_PLUGIN_DIR=/opt/tf-plugins figgy-events plan cdktf.out --json plan.json
+  figgy-events plan cdktf.out --aws-provider 5.100.0 --plugin-dir /opt/tf-plugins
 `;
 
 /**
@@ -51,7 +56,7 @@ Examples:
 export async function runPlan(args: readonly string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     args,
-    { json: { type: 'string' }, keep: { type: 'boolean' }, 'plugin-dir': { type: 'string' } },
+    { json: { type: 'string' }, keep: { type: 'boolean' }, 'plugin-dir': { type: 'string' }, 'aws-provider': { type: 'string' } },
     1,
   );
   if (values.help) {
@@ -62,11 +67,22 @@ export async function runPlan(args: readonly string[], context: CommandContext):
   if (dir === undefined) throw new UsageError('a synthesized stack DIR is required, e.g. figgy-events plan cdktf.out/stacks/parameters-eu-west-1');
   const pluginDir = values['plugin-dir'] ?? optional(context.env.TF_PLUGIN_DIR);
   if (pluginDir !== undefined && !isDirectory(pluginDir)) throw new UsageError(`--plugin-dir ${pluginDir} is not a folder`);
+  const awsProviderVersion = values['aws-provider'];
+  if (awsProviderVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(awsProviderVersion)) {
+    throw new UsageError(`--aws-provider ${awsProviderVersion} is not a release number such as 5.100.0`);
+  }
   const stacks = stackDirs(dir);
   for (const stack of stacks) refuseCallerIdentity(stack);
 
-  const options = { ...(pluginDir !== undefined && { pluginDir }), ...(optional(context.env.TERRAFORM_BINARY) !== undefined && { binary: context.env.TERRAFORM_BINARY }) };
-  context.stdout.write(`terraform ${terraformVersion(options)}${pluginDir ? `, providers from ${pluginDir}` : ''}\n`);
+  const options = {
+    ...(pluginDir !== undefined && { pluginDir }),
+    ...(optional(context.env.TERRAFORM_BINARY) !== undefined && { binary: context.env.TERRAFORM_BINARY }),
+    ...(awsProviderVersion !== undefined && { awsProviderVersion }),
+  };
+  context.stdout.write(
+    `terraform ${terraformVersion(options)}${pluginDir ? `, providers from ${pluginDir}` : ''}` +
+      `${awsProviderVersion ? `, hashicorp/aws pinned to ${awsProviderVersion}` : ''}\n`,
+  );
   const workRoot = mkdtempSync(join(tmpdir(), 'figgy-plan-'));
   try {
     for (const stack of stacks) {

@@ -61,11 +61,17 @@ export class MissingBundleError extends FiggyEventsError {
   }
 }
 
-/** The folder of the figgy-events package: this file sits in `stacks/` or `dist/stacks/` under it. */
+/**
+ * The packages built from this source: `figgy-events` for cdktf and its CDK Terrain flavour.
+ * Each ships this file in `dist/stacks/` beside its own `dist/functions`.
+ */
+export const PACKAGE_NAMES: readonly string[] = ['figgy-events', 'figgy-events-cdktn'];
+
+/** The folder of the package this code runs from: this file sits in `stacks/` or `dist/stacks/` under it. */
 export function packageRoot(): string {
   for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
     const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'figgy-events') {
+    if (existsSync(manifest) && PACKAGE_NAMES.includes((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name ?? '')) {
       return folder;
     }
     if (dirname(folder) === folder) throw new SetupError('figgy-events: cannot find the package folder above its own code');

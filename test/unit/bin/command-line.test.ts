@@ -105,6 +105,7 @@ describe('figgy-events command line', () => {
         [['plan'], 'a synthesized stack DIR is required'],
         [['plan', '/no/such/folder'], 'DIR /no/such/folder is not a folder'],
         [['plan', '.', '--plugin-dir', '/no/such/mirror'], '--plugin-dir /no/such/mirror is not a folder'],
+        [['plan', '.', '--aws-provider', '~> 6.0'], '--aws-provider ~> 6.0 is not a release number such as 5.100.0'],
         [['replay', 'extra'], 'Unexpected argument'],
         [['sandbox', '--serve=yes'], '--serve'],
       ];

@@ -1,0 +1,165 @@
+/**
+ * The `figgy-events-cdktn` package, for CDK Terrain: the construct compiled from this same
+ * source with its one framework module, `stacks/framework.ts`, importing `cdktn` and
+ * `@cdktn/provider-aws` instead of `cdktf` and `@cdktf/provider-aws`. The two frameworks have
+ * the same API; a cdktf-built construct cannot run in a cdktn app because each framework only
+ * recognises its own objects.
+ *
+ * The swap happens in the compiler's view of that one file, never on disk, and the whole
+ * construct is type-checked against the cdktn bindings on the way: the build fails on a type
+ * error there. Everything else the flavour ships (its `dist/`, the function bundles, licence
+ * and changelog) is emitted or copied into `flavours/cdktn/`, where `npm pack` makes its
+ * tarball.
+ */
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { PACKAGE_NAMES } from '../stacks/function-bundles.ts';
+import { fixDeclarationSpecifiers } from './declaration-specifiers.ts';
+
+/** The flavour's folder, relative to the repository. */
+export const CDKTN_FLAVOUR_FOLDER = join('flavours', 'cdktn');
+
+/** Each framework package the construct imports, and its CDK Terrain counterpart. */
+export const CDKTN_MODULES: Readonly<Record<string, string>> = {
+  cdktf: 'cdktn',
+  '@cdktf/provider-aws': '@cdktn/provider-aws',
+};
+
+/**
+ * The modules compiled into the flavour: the construct's public entry and the stack the
+ * repository's own app deploys, which the tests synthesize with both frameworks to compare
+ * them. The stack is left out of the tarball, as it is from `figgy-events`'s.
+ */
+const ENTRY_POINTS = ['stacks/index.ts', 'stacks/stack.ts'];
+
+const FRAMEWORK_MODULE = 'stacks/framework.ts';
+
+/** A framework module that imports something the flavour has no counterpart for. */
+export class FlavourBuildError extends Error {
+  constructor(message: string) {
+    super(`cdktn flavour: ${message}`);
+    this.name = 'FlavourBuildError';
+  }
+}
+
+/** The framework packages and the package's own name, as a cdktn user imports them. */
+const CDKTN_NAMES: Readonly<Record<string, string>> = { ...CDKTN_MODULES, 'figgy-events': 'figgy-events-cdktn' };
+
+/**
+ * `text` with each `from '<module>[/subpath]'` naming a module of `names` renamed; every other
+ * import is left alone unless `onOther` refuses it.
+ */
+function renameImports(text: string, names: Readonly<Record<string, string>>, onOther: (specifier: string) => void = () => {}): string {
+  return text.replace(/(\bfrom\s+')([^']+)(')/g, (whole, before: string, specifier: string, after: string) => {
+    const name = Object.keys(names).find((candidate) => specifier === candidate || specifier.startsWith(`${candidate}/`));
+    if (name === undefined) {
+      onOther(specifier);
+      return whole;
+    }
+    return `${before}${names[name]}${specifier.slice(name.length)}${after}`;
+  });
+}
+
+/**
+ * The framework module's text importing the cdktn packages. Any other import would reach the
+ * flavour unchanged, so it is refused rather than passed through.
+ */
+export function cdktnFrameworkSource(text: string): string {
+  const rewritten = renameImports(text, CDKTN_MODULES, (specifier) => {
+    throw new FlavourBuildError(`${FRAMEWORK_MODULE} imports "${specifier}", which is not a framework package (${Object.keys(CDKTN_MODULES).join(', ')})`);
+  });
+  if (rewritten === text) throw new FlavourBuildError(`${FRAMEWORK_MODULE} imports no framework package`);
+  return rewritten;
+}
+
+/**
+ * The `@example`s of the emitted code and declarations import `cdktf` and `figgy-events`, as
+ * the source is written for; a cdktn user's editor shows them importing `cdktn` and this
+ * package. The code itself imports no framework package but through the framework module.
+ */
+function renameExampleImports(dist: string): void {
+  for (const entry of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.(js|d\.ts)$/.test(entry)) continue;
+    const file = join(dist, entry);
+    const text = readFileSync(file, 'utf8');
+    const renamed = renameImports(text, CDKTN_NAMES);
+    if (renamed !== text) writeFileSync(file, renamed);
+  }
+}
+
+interface Manifest {
+  readonly name?: string;
+  readonly version?: string;
+  readonly license?: string;
+}
+
+function manifest(folder: string): Manifest {
+  return JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** The flavour is published beside `figgy-events`, at its version and under its licence. */
+function checkManifest(root: string, folder: string): void {
+  const main = manifest(root);
+  const flavour = manifest(folder);
+  if (!PACKAGE_NAMES.includes(flavour.name ?? '')) {
+    throw new FlavourBuildError(`${relative(root, folder)}/package.json is named "${flavour.name}", not one of ${PACKAGE_NAMES.join(', ')} (stacks/function-bundles.ts)`);
+  }
+  for (const field of ['version', 'license'] as const) {
+    if (flavour[field] !== main[field]) {
+      throw new FlavourBuildError(`${relative(root, folder)}/package.json has ${field} "${flavour[field]}" but figgy-events has "${main[field]}": give both the same`);
+    }
+  }
+}
+
+function diagnosticsText(diagnostics: readonly ts.Diagnostic[], root: string): string {
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (name) => name,
+    getCurrentDirectory: () => root,
+    getNewLine: () => '\n',
+  });
+}
+
+/**
+ * Builds `flavours/cdktn/dist/` from the repository at `root`, copying the function bundles
+ * already built in `functions`; returns the flavour's folder relative to `root`.
+ */
+export function buildCdktnFlavour(root: string, functions: string): string {
+  const folder = join(root, CDKTN_FLAVOUR_FOLDER);
+  checkManifest(root, folder);
+  const dist = join(folder, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), { outDir: dist, rootDir: root }, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new FlavourBuildError(diagnosticsText([diagnostic], root));
+    },
+  });
+  if (config === undefined) throw new FlavourBuildError('cannot read tsconfig.build.json');
+
+  const frameworkPath = resolve(root, FRAMEWORK_MODULE);
+  const host = ts.createCompilerHost(config.options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (fileName) => {
+    const text = readFile(fileName);
+    return text !== undefined && resolve(fileName) === frameworkPath ? cdktnFrameworkSource(text) : text;
+  };
+
+  const program = ts.createProgram({
+    rootNames: ENTRY_POINTS.map((entry) => join(root, entry)),
+    options: config.options,
+    host,
+  });
+  const emitted = program.emit();
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+  if (diagnostics.length > 0) {
+    throw new FlavourBuildError(`the construct does not compile against cdktn:\n${diagnosticsText(diagnostics, root)}`);
+  }
+  fixDeclarationSpecifiers(dist);
+  renameExampleImports(dist);
+
+  cpSync(functions, join(dist, 'functions'), { recursive: true });
+  for (const file of ['LICENSE', 'CHANGELOG.md']) cpSync(join(root, file), join(folder, file));
+  return relative(root, folder);
+}
