@@ -3,81 +3,18 @@
  * fresh app with only the public peers, used with plain Node — no esbuild, no tsx, no
  * TypeScript loader, and the package folder never written to.
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
-import { bundleHash, functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
+import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
+import { archivedBundles, consumerExamples, installedVersion, node, treeState } from './support/consumer-app.ts';
+import { NPM, pack, type Packed } from './support/tarballs.ts';
 
 const ROOT = packageRoot();
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-interface PackedFile {
-  readonly path: string;
-  readonly size: number;
-}
-
-interface Packed {
-  readonly filename: string;
-  readonly size: number;
-  readonly unpackedSize: number;
-  readonly entryCount: number;
-  readonly files: readonly PackedFile[];
-}
-
-/** What the repository has installed of a package: the consumer gets the same version. */
-function installedVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Runs Node (the one running these tests) on a script of the consumer app. */
-function node(app: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
-}
-
-/** Prints a zip archive's files as JSON, `[{ path, content (base64) }]`: run by python3. */
-const ARCHIVE_FILES = [
-  'import base64, json, sys, zipfile',
-  'z = zipfile.ZipFile(sys.argv[1])',
-  'print(json.dumps([{"path": i.filename, "content": base64.b64encode(z.read(i)).decode()} for i in z.infolist() if not i.is_dir()]))',
-].join('\n');
-
-/** Every file under `dir` with its size and modification time: what a write would change. */
-function treeState(dir: string): string {
-  const hash = createHash('sha256');
-  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-    const stats = statSync(join(dir, entry));
-    hash.update(`${entry}\u0000${stats.size}\u0000${stats.mtimeMs}\n`);
-  }
-  return hash.digest('hex');
-}
-
-/**
- * The fenced code of every `@example` in the shipped declarations that is written for a
- * consumer (it imports from the package), one entry per block.
- */
-function consumerExamples(dist: string): { readonly name: string; readonly code: string }[] {
-  const examples: { name: string; code: string }[] = [];
-  for (const entry of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
-    if (!entry.endsWith('.d.ts')) continue;
-    const text = readFileSync(join(dist, entry), 'utf8');
-    for (const [index, match] of [...text.matchAll(/@example\s*\n((?:\s*\*.*\n)*?)\s*\*\s*```ts\n((?:\s*\*.*\n)*?)\s*\*\s*```/g)].entries()) {
-      const code = (match[2] as string)
-        .split('\n')
-        .map((line) => line.replace(/^\s*\* ?/, ''))
-        .join('\n');
-      if (code.includes("from 'figgy-events")) {
-        examples.push({ name: `${entry.replaceAll(/[/.]/g, '-')}-${index}`, code: `${code}\nexport {};\n` });
-      }
-    }
-  }
-  return examples;
-}
-
 describe('the npm package (npm pack, installed into a fresh app)', function () {
   this.timeout(900_000);
   const work = mkdtempSync(join(tmpdir(), 'figgy-package-'));
@@ -87,12 +24,7 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
 
   before(() => {
     terraformVersion();
-    const output = execFileSync(NPM, ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    [packed] = JSON.parse(output.slice(output.indexOf('['))) as Packed[];
-    console.log(
-      `      tarball ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KiB packed, ` +
-        `${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`,
-    );
+    packed = pack(ROOT);
 
     mkdirSync(app);
     writeFileSync(
@@ -102,7 +34,7 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
         private: true,
         type: 'module',
         dependencies: {
-          'figgy-events': `file:${join(work, packed.filename)}`,
+          'figgy-events': `file:${packed.tarball}`,
           cdktf: installedVersion('cdktf'),
           constructs: installedVersion('constructs'),
           '@cdktf/provider-aws': installedVersion('@cdktf/provider-aws'),
@@ -221,18 +153,11 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
 
     // Each function's archive holds exactly the shipped bundle.
     const stackDir = join(app, 'cdktf.out', 'stacks', 'parameters-eu-west-1');
-    const archives = readdirSync(join(stackDir, 'assets'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.zip'));
+    const archives = archivedBundles(stackDir);
     expect(archives).to.have.length(FUNCTION_NAMES.length);
     const shipped = new Set(FUNCTION_NAMES.map((name) => functionBundle(name).sha256));
-    for (const archive of archives) {
-      const listing = execFileSync(
-        'python3',
-        ['-c', ARCHIVE_FILES, join(stackDir, 'assets', archive)],
-        { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-      );
-      const files = JSON.parse(listing.toString('utf8')) as { path: string; content: string }[];
-      expect(files.map((file) => file.path), relative(app, archive)).to.include('index.mjs');
-      const sha256 = bundleHash(files.map(({ path, content }) => ({ path, content: Buffer.from(content, 'base64') })));
+    for (const { archive, files, sha256 } of archives) {
+      expect(files, archive).to.include('index.mjs');
       expect(shipped.has(sha256), `${archive} holds a shipped bundle, every file of it`).to.equal(true);
     }
 
