@@ -23,6 +23,7 @@ import type {
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
+import { DEFAULT_SCHEDULES } from './default-schedules.ts';
 import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
@@ -66,12 +67,6 @@ export interface ResolvedSettings {
   readonly auditImportDays?: number;
   readonly monitoring: ResolvedMonitoring;
 }
-
-export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
-  'replication-syncer': 'rate(15 minutes)',
-  'config-cache-syncer': 'rate(1 hour)',
-  'audit-syncer': 'rate(15 minutes)',
-};
 
 // The values CloudWatch Logs accepts for retention; anything else fails only at apply.
 const LOG_RETENTION_DAYS = [
