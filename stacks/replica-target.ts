@@ -8,7 +8,7 @@ import { IamRole, IamRolePolicy } from './framework.ts';
 import { partitionOf } from '../shared/partitions.ts';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../shared/functions.ts';
 import { DEFAULT_NAME_PREFIX } from '../shared/tables.ts';
-import { functionRoleName } from './function.ts';
+import { functionRoleName } from './function-role-name.ts';
 import { named } from './logical-ids.ts';
 import { prefixArnPatterns } from './parameter-arn-patterns.ts';
 import type { PolicyDocument, PolicyStatement, TrustPolicyDocument } from './policy-documents.ts';
