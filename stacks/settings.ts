@@ -203,8 +203,8 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       return [name, { memorySize, timeoutSeconds, architecture }];
     }),
   ) as Record<FunctionName, ResolvedFunctionSettings>;
-  const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
-  const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond);
+  const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond, Token.isUnresolved);
+  const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond, Token.isUnresolved);
   const importProblem = props.auditImportDays === undefined ? undefined : importDaysProblem(props.auditImportDays);
   if (importProblem) throw new FiggyEventsConfigError('auditImportDays', importProblem);
 
@@ -239,7 +239,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       86400,
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
-    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
+    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }, Token.isUnresolved),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
     ...(props.auditImportDays !== undefined && { auditImportDays: props.auditImportDays }),
