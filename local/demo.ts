@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SetupError } from '../shared/errors.ts';
 import { isMigrationMarker } from '../shared/aws/audit-path-migration.ts';
 import { DynamoAuditLog } from '../shared/aws/dynamo-audit-log.ts';
-import { DEFAULT_SCHEDULES } from '../stacks/settings.ts';
+import { DEFAULT_SCHEDULES } from '../stacks/default-schedules.ts';
 import { createDynamoDocumentClient } from '../shared/aws/dynamo-client.ts';
 import { DynamoNameCache } from '../shared/aws/dynamo-name-cache.ts';
 import type { CacheState } from '../shared/cache/types.ts';

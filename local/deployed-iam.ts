@@ -7,10 +7,10 @@
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName, type TableOperation } from '../shared/functions.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { TABLES, type TableRole } from '../shared/tables.ts';
-import { functionRoleName } from '../stacks/function.ts';
+import { functionRoleName } from '../stacks/function-role-name.ts';
 import { TABLE_OPERATION_ACTIONS, functionPolicy } from '../stacks/permissions.ts';
 import type { PolicyDocument } from '../stacks/policy-documents.ts';
-import { replicaWriterPolicy, replicaWriterTrustPolicy } from '../stacks/replica-target.ts';
+import { replicaWriterPolicy, replicaWriterTrustPolicy } from '../stacks/replica-writer-policies.ts';
 import type { PartitionKeyOf } from './iam/aws-requests.ts';
 import type { SandboxIam, SandboxRole } from './iam/sandbox-iam.ts';
 

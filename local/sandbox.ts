@@ -361,7 +361,8 @@ function planOf(options: SandboxOptions): SandboxPlan {
       sourcePrefixes: prefixOption('sourcePrefixes', options.sourcePrefixes ?? ['/'], { rootAllowed: true }),
       replicationKmsKeyId: options.replicationKmsKeyId ?? `alias/${namePrefix}-replication`,
       // The construct's own check, which also normalises each target's prefixes as IAM reads them.
-      replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }),
+      // The options are plain values, never a framework's tokens.
+      replicaTargets: resolveReplicaTargets(options.replicaTargets, { region, accountId: SANDBOX_ACCOUNT }, () => false),
       ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
       ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
       ...(options.auditImportDays !== undefined && { auditImportDays: options.auditImportDays }),

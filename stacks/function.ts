@@ -16,20 +16,13 @@ import {
 import { ASYNC_INVOKE, type FunctionName } from '../shared/functions.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './function-bundles.ts';
+import { functionRoleName } from './function-role-name.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { functionId, named } from './logical-ids.ts';
 import type { PolicyDocument } from './policy-documents.ts';
 import type { ResolvedFunctionSettings } from './settings.ts';
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
-
-/**
- * The name of a function's role. IAM is global: the region keeps one stack per region from
- * colliding. A replica target account trusts these names, so they are part of the contract.
- */
-export function functionRoleName(namePrefix: string, name: FunctionName, region: string): string {
-  return `${namePrefix}-${name}-${region}`;
-}
 
 export interface FiggyFunctionProps {
   readonly name: FunctionName;

@@ -2,13 +2,13 @@
  * The `replicaTargets` prop checked at synth, so a target that could never be written is
  * reported by prop name, not by AWS in the middle of a failover.
  */
-import { Token } from './framework.ts';
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
 import { closestName } from '../shared/closest-name.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
+import type { IsUnresolved } from './unresolved-values.ts';
 
 /** Where the deployment itself runs: a target there is no disaster-recovery target. */
 export interface HomePlace {
@@ -22,10 +22,10 @@ export interface HomePlace {
  * naming `replicaTargets[i].<field>`.
  *
  * @example
- * resolveReplicaTargets([{ region: 'eu-central-1', destinationPrefixes: ['/dr/'] }], { region: 'eu-west-1' });
+ * resolveReplicaTargets([{ region: 'eu-central-1', destinationPrefixes: ['/dr/'] }], { region: 'eu-west-1' }, Token.isUnresolved);
  * // → [{ region: 'eu-central-1', destinationPrefixes: ['/dr'] }]
  */
-export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefined, home: HomePlace): ReplicaTarget[] {
+export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefined, home: HomePlace, isUnresolved: IsUnresolved): ReplicaTarget[] {
   const seen = new Set<string>();
   // Plain JavaScript can give anything: each shape is named as TypeScript would have named it.
   if (targets !== undefined && !Array.isArray(targets)) {
@@ -34,7 +34,7 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
   return (targets ?? []).map((target, index) => {
     const prop = (field: string) => `replicaTargets[${index}].${field}`;
     checkTargetShape(target, index);
-    if (Token.isUnresolved(target.region) || !REGION.test(target.region)) {
+    if (isUnresolved(target.region) || !REGION.test(target.region)) {
       throw new FiggyEventsConfigError(prop('region'), `is "${target.region}"; give the region's name as a literal string`);
     }
     const roleAccount = target.roleArn === undefined ? undefined : ROLE_ARN.exec(target.roleArn)?.[1];
@@ -79,8 +79,8 @@ export function resolveReplicaTargets(targets: readonly ReplicaTarget[] | undefi
       (reason) => new FiggyEventsConfigError(prop('destinationPrefixes'), reason),
       { rootAllowed: false },
     );
-    const bulkWritesPerSecond = bulkWriteRate(prop('bulkWritesPerSecond'), target.bulkWritesPerSecond);
-    const bulkReadsPerSecond = bulkReadRate(prop('bulkReadsPerSecond'), target.bulkReadsPerSecond);
+    const bulkWritesPerSecond = bulkWriteRate(prop('bulkWritesPerSecond'), target.bulkWritesPerSecond, isUnresolved);
+    const bulkReadsPerSecond = bulkReadRate(prop('bulkReadsPerSecond'), target.bulkReadsPerSecond, isUnresolved);
     return {
       region: target.region,
       ...(accountId !== undefined && { accountId }),

@@ -23,6 +23,7 @@ import type {
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
 import { FiggyEventsConfigError } from './config-error.ts';
+import { DEFAULT_SCHEDULES } from './default-schedules.ts';
 import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
@@ -66,12 +67,6 @@ export interface ResolvedSettings {
   readonly auditImportDays?: number;
   readonly monitoring: ResolvedMonitoring;
 }
-
-export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledFunctionName, string>> = {
-  'replication-syncer': 'rate(15 minutes)',
-  'config-cache-syncer': 'rate(1 hour)',
-  'audit-syncer': 'rate(15 minutes)',
-};
 
 // The values CloudWatch Logs accepts for retention; anything else fails only at apply.
 const LOG_RETENTION_DAYS = [
@@ -208,8 +203,8 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       return [name, { memorySize, timeoutSeconds, architecture }];
     }),
   ) as Record<FunctionName, ResolvedFunctionSettings>;
-  const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond);
-  const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond);
+  const bulkWritesPerSecond = bulkWriteRate('bulkWritesPerSecond', props.bulkWritesPerSecond, Token.isUnresolved);
+  const bulkReadsPerSecond = bulkReadRate('bulkReadsPerSecond', props.bulkReadsPerSecond, Token.isUnresolved);
   const importProblem = props.auditImportDays === undefined ? undefined : importDaysProblem(props.auditImportDays);
   if (importProblem) throw new FiggyEventsConfigError('auditImportDays', importProblem);
 
@@ -244,7 +239,7 @@ export function resolveSettings(props: FiggyEventsProps): ResolvedSettings {
       86400,
     ),
     streamRetryAttempts: integerIn('streamRetryAttempts', props.streamRetryAttempts ?? REPLICATION_STREAM_SOURCE.maximumRetryAttempts, 0, 10000),
-    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }),
+    replicaTargets: resolveReplicaTargets(props.replicaTargets, { region: props.region, accountId: props.accountId }, Token.isUnresolved),
     ...(bulkWritesPerSecond !== undefined && { bulkWritesPerSecond }),
     ...(bulkReadsPerSecond !== undefined && { bulkReadsPerSecond }),
     ...(props.auditImportDays !== undefined && { auditImportDays: props.auditImportDays }),

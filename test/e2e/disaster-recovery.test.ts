@@ -17,7 +17,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { startSandbox, type CloudTrailDetail, type SandboxOptions } from '../../local/index.ts';
 import { REPLICA_TAG } from '../../shared/replication/mirror-ownership.ts';
-import { REPLICA_WRITERS } from '../../stacks/replica-target.ts';
+import { REPLICA_WRITERS } from '../../stacks/replica-writer-policies.ts';
 import { sandboxProgress } from './support/progress.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 

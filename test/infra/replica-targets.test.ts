@@ -7,7 +7,7 @@ import { ENV } from '../../shared/config.ts';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
-import { REPLICA_WRITERS } from '../../stacks/replica-target.ts';
+import { REPLICA_WRITERS } from '../../stacks/replica-writer-policies.ts';
 import { FiggyEventsConfigError } from '../../stacks/config-error.ts';
 import type { ReplicaTarget } from '../../shared/replication/replica-targets.ts';
 import { ACCOUNT, TEST_PROPS, allPolicies, asList, resource, rolePolicy, scratchDir, synthesize } from './support/synthesized.ts';

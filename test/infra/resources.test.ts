@@ -14,7 +14,7 @@ import {
 import { TABLES, tableName, type TableDefinition, type TableRole } from '../../shared/tables.ts';
 import { packageRoot } from '../../stacks/function-bundles.ts';
 import { functionId } from '../../stacks/logical-ids.ts';
-import { DEFAULT_SCHEDULES } from '../../stacks/settings.ts';
+import { DEFAULT_SCHEDULES } from '../../stacks/default-schedules.ts';
 import { tableId } from '../../stacks/tables.ts';
 import type { ScheduledFunctionName } from '../../stacks/types.ts';
 import {

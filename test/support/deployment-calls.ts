@@ -22,7 +22,7 @@ import {
   ssmRequests,
   type ActionOnResource,
 } from '../../local/iam/aws-requests.ts';
-import { functionRoleName } from '../../stacks/function.ts';
+import { functionRoleName } from '../../stacks/function-role-name.ts';
 import { replicaWriterRoleName, type FiggyReplicaTargetProps, type ReplicaSource } from '../../stacks/replica-target.ts';
 
 export const HOME = '123456789012';

@@ -19,7 +19,7 @@ import { SandboxIam, type SandboxRole } from '../../../../local/iam/sandbox-iam.
 import { FUNCTION_NAMES } from '../../../../shared/functions.ts';
 import { checkPrefixes } from '../../../../shared/parameter-paths.ts';
 import { functionPolicy } from '../../../../stacks/permissions.ts';
-import { replicaWriterPolicy, replicaWriterTrustPolicy } from '../../../../stacks/replica-target.ts';
+import { replicaWriterPolicy, replicaWriterTrustPolicy } from '../../../../stacks/replica-writer-policies.ts';
 import { simulate } from '../../../support/aws-iam-simulator.ts';
 import {
   AUDITED_NAMESPACES,
