@@ -51,6 +51,10 @@ export function offlineOverride(awsProviderVersion?: string): object {
   };
 }
 
+const NO_MATCHING_RELEASE_HINT =
+  'The providers available (the mirror, or the registry) have no release the stack pins. A CDK Terrain stack pins ' +
+  'hashicorp/aws 6.x: to plan it with a release you have, give figgy-events plan --aws-provider VERSION (e.g. 5.100.0).';
+
 /** Terraform is not installed: the infrastructure checks cannot run, so they fail. */
 export class TerraformMissingError extends Error {
   constructor(binary: string, cause: string) {
@@ -220,16 +224,22 @@ export function offlinePlan(
   const workDir = join(workRoot, stack);
   mkdirSync(workRoot, { recursive: true });
   // A previous init or local state in the synth folder must not leak into the plan.
-  cpSync(source, workDir, {
-    recursive: true,
-    filter: (path) => !/[\\/]\.terraform([\\/]|$)|\.tfstate/.test(path.slice(source.length)),
-  });
+  // The lock file of a `cdktf diff` or `deploy` locks the stack's own pin, which an override replaces.
+  const skipped = options.awsProviderVersion === undefined ? /[\\/]\.terraform([\\/]|$)|\.tfstate/ : /[\\/]\.terraform([\\/]|$)|\.tfstate|\.terraform\.lock\.hcl$/;
+  cpSync(source, workDir, { recursive: true, filter: (path) => !skipped.test(path.slice(source.length)) });
   writeFileSync(join(workDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(offlineOverride(options.awsProviderVersion), null, 2)}\n`);
 
   const pluginDir = options.pluginDir ?? process.env.TF_PLUGIN_DIR;
   const init = ['init', '-input=false', '-no-color', '-reconfigure'];
   if (pluginDir) init.push(`-plugin-dir=${pluginDir}`);
-  terraform(init, workDir, options);
+  try {
+    terraform(init, workDir, options);
+  } catch (error) {
+    if (error instanceof TerraformCommandError && options.awsProviderVersion === undefined && /no available releases match/.test(error.output)) {
+      throw new TerraformCommandError(init, workDir, `${error.output}\n\n${NO_MATCHING_RELEASE_HINT}`);
+    }
+    throw error;
+  }
 
   const validate = JSON.parse(terraform(['validate', '-json', '-no-color'], workDir, options)) as ValidateResult;
   if (!validate.valid) {

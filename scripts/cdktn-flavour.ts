@@ -12,13 +12,14 @@
  * tarball.
  */
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { PACKAGE_NAMES } from '../stacks/function-bundles.ts';
 import { fixDeclarationSpecifiers } from './declaration-specifiers.ts';
 
-/** The flavour's folder, relative to the repository. */
+/** The flavour's folder, relative to the repository, and its package's name. */
 export const CDKTN_FLAVOUR_FOLDER = join('flavours', 'cdktn');
+const CDKTN_PACKAGE = 'figgy-events-cdktn';
 
 /** Each framework package the construct imports, and its CDK Terrain counterpart. */
 export const CDKTN_MODULES: Readonly<Record<string, string>> = {
@@ -44,7 +45,7 @@ export class FlavourBuildError extends Error {
 }
 
 /** The framework packages and the package's own name, as a cdktn user imports them. */
-const CDKTN_NAMES: Readonly<Record<string, string>> = { ...CDKTN_MODULES, 'figgy-events': 'figgy-events-cdktn' };
+const CDKTN_NAMES: Readonly<Record<string, string>> = { ...CDKTN_MODULES, 'figgy-events': CDKTN_PACKAGE };
 
 /**
  * `text` with each `from '<module>[/subpath]'` naming a module of `names` renamed; every other
@@ -76,16 +77,46 @@ export function cdktnFrameworkSource(text: string): string {
 /**
  * The `@example`s of the emitted code and declarations import `cdktf` and `figgy-events`, as
  * the source is written for; a cdktn user's editor shows them importing `cdktn` and this
- * package. The code itself imports no framework package but through the framework module.
+ * package. Only comment lines are renamed: an import in code is the compiler's business.
  */
 function renameExampleImports(dist: string): void {
   for (const entry of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
     if (!/\.(js|d\.ts)$/.test(entry)) continue;
     const file = join(dist, entry);
     const text = readFileSync(file, 'utf8');
-    const renamed = renameImports(text, CDKTN_NAMES);
+    const renamed = text.replace(/^\s*\*.*$/gm, (line) => renameImports(line, CDKTN_NAMES));
     if (renamed !== text) writeFileSync(file, renamed);
   }
+}
+
+/**
+ * The source maps name their sources relative to where they were emitted, which for the
+ * flavour is two folders deeper than for `figgy-events`; installed, those paths would lead out
+ * of the package into the app. Each is named as `figgy-events`'s maps name it.
+ */
+function rebaseSourceMaps(dist: string, root: string, folder: string): void {
+  for (const entry of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.map')) continue;
+    const file = join(dist, entry);
+    const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[] };
+    const at = dirname(file);
+    map.sources = map.sources.map((source) => relative(at, join(folder, relative(root, resolve(at, source)))).split(sep).join('/'));
+    writeFileSync(file, JSON.stringify(map));
+  }
+}
+
+/**
+ * The repository's own modules in the program that import a cdktf package: only the framework
+ * module may, since anything else would be type-checked against cdktf, not cdktn.
+ */
+function cdktfImporters(program: ts.Program, root: string, frameworkPath: string): string[] {
+  return program
+    .getSourceFiles()
+    .filter((file) => !file.fileName.includes('/node_modules/') && resolve(file.fileName) !== frameworkPath)
+    .filter((file) =>
+      ts.preProcessFile(file.text, true, true).importedFiles.some(({ fileName }) => Object.keys(CDKTN_MODULES).some((name) => fileName === name || fileName.startsWith(`${name}/`))),
+    )
+    .map((file) => relative(root, file.fileName));
 }
 
 interface Manifest {
@@ -102,8 +133,8 @@ function manifest(folder: string): Manifest {
 function checkManifest(root: string, folder: string): void {
   const main = manifest(root);
   const flavour = manifest(folder);
-  if (!PACKAGE_NAMES.includes(flavour.name ?? '')) {
-    throw new FlavourBuildError(`${relative(root, folder)}/package.json is named "${flavour.name}", not one of ${PACKAGE_NAMES.join(', ')} (stacks/function-bundles.ts)`);
+  if (flavour.name !== CDKTN_PACKAGE || !PACKAGE_NAMES.includes(CDKTN_PACKAGE)) {
+    throw new FlavourBuildError(`${relative(root, folder)}/package.json must be named "${CDKTN_PACKAGE}", one of PACKAGE_NAMES in stacks/function-bundles.ts`);
   }
   for (const field of ['version', 'license'] as const) {
     if (flavour[field] !== main[field]) {
@@ -151,15 +182,26 @@ export function buildCdktnFlavour(root: string, functions: string): string {
     options: config.options,
     host,
   });
-  const emitted = program.emit();
-  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+  const importers = cdktfImporters(program, root, frameworkPath);
+  if (importers.length > 0) {
+    throw new FlavourBuildError(`${importers.join(', ')} import cdktf outside ${FRAMEWORK_MODULE}: take the name from the framework module instead`);
+  }
+  const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) {
     throw new FlavourBuildError(`the construct does not compile against cdktn:\n${diagnosticsText(diagnostics, root)}`);
   }
-  fixDeclarationSpecifiers(dist);
-  renameExampleImports(dist);
-
-  cpSync(functions, join(dist, 'functions'), { recursive: true });
-  for (const file of ['LICENSE', 'CHANGELOG.md']) cpSync(join(root, file), join(folder, file));
+  // A half-written dist/ must not be left for `npm pack` to find.
+  try {
+    const emitted = program.emit();
+    if (emitted.diagnostics.length > 0) throw new FlavourBuildError(`cannot emit the flavour:\n${diagnosticsText(emitted.diagnostics, root)}`);
+    fixDeclarationSpecifiers(dist);
+    renameExampleImports(dist);
+    rebaseSourceMaps(dist, root, folder);
+    cpSync(functions, join(dist, 'functions'), { recursive: true });
+    for (const file of ['LICENSE', 'CHANGELOG.md']) cpSync(join(root, file), join(folder, file));
+  } catch (error) {
+    rmSync(dist, { recursive: true, force: true });
+    throw error;
+  }
   return relative(root, folder);
 }

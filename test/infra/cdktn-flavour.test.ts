@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { Testing } from 'cdktn';
 import { offlinePlan, terraformVersion, type OfflinePlanResult } from '../../bin/offline-plan.ts';
-import { packageRoot } from '../../stacks/function-bundles.ts';
+import { FUNCTION_NAMES } from '../../shared/functions.ts';
+import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
 import { CDKTN_FLAVOUR_FOLDER } from '../../scripts/cdktn-flavour.ts';
 import type * as StackModule from '../../stacks/stack.ts';
 import { scratchDir, STACK_ID, synthesized, TEST_PROPS, writtenJson, type TerraformJson } from './support/synthesized.ts';
@@ -30,6 +31,10 @@ interface FlavourSynth {
 async function synthesizeFlavour(): Promise<FlavourSynth> {
   const stackModule = join(FLAVOUR_DIST, 'stacks', 'stack.js');
   if (!existsSync(stackModule)) expect.fail(`no cdktn flavour at ${FLAVOUR_DIST}: run npm run build first`);
+  for (const name of FUNCTION_NAMES) {
+    const stale = functionBundle(name, { directory: join(FLAVOUR_DIST, 'functions') }).sha256 !== functionBundle(name).sha256;
+    if (stale) expect.fail(`the cdktn flavour's ${name} bundle differs from dist/functions (npm run build:functions refreshes only that): run npm run build`);
+  }
   // The repository's own stack, compiled against cdktn: its types are the cdktf flavour's in name only.
   const { FiggyEventsStack } = (await import(pathToFileURL(stackModule).href)) as typeof StackModule;
   const stack = new FiggyEventsStack(Testing.app({ outdir: scratchDir('cdktn-app') }), STACK_ID, TEST_PROPS);
@@ -40,16 +45,18 @@ async function synthesizeFlavour(): Promise<FlavourSynth> {
 }
 
 /**
- * What is left to compare once the provider requirement and the framework's metadata (`//`
- * keys) are taken out, and the local state path, which follows the package folder, is named
- * by its file alone.
+ * What is left to compare once the aws provider's requirement and the framework's metadata
+ * (`//` keys) are taken out, and the local state path, which follows the package folder, is
+ * named by its file alone.
  */
 function apartFromFramework(json: TerraformJson): unknown {
-  return JSON.parse(JSON.stringify(json), (key: string, value: unknown) => {
-    if (key === '//' || key === 'required_providers') return undefined;
+  const rest = JSON.parse(JSON.stringify(json), (key: string, value: unknown) => {
+    if (key === '//') return undefined;
     if (key === 'path' && typeof value === 'string' && value.endsWith('.tfstate')) return value.replace(/^.*[\\/]/, '');
     return value;
-  });
+  }) as { terraform: { required_providers: Record<string, unknown> } };
+  delete rest.terraform.required_providers.aws;
+  return rest;
 }
 
 function requiredAws(json: TerraformJson): unknown {
@@ -73,7 +80,7 @@ describe('the CDK Terrain flavour (figgy-events-cdktn)', function () {
     expect(requiredAws(flavour.json)).to.have.property('version').that.matches(/^6\.\d+\.\d+$/);
   });
 
-  it('ships the cdktf flavour code, only its framework module importing cdktn instead', () => {
+  it('ships the cdktf flavour code, declarations and source maps, only its framework module importing cdktn instead', () => {
     const cdktfDist = join(ROOT, 'dist');
     const asCdktf = (text: string) =>
       text
@@ -81,9 +88,12 @@ describe('the CDK Terrain flavour (figgy-events-cdktn)', function () {
         .replaceAll("from 'cdktn'", "from 'cdktf'")
         .replaceAll("from 'figgy-events-cdktn'", "from 'figgy-events'");
     const code = readdirSync(join(FLAVOUR_DIST), { recursive: true, encoding: 'utf8' }).filter(
-      (path) => /\.(js|d\.ts)$/.test(path) && !path.startsWith('functions') && !/^stacks[\\/]stack\./.test(path),
+      (path) => /\.(js|d\.ts|map)$/.test(path) && !path.startsWith('functions') && !/^stacks[\\/]stack\./.test(path),
     );
     expect(code.length).to.be.greaterThan(40);
+    // The maps carry the source as written, examples importing cdktf included.
+    const importingCdktf = code.filter((path) => !path.endsWith('.map') && /(\bfrom|\bimport)\s*\(?\s*["'](cdktf|@cdktf\/)/.test(readFileSync(join(FLAVOUR_DIST, path), 'utf8')));
+    expect(importingCdktf, 'flavour files importing cdktf, with either quote').to.deep.equal([]);
     for (const path of code) {
       expect(asCdktf(readFileSync(join(FLAVOUR_DIST, path), 'utf8')), path).to.equal(readFileSync(join(cdktfDist, path), 'utf8'));
     }

@@ -5,7 +5,7 @@
  * without its cdktf peers, for the CLI and the sandbox, as the README tells a cdktn user to.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { expect } from 'chai';
@@ -13,8 +13,8 @@ import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { terraformVersion } from '../../bin/offline-plan.ts';
 import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
 import { CDKTN_FLAVOUR_FOLDER } from '../../scripts/cdktn-flavour.ts';
-import { archivedBundles, consumerExamples, installedVersion, node, treeState } from './support/consumer-app.ts';
-import { NPM, pack, type Packed } from './support/tarballs.ts';
+import { agplPackages, archivedBundles, consumerExamples, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
+import { pack, type Packed } from './support/tarballs.ts';
 
 const ROOT = packageRoot();
 
@@ -67,15 +67,10 @@ describe('the figgy-events-cdktn package (npm pack, installed into a fresh cdktn
       }),
     );
     writeFileSync(join(app, 'cdktf.json'), JSON.stringify({ language: 'javascript', app: 'node main.js', terraformProviders: [], terraformModules: [] }));
-    execFileSync(NPM, ['install', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
-    // A consumer's synth must not need the build tools, even if something else brought them.
-    for (const tool of ['esbuild', 'tsx', '@esbuild']) rmSync(join(app, 'node_modules', tool), { recursive: true, force: true });
+    install(app, ['--omit=peer']);
   });
 
-  after(() => {
-    if (existsSync(installed)) chmodSync(installed, 0o755);
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeApp(work, installed));
 
   it('ships the construct and its function bundles, and neither the repository stack nor any source', () => {
     const paths = packed.files.map((file) => file.path);
@@ -91,8 +86,7 @@ describe('the figgy-events-cdktn package (npm pack, installed into a fresh cdktn
 
   it('installs beside cdktn with no cdktf and no AGPL code', () => {
     for (const absent of ['cdktf', '@cdktf/provider-aws', 'esbuild', 'tsx']) expect(existsSync(join(app, 'node_modules', absent)), absent).to.equal(false);
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { license?: string }> };
-    expect(Object.entries(lock.packages).filter(([, entry]) => /AGPL/i.test(entry.license ?? '')).map(([path]) => path)).to.deep.equal([]);
+    expect(agplPackages(app)).to.deep.equal([]);
   });
 
   it('exports what figgy-events exports', async () => {
@@ -157,8 +151,22 @@ describe('the figgy-events-cdktn package (npm pack, installed into a fresh cdktn
     for (const { archive, sha256 } of archives) expect(shipped.has(sha256), `${archive} holds a shipped bundle, every file of it`).to.equal(true);
   });
 
-  it(`plans the cdktn synth offline with the figgy-events CLI, hashicorp/aws pinned to ${MIRRORED_AWS_PROVIDER}`, () => {
+  it('says to give --aws-provider when the provider mirror lacks the release the cdktn stack pins', () => {
+    const cli = run(join(app, 'node_modules', '.bin', 'figgy-events'), ['plan', 'cdktf.out']);
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(1);
+    expect(cli.stderr).to.include('no available releases match').and.include('--aws-provider VERSION');
+  });
+
+  it(`plans the cdktn synth offline with the figgy-events CLI, hashicorp/aws pinned to ${MIRRORED_AWS_PROVIDER}, over the lock file of a cdktn diff`, () => {
+    const stackDir = join(app, 'cdktf.out', 'stacks', STACK);
+    const pinned = (JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform: { required_providers: { aws: { version: string } } } }).terraform.required_providers.aws.version;
+    // What `cdktn diff` or `deploy` leaves: the stack's own pin, locked.
+    writeFileSync(
+      join(stackDir, '.terraform.lock.hcl'),
+      `provider "registry.terraform.io/hashicorp/aws" {\n  version     = "${pinned}"\n  constraints = "${pinned}"\n}\n`,
+    );
     const cli = run(join(app, 'node_modules', '.bin', 'figgy-events'), ['plan', 'cdktf.out', '--aws-provider', MIRRORED_AWS_PROVIDER]);
+    rmSync(join(stackDir, '.terraform.lock.hcl'));
     expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
     expect(cli.stdout).to.include(`hashicorp/aws pinned to ${MIRRORED_AWS_PROVIDER}`);
     expect(cli.stdout).to.include(`${STACK}: terraform validate: valid`);

@@ -4,15 +4,15 @@
  * TypeScript loader, and the package folder never written to.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
-import { archivedBundles, consumerExamples, installedVersion, node, treeState } from './support/consumer-app.ts';
-import { NPM, pack, type Packed } from './support/tarballs.ts';
+import { agplPackages, archivedBundles, consumerExamples, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
+import { pack, type Packed } from './support/tarballs.ts';
 
 const ROOT = packageRoot();
 describe('the npm package (npm pack, installed into a fresh app)', function () {
@@ -43,15 +43,10 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
         },
       }),
     );
-    execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
-    // A consumer's synth must not need the build tools, even if something else brought them.
-    for (const tool of ['esbuild', 'tsx', '@esbuild']) rmSync(join(app, 'node_modules', tool), { recursive: true, force: true });
+    install(app);
   });
 
-  after(() => {
-    if (existsSync(installed)) chmodSync(installed, 0o755);
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeApp(work, installed));
 
   it('ships only what runs: no test, bench, fixture or source file', () => {
     const paths = packed.files.map((file) => file.path);
@@ -64,9 +59,7 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
 
   it('brings no AGPL code into an app: the IAM evaluator the tests check ours against stays a devDependency', () => {
     // @cloud-copilot/iam-simulate is AGPL-3.0; the MIT package and its sandbox use an evaluator of their own.
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { license?: string }> };
-    const agpl = Object.entries(lock.packages).filter(([, entry]) => /AGPL/i.test(entry.license ?? ''));
-    expect(agpl.map(([path]) => path)).to.deep.equal([]);
+    expect(agplPackages(app)).to.deep.equal([]);
     const shipped = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.js') || path.endsWith('.mjs'));
     const importing = shipped.filter((path) => readFileSync(join(installed, 'dist', path), 'utf8').includes('@cloud-copilot/'));
     expect(importing).to.deep.equal([]);

@@ -5,13 +5,40 @@
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleHash, packageRoot } from '../../../stacks/function-bundles.ts';
+import { NPM } from './tarballs.ts';
 
 /** What the repository has installed of a package: the consumer gets the same version. */
 export function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * `npm install` in the app, with `flags`, then the build tools taken out: a consumer's synth
+ * must not need them, even if something else brought them.
+ */
+export function install(app: string, flags: readonly string[] = []): void {
+  execFileSync(NPM, ['install', ...flags, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
+  for (const tool of ['esbuild', 'tsx', '@esbuild']) rmSync(join(app, 'node_modules', tool), { recursive: true, force: true });
+}
+
+/** Removes the folder of a test app, the installed package in it made writable again first. */
+export function removeApp(work: string, installed: string): void {
+  if (existsSync(installed)) chmodSync(installed, 0o755);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The packages in the app's lock file under an AGPL licence: @cloud-copilot/iam-simulate, which
+ * the tests check our IAM against, must stay a devDependency of the repository.
+ */
+export function agplPackages(app: string): string[] {
+  const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { license?: string }> };
+  return Object.entries(lock.packages)
+    .filter(([, entry]) => /AGPL/i.test(entry.license ?? ''))
+    .map(([path]) => path);
 }
 
 /** Runs Node (the one running these tests) on a script of the consumer app. */
