@@ -8,7 +8,7 @@
  * `npm run plan` and by the infrastructure tests.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 export const OFFLINE_OVERRIDE_FILE = 'figgy_offline_override.tf.json';
@@ -51,9 +51,25 @@ export function offlineOverride(awsProviderVersion?: string): object {
   };
 }
 
-const NO_MATCHING_RELEASE_HINT =
-  'The providers available (the mirror, or the registry) have no release the stack pins. A CDK Terrain stack pins ' +
-  'hashicorp/aws 6.x: to plan it with a release you have, give figgy-events plan --aws-provider VERSION (e.g. 5.100.0).';
+/**
+ * What to do when init finds no hashicorp/aws release the stack pins (or locked): name the
+ * releases the mirror holds, and the option that plans with one of them.
+ */
+function missingReleaseHint(pluginDir: string | undefined): string {
+  const releases = pluginDir === undefined ? undefined : mirroredAwsReleases(pluginDir);
+  const held = releases === undefined ? '' : releases.length > 0 ? ` The mirror holds hashicorp/aws ${releases.join(', ')}.` : ' The mirror holds no hashicorp/aws release.';
+  return (
+    `No hashicorp/aws release the stack pins is available here.${held} To plan with one that is, give ` +
+    'figgy-events plan --aws-provider VERSION (a CDK Terrain stack pins 6.x, a cdktf one 5.x).'
+  );
+}
+
+/** The hashicorp/aws releases of a provider mirror (`-plugin-dir` layout), newest last. */
+function mirroredAwsReleases(pluginDir: string): string[] {
+  const folder = join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
 
 /** Terraform is not installed: the infrastructure checks cannot run, so they fail. */
 export class TerraformMissingError extends Error {
@@ -229,14 +245,16 @@ export function offlinePlan(
   cpSync(source, workDir, { recursive: true, filter: (path) => !skipped.test(path.slice(source.length)) });
   writeFileSync(join(workDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(offlineOverride(options.awsProviderVersion), null, 2)}\n`);
 
-  const pluginDir = options.pluginDir ?? process.env.TF_PLUGIN_DIR;
+  // Terraform runs in the copy: a mirror named relative to here would not be found from there.
+  const given = options.pluginDir ?? process.env.TF_PLUGIN_DIR;
+  const pluginDir = given ? resolve(given) : undefined;
   const init = ['init', '-input=false', '-no-color', '-reconfigure'];
   if (pluginDir) init.push(`-plugin-dir=${pluginDir}`);
   try {
     terraform(init, workDir, options);
   } catch (error) {
-    if (error instanceof TerraformCommandError && options.awsProviderVersion === undefined && /no available releases match/.test(error.output)) {
-      throw new TerraformCommandError(init, workDir, `${error.output}\n\n${NO_MATCHING_RELEASE_HINT}`);
+    if (error instanceof TerraformCommandError && /no available releases match|previously-selected version \S+ is no longer available/.test(error.output)) {
+      throw new TerraformCommandError(init, workDir, `${error.output}\n\n${missingReleaseHint(pluginDir)}`);
     }
     throw error;
   }

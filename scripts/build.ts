@@ -12,13 +12,15 @@ import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../stacks/function-bundles.ts';
 import { bundleAllHandlers } from './bundle-handlers.ts';
-import { buildCdktnFlavour } from './cdktn-flavour.ts';
+import { buildCdktnFlavour, CDKTN_FLAVOUR_FOLDER } from './cdktn-flavour.ts';
 import { fixDeclarationSpecifiers } from './declaration-specifiers.ts';
 
 const root = packageRoot();
 const dist = join(root, 'dist');
 
 rmSync(dist, { recursive: true, force: true });
+// A build that fails before the flavour's turn must not leave its last dist/ for `npm pack`.
+rmSync(join(root, CDKTN_FLAVOUR_FOLDER, 'dist'), { recursive: true, force: true });
 execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 fixDeclarationSpecifiers(dist);

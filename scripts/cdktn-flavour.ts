@@ -22,7 +22,7 @@ export const CDKTN_FLAVOUR_FOLDER = join('flavours', 'cdktn');
 const CDKTN_PACKAGE = 'figgy-events-cdktn';
 
 /** Each framework package the construct imports, and its CDK Terrain counterpart. */
-export const CDKTN_MODULES: Readonly<Record<string, string>> = {
+const CDKTN_MODULES: Readonly<Record<string, string>> = {
   cdktf: 'cdktn',
   '@cdktf/provider-aws': '@cdktn/provider-aws',
 };
@@ -52,7 +52,7 @@ const CDKTN_NAMES: Readonly<Record<string, string>> = { ...CDKTN_MODULES, 'figgy
  * import is left alone unless `onOther` refuses it.
  */
 function renameImports(text: string, names: Readonly<Record<string, string>>, onOther: (specifier: string) => void = () => {}): string {
-  return text.replace(/(\bfrom\s+')([^']+)(')/g, (whole, before: string, specifier: string, after: string) => {
+  return text.replace(/(\bfrom\s+(['"]))(.+?)(\2)/g, (whole, before: string, _quote: string, specifier: string, after: string) => {
     const name = Object.keys(names).find((candidate) => specifier === candidate || specifier.startsWith(`${candidate}/`));
     if (name === undefined) {
       onOther(specifier);
@@ -84,7 +84,7 @@ function renameExampleImports(dist: string): void {
     if (!/\.(js|d\.ts)$/.test(entry)) continue;
     const file = join(dist, entry);
     const text = readFileSync(file, 'utf8');
-    const renamed = text.replace(/^\s*\*.*$/gm, (line) => renameImports(line, CDKTN_NAMES));
+    const renamed = text.replace(/^\s*(\*|\/\*|\/\/).*$/gm, (line) => renameImports(line, CDKTN_NAMES));
     if (renamed !== text) writeFileSync(file, renamed);
   }
 }
@@ -106,16 +106,15 @@ function rebaseSourceMaps(dist: string, root: string, folder: string): void {
 }
 
 /**
- * The repository's own modules in the program that import a cdktf package: only the framework
- * module may, since anything else would be type-checked against cdktf, not cdktn.
+ * The repository's own modules in the program that still import a cdktf package: any but the
+ * framework module would be type-checked against cdktf, and the framework module, as the
+ * program reads it, only if its rename missed an import.
  */
-function cdktfImporters(program: ts.Program, root: string, frameworkPath: string): string[] {
+function cdktfImporters(program: ts.Program, root: string): string[] {
   return program
     .getSourceFiles()
-    .filter((file) => !file.fileName.includes('/node_modules/') && resolve(file.fileName) !== frameworkPath)
-    .filter((file) =>
-      ts.preProcessFile(file.text, true, true).importedFiles.some(({ fileName }) => Object.keys(CDKTN_MODULES).some((name) => fileName === name || fileName.startsWith(`${name}/`))),
-    )
+    .filter((file) => !file.fileName.includes('/node_modules/'))
+    .filter((file) => ts.preProcessFile(file.text, true, true).importedFiles.some(({ fileName }) => /^(cdktf|@cdktf\/)/.test(fileName)))
     .map((file) => relative(root, file.fileName));
 }
 
@@ -157,9 +156,9 @@ function diagnosticsText(diagnostics: readonly ts.Diagnostic[], root: string): s
  */
 export function buildCdktnFlavour(root: string, functions: string): string {
   const folder = join(root, CDKTN_FLAVOUR_FOLDER);
-  checkManifest(root, folder);
   const dist = join(folder, 'dist');
   rmSync(dist, { recursive: true, force: true });
+  checkManifest(root, folder);
 
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), { outDir: dist, rootDir: root }, {
     ...ts.sys,
@@ -182,9 +181,9 @@ export function buildCdktnFlavour(root: string, functions: string): string {
     options: config.options,
     host,
   });
-  const importers = cdktfImporters(program, root, frameworkPath);
+  const importers = cdktfImporters(program, root);
   if (importers.length > 0) {
-    throw new FlavourBuildError(`${importers.join(', ')} import cdktf outside ${FRAMEWORK_MODULE}: take the name from the framework module instead`);
+    throw new FlavourBuildError(`${importers.join(', ')} import cdktf: only ${FRAMEWORK_MODULE} may, and in its \`from '<module>'\` form, which the flavour renames`);
   }
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) {

@@ -94,6 +94,9 @@ describe('the CDK Terrain flavour (figgy-events-cdktn)', function () {
     // The maps carry the source as written, examples importing cdktf included.
     const importingCdktf = code.filter((path) => !path.endsWith('.map') && /(\bfrom|\bimport)\s*\(?\s*["'](cdktf|@cdktf\/)/.test(readFileSync(join(FLAVOUR_DIST, path), 'utf8')));
     expect(importingCdktf, 'flavour files importing cdktf, with either quote').to.deep.equal([]);
+    // A cdktn user imports this package by its own name, in the examples too.
+    const importingFiggyEvents = code.filter((path) => !path.endsWith('.map') && /\bfrom\s*["']figgy-events["'/]/.test(readFileSync(join(FLAVOUR_DIST, path), 'utf8')));
+    expect(importingFiggyEvents, 'flavour files importing figgy-events').to.deep.equal([]);
     for (const path of code) {
       expect(asCdktf(readFileSync(join(FLAVOUR_DIST, path), 'utf8')), path).to.equal(readFileSync(join(cdktfDist, path), 'utf8'));
     }

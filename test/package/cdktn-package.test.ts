@@ -66,7 +66,7 @@ describe('the figgy-events-cdktn package (npm pack, installed into a fresh cdktn
         },
       }),
     );
-    writeFileSync(join(app, 'cdktf.json'), JSON.stringify({ language: 'javascript', app: 'node main.js', terraformProviders: [], terraformModules: [] }));
+    writeFileSync(join(app, 'cdktf.json'), JSON.stringify({ language: 'javascript', app: 'node main.js' }));
     install(app, ['--omit=peer']);
   });
 

@@ -55,9 +55,27 @@ describe('buildCdktnFlavour, on a copy of the construct with one change', functi
       "\nimport type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';\n" +
         'export const comparison = (config: CloudwatchMetricAlarmConfig): string => config.comparisonOperator;\n',
     );
-    expect(() => buildCdktnFlavour(root, join(root, 'functions'))).to.throw(FlavourBuildError, 'shared/parameter-arn.ts import cdktf outside stacks/framework.ts');
+    expect(() => buildCdktnFlavour(root, join(root, 'functions'))).to.throw(FlavourBuildError, 'shared/parameter-arn.ts import cdktf: only stacks/framework.ts may');
     expect(existsSync(join(root, CDKTN_FLAVOUR_FOLDER, 'dist'))).to.equal(false);
   });
+
+  for (const [what, addition] of [
+    ['a double-quoted re-export', 'export { Fn } from "cdktf";\n'],
+    ['an import() type', "export type Element = import('cdktf').TerraformElement;\n"],
+  ] as const) {
+    it(`renames or refuses cdktf in ${what} in the framework module itself, never shipping it as cdktf`, () => {
+      const root = copyWith('stacks/framework.ts', addition);
+      let built: string | undefined;
+      try {
+        built = buildCdktnFlavour(root, join(root, 'functions'));
+      } catch (error) {
+        expect(error).to.be.instanceOf(FlavourBuildError);
+        expect((error as Error).message).to.include('stacks/framework.ts import cdktf');
+        return;
+      }
+      expect(readFileSync(join(root, built, 'dist', 'stacks', 'framework.d.ts'), 'utf8')).to.not.match(/["']cdktf["']/);
+    });
+  }
 
   it('fails on a type error only the cdktn bindings show, and leaves no dist/ for npm pack to find', () => {
     // comparisonOperator is required by @cdktf/provider-aws 20.x and optional in 25.x.
