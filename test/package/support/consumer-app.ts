@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleHash, packageRoot } from '../../../stacks/function-bundles.ts';
 import { NPM } from './tarballs.ts';
@@ -13,6 +13,12 @@ import { NPM } from './tarballs.ts';
 /** What the repository has installed of a package: the consumer gets the same version. */
 export function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A fresh app folder whose package.json names these dependencies, as a platform team's would. */
+export function createApp(app: string, dependencies: Record<string, string>, devDependencies: Record<string, string> = {}): void {
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'platform-parameters', private: true, type: 'module', dependencies, devDependencies }));
 }
 
 /**

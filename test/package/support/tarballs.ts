@@ -30,11 +30,16 @@ process.on('exit', () => rmSync(TARBALLS, { recursive: true, force: true }));
 
 const packed = new Map<string, Packed>();
 
-/** `npm pack` of the package in `folder` (its `prepack` included), made once and reported. */
+/**
+ * `npm pack` of the package in `folder`, made once and reported. Both packages' `prepack` is
+ * the repository's one build, which builds both: the first pack of a run builds, later ones
+ * pack what it built.
+ */
 export function pack(folder: string): Packed {
   const known = packed.get(folder);
   if (known) return known;
-  const output = execFileSync(NPM, ['pack', '--json', '--pack-destination', TARBALLS], { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['pack', '--json', '--pack-destination', TARBALLS, ...(packed.size > 0 ? ['--ignore-scripts'] : [])];
+  const output = execFileSync(NPM, args, { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const [report] = JSON.parse(output.slice(output.indexOf('['))) as Omit<Packed, 'tarball'>[];
   const result = { ...report!, tarball: join(TARBALLS, report!.filename) };
   console.log(
