@@ -239,10 +239,11 @@ export function offlinePlan(
   const stack = basename(source);
   const workDir = join(workRoot, stack);
   mkdirSync(workRoot, { recursive: true });
-  // A previous init or local state in the synth folder must not leak into the plan.
-  // The lock file of a `cdktf diff` or `deploy` locks the stack's own pin, which an override replaces.
-  const skipped = options.awsProviderVersion === undefined ? /[\\/]\.terraform([\\/]|$)|\.tfstate/ : /[\\/]\.terraform([\\/]|$)|\.tfstate|\.terraform\.lock\.hcl$/;
-  cpSync(source, workDir, { recursive: true, filter: (path) => !skipped.test(path.slice(source.length)) });
+  // A previous init or local state in the synth folder must not leak into the plan, nor the
+  // lock file of a `cdktf diff` or `deploy` when it locks the pin an override replaces.
+  const skipped = (path: string) =>
+    /[\\/]\.terraform([\\/]|$)|\.tfstate/.test(path) || (options.awsProviderVersion !== undefined && path.endsWith('.terraform.lock.hcl'));
+  cpSync(source, workDir, { recursive: true, filter: (path) => !skipped(path.slice(source.length)) });
   writeFileSync(join(workDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(offlineOverride(options.awsProviderVersion), null, 2)}\n`);
 
   // Terraform runs in the copy: a mirror named relative to here would not be found from there.

@@ -59,6 +59,16 @@ function apartFromFramework(json: TerraformJson): unknown {
   return rest;
 }
 
+/** `Interface.argument` for every property of every interface a provider binding declares for one type. */
+function declaredArguments(provider: string, type: string): Set<string> {
+  const declarations = readFileSync(join(ROOT, 'node_modules', provider, 'lib', type, 'index.d.ts'), 'utf8');
+  return new Set(
+    [...declarations.matchAll(/^export interface (\w+)[^{]*\{([\s\S]*?)^\}/gm)].flatMap(([, name, body]) =>
+      [...body!.matchAll(/^\s+readonly (\w+)\??:/gm)].map(([, argument]) => `${name}.${argument}`),
+    ),
+  );
+}
+
 function requiredAws(json: TerraformJson): unknown {
   return (json.terraform.required_providers as Record<string, unknown>).aws;
 }
@@ -104,6 +114,18 @@ describe('the CDK Terrain flavour (figgy-events-cdktn)', function () {
     const imported = [...framework.matchAll(/^export .* from '([^']+)';$/gm)].map((match) => match[1]!);
     expect(imported.length).to.be.greaterThan(20);
     expect(imported.filter((name) => name !== 'cdktn' && !name.startsWith('@cdktn/provider-aws/lib/'))).to.deep.equal([]);
+  });
+
+  it('binds every argument of each resource and data source the construct writes, as @cdktf/provider-aws does: 6.x only adds', () => {
+    const framework = readFileSync(join(ROOT, 'stacks', 'framework.ts'), 'utf8');
+    const types = [...framework.matchAll(/@cdktf\/provider-aws\/lib\/([^/]+)\/index\.js/g)].map((match) => match[1]!).filter((type) => type !== 'provider');
+    expect(types.length).to.be.greaterThan(20);
+    expect([...declaredArguments('@cdktf/provider-aws', 'lambda-function')]).to.include.members(['LambdaFunctionConfig.runtime', 'LambdaFunctionEnvironment.variables']);
+    const lost = types.flatMap((type) => {
+      const cdktn = declaredArguments('@cdktn/provider-aws', type);
+      return [...declaredArguments('@cdktf/provider-aws', type)].filter((argument) => !cdktn.has(argument)).map((argument) => `${type}: ${argument}`);
+    });
+    expect(lost).to.deep.equal([]);
   });
 
   describe(`terraform validate and an offline plan, hashicorp/aws pinned to ${MIRRORED_AWS_PROVIDER}`, () => {
