@@ -4,7 +4,7 @@
  * nothing else: no alias, no plugin, and one file, as esbuild bundles by default. What the
  * shipped bundle saves over it is what the build's alias and its lazily loaded chunks buy.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { FunctionName } from '../../shared/functions.ts';
@@ -12,7 +12,6 @@ import { handlerBuildOptions } from '../../scripts/bundle-handlers.ts';
 import { BUNDLE_FILE } from '../../stacks/function-bundles.ts';
 
 export interface PlainBundle {
-  readonly directory: string;
   readonly file: string;
   readonly bytes: number;
 }
@@ -22,5 +21,5 @@ export function buildPlainBundle(name: FunctionName, outDir: string): PlainBundl
   mkdirSync(directory, { recursive: true });
   buildSync({ ...handlerBuildOptions(name, directory), splitting: false, metafile: false });
   const file = join(directory, BUNDLE_FILE);
-  return { directory, file, bytes: readFileSync(file).length };
+  return { file, bytes: statSync(file).size };
 }

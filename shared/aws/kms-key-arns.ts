@@ -13,7 +13,7 @@ import { onFirstUse } from './on-first-use.ts';
  * changes, and an alias that is re-pointed is seen by the next process.
  *
  * @example
- * const keys = new KmsKeyArns(new KMSClient({ region: 'eu-west-1' }));
+ * const keys = new KmsKeyArns(() => new KMSClient({ region: 'eu-west-1' }));
  * await keys.arnOf('alias/aws/ssm'); // 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-…'
  */
 export class KmsKeyArns {

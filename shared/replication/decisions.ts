@@ -11,7 +11,7 @@ import type { ParameterValue, ParameterWrite } from '../parameters.ts';
 import type { MappingLookup } from './cycles.ts';
 import type { LocatedDestination, ReplicationSettings } from './locate.ts';
 import { claimedReplicaRefusal } from './mirror-ownership.ts';
-import { DEFAULT_SSM_KEY, judgeMirror, planReplica, sourceNameOf } from './mirror-plans.ts';
+import { DEFAULT_SSM_KEY, judgeMirror, planReplica, sourceNameOf, type ReplicaPlan } from './mirror-plans.ts';
 import type { Place } from './places.ts';
 import { judgeReplication } from './rules.ts';
 import { rewriteProbe, runawayRefusal } from './runaway.ts';
@@ -99,15 +99,14 @@ export async function locateReplica(mirror: MirrorMapping, replica: string, addr
 
 /**
  * The decision for one replica of a mirror the rule allows, from the source and the replica
- * as they are now ({@link planReplica}).
+ * as they are now ({@link planReplicaByKey}).
  */
 export async function decideReplica(mirror: MirrorMapping, located: LocatedDestination, replica: string, ports: DecisionPorts): Promise<Decision> {
   const store = parametersAt(ports, located.place);
   const sourceName = sourceNameOf(mirror, replica);
   const [sources, replicas] = await Promise.all([ports.parameters.readDetails([sourceName]), store.readDetails([replica])]);
-  const source = sources.get(sourceName);
-  const [keyed, current] = await keysAsKmsNames(store, located, source, replicas.get(replica));
-  const plan = planReplica(mirror, keyed, replica, source, current);
+  const current = replicas.get(replica);
+  const plan = await planReplicaByKey(mirror, located, replica, sources.get(sourceName), current, store);
   const place = located.place && { place: located.place };
   switch (plan.action) {
     case 'none':
@@ -129,19 +128,24 @@ export async function decideReplica(mirror: MirrorMapping, located: LocatedDesti
 }
 
 /**
- * `located` and the replica with their keys as KMS names them in the replica's place, so that
- * {@link planReplica} compares keys, not spellings (SSM may report a replica's key by alias,
- * id or ARN). Asks only when source and replica are both SecureStrings: nothing else has a key.
+ * {@link planReplica} of `replica` from the details given, with the configured key and the
+ * replica's as KMS names them in the replica's place (`store`), so that keys are compared, not
+ * spellings (SSM may report a replica's key by alias, id or ARN). KMS is asked only when source
+ * and replica are both SecureStrings: nothing else has a key.
  */
-export async function keysAsKmsNames(
-  store: ReplicaStore,
+export async function planReplicaByKey(
+  mirror: MirrorMapping,
   located: LocatedDestination,
+  replica: string,
   source: ParameterDetails | undefined,
   current: ParameterDetails | undefined,
-): Promise<[LocatedDestination, ParameterDetails | undefined]> {
-  if (source?.type !== 'SecureString' || current?.type !== 'SecureString' || current.keyId === undefined) return [located, current];
+  store: ReplicaStore,
+): Promise<ReplicaPlan> {
+  if (source?.type !== 'SecureString' || current?.type !== 'SecureString' || current.keyId === undefined) {
+    return planReplica(mirror, located, replica, source, current);
+  }
   const [keyArn, currentKeyArn] = await Promise.all([store.keyArn(located.keyId ?? DEFAULT_SSM_KEY), store.keyArn(current.keyId)]);
-  return [{ ...located, keyArn }, { ...current, keyId: currentKeyArn }];
+  return planReplica(mirror, { ...located, keyArn }, replica, source, { ...current, keyId: currentKeyArn });
 }
 
 /**

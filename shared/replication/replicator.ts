@@ -10,11 +10,11 @@ import type { PacerClock } from '../call-pacer.ts';
 import { workInOrder } from '../sync/ordered-work.ts';
 import { ancestorPrefixes, linkKey } from './mapping.ts';
 import { DestinationUnsettledError, ParameterExistsError, WriteRefusedError } from './errors.ts';
-import { decideDestination, decideReplica, keysAsKmsNames, locateReplica, parametersAt, type Decision, type DecisionPorts } from './decisions.ts';
+import { decideDestination, decideReplica, locateReplica, parametersAt, planReplicaByKey, type Decision, type DecisionPorts } from './decisions.ts';
 import { overlapRefusal } from './mirror-ownership.ts';
 import type { MappingLookup } from './cycles.ts';
 import type { LocatedDestination, ReplicationSettings } from './locate.ts';
-import { judgeMirror, planReplica, replicaName, sourceNameOf } from './mirror-plans.ts';
+import { judgeMirror, replicaName, sourceNameOf } from './mirror-plans.ts';
 import { indexedLinks } from './rules.ts';
 import type {
   MirrorMapping,
@@ -297,8 +297,7 @@ export class Replicator {
       },
       work: async (replica) => {
         const source = read.sources.get(sourceNameOf(mapping, replica));
-        const [keyed, current] = await keysAsKmsNames(store, located, source, read.replicas.get(replica));
-        const first = planReplica(mapping, keyed, replica, source, current);
+        const first = await planReplicaByKey(mapping, located, replica, source, read.replicas.get(replica), store);
         if (first.action === 'none') {
           counts.inSync++;
           return;
