@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import { collect } from '../shared/concurrency.ts';
 import { ValidationError } from '../shared/events/validation.ts';
-import { canonicalName, concernsPath } from '../shared/parameter-paths.ts';
+import { canonicalName, concernsPath, spellingsOf } from '../shared/parameter-paths.ts';
 import { KEEP_DELETED, sourcesOf } from '../shared/replication/mapping.ts';
 import { mappingItem, sourceText } from '../shared/replication/mapping-items.ts';
 import { mappingVerdicts, type MappingVerdict } from '../shared/replication/mapping-verdicts.ts';
@@ -294,9 +294,11 @@ async function remove(args: readonly string[], context: CommandContext): Promise
   const { service: mappings, close } = mappingsService(context.env);
   let removed: StoredMapping | undefined;
   try {
-    removed = await mappings.delete(destination);
     // The functions read a root-level /x also where it is keyed x, as the Figgy CLI may write it.
-    if (!removed && destination.startsWith('/') && destination.indexOf('/', 1) === -1) removed = await mappings.delete(destination.slice(1));
+    for (const key of destination.startsWith('/') ? spellingsOf(destination) : [destination]) {
+      removed = await mappings.delete(key);
+      if (removed) break;
+    }
   } finally {
     close();
   }
