@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import { collect } from '../shared/concurrency.ts';
 import { ValidationError } from '../shared/events/validation.ts';
-import { canonicalName, isUnderPrefix } from '../shared/parameter-paths.ts';
+import { canonicalName, concernsPath, spellingsOf } from '../shared/parameter-paths.ts';
 import { KEEP_DELETED, sourcesOf } from '../shared/replication/mapping.ts';
 import { mappingItem, sourceText } from '../shared/replication/mapping-items.ts';
 import { mappingVerdicts, type MappingVerdict } from '../shared/replication/mapping-verdicts.ts';
@@ -294,9 +294,11 @@ async function remove(args: readonly string[], context: CommandContext): Promise
   const { service: mappings, close } = mappingsService(context.env);
   let removed: StoredMapping | undefined;
   try {
-    removed = await mappings.delete(destination);
     // The functions read a root-level /x also where it is keyed x, as the Figgy CLI may write it.
-    if (!removed && destination.startsWith('/') && destination.indexOf('/', 1) === -1) removed = await mappings.delete(destination.slice(1));
+    for (const key of destination.startsWith('/') ? spellingsOf(destination) : [destination]) {
+      removed = await mappings.delete(key);
+      if (removed) break;
+    }
   } finally {
     close();
   }
@@ -355,22 +357,16 @@ function isMappingOf(stored: StoredMapping, destination: string): boolean {
 }
 
 /**
- * Whether a mapping writes or reads under `prefix` (its destination in any place); a malformed
- * item by the destination it names.
+ * Whether a mapping writes or reads under `prefix` (its destination in any place, and a mirror
+ * of a prefix above `prefix` too); a malformed item by the destination it names.
  */
 function concerns(stored: StoredMapping, prefix: string): boolean {
   if (!stored.valid) {
-    return stored.destination !== undefined && !stored.destination.startsWith('arn:') && isUnderPrefix(canonicalName(stored.destination), prefix);
+    return stored.destination !== undefined && !stored.destination.startsWith('arn:') && concernsPath(canonicalName(stored.destination), prefix);
   }
   const { mapping } = stored;
-  const paths =
-    mapping.type === 'mirror' ? [mapping.target.name, mapping.source].map(pathOfPrefix) : [mapping.target.name, ...sourcesOf(mapping)];
-  // A mirror of a prefix above `prefix` writes or reads under it too.
-  return paths.some((path) => isUnderPrefix(path, prefix) || (mapping.type === 'mirror' && isUnderPrefix(prefix, path)));
-}
-
-function pathOfPrefix(prefix: string): string {
-  return prefix === '/' ? '/' : prefix.slice(0, -1);
+  const paths = mapping.type === 'mirror' ? [mapping.target.name, mapping.source] : [mapping.target.name, ...sourcesOf(mapping)];
+  return paths.some((path) => concernsPath(path, prefix));
 }
 
 function keyOf(stored: StoredMapping): string {

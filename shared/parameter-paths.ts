@@ -129,6 +129,20 @@ export function isUnderPrefix(name: string, prefix: string): boolean {
   return name === prefix || name.startsWith(`${prefix}/`);
 }
 
+/**
+ * True when a mapping's destination or source, a parameter name or a mirror's prefix (ending
+ * in `/`), writes or reads under `path`: it lies under `path`, or it is a prefix that holds it.
+ *
+ * @example
+ * concernsPath('/app/orders/db', '/app'); // true
+ * concernsPath('/app/', '/app/orders'); // true: a mirror of /app/ copies /app/orders too
+ * concernsPath('/app/orders/db', '/app/orders/db/x'); // false
+ */
+export function concernsPath(nameOrPrefix: string, path: string): boolean {
+  if (isUnderPrefix(nameOrPrefix, path)) return true;
+  return nameOrPrefix.endsWith('/') && isUnderPrefix(path, nameOrPrefix === '/' ? '/' : nameOrPrefix.slice(0, -1));
+}
+
 /** What a name is compared with to be under a path, as a store that matches strings needs it. */
 export interface PathMatch {
   /** The path itself, in every spelling it may be kept under. */

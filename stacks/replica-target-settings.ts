@@ -5,8 +5,7 @@
 import { checkPrefixes } from '../shared/parameter-paths.ts';
 import { missingRoleProblem, type ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
-import { FiggyEventsConfigError } from './config-error.ts';
-import { closestName } from '../shared/closest-name.ts';
+import { FiggyEventsConfigError, refuseUnknownFields } from './config-error.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION, ROLE_ARN } from '../shared/aws-identifiers.ts';
 import type { IsUnresolved } from './unresolved-values.ts';
 
@@ -103,9 +102,5 @@ function checkTargetShape(target: unknown, index: number): void {
   if (typeof target !== 'object' || target === null || Array.isArray(target)) {
     throw new FiggyEventsConfigError(`replicaTargets[${index}]`, `is ${JSON.stringify(target)}; give an object such as { region: 'eu-central-1', destinationPrefixes: ['/dr/'] }`);
   }
-  for (const field of Object.keys(target)) {
-    if (TARGET_FIELDS.includes(field)) continue;
-    const guess = closestName(field, TARGET_FIELDS);
-    throw new FiggyEventsConfigError(`replicaTargets[${index}].${field}`, `is not a field of a replica target${guess ? `: did you mean "${guess}"?` : ''}`);
-  }
+  refuseUnknownFields(target, TARGET_FIELDS, (field) => `replicaTargets[${index}].${field}`, 'a field of a replica target');
 }

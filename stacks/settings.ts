@@ -22,13 +22,12 @@ import type {
 } from './types.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { bulkReadRate, bulkWriteRate } from './bulk-rate-settings.ts';
-import { FiggyEventsConfigError } from './config-error.ts';
+import { FiggyEventsConfigError, refuseUnknownFields } from './config-error.ts';
 import { DEFAULT_SCHEDULES } from './default-schedules.ts';
 import type { ResolvedMonitoring } from './monitoring.ts';
 import { resolveReplicaTargets } from './replica-target-settings.ts';
 import { ACCOUNT_ID, KMS_KEY_ARN, REGION } from '../shared/aws-identifiers.ts';
 import { importDaysProblem } from '../shared/audit/import-days.ts';
-import { closestName } from '../shared/closest-name.ts';
 
 export interface ResolvedFunctionSettings {
   readonly memorySize: number;
@@ -117,11 +116,7 @@ function checkPropShape(props: FiggyEventsProps): void {
   if (typeof props !== 'object' || props === null) {
     throw new FiggyEventsConfigError('props', `is ${props === null ? 'null' : typeof props}; give an object such as { region: 'eu-west-1', destinationPrefixes: ['/app/'] }`);
   }
-  for (const name of Object.keys(props)) {
-    if (PROP_NAMES.includes(name)) continue;
-    const guess = closestName(name, PROP_NAMES);
-    throw new FiggyEventsConfigError(name, `is not a FiggyEvents prop${guess ? `: did you mean "${guess}"?` : ''}`);
-  }
+  refuseUnknownFields(props, PROP_NAMES, (name) => name, 'a FiggyEvents prop');
   for (const required of ['region', 'destinationPrefixes'] as const) {
     if (props[required] === undefined || props[required] === null) {
       const example = required === 'region' ? "region: 'eu-west-1'" : "destinationPrefixes: ['/app/']";

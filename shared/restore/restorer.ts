@@ -11,7 +11,7 @@ import { replicaMark } from '../replication/mirror-ownership.ts';
 import { sourceNameOf } from '../replication/mirror-plans.ts';
 import { samePlace, type Place } from '../replication/places.ts';
 import type { MirrorMapping, ReplicationMappings } from '../replication/types.ts';
-import { canonicalName, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
+import { canonicalName, concernsPath, isUnderPrefix, normalizePrefix } from '../parameter-paths.ts';
 import { planRestore } from './restore-plan.ts';
 import { recordsByName, stateAt } from './state-at.ts';
 import type {
@@ -342,8 +342,7 @@ export class Restorer {
         if (stored.destination === undefined || stored.destination.startsWith('arn:')) continue;
         const name = canonicalName(stored.destination);
         // A broken mirror's prefix above the path concerns it too.
-        const above = name.endsWith('/') && isUnderPrefix(written, name === '/' ? '/' : name.slice(0, -1));
-        if (!isUnderPrefix(name, written) && !above) continue;
+        if (!concernsPath(name, written)) continue;
         // A broken mapping still names a destination its replicator may write: skip it all the same.
         this.deps.log.warn('malformed replication mapping; its destination is still skipped (figgy-events mappings check shows why)', {
           parameter_name: name,

@@ -7,16 +7,10 @@ import { userInfo } from 'node:os';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import type { MappingVerdict } from '../../shared/replication/mapping-verdicts.ts';
+import { runCli as cli } from './support/cli.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const SECRET = 'hunter2-not-to-be-printed';
 const DR = 'arn:aws:ssm:eu-central-1:123456789012:parameter/e2e/dr/';
@@ -30,14 +24,6 @@ describe('mappings (end to end, in the sandbox)', function () {
   let alice: SSMClient;
   const originalEnv = { ...process.env };
 
-  const cli = async (...argv: string[]): Promise<Run> => {
-    const out = { stdout: '', stderr: '' };
-    const code = await main(argv, {
-      stdout: { write: (text: string) => (out.stdout += text) },
-      stderr: { write: (text: string) => (out.stderr += text) },
-    });
-    return { code, ...out };
-  };
   const item = async (destination: string) =>
     (await clients.documents.send(new GetCommand({ TableName: sandbox.tables.replication, Key: { destination }, ConsistentRead: true }))).Item;
   const value = (name: string) => sandbox.ssm.snapshot().find((parameter) => parameter.name === name)?.value;

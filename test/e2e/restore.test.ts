@@ -6,10 +6,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteParameterCommand, PutParameterCommand, type ParameterType, type SSMClient } from '@aws-sdk/client-ssm';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import { createTables } from '../../local/tables.ts';
 import type { PlanEntry } from '../../shared/restore/types.ts';
+import { runCli as cli } from './support/cli.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
 // Near the real time, so that tombstones written by the live cache manager (which expire 14
@@ -19,12 +19,6 @@ const iso = (offsetSeconds: number) => new Date(BASE + offsetSeconds * 1000).toI
 /** The point in time restored to: after the second round of writes, before the third. */
 const T = iso(450);
 const SECRETS = ['pw-1', 'pw-2', 'pw-3', 'reborn-a', 'reborn-b', 'new-1', 'new-2', 'old-secret'];
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('restore and replay (end to end, in the sandbox)', function () {
   this.timeout(240_000);
@@ -41,14 +35,6 @@ describe('restore and replay (end to end, in the sandbox)', function () {
     alice.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }));
   const remove = (name: string) => alice.send(new DeleteParameterCommand({ Name: name }));
   const snapshot = (name: string) => sandbox.ssm.snapshot().find((parameter) => parameter.name === name);
-  const cli = async (...argv: string[]): Promise<Run> => {
-    const out = { stdout: '', stderr: '' };
-    const code = await main(argv, {
-      stdout: { write: (text: string) => (out.stdout += text) },
-      stderr: { write: (text: string) => (out.stderr += text) },
-    });
-    return { code, ...out };
-  };
   const writes = () => {
     const counts = sandbox.ssm.callCounts();
     return { put: counts.PutParameter ?? 0, delete: (counts.DeleteParameter ?? 0) + (counts.DeleteParameters ?? 0) };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigurationError, ENV, auditImportDays, auditedNamespaces, bulkReadsPerSecond, destinationPrefixes, homeAccountId, parsePrefixes, replicaTargets } from '../../../shared/config.ts';
 import { functionEnvironment, type DeploymentSettings } from '../../../shared/functions.ts';
-import { isUnderPrefixes } from '../../../shared/parameter-paths.ts';
+import { concernsPath, isUnderPrefixes } from '../../../shared/parameter-paths.ts';
 
 describe('configuration', () => {
   it('reads the audit syncer\'s import days, 90 unless set, and refuses what CloudTrail does not keep, naming the variable', () => {
@@ -31,6 +31,15 @@ describe('configuration', () => {
     expect(prefixes).to.deep.equal(['/app', '/shared']);
     expect(isUnderPrefixes('/app/orders/db', prefixes)).to.be.true;
     expect(isUnderPrefixes('/application/x', prefixes)).to.be.false;
+  });
+
+  it('says a mapping concerns a path when it lies under it, or is a mirror\'s prefix that holds it', () => {
+    expect(concernsPath('/app/orders/db', '/app')).to.be.true;
+    expect(concernsPath('/app/', '/app/orders')).to.be.true;
+    expect(concernsPath('/', '/app/orders')).to.be.true;
+    expect(concernsPath('/app/orders/', '/app/orders')).to.be.true;
+    expect(concernsPath('/app/orders/db', '/app/orders/db/x')).to.be.false;
+    expect(concernsPath('/app/orders-v2/', '/app/orders')).to.be.false;
   });
 
   it('audits every parameter by default, names without a leading slash included', () => {
