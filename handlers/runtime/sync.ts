@@ -6,13 +6,12 @@ import type { Context } from 'aws-lambda';
 import { DynamoSyncProgress } from '../../shared/aws/dynamo-sync-progress.ts';
 import { ENV, requireEnv } from '../../shared/config.ts';
 import type { ScheduledFunctionName } from '../../shared/functions.ts';
-import type { Log } from '../../shared/log.ts';
 import { countOpenPass, countSync, type PassReading } from '../../shared/metric-counts.ts';
-import type { MetricSink } from '../../shared/metrics.ts';
 import { Budget } from '../../shared/sync/budget.ts';
 import { runSyncPass, syncTriggerOf, type SyncOutcome, type SyncPass } from '../../shared/sync/sync-pass.ts';
 import type { SyncProgressStore } from '../../shared/sync/types.ts';
 import { documents } from './clients.ts';
+import type { HandlerTools } from './figgy-handler.ts';
 
 /**
  * Who holds a lease: this invocation, and only it. The request id names it in the logs; the
@@ -27,13 +26,6 @@ export function syncProgress(env = process.env): DynamoSyncProgress {
   return new DynamoSyncProgress(documents, requireEnv(env, ENV.syncProgressTable));
 }
 
-/** What a scheduled function's invocation writes to and reads its time from. */
-export interface SyncTools {
-  readonly context: Context;
-  readonly log: Log;
-  readonly metrics: MetricSink;
-}
-
 /**
  * Runs this invocation's share of the function's pass: the job is named after the function,
  * the lease lasts until Lambda's timeout, and new work stops in time to save. The invocation
@@ -45,7 +37,7 @@ export async function syncInvocation<C, R>(
   pass: SyncPass<C, R>,
   reading: PassReading<R>,
   event: unknown,
-  { context, log, metrics }: SyncTools,
+  { context, log, metrics }: HandlerTools,
   store: SyncProgressStore,
 ): Promise<SyncOutcome<R>> {
   metrics.add('EventsHandled', 1);

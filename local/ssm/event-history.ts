@@ -6,6 +6,7 @@ import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { AwsError } from './aws-error.ts';
 import type { RequestInput } from './request-members.ts';
+import { TokenBucket } from './token-bucket.ts';
 import type { CloudTrailDetail, RegionAndAccount } from './types.ts';
 
 /** The target prefix the CloudTrail client sends (`CloudTrail_20131101.LookupEvents`). */
@@ -50,7 +51,7 @@ interface HistoryEntry {
  */
 export class EmulatedEventHistory {
   private readonly places = new Map<string, HistoryEntry[]>();
-  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly clock: () => Date,
@@ -106,16 +107,16 @@ export class EmulatedEventHistory {
     return { Events: page.map(listed), ...(next !== undefined && { NextToken: next }) };
   }
 
-  // A bucket holding one second of burst, refilled at the quota, per region and account.
+  // One bucket per region and account, as CloudTrail's quota is.
   private throttle(place: RegionAndAccount): void {
     const key = placeKey(place);
     const now = this.quotaClock();
-    const bucket = this.buckets.get(key) ?? { tokens: LOOKUPS_PER_SECOND, last: now };
-    bucket.tokens = Math.min(LOOKUPS_PER_SECOND, bucket.tokens + ((now - bucket.last) / 1000) * LOOKUPS_PER_SECOND);
-    bucket.last = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) throw new AwsError('ThrottlingException', 'Rate exceeded');
-    bucket.tokens -= 1;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(LOOKUPS_PER_SECOND, now);
+      this.buckets.set(key, bucket);
+    }
+    if (!bucket.take(now)) throw new AwsError('ThrottlingException', 'Rate exceeded');
   }
 }
 

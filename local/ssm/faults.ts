@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AwsError } from './aws-error.ts';
+import { TokenBucket } from './token-bucket.ts';
 import type { FaultOptions, RateLimits, RegionAndAccount } from './types.ts';
 
 /**
@@ -105,23 +106,6 @@ export function seededRandom(seed: number): () => number {
     mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
     return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// A bucket holds one second of burst, like SSM's limits that allow short bursts at the rate.
-class TokenBucket {
-  private tokens: number;
-
-  constructor(private readonly perSecond: number, private last: number) {
-    this.tokens = perSecond;
-  }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 function rateLimitsFrom(option: boolean | RateLimits): RateLimits | undefined {

@@ -200,7 +200,6 @@ export class AuditSyncer implements SyncPass<AuditSyncCursor, AuditSyncReport> {
     const eventName = SSM_EVENT_NAMES[at.event] ?? 'PutParameter';
     const end = at.end ?? at.to;
     await lookups.next(lastTurn);
-    if (at.token === undefined) return { page: await this.deps.history.page({ eventName, from, to: end }), end };
     try {
       return { page: await this.deps.history.page({ eventName, from, to: end }, at.token), end };
     } catch (error) {

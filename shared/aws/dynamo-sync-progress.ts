@@ -21,6 +21,9 @@ const NAMES = {
   '#updatedAt': 'updated_at',
 } as const;
 
+/** What a save sets only when it is given, each under its `NAMES` entry. */
+const SET_WHEN_GIVEN = ['finishedAt', 'coveredUntil', 'lastPass'] as const;
+
 /**
  * The sync progress table (`figgy-config-sync-progress`): one item per job,
  * `{job, owner, lease_until, state, requests, not_before, finished_at, covered_until, last_pass,
@@ -71,20 +74,11 @@ export class DynamoSyncProgress implements SyncProgressStore, JobReader {
       set.push('#state = :state');
       values[':state'] = save.state;
     }
-    if (save.finishedAt !== undefined) {
-      set.push('#finishedAt = :finishedAt');
-      values[':finishedAt'] = save.finishedAt;
-      names['#finishedAt'] = NAMES['#finishedAt'];
-    }
-    if (save.coveredUntil !== undefined) {
-      set.push('#coveredUntil = :coveredUntil');
-      values[':coveredUntil'] = save.coveredUntil;
-      names['#coveredUntil'] = NAMES['#coveredUntil'];
-    }
-    if (save.lastPass !== undefined) {
-      set.push('#lastPass = :lastPass');
-      values[':lastPass'] = save.lastPass;
-      names['#lastPass'] = NAMES['#lastPass'];
+    for (const field of SET_WHEN_GIVEN) {
+      if (save[field] === undefined) continue;
+      set.push(`#${field} = :${field}`);
+      values[`:${field}`] = save[field];
+      names[`#${field}`] = NAMES[`#${field}`];
     }
     let update = `SET ${set.join(', ')}`;
     if (remove.length > 0) update += ` REMOVE ${remove.join(', ')}`;

@@ -17,13 +17,13 @@ const NOW = Date.parse('2026-12-02T08:00:00Z');
 const JOB = 'audit-syncer';
 const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function setup(options: { importDays?: number; now?: () => number; time?: VirtualTime } = {}) {
+function setup(options: { importDays?: number; now?: () => number; time?: VirtualTime; namespaces?: string } = {}) {
   const history = new InMemoryEventHistory();
   const auditLog = new InMemoryAuditLog();
   const parameters = new InMemoryParameterStore();
   const log = new RecordingLog();
   const progress = new InMemorySyncProgress();
-  const namespaces = parsePrefixes('/', 'AUDITED_NAMESPACES');
+  const namespaces = parsePrefixes(options.namespaces ?? '/', 'AUDITED_NAMESPACES');
   const now = options.now ?? options.time?.clock.now ?? (() => NOW);
   const syncer = new AuditSyncer({
     history,
@@ -247,38 +247,13 @@ describe('audit syncer', () => {
   });
 
   it('leaves parameters outside the audited namespaces out', async () => {
-    const history = new InMemoryEventHistory();
-    const auditLog = new InMemoryAuditLog();
-    const syncer = new AuditSyncer({
-      history,
-      auditLog,
-      parameters: new InMemoryParameterStore(),
-      namespaces: parsePrefixes('/app', 'AUDITED_NAMESPACES'),
-      log: new RecordingLog(),
-      now: () => NOW,
-      pacing: instantPacing,
-    });
+    const { history, auditLog, report } = setup({ namespaces: '/app' });
     history.add(putEvent({ name: '/other/x', version: 1, time: at(NOW - 60_000) }).detail);
-    const outcome = await runSyncPass(
-      { store: new InMemorySyncProgress(), job: JOB, owner: 'r', trigger: 'start', budget: Budget.unlimited(), log: new RecordingLog() },
-      syncer,
-    );
-    expect(outcome).to.deep.include({ status: 'finished' });
-    expect((outcome as { report: AuditSyncReport }).report).to.deep.include({ outsideNamespaces: 1 });
+    expect(await report()).to.deep.include({ outsideNamespaces: 1 });
     expect(auditLog.records).to.deep.equal([]);
   });
 
   it('refuses an import of more days than CloudTrail keeps', () => {
-    expect(() => new AuditSyncer({ ...setupDeps(), importDays: 91 })).to.throw(RangeError, /importDays/);
+    expect(() => setup({ importDays: 91 })).to.throw(RangeError, /importDays/);
   });
 });
-
-function setupDeps() {
-  return {
-    history: new InMemoryEventHistory(),
-    auditLog: new InMemoryAuditLog(),
-    parameters: new InMemoryParameterStore(),
-    namespaces: ['/'],
-    log: new RecordingLog(),
-  };
-}
