@@ -3,7 +3,7 @@
  */
 import { collect } from '../shared/concurrency.ts';
 import { SetupError } from '../shared/errors.ts';
-import { FUNCTION_NAMES } from '../shared/functions.ts';
+import { FUNCTION_NAMES, deadLetterQueueName } from '../shared/functions.ts';
 import {
   attentionOf,
   mappingsStatus,
@@ -80,7 +80,7 @@ export async function runStatus(args: readonly string[], context: CommandContext
     syncers = await Promise.all(SYNC_JOBS.map(async (job) => syncerStatus(job, await service.jobs.read(job), now, wedgedAfterMinutes)));
     deadLetters = await Promise.all(
       FUNCTION_NAMES.map(async (name): Promise<DeadLetterDepth> => {
-        const queue = `${deployment}-${name}-dlq`;
+        const queue = deadLetterQueueName(deployment, name);
         return { function: name, queue, ...(await service.queues.depth(queue)) };
       }),
     );
