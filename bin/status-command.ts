@@ -6,6 +6,7 @@ import { SetupError } from '../shared/errors.ts';
 import { FUNCTION_NAMES, deadLetterQueueName } from '../shared/functions.ts';
 import {
   attentionOf,
+  countsByKind,
   mappingsStatus,
   SYNC_JOBS,
   syncerStatus,
@@ -156,11 +157,9 @@ function repairsText(syncer: SyncerStatus): string {
   if (!syncer.lastPass) return '-';
   const { firstPassChanges } = syncer.lastPass;
   if (firstPassChanges) {
-    const changes = Object.entries(firstPassChanges);
-    return `first pass: ${changes.length === 0 ? 'nothing to bring in' : changes.map(([kind, count]) => `${count} ${kind}`).join(', ')}`;
+    return `first pass: ${countsByKind(firstPassChanges) || 'nothing to bring in'}`;
   }
-  const repairs = Object.entries(syncer.lastPass.repairs);
-  return repairs.length === 0 ? 'nothing' : repairs.map(([kind, count]) => `${count} ${kind}`).join(', ');
+  return countsByKind(syncer.lastPass.repairs) || 'nothing';
 }
 
 function openPassText(syncer: SyncerStatus): string {

@@ -4,6 +4,7 @@
  * the syncers' repairs by kind.
  */
 import type { ScheduledFunctionName } from '../shared/functions.ts';
+import { countsByKind } from '../shared/health-summary.ts';
 import { FUNCTION_DIMENSION, METRICS, REPAIRS_NEED_ATTENTION, type MetricName } from '../shared/metrics.ts';
 import type { FunctionLogLine } from './sandbox.ts';
 
@@ -72,7 +73,7 @@ export function renderRunMetrics(metrics: RunMetrics): string {
   const repairs = Object.entries(metrics.repairs).map(([fn, kinds]) => {
     // The construct alarms only on the syncers whose repairs need attention.
     const alarm = REPAIRS_NEED_ATTENTION[fn as ScheduledFunctionName] ? 'its "repaired" alarm would fire' : 'counted, with no alarm';
-    return `  ${fn} repaired ${Object.entries(kinds).map(([kind, count]) => `${count} ${kind}`).join(', ')}: ${alarm}`;
+    return `  ${fn} repaired ${countsByKind(kinds)}: ${alarm}`;
   });
   return [...lines, ...(repairs.length > 0 ? repairs : ['  no syncer repaired anything'])].join('\n');
 }
