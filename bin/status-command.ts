@@ -3,9 +3,10 @@
  */
 import { collect } from '../shared/concurrency.ts';
 import { SetupError } from '../shared/errors.ts';
-import { FUNCTION_NAMES } from '../shared/functions.ts';
+import { FUNCTION_NAMES, deadLetterQueueName } from '../shared/functions.ts';
 import {
   attentionOf,
+  countsByKind,
   mappingsStatus,
   SYNC_JOBS,
   syncerStatus,
@@ -80,7 +81,7 @@ export async function runStatus(args: readonly string[], context: CommandContext
     syncers = await Promise.all(SYNC_JOBS.map(async (job) => syncerStatus(job, await service.jobs.read(job), now, wedgedAfterMinutes)));
     deadLetters = await Promise.all(
       FUNCTION_NAMES.map(async (name): Promise<DeadLetterDepth> => {
-        const queue = `${deployment}-${name}-dlq`;
+        const queue = deadLetterQueueName(deployment, name);
         return { function: name, queue, ...(await service.queues.depth(queue)) };
       }),
     );
@@ -156,11 +157,9 @@ function repairsText(syncer: SyncerStatus): string {
   if (!syncer.lastPass) return '-';
   const { firstPassChanges } = syncer.lastPass;
   if (firstPassChanges) {
-    const changes = Object.entries(firstPassChanges);
-    return `first pass: ${changes.length === 0 ? 'nothing to bring in' : changes.map(([kind, count]) => `${count} ${kind}`).join(', ')}`;
+    return `first pass: ${countsByKind(firstPassChanges) || 'nothing to bring in'}`;
   }
-  const repairs = Object.entries(syncer.lastPass.repairs);
-  return repairs.length === 0 ? 'nothing' : repairs.map(([kind, count]) => `${count} ${kind}`).join(', ');
+  return countsByKind(syncer.lastPass.repairs) || 'nothing';
 }
 
 function openPassText(syncer: SyncerStatus): string {

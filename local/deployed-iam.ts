@@ -4,7 +4,7 @@
  * role policies `FiggyReplicaTarget` synthesizes, so that the sandbox allows exactly what AWS
  * would allow the deployed functions.
  */
-import { FUNCTIONS, FUNCTION_NAMES, type FunctionName, type TableOperation } from '../shared/functions.ts';
+import { FUNCTIONS, FUNCTION_NAMES, deadLetterQueueName, type FunctionName, type TableOperation } from '../shared/functions.ts';
 import type { ReplicaTarget } from '../shared/replication/replica-targets.ts';
 import { TABLES, type TableRole } from '../shared/tables.ts';
 import { functionRoleName } from '../stacks/function-role-name.ts';
@@ -66,7 +66,7 @@ export function deployedIam(settings: DeployedIamSettings, iam: SandboxIam): Dep
   const deadLetterQueueArns = {} as Record<FunctionName, string>;
   const roles: SandboxRole[] = FUNCTION_NAMES.map((name) => {
     roleNames[name] = functionRoleName(settings.namePrefix, name, region);
-    deadLetterQueueArns[name] = arn('sqs', `${settings.namePrefix}-${name}-dlq`);
+    deadLetterQueueArns[name] = arn('sqs', deadLetterQueueName(settings.namePrefix, name));
     const policy = functionPolicy(name, {
       partition: 'aws',
       region,

@@ -17,6 +17,7 @@ import {
   REPLICATION_STREAM_SOURCE,
   SSM_EVENT_FUNCTIONS,
   TABLE_ENV,
+  deadLetterQueueName,
   defaultTimeoutSeconds,
   functionEnvironment,
   type DeploymentSettings,
@@ -452,7 +453,7 @@ async function startAwsServices(
   // Lambda's dead-letter queues: the letters the functions' invocations leave, which SQS's
   // GetQueueAttributes counts as each function's `<prefix>-<function>-dlq`.
   const deadLetters: DeadLetter[] = [];
-  const queueOf = new Map(FUNCTION_NAMES.map((name) => [`${settings.namePrefix}-${name}-dlq`, name]));
+  const queueOf = new Map(FUNCTION_NAMES.map((name) => [deadLetterQueueName(settings.namePrefix, name), name]));
   const ssm = await startSsmEmulator({
     account: SANDBOX_ACCOUNT,
     queues: (queue) => {

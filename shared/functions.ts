@@ -218,6 +218,14 @@ export const TABLE_ENV: Readonly<Record<TableRole, string>> = {
 };
 
 /**
+ * A function's dead-letter queue, `<prefix>-<function>-dlq`: the construct names it so, and
+ * `figgy-events status` and the sandbox find it by this name.
+ */
+export function deadLetterQueueName(namePrefix: string, name: FunctionName): string {
+  return `${namePrefix}-${name}-dlq`;
+}
+
+/**
  * The environment one function runs with: only the tables it touches and the settings its
  * rule reads. The construct and the sandbox both call this, so they cannot drift apart.
  */

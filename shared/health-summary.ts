@@ -148,9 +148,9 @@ export function syncerStatus(job: SyncJob, view: JobView | undefined, now: numbe
 export function attentionOf(parts: Pick<HealthSummary, 'syncers' | 'mappings' | 'deadLetters'>): string[] {
   const attention: string[] = [];
   for (const syncer of parts.syncers) {
-    const repairs = Object.entries(syncer.lastPass?.repairs ?? {});
-    if (repairs.length > 0 && REPAIRS_NEED_ATTENTION[syncer.job]) {
-      attention.push(`${syncer.job} repaired ${repairs.map(([kind, count]) => `${count} ${kind}`).join(', ')} in its last pass (finished ${syncer.lastPass?.finishedAt})`);
+    const repairs = syncer.lastPass?.repairs ?? {};
+    if (Object.keys(repairs).length > 0 && REPAIRS_NEED_ATTENTION[syncer.job]) {
+      attention.push(`${syncer.job} repaired ${countsByKind(repairs)} in its last pass (finished ${syncer.lastPass?.finishedAt})`);
     }
     const open = syncer.openPass;
     if (open !== undefined && open !== 'unreadable' && open.wedged) {
@@ -174,6 +174,18 @@ export function mappingsStatus(verdicts: readonly MappingVerdict[]): MappingsSta
     .filter((verdict) => verdict.status === 'refused' || verdict.status === 'malformed')
     .map(({ destination, status, reason }) => ({ ...(destination !== undefined && { destination }), status, ...(reason !== undefined && { reason }) }));
   return { judged: true, count: verdicts.length, refused, unjudged: verdicts.filter((verdict) => verdict.status === 'failed').length };
+}
+
+/**
+ * Repairs or changes by kind as status and the sandbox say them.
+ *
+ * @example
+ * countsByKind({ 'destination-rewritten': 2, 'index-row-added': 1 }); // '2 destination-rewritten, 1 index-row-added'
+ */
+export function countsByKind(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ');
 }
 
 function iso(epochMs: number): string {

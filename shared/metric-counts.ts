@@ -147,9 +147,9 @@ export function countOpenPass(openMs: number, metrics: MetricSink): void {
  */
 export function countSync<R>(outcome: SyncOutcome<R>, reading: PassReading<R>, metrics: MetricSink): void {
   metrics.add('SyncInvocations', 1, outcome.status);
-  if (outcome.status === 'continuing') metrics.add('SyncPassAge', outcome.openMs);
-  if (outcome.status !== 'finished') return;
+  if (!('openMs' in outcome)) return;
   metrics.add('SyncPassAge', outcome.openMs);
+  if (outcome.status !== 'finished') return;
   const repairs = Object.entries(reading.repairs(outcome.report)).filter(([, count]) => count > 0);
   // A deployment's first pass brings in what was there before the install (every existing
   // name into an empty cache, the index rows of an adopted replication table): not a sign

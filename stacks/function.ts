@@ -13,7 +13,7 @@ import {
   LambdaPermission,
   TerraformAsset,
 } from './framework.ts';
-import { ASYNC_INVOKE, type FunctionName } from '../shared/functions.ts';
+import { ASYNC_INVOKE, deadLetterQueueName, type FunctionName } from '../shared/functions.ts';
 import { nonZeroAlarm } from './alarms.ts';
 import { LAMBDA_HANDLER, type FunctionBundle } from './function-bundles.ts';
 import { functionRoleName } from './function-role-name.ts';
@@ -69,7 +69,7 @@ export class FiggyFunction extends Construct {
     this.functionName = `${props.namePrefix}-${props.name}`;
 
     this.deadLetterQueue = new DeadLetterQueue(this, 'dead_letters', {
-      queueName: `${this.functionName}-dlq`,
+      queueName: deadLetterQueueName(props.namePrefix, props.name),
       idStem: stem,
       alarmActions: props.alarmActions,
     });

@@ -43,6 +43,11 @@ describe('run metrics (the sandbox demo\'s summary)', () => {
     ]);
   });
 
+  it("says a syncer's repairs would alarm only where the construct alarms on them", () => {
+    const metrics = runMetrics([emf('audit-syncer', { SyncRepairs: 3 }, { kind: 'audit-record-added' })]);
+    expect(renderRunMetrics(metrics)).to.equal('  audit-syncer repaired 3 audit-record-added: counted, with no alarm');
+  });
+
   it('says so when no syncer repaired anything', () => {
     expect(renderRunMetrics(runMetrics([]))).to.equal('  no syncer repaired anything');
   });
