@@ -5,7 +5,7 @@
  */
 import { DeleteParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { expect } from 'chai';
-import { main } from '../../bin/main.ts';
+import { runCli } from './support/cli.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import type { AuditEntry } from '../../shared/audit/audit-reader.ts';
 import type { AuditSyncReport } from '../../shared/audit/audit-syncer.ts';
@@ -16,15 +16,6 @@ import { SandboxClients } from './support/sandbox-clients.ts';
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 2 * 60 * 60 * 1000;
 const RECENT = 7000 - 5 * 60;
 const iso = (offsetSeconds: number) => new Date(BASE + offsetSeconds * 1000).toISOString();
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const code = await main(argv, {
-    stdout: { write: (text: string) => (out.stdout += text) },
-    stderr: { write: (text: string) => (out.stderr += text), isTTY: false },
-  });
-  return { code, ...out };
-}
 
 function reportOf(outcome: Awaited<ReturnType<Sandbox['runSchedule']>>): AuditSyncReport {
   expect(outcome.status).to.equal('finished');
@@ -44,7 +35,7 @@ describe('audit syncer (end to end, in the sandbox)', function () {
     as.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
   const remove = (as: SSMClient, name: string) => as.send(new DeleteParameterCommand({ Name: name }));
   const history = async (name: string) => {
-    const run = await cli(['history', name, '--json']);
+    const run = await runCli('history', name, '--json');
     expect(run.code, run.stderr).to.equal(0);
     return (JSON.parse(run.stdout) as { entries: AuditEntry[] }).entries;
   };
@@ -104,10 +95,10 @@ describe('audit syncer (end to end, in the sandbox)', function () {
     const reasons = sandbox.logs().filter(({ functionName, line }) => functionName === 'audit-syncer' && line.includes('/legacy/gone'));
     expect(reasons.some(({ line }) => line.includes('no longer in Parameter Store; recorded without it'))).to.be.true;
 
-    const table = await cli(['history', '/legacy/url']);
+    const table = await runCli('history', '/legacy/url');
     expect(table.stdout).to.match(/carol \*/).and.include('recorded by the audit syncer');
 
-    const restore = await cli(['restore', '--prefix', '/legacy/', '--at', iso(5), '--into', '/was/', '--apply', '--max-tps', '20']);
+    const restore = await runCli('restore', '--prefix', '/legacy/', '--at', iso(5), '--into', '/was/', '--apply', '--max-tps', '20');
     expect(restore.code, restore.stdout + restore.stderr).to.equal(0);
     expect(sandbox.ssm.snapshot().find((parameter) => parameter.name === '/was/url')?.value).to.equal('https://old');
   });
@@ -162,7 +153,7 @@ describe('audit syncer (end to end, in the sandbox)', function () {
 
     // Between the second and the third round: every name at its second value, the doomed ones still there.
     const between = iso(RECENT + 20 + 10 + 30 + 10 + 15);
-    const restore = await cli(['restore', '--prefix', '/lossy/', '--at', between, '--into', '/back/', '--apply', '--max-tps', '20']);
+    const restore = await runCli('restore', '--prefix', '/lossy/', '--at', between, '--into', '/back/', '--apply', '--max-tps', '20');
     expect(restore.code, restore.stdout + restore.stderr).to.equal(0);
     const restored = Object.fromEntries(
       sandbox.ssm

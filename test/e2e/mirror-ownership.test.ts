@@ -6,10 +6,10 @@
 import { DeleteParameterCommand, ListTagsForResourceCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { main } from '../../bin/main.ts';
 import { startSandbox, type Sandbox } from '../../local/index.ts';
 import { REPLICA_TAG } from '../../shared/replication/mirror-ownership.ts';
 import type { PlanEntry } from '../../shared/restore/types.ts';
+import { runCli as cli } from './support/cli.ts';
 import { SandboxClients } from './support/sandbox-clients.ts';
 
 describe('what a mirror owns (end to end, built bundles)', function () {
@@ -23,14 +23,6 @@ describe('what a mirror owns (end to end, built bundles)', function () {
     alice.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }));
   const map = (item: Record<string, unknown>) => clients.documents.send(new PutCommand({ TableName: sandbox.tables.replication, Item: item }));
   const value = (name: string) => sandbox.ssm.snapshot().find((parameter) => parameter.name === name)?.value;
-  const cli = async (...argv: string[]) => {
-    const out = { stdout: '', stderr: '' };
-    const code = await main(argv, {
-      stdout: { write: (text: string) => (out.stdout += text) },
-      stderr: { write: (text: string) => (out.stderr += text) },
-    });
-    return { code, ...out };
-  };
 
   before(async () => {
     sandbox = await startSandbox({ destinationPrefixes: ['/app/'] });
