@@ -1,11 +1,8 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { isAccessDenied } from '../access-denied.ts';
 
 /** A queue's depth, or why it is not known. */
 export type QueueDepth = { readonly depth: number } | { readonly unknown: string };
-
-// SQS's JSON protocol answers a refusal with the query code `AccessDenied`; other paths of the
-// SDK name it `AccessDeniedException`. Either way the caller may not read the queue.
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
 /**
  * How many messages wait in a queue (`ApproximateNumberOfMessages`), by the queue's name in
@@ -26,7 +23,8 @@ export class SqsQueueDepths {
       return Number.isInteger(depth) ? { depth } : { unknown: 'SQS answered no ApproximateNumberOfMessages' };
     } catch (error) {
       if (!(error instanceof Error)) throw error;
-      if (DENIED.has(error.name) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return { unknown: 'not readable' };
+      // SQS may also refuse with a bare 403.
+      if (isAccessDenied(error) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return { unknown: 'not readable' };
       if (error.name === 'QueueDoesNotExist') return { unknown: 'no such queue' };
       // One queue that cannot be read must not hide the rest of the summary.
       return { unknown: `failed: ${error.name}: ${error.message}` };

@@ -6,6 +6,7 @@
  * calls them — with the deployment's settings; nothing here decides anything of its own. This
  * is the one place the CLI calls the rule from.
  */
+import { isAccessDenied } from '../access-denied.ts';
 import { mapBounded } from '../concurrency.ts';
 import { messageOf } from '../log.ts';
 import { sourceText } from './mapping-items.ts';
@@ -150,9 +151,4 @@ async function mirrorVerdict(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** STS's and SSM's refusals of the caller's credentials. */
-function isAccessDenied(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AccessDenied' || error.name === 'AccessDeniedException');
 }
